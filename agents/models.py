@@ -1,0 +1,42 @@
+from django.db import models
+
+from voqo.models import UUIDModel
+
+
+class Agent(UUIDModel):
+    class Template(models.TextChoices):
+        PROPERTY_SALES = "property_sales", "Property sales"
+        PROPERTY_MANAGER = "property_manager", "Property manager"
+        CUSTOM = "custom", "Custom"
+
+    class SyncStatus(models.TextChoices):
+        PENDING = "pending", "Not synced yet"
+        SYNCED = "synced", "Synced"
+        FAILED = "failed", "Sync failed"
+
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, default="")
+    system_prompt = models.TextField()
+    template = models.CharField(max_length=32, choices=Template.choices, default=Template.CUSTOM)
+    greeting_message = models.TextField(blank=True, default="")
+    enabled = models.BooleanField(default=True)
+    elevenlabs_agent_id = models.CharField(max_length=128, blank=True, default="", db_index=True)
+    # ElevenLabs conversation settings a user expects to control.
+    voice_id = models.CharField(max_length=64, blank=True, default="")
+    llm = models.CharField(max_length=64, default="gpt-4o-mini")
+    language = models.CharField(max_length=16, default="en")
+    temperature = models.FloatField(default=0.5)
+    sync_status = models.CharField(
+        max_length=16, choices=SyncStatus.choices, default=SyncStatus.PENDING
+    )
+    sync_error = models.TextField(blank=True, default="")
+    synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "agents"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

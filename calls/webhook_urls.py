@@ -1,0 +1,3 @@
+"""Provider-facing routes of the calls domain, mounted under /webhooks/."""
+
+urlpatterns: list = []

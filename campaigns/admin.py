@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("name", "created_at", "updated_at")
+    search_fields = ("name", "description")
+    list_filter = (("created_at", admin.DateFieldListFilter),)
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(Upload)
+class UploadAdmin(admin.ModelAdmin):
+    list_display = ("filename", "campaign", "total_rows", "invalid_rows", "created_at")
+    search_fields = ("filename", "campaign__name")
+    list_filter = (("created_at", admin.DateFieldListFilter),)
+    readonly_fields = ("created_at",)
+    list_select_related = ("campaign",)
+
+
+@admin.register(BatchContact)
+class BatchContactAdmin(admin.ModelAdmin):
+    list_display = ("phone", "name", "upload", "line_number", "created_at")
+    search_fields = ("phone", "name")
+    readonly_fields = ("created_at",)
+    raw_id_fields = ("upload",)
+    list_select_related = ("upload",)
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = (
+        "id", "campaign", "agent", "status", "total_calls", "completed_calls", "failed_calls",
+        "created_at",
+    )
+    list_filter = ("status", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("campaign__name", "agent__name")
+    readonly_fields = ("created_at", "started_at", "finished_at")
+    raw_id_fields = ("campaign", "upload", "agent")
+    list_select_related = ("campaign", "agent")
+
+
+@admin.register(JobCall)
+class JobCallAdmin(admin.ModelAdmin):
+    list_display = ("batch_contact", "job", "status", "attempts", "next_attempt_at", "updated_at")
+    list_filter = ("status", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("batch_contact__phone", "batch_contact__name")
+    readonly_fields = ("created_at", "updated_at", "claimed_at")
+    raw_id_fields = ("job", "batch_contact", "call")
+    list_select_related = ("batch_contact", "job")

@@ -1,0 +1,124 @@
+from django.db import models
+
+from voqo.models import UUIDModel
+
+
+class Campaign(UUIDModel):
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "campaigns"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Upload(UUIDModel):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="uploads")
+    filename = models.CharField(max_length=255)
+    total_rows = models.PositiveIntegerField(default=0)
+    invalid_rows = models.PositiveIntegerField(default=0)
+    duplicate_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "uploads"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class BatchContact(UUIDModel):
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="batch_contacts", db_index=False)
+    phone = models.CharField(max_length=20)
+    name = models.CharField(max_length=200, blank=True, default="")
+    variables = models.JSONField(default=dict, blank=True)
+    line_number = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "batch_contacts"
+        ordering = ["line_number"]
+        indexes = [models.Index(fields=["upload"], name="idx_batch_contacts_upload")]
+
+    def __str__(self) -> str:
+        return self.phone
+
+
+class Job(UUIDModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="jobs", db_index=False)
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="jobs")
+    # A deleted agent fails the job with a reason; the job itself stays as history.
+    agent = models.ForeignKey(
+        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    total_calls = models.PositiveIntegerField(default=0)
+    completed_calls = models.PositiveIntegerField(default=0)
+    failed_calls = models.PositiveIntegerField(default=0)
+    concurrency_cap = models.PositiveSmallIntegerField(default=2)
+    max_retries = models.PositiveSmallIntegerField(default=2)
+    retry_delay_minutes = models.PositiveIntegerField(default=30)
+    failure_reason = models.TextField(blank=True, default="")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "jobs"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["campaign"], name="idx_jobs_campaign"),
+            models.Index(fields=["status"], name="idx_jobs_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Job {self.id} ({self.status})"
+
+
+class JobCall(UUIDModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CALLING = "calling", "Calling"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="job_calls", db_index=False)
+    batch_contact = models.ForeignKey(
+        BatchContact, on_delete=models.CASCADE, related_name="job_calls"
+    )
+    call = models.ForeignKey(
+        "calls.Call", null=True, blank=True, on_delete=models.SET_NULL, related_name="job_calls"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    error_message = models.TextField(blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "job_calls"
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["job"], name="idx_job_calls_job"),
+            models.Index(fields=["job", "status", "next_attempt_at"], name="idx_job_calls_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_contact_id} ({self.status})"

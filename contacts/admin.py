@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from contacts.models import Contact, Memory
+
+
+class MemoryInline(admin.TabularInline):
+    model = Memory
+    extra = 0
+    fields = ("content", "source", "call", "created_at")
+    readonly_fields = ("created_at",)
+    raw_id_fields = ("call",)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "phone", "opted_out_at", "last_call_at", "created_at")
+    list_filter = (
+        ("opted_out_at", admin.EmptyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+        ("last_call_at", admin.DateFieldListFilter),
+    )
+    search_fields = ("name", "phone", "notes")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [MemoryInline]
+
+
+@admin.register(Memory)
+class MemoryAdmin(admin.ModelAdmin):
+    list_display = ("content", "contact", "source", "created_at")
+    list_filter = ("source", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("content", "contact__name", "contact__phone")
+    readonly_fields = ("created_at",)
+    raw_id_fields = ("contact", "call")
+    list_select_related = ("contact",)

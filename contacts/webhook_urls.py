@@ -1,0 +1,3 @@
+"""Provider-facing routes of the contacts domain, mounted under /webhooks/."""
+
+urlpatterns: list = []

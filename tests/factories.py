@@ -1,0 +1,63 @@
+"""Small factory functions: arrange a test in one readable line."""
+
+import itertools
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from agents.models import Agent
+from calls.models import Call
+from contacts.models import Contact, Memory
+
+_sequence = itertools.count(1)
+
+
+def make_staff_user(username: str = "staff", password: str = "correct-horse-battery"):
+    return get_user_model().objects.create_user(
+        username=username, password=password, is_staff=True
+    )
+
+
+def make_agent(**fields) -> Agent:
+    defaults = {
+        "name": f"Agent {next(_sequence)}",
+        "system_prompt": "You are {{agent_name}} from {{agency_name}}.",
+        "greeting_message": "Hi {{caller_name}}, thanks for calling {{agency_name}}.",
+        "template": Agent.Template.PROPERTY_SALES,
+    }
+    return Agent.objects.create(**{**defaults, **fields})
+
+
+def make_contact(**fields) -> Contact:
+    n = next(_sequence)
+    defaults = {"name": f"Contact {n}", "phone": f"+614{n:08d}"}
+    return Contact.objects.create(**{**defaults, **fields})
+
+
+def make_memory(contact: Contact, content: str = "Prefers Saturday inspections", **fields):
+    return Memory.objects.create(contact=contact, content=content, **fields)
+
+
+def make_call(**fields) -> Call:
+    n = next(_sequence)
+    agent = fields.pop("agent", None)
+    started = fields.pop("started_at", timezone.now() - timedelta(minutes=5))
+    defaults = {
+        "agent": agent,
+        "agent_name": agent.name if agent else "",
+        "elevenlabs_conversation_id": f"conv_test{n:06d}",
+        "direction": Call.Direction.INBOUND,
+        "status": Call.Status.COMPLETED,
+        "from_phone": "+61412345678",
+        "to_phone": "+61280001234",
+        "summary": "Caller asked about an inspection.",
+        "transcript": [
+            {"role": "agent", "message": "Hi, thanks for calling.", "time_in_call_secs": 0},
+            {"role": "user", "message": "Is the house still available?", "time_in_call_secs": 3},
+        ],
+        "duration": 145,
+        "started_at": started,
+        "ended_at": started + timedelta(seconds=145),
+    }
+    return Call.objects.create(**{**defaults, **fields})

@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from voqo.models import SandboxMessage, Setting
+
+
+@admin.register(Setting)
+class SettingAdmin(admin.ModelAdmin):
+    list_display = ("key", "value", "updated_at")
+    search_fields = ("key",)
+    readonly_fields = ("updated_at",)
+
+
+@admin.register(SandboxMessage)
+class SandboxMessageAdmin(admin.ModelAdmin):
+    list_display = ("to_phone", "body", "created_at")
+    search_fields = ("to_phone", "body")
+    list_filter = (("created_at", admin.DateFieldListFilter),)
+    readonly_fields = ("created_at",)

@@ -1,0 +1,93 @@
+"""Project-wide models: the key/value Setting table and the sandbox SMS outbox."""
+
+import uuid
+from typing import Any
+
+from django.core.cache import cache
+from django.db import models
+
+# Defaults for every setting Voqo reads. The first five are created by a data migration
+# (seed data model); the others fall back to these values until staff change them.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "sms_template": (
+        "Hi {caller_name}, thanks for calling! Here's a summary of our conversation: "
+        "{call_summary}. Feel free to call back anytime. - {agent_name}"
+    ),
+    "sms_enabled": True,
+    "sms_skip_silent": True,
+    "auto_create_contacts": True,
+    "save_memories": True,
+    "agency_name": "Harbour Realty",
+    "time_zone": "Australia/Sydney",
+}
+SEEDED_SETTING_KEYS = (
+    "sms_template",
+    "sms_enabled",
+    "sms_skip_silent",
+    "auto_create_contacts",
+    "save_memories",
+)
+_CACHE_KEY = "voqo:settings:v1"
+_CACHE_SECONDS = 30
+
+
+class UUIDModel(models.Model):
+    """UUID primary keys, as the seed data model has on every table."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Setting(UUIDModel):
+    key = models.CharField(max_length=100, unique=True)
+    value = models.JSONField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "settings"
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(_CACHE_KEY)
+
+    @classmethod
+    def all_values(cls) -> dict[str, Any]:
+        """Every setting with defaults filled in; cached briefly because hot paths read it."""
+        values = cache.get(_CACHE_KEY)
+        if values is None:
+            values = dict(DEFAULT_SETTINGS)
+            values.update(dict(cls.objects.values_list("key", "value")))
+            cache.set(_CACHE_KEY, values, _CACHE_SECONDS)
+        return values
+
+    @classmethod
+    def get_value(cls, key: str) -> Any:
+        return cls.all_values().get(key, DEFAULT_SETTINGS.get(key))
+
+    @classmethod
+    def set_value(cls, key: str, value: Any) -> None:
+        cls.objects.update_or_create(key=key, defaults={"value": value})
+        cache.delete(_CACHE_KEY)
+
+
+class SandboxMessage(UUIDModel):
+    """An SMS the sandbox provider 'sent': the outbox staff see when no Twilio keys are set."""
+
+    sid = models.CharField(max_length=64, unique=True)
+    to_phone = models.CharField(max_length=20)
+    from_phone = models.CharField(max_length=20)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "sandbox_messages"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"SMS to {self.to_phone}"

@@ -1,0 +1,61 @@
+"""The one phone-number helper: every number Voqo stores is E.164."""
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from phonenumbers import PhoneNumberType
+
+CALLABLE_TYPES = frozenset(
+    {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+
+
+class InvalidPhoneNumber(ValidationError):
+    """A number that cannot be read as a valid phone number, with the reason."""
+
+
+def normalize_phone(raw: str, *, region: str | None = None, callable_only: bool = False) -> str:
+    """Return `raw` as E.164 (`+61412345678`) or raise InvalidPhoneNumber saying why.
+
+    Accepts what people type: spaces, dashes, brackets, a leading 0 (national), 61 without
+    the plus, or the 0011 international prefix. `callable_only` also refuses numbers Voqo
+    must not dial (1300/1800 shared-cost, premium, and other non-personal services).
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidPhoneNumber("Enter a phone number.")
+    region = region or settings.PHONE_DEFAULT_REGION
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text[0] != "+" and region == "AU" and digits.startswith("61") and len(digits) == 11:
+        text = "+" + digits  # "61412345678": the country code typed without the plus
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhoneNumber(f"“{raw}” is not a phone number.") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhoneNumber(f"“{raw}” is not a valid phone number.")
+    if callable_only and phonenumbers.number_type(number) not in CALLABLE_TYPES:
+        raise InvalidPhoneNumber(
+            f"“{raw}” is not a mobile or landline number, so Voqo will not call it."
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def try_normalize_phone(raw: str) -> str | None:
+    """E.164 for `raw`, or None when it is not a valid number (for searches)."""
+    try:
+        return normalize_phone(raw)
+    except ValidationError:
+        return None
+
+
+def format_phone(e164: str) -> str:
+    """A number as people read it: national format at home, international abroad."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    region = settings.PHONE_DEFAULT_REGION
+    if phonenumbers.region_code_for_number(number) == region:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from voqo import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("settings/", views.settings_page, name="settings"),
+    path("health", views.health, name="health"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("agents/", include("agents.urls")),
+    path("contacts/", include("contacts.urls")),
+    path("calls/", include("calls.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("functions/", include("functions.urls")),
+    path("sandbox/outbox/", views.sandbox_outbox, name="sandbox_outbox"),
+    path("webhooks/", include("calls.webhook_urls")),
+    path("webhooks/", include("contacts.webhook_urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
