@@ -29,18 +29,17 @@ class OutboundCallFailed(Exception):
         self.error = error
 
 
-def place_outbound_call(
+def prepare_outbound_call(
     *,
     agent: Agent,
     to_phone: str,
     dynamic_variables: dict[str, str],
     contact: Contact | None = None,
-    first_message: str | None = None,
 ) -> Call:
-    """Create the call record (status `initiated`) and ask the provider to dial `to_phone`.
+    """Check the agent may call and create the call record with status `initiated`.
 
-    The record is saved before the provider call so a crash in between leaves a visible row,
-    never an untracked call. Raises OutboundCallRefused or OutboundCallFailed.
+    The record exists before anything is dialled, so a crash before the provider answers
+    leaves a visible row to reconcile, never an untracked call. Raises OutboundCallRefused.
     """
     if not agent.enabled:
         raise OutboundCallRefused(f"{agent.name} is disabled, so it cannot place calls.")
@@ -48,7 +47,7 @@ def place_outbound_call(
         raise OutboundCallRefused(
             f"{agent.name} is not synced to ElevenLabs yet. Open the agent and retry the sync."
         )
-    call = Call.objects.create(
+    return Call.objects.create(
         agent=agent,
         agent_name=agent.name,
         contact=contact,
@@ -58,15 +57,22 @@ def place_outbound_call(
         to_phone=to_phone,
         dynamic_variables=dynamic_variables,
     )
+
+
+def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:
+    """Ask the provider to dial a prepared call; store its conversation id or the failure.
+
+    Raises OutboundCallFailed (the call is marked failed unless the outcome is unknown).
+    """
     try:
         started = get_provider().start_outbound_call(
-            agent_id=agent.elevenlabs_agent_id,
-            to_number=to_phone,
-            dynamic_variables=dynamic_variables,
+            agent_id=call.agent.elevenlabs_agent_id,
+            to_number=call.to_phone,
+            dynamic_variables=call.dynamic_variables,
             first_message=first_message,
         )
     except ProviderError as error:
-        logger.warning("outbound call %s to %s failed: %r", call.id, to_phone, error)
+        logger.warning("outbound call %s to %s failed: %r", call.id, call.to_phone, error)
         call.failure_reason = str(error)
         fields = ["failure_reason"]
         if not error.outcome_unknown:
@@ -77,3 +83,18 @@ def place_outbound_call(
     call.elevenlabs_conversation_id = started.conversation_id
     call.save(update_fields=["elevenlabs_conversation_id"])
     return call
+
+
+def place_outbound_call(
+    *,
+    agent: Agent,
+    to_phone: str,
+    dynamic_variables: dict[str, str],
+    contact: Contact | None = None,
+    first_message: str | None = None,
+) -> Call:
+    """Prepare and dial in one step (the "Call now" path). Raises like the two steps."""
+    call = prepare_outbound_call(
+        agent=agent, to_phone=to_phone, dynamic_variables=dynamic_variables, contact=contact
+    )
+    return dial_outbound_call(call, first_message=first_message)
