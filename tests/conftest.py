@@ -2,11 +2,7 @@ import pytest
 
 from tests.factories import make_staff_user
 
-import importlib.util
-
-pytest_plugins = (
-    ["tests.fakeprovider.fixtures"] if importlib.util.find_spec("tests.fakeprovider.fixtures") else []
-)
+pytest_plugins = ["tests.fakeprovider.fixtures"]
 
 STAFF_PASSWORD = "correct-horse-battery"
 

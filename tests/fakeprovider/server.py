@@ -1,0 +1,705 @@
+"""A fake ElevenLabs + Twilio HTTP server speaking the real wire format (like stripe-mock).
+
+Tests point the real SDKs at `server.url` (ELEVENLABS_BASE_URL, TWILIO_BASE_URL) and then
+assert on `server.requests`, seed `add_conversation()`, or inject failures and latency.
+Shapes follow providers.md and the SDK models of elevenlabs 2.78.0 / twilio 9.13.0.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+DEFAULT_ELEVENLABS_API_KEY = "test-el-key"
+DEFAULT_TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+DEFAULT_TWILIO_AUTH_TOKEN = "test-twilio-token"
+
+# A few MPEG frame headers behind an ID3 tag: enough to look like an MP3 to a sniffer.
+FAKE_MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x64" + b"\x00" * 413
+
+ELEVENLABS_PREFIX = "/v1/"
+TWILIO_PREFIX = "/2010-04-01/"
+
+# Twilio error codes tests are likely to inject, with Twilio's own wording.
+TWILIO_ERROR_MESSAGES = {
+    20003: "Authenticate",
+    20404: "The requested resource was not found",
+    20429: "Too Many Requests",
+    20500: "An internal server error has occurred",
+    21211: "Invalid 'To' Phone Number",
+    21602: "Message body is required.",
+    21603: "A 'From' phone number is required.",
+    21604: "A 'To' phone number is required.",
+    21610: "Attempt to send to unsubscribed recipient",
+    21614: "'To' number is not a valid mobile number",
+}
+_TWILIO_DEFAULT_CODES = {400: 21211, 401: 20003, 404: 20404, 429: 20429}
+
+_ELEVENLABS_DEFAULT_DETAILS = {
+    400: ("invalid_request", "The request is invalid."),
+    401: ("invalid_api_key", "Invalid API key"),
+    403: ("missing_permissions", "The API key does not have the required permissions."),
+    404: ("not_found", "The requested resource was not found."),
+    409: ("conflict", "The resource is being modified by another request."),
+    429: ("too_many_concurrent_requests", "Too many concurrent requests for your plan."),
+}
+
+
+def _hex(length: int = 32) -> str:
+    return secrets.token_hex(length // 2)
+
+
+def elevenlabs_error_body(status: int, message: str | None = None, code: str | None = None) -> Any:
+    """An error body as ElevenLabs sends it for `status`."""
+    if status == 422:
+        return {
+            "detail": [
+                {"loc": ["body"], "msg": message or "Field required", "type": code or "missing"}
+            ]
+        }
+    default_code, default_message = _ELEVENLABS_DEFAULT_DETAILS.get(
+        status,
+        ("internal_error", "An internal server error occurred.")
+        if status >= 500
+        else ("invalid_request", "The request is invalid."),
+    )
+    return {"detail": {"status": code or default_code, "message": message or default_message}}
+
+
+def twilio_error_body(status: int, code: int | None = None, message: str | None = None) -> dict:
+    """An error body in Twilio's legacy JSON shape, which the SDK turns into TwilioRestException."""
+    code = code or _TWILIO_DEFAULT_CODES.get(status, 20500 if status >= 500 else 21211)
+    return {
+        "code": code,
+        "message": message or TWILIO_ERROR_MESSAGES.get(code, "Error"),
+        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        "status": status,
+    }
+
+
+def _deep_merge(target: dict, changes: dict) -> dict:
+    """PATCH semantics as we assume them: nested objects merge, lists and scalars replace."""
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _deep_merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
+    return target
+
+
+@dataclass
+class RecordedRequest:
+    """One request as the fake server saw it."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+    json: Any = None
+    form: dict[str, str] | None = None  # last value of each field
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return self.headers.get(name.lower(), default)
+
+
+@dataclass
+class _Injection:
+    method: str
+    path_prefix: str
+    status: int
+    body: Any
+    headers: dict[str, str]
+    times: int
+
+
+@dataclass
+class _Response:
+    status: int
+    body: Any = None  # dict/list → JSON, bytes → as is, None → empty
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeProviderServer:
+    """Fake ElevenLabs and Twilio APIs on 127.0.0.1 (port chosen by the OS).
+
+    Use as a context manager or call `start()` / `stop()`.
+    """
+
+    def __init__(
+        self,
+        *,
+        elevenlabs_api_key: str = DEFAULT_ELEVENLABS_API_KEY,
+        twilio_account_sid: str = DEFAULT_TWILIO_ACCOUNT_SID,
+        twilio_auth_token: str = DEFAULT_TWILIO_AUTH_TOKEN,
+    ) -> None:
+        self.elevenlabs_api_key = elevenlabs_api_key
+        self.twilio_account_sid = twilio_account_sid
+        self.twilio_auth_token = twilio_auth_token
+
+        self.requests: list[RecordedRequest] = []
+        self.agents: dict[str, dict] = {}
+        self.tools: dict[str, dict] = {}
+        self.conversations: dict[str, dict] = {}
+        self.audio: dict[str, bytes] = {}
+        self.outbound_calls: list[dict] = []  # {"conversation_id", "call_sid", "request"}
+        self.messages: dict[str, dict] = {}  # Twilio message resources by sid
+        self.opted_out_numbers: set[str] = set()  # SMS to these get Twilio error 21610
+
+        self.latency: float = 0.0  # seconds added to every response
+        self._path_latency: list[tuple[str | None, str, float]] = []
+        self._injections: list[_Injection] = []
+        self._lock = threading.RLock()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. `http://127.0.0.1:54321` (no trailing slash)."""
+        if self._httpd is None:
+            raise RuntimeError("FakeProviderServer is not started")
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeProviderServer:
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self) -> FakeProviderServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- test controls -------------------------------------------------------------
+
+    def requests_to(
+        self, method: str | None = None, path_prefix: str = ""
+    ) -> list[RecordedRequest]:
+        """Recorded requests with this method (any if None) whose path starts with `path_prefix`."""
+        with self._lock:
+            return [
+                request
+                for request in self.requests
+                if (method is None or request.method == method.upper())
+                and request.path.startswith(path_prefix)
+            ]
+
+    def last_request(self, method: str | None = None, path_prefix: str = "") -> RecordedRequest:
+        matching = self.requests_to(method, path_prefix)
+        if not matching:
+            raise AssertionError(f"no {method or 'any'} request to {path_prefix!r}")
+        return matching[-1]
+
+    def fail_next(
+        self,
+        method: str,
+        path_prefix: str,
+        status: int,
+        body: Any = None,
+        times: int = 1,
+        *,
+        code: int | str | None = None,
+        message: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Answer the next `times` matching requests with `status` instead of handling them.
+
+        Without `body`, the provider's own error shape is used (`code`/`message` fill it:
+        a Twilio error code such as 21610, an ElevenLabs `detail.status`). Any status works,
+        so `fail_next("POST", path, 200, {"success": False, ...})` fakes odd answers too.
+        """
+        if body is None:
+            if path_prefix.startswith(TWILIO_PREFIX):
+                body = twilio_error_body(status, int(code) if code else None, message)
+            else:
+                body = elevenlabs_error_body(status, message, str(code) if code else None)
+        with self._lock:
+            self._injections.append(
+                _Injection(method.upper(), path_prefix, status, body, headers or {}, times)
+            )
+
+    def set_latency(self, seconds: float, method: str | None = None, path_prefix: str = "") -> None:
+        """Delay responses to matching requests by `seconds` (on top of `latency`)."""
+        with self._lock:
+            self._path_latency.append((method.upper() if method else None, path_prefix, seconds))
+
+    def add_conversation(self, conversation: dict) -> dict:
+        """Store a conversation for `GET /v1/convai/conversations/{id}`.
+
+        Accepts the conversation itself or a whole post-call event (its `data` is stored).
+        Returns the stored conversation.
+        """
+        data = (
+            conversation["data"]
+            if "type" in conversation and "data" in conversation
+            else conversation
+        )
+        data = copy.deepcopy(data)
+        with self._lock:
+            self.conversations[data["conversation_id"]] = data
+        return data
+
+    def add_audio(self, conversation_id: str, audio: bytes) -> None:
+        """Audio served for the conversation (default: a tiny fake MP3)."""
+        with self._lock:
+            self.audio[conversation_id] = audio
+
+    def opt_out(self, number: str) -> None:
+        """Make Twilio refuse SMS to `number` with error 21610, as after a STOP reply."""
+        with self._lock:
+            self.opted_out_numbers.add(number)
+
+    def reset(self) -> None:
+        """Forget requests, state and injections (the server keeps running)."""
+        with self._lock:
+            self.requests.clear()
+            self.agents.clear()
+            self.tools.clear()
+            self.conversations.clear()
+            self.audio.clear()
+            self.outbound_calls.clear()
+            self.messages.clear()
+            self.opted_out_numbers.clear()
+            self._injections.clear()
+            self._path_latency.clear()
+            self.latency = 0.0
+
+    # -- dispatch --------------------------------------------------------------------
+
+    def _delay_for(self, method: str, path: str) -> float:
+        with self._lock:
+            extra = sum(
+                seconds
+                for wanted_method, prefix, seconds in self._path_latency
+                if (wanted_method is None or wanted_method == method) and path.startswith(prefix)
+            )
+            return self.latency + extra
+
+    def _take_injection(self, method: str, path: str) -> _Injection | None:
+        with self._lock:
+            for injection in self._injections:
+                if injection.method == method and path.startswith(injection.path_prefix):
+                    injection.times -= 1
+                    if injection.times <= 0:
+                        self._injections.remove(injection)
+                    return injection
+        return None
+
+    def _handle(self, request: RecordedRequest) -> _Response:
+        with self._lock:
+            self.requests.append(request)
+        delay = self._delay_for(request.method, request.path)
+        if delay:
+            time.sleep(delay)
+        injection = self._take_injection(request.method, request.path)
+        if injection is not None:
+            return _Response(injection.status, injection.body, headers=injection.headers)
+        if request.path.startswith(ELEVENLABS_PREFIX):
+            return self._elevenlabs(request)
+        if request.path.startswith(TWILIO_PREFIX):
+            return self._twilio(request)
+        return _Response(404, {"detail": {"status": "not_found", "message": "Unknown path"}})
+
+    # -- ElevenLabs ------------------------------------------------------------------
+
+    _EL_ROUTES = [
+        ("POST", re.compile(r"^/v1/convai/agents/create$"), "_agent_create"),
+        ("GET", re.compile(r"^/v1/convai/agents$"), "_agent_list"),
+        ("GET", re.compile(r"^/v1/convai/agents/(?P<id>[^/]+)$"), "_agent_get"),
+        ("PATCH", re.compile(r"^/v1/convai/agents/(?P<id>[^/]+)$"), "_agent_update"),
+        ("DELETE", re.compile(r"^/v1/convai/agents/(?P<id>[^/]+)$"), "_agent_delete"),
+        ("POST", re.compile(r"^/v1/convai/tools$"), "_tool_create"),
+        ("GET", re.compile(r"^/v1/convai/tools$"), "_tool_list"),
+        ("GET", re.compile(r"^/v1/convai/tools/(?P<id>[^/]+)$"), "_tool_get"),
+        ("PATCH", re.compile(r"^/v1/convai/tools/(?P<id>[^/]+)$"), "_tool_update"),
+        ("DELETE", re.compile(r"^/v1/convai/tools/(?P<id>[^/]+)$"), "_tool_delete"),
+        ("POST", re.compile(r"^/v1/convai/twilio/outbound-call$"), "_outbound_call"),
+        ("GET", re.compile(r"^/v1/convai/conversations$"), "_conversation_list"),
+        ("GET", re.compile(r"^/v1/convai/conversations/(?P<id>[^/]+)$"), "_conversation_get"),
+        (
+            "GET",
+            re.compile(r"^/v1/convai/conversations/(?P<id>[^/]+)/audio$"),
+            "_conversation_audio",
+        ),
+    ]
+
+    def _elevenlabs(self, request: RecordedRequest) -> _Response:
+        if request.header("xi-api-key") != self.elevenlabs_api_key:
+            return _Response(401, elevenlabs_error_body(401))
+        for method, pattern, handler_name in self._EL_ROUTES:
+            match = pattern.match(request.path)
+            if match and method == request.method:
+                with self._lock:
+                    return getattr(self, handler_name)(request, **match.groupdict())
+        return _Response(404, elevenlabs_error_body(404, "Not Found"))
+
+    @staticmethod
+    def _missing(request: RecordedRequest, *names: str) -> _Response | None:
+        body = request.json if isinstance(request.json, dict) else {}
+        missing = [name for name in names if not body.get(name)]
+        if not missing:
+            return None
+        return _Response(
+            422,
+            {
+                "detail": [
+                    {"loc": ["body", name], "msg": "Field required", "type": "missing"}
+                    for name in missing
+                ]
+            },
+        )
+
+    @staticmethod
+    def _not_found(kind: str, resource_id: str) -> _Response:
+        return _Response(
+            404,
+            {
+                "detail": {
+                    "status": f"{kind}_not_found",
+                    "message": f"{kind.capitalize()} with id {resource_id} was not found.",
+                }
+            },
+        )
+
+    def _agent_create(self, request: RecordedRequest) -> _Response:
+        if error := self._missing(request, "conversation_config"):
+            return error
+        agent_id = "agent_" + _hex(26)
+        self.agents[agent_id] = {
+            "agent_id": agent_id,
+            "name": request.json.get("name") or "",
+            "conversation_config": copy.deepcopy(request.json["conversation_config"]),
+            "platform_settings": copy.deepcopy(request.json.get("platform_settings") or {}),
+            "metadata": {
+                "created_at_unix_secs": int(time.time()),
+                "updated_at_unix_secs": int(time.time()),
+            },
+            "phone_numbers": [],
+            "tags": request.json.get("tags") or [],
+        }
+        return _Response(200, {"agent_id": agent_id})
+
+    def _agent_list(self, request: RecordedRequest) -> _Response:
+        agents = [
+            {
+                "agent_id": agent["agent_id"],
+                "name": agent["name"],
+                "tags": agent["tags"],
+                "created_at_unix_secs": agent["metadata"]["created_at_unix_secs"],
+            }
+            for agent in self.agents.values()
+        ]
+        return _Response(200, {"agents": agents, "next_cursor": None, "has_more": False})
+
+    def _agent_get(self, request: RecordedRequest, id: str) -> _Response:
+        if id not in self.agents:
+            return self._not_found("agent", id)
+        return _Response(200, self.agents[id])
+
+    def _agent_update(self, request: RecordedRequest, id: str) -> _Response:
+        if id not in self.agents:
+            return self._not_found("agent", id)
+        agent = self.agents[id]
+        changes = request.json or {}
+        for key in ("name", "tags"):
+            if key in changes:
+                agent[key] = changes[key]
+        for key in ("conversation_config", "platform_settings"):
+            if isinstance(changes.get(key), dict):
+                _deep_merge(agent.setdefault(key, {}), changes[key])
+        agent["metadata"]["updated_at_unix_secs"] = int(time.time())
+        return _Response(200, agent)
+
+    def _agent_delete(self, request: RecordedRequest, id: str) -> _Response:
+        if self.agents.pop(id, None) is None:
+            return self._not_found("agent", id)
+        return _Response(200, {})
+
+    def _tool_resource(self, tool_id: str, tool_config: dict) -> dict:
+        return {
+            "id": tool_id,
+            "tool_config": tool_config,
+            "access_info": {
+                "is_creator": True,
+                "creator_name": "Voqo Test",
+                "creator_email": "test@example.com",
+                "role": "admin",
+            },
+            "usage_stats": {"total_calls": 0, "avg_latency_secs": 0.0},
+        }
+
+    def _tool_config_error(self, request: RecordedRequest) -> _Response | None:
+        tool_config = (request.json or {}).get("tool_config")
+        if (
+            not isinstance(tool_config, dict)
+            or not tool_config.get("name")
+            or not tool_config.get("type")
+        ):
+            return _Response(
+                422,
+                {
+                    "detail": [
+                        {"loc": ["body", "tool_config"], "msg": "Field required", "type": "missing"}
+                    ]
+                },
+            )
+        return None
+
+    def _tool_create(self, request: RecordedRequest) -> _Response:
+        if error := self._tool_config_error(request):
+            return error
+        tool_id = "tool_" + _hex(26)
+        self.tools[tool_id] = self._tool_resource(
+            tool_id, copy.deepcopy(request.json["tool_config"])
+        )
+        return _Response(200, self.tools[tool_id])
+
+    def _tool_list(self, request: RecordedRequest) -> _Response:
+        return _Response(
+            200, {"tools": list(self.tools.values()), "next_cursor": None, "has_more": False}
+        )
+
+    def _tool_get(self, request: RecordedRequest, id: str) -> _Response:
+        if id not in self.tools:
+            return self._not_found("tool", id)
+        return _Response(200, self.tools[id])
+
+    def _tool_update(self, request: RecordedRequest, id: str) -> _Response:
+        if id not in self.tools:
+            return self._not_found("tool", id)
+        if error := self._tool_config_error(request):
+            return error
+        self.tools[id]["tool_config"] = copy.deepcopy(request.json["tool_config"])
+        return _Response(200, self.tools[id])
+
+    def _tool_delete(self, request: RecordedRequest, id: str) -> _Response:
+        if self.tools.pop(id, None) is None:
+            return self._not_found("tool", id)
+        return _Response(204)
+
+    def _outbound_call(self, request: RecordedRequest) -> _Response:
+        if error := self._missing(request, "agent_id", "agent_phone_number_id", "to_number"):
+            return error
+        body = request.json
+        conversation_id = "conv_" + _hex(26)
+        call_sid = "CA" + _hex(32)
+        client_data = body.get("conversation_initiation_client_data") or {}
+        # ElevenLabs creates the conversation at once; it stays "initiated" until answered.
+        self.conversations[conversation_id] = {
+            "agent_id": body["agent_id"],
+            "conversation_id": conversation_id,
+            "status": "initiated",
+            "user_id": client_data.get("user_id"),
+            "transcript": [],
+            "metadata": {
+                "start_time_unix_secs": int(time.time()),
+                "call_duration_secs": 0,
+                "phone_call": {
+                    "type": "twilio",
+                    "direction": "outbound",
+                    "phone_number_id": body["agent_phone_number_id"],
+                    "external_number": body["to_number"],
+                    "call_sid": call_sid,
+                },
+            },
+            "analysis": None,
+            "conversation_initiation_client_data": copy.deepcopy(client_data),
+        }
+        self.outbound_calls.append(
+            {
+                "conversation_id": conversation_id,
+                "call_sid": call_sid,
+                "request": copy.deepcopy(body),
+            }
+        )
+        return _Response(
+            200,
+            {
+                "success": True,
+                "message": "Success",
+                "conversation_id": conversation_id,
+                "callSid": call_sid,
+            },
+        )
+
+    def _conversation_list(self, request: RecordedRequest) -> _Response:
+        agent_id = (request.query.get("agent_id") or [None])[0]
+        summaries = [
+            {
+                "agent_id": conversation.get("agent_id"),
+                "conversation_id": conversation["conversation_id"],
+                "start_time_unix_secs": (conversation.get("metadata") or {}).get(
+                    "start_time_unix_secs"
+                ),
+                "call_duration_secs": (conversation.get("metadata") or {}).get(
+                    "call_duration_secs"
+                ),
+                "status": conversation.get("status"),
+                "call_successful": (conversation.get("analysis") or {}).get(
+                    "call_successful", "unknown"
+                ),
+                "direction": ((conversation.get("metadata") or {}).get("phone_call") or {}).get(
+                    "direction"
+                ),
+            }
+            for conversation in self.conversations.values()
+            if agent_id is None or conversation.get("agent_id") == agent_id
+        ]
+        return _Response(200, {"conversations": summaries, "next_cursor": None, "has_more": False})
+
+    def _conversation_get(self, request: RecordedRequest, id: str) -> _Response:
+        if id not in self.conversations:
+            return self._not_found("conversation", id)
+        return _Response(200, self.conversations[id])
+
+    def _conversation_audio(self, request: RecordedRequest, id: str) -> _Response:
+        if id not in self.conversations and id not in self.audio:
+            return self._not_found("conversation", id)
+        return _Response(200, self.audio.get(id, FAKE_MP3), content_type="audio/mpeg")
+
+    # -- Twilio ------------------------------------------------------------------------
+
+    _MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages\.json$")
+    _MESSAGE = re.compile(
+        r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)\.json$"
+    )
+
+    def _twilio(self, request: RecordedRequest) -> _Response:
+        expected = (
+            "Basic "
+            + base64.b64encode(
+                f"{self.twilio_account_sid}:{self.twilio_auth_token}".encode()
+            ).decode()
+        )
+        if request.header("authorization") != expected:
+            return _Response(401, twilio_error_body(401))
+        if match := self._MESSAGES.match(request.path):
+            if match["account"] != self.twilio_account_sid:
+                return _Response(404, twilio_error_body(404))
+            if request.method == "POST":
+                with self._lock:
+                    return self._message_create(request)
+        if match := self._MESSAGE.match(request.path):
+            if request.method == "GET" and match["sid"] in self.messages:
+                return _Response(200, self.messages[match["sid"]])
+        return _Response(404, twilio_error_body(404))
+
+    def _message_create(self, request: RecordedRequest) -> _Response:
+        form = request.form or {}
+        if not form.get("To"):
+            return _Response(400, twilio_error_body(400, 21604))
+        if not form.get("From") and not form.get("MessagingServiceSid"):
+            return _Response(400, twilio_error_body(400, 21603))
+        if not form.get("Body") and not form.get("MediaUrl"):
+            return _Response(400, twilio_error_body(400, 21602))
+        if form["To"] in self.opted_out_numbers:
+            return _Response(400, twilio_error_body(400, 21610))
+        sid = "SM" + _hex(32)
+        now = formatdate(usegmt=True)
+        uri = f"/2010-04-01/Accounts/{self.twilio_account_sid}/Messages/{sid}.json"
+        body = form.get("Body", "")
+        message = {
+            "account_sid": self.twilio_account_sid,
+            "api_version": "2010-04-01",
+            "body": body,
+            "date_created": now,
+            "date_sent": None,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": form.get("From"),
+            "messaging_service_sid": form.get("MessagingServiceSid"),
+            "num_media": "0",
+            "num_segments": str(max(1, -(-len(body) // 153) if len(body) > 160 else 1)),
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "status": "accepted" if form.get("MessagingServiceSid") else "queued",
+            "subresource_uris": {"media": uri.replace(".json", "/Media.json")},
+            "to": form["To"],
+            "uri": uri,
+        }
+        self.messages[sid] = message
+        return _Response(201, message)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeProviderServer  # set on the subclass built in start()
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+        pass
+
+    def _dispatch(self) -> None:
+        split = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        content_type = headers.get("content-type", "")
+        parsed_json = form = None
+        if raw and "json" in content_type:
+            try:
+                parsed_json = json.loads(raw)
+            except ValueError:
+                parsed_json = None
+        elif raw and "x-www-form-urlencoded" in content_type:
+            form = {
+                key: values[-1]
+                for key, values in parse_qs(raw.decode(), keep_blank_values=True).items()
+            }
+        request = RecordedRequest(
+            method=self.command,
+            path=split.path,
+            query=parse_qs(split.query),
+            headers=headers,
+            body=raw,
+            json=parsed_json,
+            form=form,
+        )
+        response = self.fake._handle(request)
+        if isinstance(response.body, bytes):
+            payload = response.body
+        elif response.body is None or response.status == 204:
+            payload = b""
+        else:
+            payload = json.dumps(response.body).encode()
+        try:
+            self.send_response(response.status)
+            if payload:
+                self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if payload:
+                self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout tests)
+
+    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _dispatch

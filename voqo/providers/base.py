@@ -1,0 +1,255 @@
+"""The provider boundary in Voqo's own language: data classes, exceptions, the interface.
+
+Nothing from the ElevenLabs or Twilio SDKs appears here; `live.py` translates.
+"""
+
+from __future__ import annotations
+
+import abc
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+# -- exceptions ---------------------------------------------------------------
+
+
+class ProviderError(Exception):
+    """A provider refused or failed a request.
+
+    `message` is the provider's own words (ElevenLabs `detail.message`, Twilio `message`),
+    `code` its error code when it gives one ("21610", "invalid_api_key"), `provider`
+    "elevenlabs" or "twilio". `outcome_unknown` is True when the request may have been
+    acted on although we got no answer (read timeout, dropped connection, 5xx): for an
+    outbound call that means "do not re-dial blindly, reconcile first".
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: str | None = None,
+        provider: str = "",
+        outcome_unknown: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+        self.provider = provider
+        self.outcome_unknown = outcome_unknown
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.message!r}, status_code={self.status_code!r}, "
+            f"code={self.code!r}, provider={self.provider!r})"
+        )
+
+
+class ProviderAuthError(ProviderError):
+    """Credentials rejected (401/403): a configuration problem, retrying will not help."""
+
+
+class ProviderNotFound(ProviderError):
+    """The agent, tool or conversation does not exist at the provider (404)."""
+
+
+class ProviderRetryableError(ProviderError):
+    """Worth retrying later with backoff: 408/409/429, 5xx, timeouts, connection errors."""
+
+
+class ProviderInvalidRequest(ProviderError):
+    """The provider refused the request itself (other 4xx): sending it again fails again."""
+
+
+# -- data classes ---------------------------------------------------------------
+
+# The two facts ElevenLabs extracts from every call for us (providers.md, "Agent configuration").
+DEFAULT_DATA_COLLECTION: dict[str, dict[str, str]] = {
+    "caller_name": {
+        "type": "string",
+        "description": "The caller's name if they said it, else empty.",
+    },
+    "caller_memories": {
+        "type": "string",
+        "description": (
+            "Durable facts about the caller worth remembering next time (property interests, "
+            "budget, timeline, family, preferences, commitments), one per line."
+        ),
+    },
+}
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A webhook tool (custom function) that ElevenLabs calls during a conversation."""
+
+    name: str
+    description: str
+    url: str
+    method: str = "POST"
+    request_headers: dict[str, str] = field(default_factory=dict)
+    body_schema: dict[str, Any] = field(
+        default_factory=lambda: {"type": "object", "properties": {}}
+    )
+    response_timeout_secs: int = 20
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    """What Voqo configures on an ElevenLabs agent."""
+
+    name: str
+    prompt: str
+    first_message: str
+    language: str = "en"
+    llm: str = "gpt-4o-mini"
+    temperature: float = 0.5
+    voice_id: str = ""
+    dynamic_variable_placeholders: dict[str, str] = field(default_factory=dict)
+    tool_ids: list[str] = field(default_factory=list)
+    data_collection: dict[str, dict[str, Any]] | None = None  # None: DEFAULT_DATA_COLLECTION
+
+
+@dataclass(frozen=True)
+class OutboundCall:
+    """A call the provider has started dialling."""
+
+    conversation_id: str
+    call_sid: str | None
+
+
+@dataclass(frozen=True)
+class SentSms:
+    """An SMS the provider accepted for delivery."""
+
+    sid: str
+    status: str
+
+
+# -- wire payloads (pure functions, shared by live and sandbox) -----------------
+
+# API-created agents do not get end_call automatically; without it they cannot hang up.
+END_CALL_TOOL: dict[str, Any] = {
+    "type": "system",
+    "name": "end_call",
+    "description": "",
+    "params": {"system_tool_type": "end_call"},
+}
+
+
+def agent_payload(spec: AgentSpec) -> dict[str, Any]:
+    """The body of `POST /v1/convai/agents/create` (and of the PATCH) for `spec`."""
+    agent: dict[str, Any] = {
+        "first_message": spec.first_message,
+        "language": spec.language,
+        "prompt": {
+            "prompt": spec.prompt,
+            "llm": spec.llm,
+            "temperature": spec.temperature,
+            "tool_ids": list(spec.tool_ids),
+            "built_in_tools": {"end_call": copy.deepcopy(END_CALL_TOOL)},
+        },
+        "dynamic_variables": {
+            "dynamic_variable_placeholders": dict(spec.dynamic_variable_placeholders),
+        },
+    }
+    conversation_config: dict[str, Any] = {"agent": agent}
+    if spec.voice_id:
+        conversation_config["tts"] = {"voice_id": spec.voice_id}
+    data_collection = (
+        DEFAULT_DATA_COLLECTION if spec.data_collection is None else spec.data_collection
+    )
+    return {
+        "name": spec.name,
+        "conversation_config": conversation_config,
+        "platform_settings": {
+            "data_collection": copy.deepcopy(data_collection),
+            "overrides": {
+                # Inbound personalisation: the agent fetches dynamic variables from our
+                # initiation webhook before answering (providers.md, initiation webhook).
+                "enable_conversation_initiation_client_data_from_webhook": True,
+                # Outbound calls and the initiation webhook may replace the first message;
+                # an override that is not allowed here makes the call fail.
+                "conversation_config_override": {
+                    "agent": {"first_message": True, "prompt": {"prompt": False}},
+                },
+            },
+        },
+    }
+
+
+def tool_payload(spec: ToolSpec) -> dict[str, Any]:
+    """The webhook tool config for `spec` (sent to `/v1/convai/tools` wrapped as `tool_config`)."""
+    return {
+        "type": "webhook",
+        "name": spec.name,
+        "description": spec.description,
+        "response_timeout_secs": spec.response_timeout_secs,
+        "api_schema": {
+            "url": spec.url,
+            "method": spec.method,
+            "request_headers": dict(spec.request_headers),
+            "request_body_schema": copy.deepcopy(spec.body_schema),
+        },
+    }
+
+
+# -- the interface --------------------------------------------------------------
+
+
+class Provider(abc.ABC):
+    """Everything Voqo asks of ElevenLabs and Twilio. Implementations: live, sandbox.
+
+    Every method raises a `ProviderError` subclass on failure, never an SDK exception.
+    """
+
+    @abc.abstractmethod
+    def create_agent(self, spec: AgentSpec) -> str:
+        """Create an agent; return its provider id."""
+
+    @abc.abstractmethod
+    def update_agent(self, agent_id: str, spec: AgentSpec) -> None:
+        """Replace the agent's Voqo-managed configuration with `spec`."""
+
+    @abc.abstractmethod
+    def delete_agent(self, agent_id: str) -> None:
+        """Delete the agent. Deleting an agent that is already gone is not an error."""
+
+    @abc.abstractmethod
+    def create_tool(self, spec: ToolSpec) -> str:
+        """Create a webhook tool; return its provider id (attach it via `AgentSpec.tool_ids`)."""
+
+    @abc.abstractmethod
+    def update_tool(self, tool_id: str, spec: ToolSpec) -> None:
+        """Replace the tool's configuration with `spec`."""
+
+    @abc.abstractmethod
+    def delete_tool(self, tool_id: str) -> None:
+        """Delete the tool. Deleting a tool that is already gone is not an error."""
+
+    @abc.abstractmethod
+    def start_outbound_call(
+        self,
+        *,
+        agent_id: str,
+        to_number: str,
+        dynamic_variables: dict[str, Any],
+        first_message: str | None = None,
+    ) -> OutboundCall:
+        """Ask the provider to dial `to_number` with the agent. Never retried automatically."""
+
+    @abc.abstractmethod
+    def get_conversation(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation as the provider returns it (the post-call webhook's `data` shape)."""
+
+    @abc.abstractmethod
+    def get_conversation_audio(self, conversation_id: str) -> bytes:
+        """The conversation's recording (MP3 bytes)."""
+
+    @abc.abstractmethod
+    def send_sms(self, *, to: str, body: str, status_callback: str | None) -> SentSms:
+        """Send an SMS from the agency's number."""

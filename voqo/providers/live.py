@@ -1,0 +1,370 @@
+"""The real providers, through their official SDKs (elevenlabs 2.78.0, twilio 9.13.0).
+
+Everything SDK-shaped stays in this module: requests are built from `base.agent_payload`
+and `base.tool_payload`, SDK exceptions become `ProviderError` subclasses.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import httpx
+import requests
+from django.conf import settings
+from elevenlabs import ElevenLabs
+from elevenlabs.core.api_error import ApiError
+from elevenlabs.core.parse_error import ParsingError
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response as TwilioResponse
+from twilio.rest import Client as TwilioClient
+
+from .base import (
+    AgentSpec,
+    OutboundCall,
+    Provider,
+    ProviderAuthError,
+    ProviderError,
+    ProviderInvalidRequest,
+    ProviderNotFound,
+    ProviderRetryableError,
+    SentSms,
+    ToolSpec,
+    agent_payload,
+    tool_payload,
+)
+
+ELEVENLABS_DEFAULT_BASE_URL = "https://api.elevenlabs.io"
+TWILIO_DEFAULT_BASE_URL = "https://api.twilio.com"
+
+T = TypeVar("T")
+
+
+def error_class_for_status(status_code: int | None) -> type[ProviderError]:
+    """Which of our exceptions an HTTP error status means."""
+    if status_code in (401, 403):
+        return ProviderAuthError
+    if status_code == 404:
+        return ProviderNotFound
+    # The same set the ElevenLabs SDK itself considers transient.
+    if status_code is not None and (status_code >= 500 or status_code in (408, 409, 429)):
+        return ProviderRetryableError
+    if status_code is not None and 400 <= status_code < 500:
+        return ProviderInvalidRequest
+    return ProviderError
+
+
+def _from_status(
+    status_code: int | None, message: str, *, code: str | None, provider: str
+) -> ProviderError:
+    error_class = error_class_for_status(status_code)
+    return error_class(
+        message,
+        status_code=status_code,
+        code=code,
+        provider=provider,
+        # A 5xx may come after the provider acted (e.g. the call is already ringing).
+        outcome_unknown=status_code is not None and status_code >= 500,
+    )
+
+
+# -- ElevenLabs -------------------------------------------------------------------
+
+
+def _elevenlabs_message(body: Any, status_code: int | None) -> tuple[str, str | None]:
+    """(message, code) out of an ElevenLabs error body.
+
+    Shapes seen: `{"detail": {"status": "invalid_api_key", "message": "..."}}`,
+    422 `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`, `{"detail": "..."}`, text.
+    """
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return (body.strip() or f"HTTP {status_code}"), None
+    if isinstance(body, dict):
+        detail = body.get("detail", body)
+        if isinstance(detail, dict):
+            message = detail.get("message") or detail.get("msg") or json.dumps(detail)
+            code = detail.get("status") or detail.get("code")
+            return str(message), (str(code) if code else None)
+        if isinstance(detail, list):
+            parts = []
+            for item in detail:
+                if isinstance(item, dict):
+                    location = ".".join(str(part) for part in item.get("loc", []) if part != "body")
+                    text = item.get("msg") or item.get("message") or json.dumps(item)
+                    parts.append(f"{location}: {text}" if location else str(text))
+                else:
+                    parts.append(str(item))
+            return "; ".join(parts) or f"HTTP {status_code}", None
+        if detail:
+            return str(detail), None
+    return f"HTTP {status_code}", None
+
+
+@contextmanager
+def _elevenlabs_errors() -> Iterator[None]:
+    """Translate ElevenLabs SDK and httpx exceptions into ours."""
+    try:
+        yield
+    except ApiError as exc:  # UnprocessableEntityError and friends are subclasses
+        message, code = _elevenlabs_message(exc.body, exc.status_code)
+        if exc.status_code is not None and 200 <= exc.status_code < 300:
+            # A 2xx whose body the SDK could not read: the request may well have worked.
+            raise ProviderError(
+                f"Unreadable response: {message}",
+                status_code=exc.status_code,
+                provider="elevenlabs",
+                outcome_unknown=True,
+            ) from exc
+        raise _from_status(exc.status_code, message, code=code, provider="elevenlabs") from exc
+    except ParsingError as exc:
+        raise ProviderError(
+            f"Unexpected response shape: {exc.cause}",
+            status_code=exc.status_code,
+            provider="elevenlabs",
+            outcome_unknown=True,
+        ) from exc
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        # Nothing reached the provider.
+        raise ProviderRetryableError(
+            f"Could not connect to ElevenLabs: {exc}", provider="elevenlabs"
+        ) from exc
+    except httpx.TimeoutException as exc:
+        raise ProviderRetryableError(
+            f"ElevenLabs did not answer in time: {exc}", provider="elevenlabs", outcome_unknown=True
+        ) from exc
+    except httpx.HTTPError as exc:  # dropped connection, protocol error
+        raise ProviderRetryableError(
+            f"ElevenLabs connection failed: {exc}", provider="elevenlabs", outcome_unknown=True
+        ) from exc
+
+
+# -- Twilio -----------------------------------------------------------------------
+
+
+class RebasedTwilioHttpClient(TwilioHttpClient):
+    """The SDK's HTTP client, sending `https://api.twilio.com/...` to `base_url` instead.
+
+    Twilio's SDK has no base-URL option; this is how tests point it at the fake server.
+    """
+
+    def __init__(self, base_url: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> TwilioResponse:
+        if self.base_url != TWILIO_DEFAULT_BASE_URL and url.startswith(TWILIO_DEFAULT_BASE_URL):
+            url = self.base_url + url[len(TWILIO_DEFAULT_BASE_URL) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+_SDK_MESSAGE_PREFIX = re.compile(r"^Unable to [^:]*: ")
+
+
+@contextmanager
+def _twilio_errors() -> Iterator[None]:
+    """Translate Twilio SDK and requests exceptions into ours."""
+    try:
+        yield
+    except TwilioRestException as exc:
+        # The SDK prefixes the provider's message with "Unable to create record: ".
+        message = _SDK_MESSAGE_PREFIX.sub("", str(exc.msg or "")) or f"HTTP {exc.status}"
+        # Without a code in the body the SDK puts the HTTP status there; that is no error code.
+        code = str(exc.code) if exc.code not in (None, exc.status) else None
+        raise _from_status(exc.status, message, code=code, provider="twilio") from exc
+    except TwilioServiceException as exc:  # RFC 9457 bodies; not a TwilioRestException
+        message = exc.detail or exc.title or f"HTTP {exc.status}"
+        code = str(exc.code) if exc.code not in (None, exc.status) else None
+        raise _from_status(exc.status, message, code=code, provider="twilio") from exc
+    except requests.exceptions.ConnectionError as exc:
+        # ConnectTimeout is a ConnectionError too: nothing was sent.
+        raise ProviderRetryableError(
+            f"Could not connect to Twilio: {exc}", provider="twilio"
+        ) from exc
+    except requests.exceptions.Timeout as exc:
+        raise ProviderRetryableError(
+            f"Twilio did not answer in time: {exc}", provider="twilio", outcome_unknown=True
+        ) from exc
+    except requests.exceptions.RequestException as exc:
+        raise ProviderRetryableError(
+            f"Twilio connection failed: {exc}", provider="twilio", outcome_unknown=True
+        ) from exc
+
+
+# -- the provider -----------------------------------------------------------------
+
+
+class LiveProvider(Provider):
+    """ElevenLabs Agents for calls, Twilio for SMS, configured from Django settings.
+
+    `timeout` / `twilio_timeout` are per-request socket timeouts in seconds.
+    `max_retries` applies to idempotent requests only (GET, PATCH, DELETE) and is done by
+    the ElevenLabs SDK (429/5xx, with backoff); requests that create something (agents,
+    tools, calls, SMS) are sent exactly once and our own task retries decide.
+    """
+
+    def __init__(
+        self, *, timeout: float = 15.0, twilio_timeout: float = 10.0, max_retries: int = 2
+    ) -> None:
+        self.phone_number_id: str = settings.ELEVENLABS_PHONE_NUMBER_ID
+        self.sms_from: str = settings.TWILIO_PHONE_NUMBER
+        self._elevenlabs = ElevenLabs(
+            # Always pass the key: the SDK's own default reads the environment at import time.
+            api_key=settings.ELEVENLABS_API_KEY,
+            base_url=(settings.ELEVENLABS_BASE_URL or ELEVENLABS_DEFAULT_BASE_URL).rstrip("/"),
+            timeout=timeout,
+        )
+        self._twilio = TwilioClient(
+            settings.TWILIO_ACCOUNT_SID,
+            settings.TWILIO_AUTH_TOKEN,
+            http_client=RebasedTwilioHttpClient(
+                settings.TWILIO_BASE_URL or TWILIO_DEFAULT_BASE_URL, timeout=twilio_timeout
+            ),
+        )
+        self._send_once: dict[str, Any] = {"max_retries": 0}
+        self._idempotent: dict[str, Any] = {"max_retries": max_retries}
+
+    def _elevenlabs_call(self, send: Callable[[], T]) -> T:
+        with _elevenlabs_errors():
+            return send()
+
+    # agents
+
+    def create_agent(self, spec: AgentSpec) -> str:
+        """Create the agent at ElevenLabs; return its agent id."""
+        convai = self._elevenlabs.conversational_ai
+        created = self._elevenlabs_call(
+            lambda: convai.agents.create(**agent_payload(spec), request_options=self._send_once)
+        )
+        return created.agent_id
+
+    def update_agent(self, agent_id: str, spec: AgentSpec) -> None:
+        """PATCH the agent with the whole Voqo-managed configuration."""
+        convai = self._elevenlabs.conversational_ai
+        self._elevenlabs_call(
+            lambda: convai.agents.update(
+                agent_id, **agent_payload(spec), request_options=self._idempotent
+            )
+        )
+
+    def delete_agent(self, agent_id: str) -> None:
+        """Delete the agent; an agent that is already gone counts as deleted."""
+        convai = self._elevenlabs.conversational_ai
+        try:
+            self._elevenlabs_call(
+                lambda: convai.agents.delete(agent_id, request_options=self._idempotent)
+            )
+        except ProviderNotFound:
+            pass
+
+    # tools
+
+    def create_tool(self, spec: ToolSpec) -> str:
+        """Create the webhook tool; return its tool id."""
+        convai = self._elevenlabs.conversational_ai
+        created = self._elevenlabs_call(
+            lambda: convai.tools.create(
+                request={"tool_config": tool_payload(spec)}, request_options=self._send_once
+            )
+        )
+        return created.id
+
+    def update_tool(self, tool_id: str, spec: ToolSpec) -> None:
+        """PATCH the tool with the whole configuration of `spec`."""
+        convai = self._elevenlabs.conversational_ai
+        self._elevenlabs_call(
+            lambda: convai.tools.update(
+                tool_id,
+                request={"tool_config": tool_payload(spec)},
+                request_options=self._idempotent,
+            )
+        )
+
+    def delete_tool(self, tool_id: str) -> None:
+        """Delete the tool; a tool that is already gone counts as deleted."""
+        convai = self._elevenlabs.conversational_ai
+        try:
+            self._elevenlabs_call(
+                lambda: convai.tools.delete(tool_id, request_options=self._idempotent)
+            )
+        except ProviderNotFound:
+            pass
+
+    # calls
+
+    def start_outbound_call(
+        self,
+        *,
+        agent_id: str,
+        to_number: str,
+        dynamic_variables: dict[str, Any],
+        first_message: str | None = None,
+    ) -> OutboundCall:
+        """Dial `to_number` from the imported Twilio number; sent exactly once, never retried."""
+        client_data: dict[str, Any] = {"dynamic_variables": dict(dynamic_variables)}
+        if first_message is not None:
+            client_data["conversation_config_override"] = {
+                "agent": {"first_message": first_message}
+            }
+        convai = self._elevenlabs.conversational_ai
+        started = self._elevenlabs_call(
+            lambda: convai.twilio.outbound_call(
+                agent_id=agent_id,
+                agent_phone_number_id=self.phone_number_id,
+                to_number=to_number,
+                conversation_initiation_client_data=client_data,
+                # An SDK retry after a 5xx or 429 could ring the same person twice.
+                request_options=self._send_once,
+            )
+        )
+        if not started.success:
+            raise ProviderInvalidRequest(
+                started.message or "ElevenLabs did not start the call",
+                status_code=200,
+                provider="elevenlabs",
+            )
+        if not started.conversation_id:
+            # Started, but we cannot track it: someone has to look before anyone re-dials.
+            raise ProviderError(
+                f"Call started without a conversation id: {started.message}",
+                status_code=200,
+                provider="elevenlabs",
+                outcome_unknown=True,
+            )
+        return OutboundCall(conversation_id=started.conversation_id, call_sid=started.call_sid)
+
+    def get_conversation(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation JSON (details, transcript, analysis) as ElevenLabs returns it."""
+        convai = self._elevenlabs.conversational_ai
+        conversation = self._elevenlabs_call(
+            lambda: convai.conversations.get(conversation_id, request_options=self._idempotent)
+        )
+        # The SDK's models keep unknown fields and aliases, so this is the JSON as sent.
+        return conversation.dict()
+
+    def get_conversation_audio(self, conversation_id: str) -> bytes:
+        """The conversation's MP3 recording."""
+        convai = self._elevenlabs.conversational_ai
+        # The SDK streams: errors surface while iterating, so join inside the translation.
+        return self._elevenlabs_call(
+            lambda: b"".join(
+                convai.conversations.audio.get(conversation_id, request_options=self._idempotent)
+            )
+        )
+
+    # SMS
+
+    def send_sms(self, *, to: str, body: str, status_callback: str | None) -> SentSms:
+        """Send `body` to `to` from TWILIO_PHONE_NUMBER."""
+        kwargs: dict[str, Any] = {"to": to, "from_": self.sms_from, "body": body}
+        if status_callback:
+            kwargs["status_callback"] = status_callback
+        with _twilio_errors():
+            message = self._twilio.messages.create(**kwargs)
+        return SentSms(sid=message.sid, status=str(message.status))
