@@ -144,6 +144,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# In development whitenoise serves straight from the app and project static folders.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 
@@ -179,6 +182,8 @@ if VOQO_PROVIDER == "sandbox":
     TWILIO_PHONE_NUMBER = TWILIO_PHONE_NUMBER or "+61280001234"
 # Seconds of sandbox "ringing" before a simulated call ends with its webhook.
 SANDBOX_CALL_DELAY = env.float("SANDBOX_CALL_DELAY", default=3.0)
+# Share of simulated outbound calls that end unanswered or busy.
+SANDBOX_FAILURE_RATE = env.float("SANDBOX_FAILURE_RATE", default=0.15)
 
 # Fernet keys for secrets at rest, newest first (rotation: prepend a new key, run rotate_secrets).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])

@@ -1,0 +1,27 @@
+import os
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Create the staff login for a local install (once) and print how to log in."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default=os.environ.get("VOQO_ADMIN_USER", "admin"))
+
+    def handle(self, *args, username: str, **options):
+        password = os.environ.get("VOQO_ADMIN_PASSWORD", "")
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            if not password:
+                self.stderr.write("Set VOQO_ADMIN_PASSWORD (make run writes one into .env).")
+                raise SystemExit(1)
+            User.objects.create_superuser(username=username, email="", password=password)
+            self.stdout.write(self.style.SUCCESS(f"Created staff user {username!r}."))
+        elif password and not user.check_password(password):
+            password = "(changed since install; reset with: manage.py changepassword " + username + ")"
+        self.stdout.write(
+            self.style.SUCCESS(f"Log in at http://127.0.0.1:8000/ as {username} / {password}")
+        )

@@ -1,0 +1,40 @@
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the web server and a django-q2 worker together; Ctrl-C stops both."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args, host: str, port: str, **options):
+        manage = [sys.executable, "manage.py"]
+        processes = [
+            subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"]),
+            subprocess.Popen([*manage, "qcluster"]),
+        ]
+        self.stdout.write(f"Voqo is running at http://{host}:{port}/ (Ctrl-C stops it).")
+        try:
+            while all(p.poll() is None for p in processes):
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGINT)
+            deadline = time.monotonic() + 10
+            for process in processes:
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        failed = [p.args[2] for p in processes if p.returncode not in (0, None, -2, 130)]
+        if failed:
+            raise SystemExit(f"stopped: {', '.join(failed)} exited with an error")
