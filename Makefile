@@ -41,6 +41,10 @@ chromium:
 test: venv chromium
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
+# The scale path: the whole suite on PostgreSQL + Redis started on loopback, then stopped.
+test-postgres: venv chromium
+	bash .ci/test-postgres
+
 bench: venv
 	$(PY) bench/run.py $(BENCH_ARGS)
 
