@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from calls.models import Call
+from calls.models import Call, SmsMessage, WebhookEvent
 
 
 @admin.register(Call)
@@ -13,9 +13,34 @@ class CallAdmin(admin.ModelAdmin):
     search_fields = (
         "from_phone", "to_phone", "contact__name", "elevenlabs_conversation_id", "agent_name",
     )
-    readonly_fields = ("created_at", "sms_sent_at", "started_at", "ended_at")
+    readonly_fields = (
+        "created_at", "sms_sent_at", "started_at", "ended_at", "sms_status", "sms_sid",
+        "sms_attempts",
+    )
     raw_id_fields = ("agent", "contact")
     list_select_related = ("contact",)
     date_hierarchy = "created_at"
     # The calls table grows without bound; an exact COUNT on every change list is too slow.
+    show_full_result_count = False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "event_type", "conversation_id", "processed_at", "attempts")
+    list_filter = ("event_type", ("processed_at", admin.EmptyFieldListFilter))
+    search_fields = ("conversation_id",)
+    readonly_fields = (
+        "event_type", "conversation_id", "payload", "received_at", "claimed_at", "processed_at",
+        "attempts", "last_error",
+    )
+    show_full_result_count = False
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "direction", "from_phone", "to_phone", "status", "error_code")
+    list_filter = ("direction", "status")
+    search_fields = ("sid", "from_phone", "to_phone", "body")
+    raw_id_fields = ("contact", "call")
+    readonly_fields = ("sid", "created_at", "updated_at")
     show_full_result_count = False

@@ -3,6 +3,10 @@ from django.db import models
 from voqo.models import UUIDModel
 
 
+def recording_upload_to(call: "Call", filename: str) -> str:
+    return f"recordings/{call.created_at:%Y/%m}/{call.id}.mp3"
+
+
 class Call(UUIDModel):
     class Direction(models.TextChoices):
         INBOUND = "inbound", "Inbound"
@@ -15,13 +19,23 @@ class Call(UUIDModel):
         NO_ANSWER = "no_answer", "No answer"
         BUSY = "busy", "Busy"
 
+    class SmsStatus(models.TextChoices):
+        NONE = "", "Not decided"
+        PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not sent"
+
     # Deleting an agent keeps its call history: the link is cleared, the name kept.
     agent = models.ForeignKey(
-        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls", db_index=False
+        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls",
+        db_index=False,
     )
     agent_name = models.CharField(max_length=120, blank=True, default="")
     contact = models.ForeignKey(
-        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls", db_index=False
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="calls", db_index=False,
     )
     elevenlabs_conversation_id = models.CharField(max_length=128, null=True, blank=True)
     direction = models.CharField(max_length=16, choices=Direction.choices)
@@ -44,6 +58,18 @@ class Call(UUIDModel):
     analysis = models.JSONField(default=dict, blank=True)
     failure_reason = models.TextField(blank=True, default="")
     dynamic_variables = models.JSONField(default=dict, blank=True)
+    # The recording, stored once fetched (post_call_audio webhook or first playback).
+    recording_file = models.FileField(upload_to=recording_upload_to, blank=True, default="")
+    # Post-call SMS state machine; the conditional UPDATE pending → sending is the claim that
+    # makes the SMS go out at most once per call, whatever retries or duplicates happen.
+    sms_status = models.CharField(
+        max_length=16, choices=SmsStatus.choices, blank=True, default=""
+    )
+    sms_body = models.TextField(blank=True, default="")
+    sms_sid = models.CharField(max_length=64, blank=True, default="")
+    sms_error = models.TextField(blank=True, default="")
+    sms_attempts = models.PositiveSmallIntegerField(default=0)
+    sms_next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "calls"
@@ -59,6 +85,13 @@ class Call(UUIDModel):
             models.Index(fields=["from_phone"], name="idx_calls_phone"),
             models.Index(fields=["to_phone"], name="idx_calls_to_phone"),
             models.Index(fields=["created_at"], name="idx_calls_date"),
+            # List filters and the dashboard read by (filter, created_at) ranges.
+            models.Index(fields=["status", "created_at"], name="idx_calls_status_date"),
+            models.Index(fields=["direction", "created_at"], name="idx_calls_direction_date"),
+            models.Index(fields=["agent", "created_at"], name="idx_calls_agent_date"),
+            models.Index(
+                fields=["sms_status", "sms_next_attempt_at"], name="idx_calls_sms_retry"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -68,3 +101,90 @@ class Call(UUIDModel):
     def external_phone(self) -> str:
         """The caller's number for inbound calls, the number called for outbound ones."""
         return self.from_phone if self.direction == self.Direction.INBOUND else self.to_phone
+
+    @property
+    def caller_spoke(self) -> bool:
+        """Whether the transcript has at least one user turn with words in it."""
+        return any(
+            isinstance(turn, dict)
+            and turn.get("role") == "user"
+            and str(turn.get("message") or "").strip()
+            for turn in self.transcript or []
+        )
+
+
+class WebhookEvent(models.Model):
+    """A provider webhook as received: stored before anything else, processed by a task.
+
+    The unique (event_type, conversation_id) key turns duplicate deliveries into no-ops;
+    `claimed_at` / `processed_at` are claimed with conditional UPDATEs so that concurrent
+    workers never process one event twice.
+    """
+
+    event_type = models.CharField(max_length=64)
+    conversation_id = models.CharField(max_length=128)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        db_table = "webhook_events"
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_type", "conversation_id"], name="idx_webhook_events_key"
+            )
+        ]
+        indexes = [models.Index(fields=["processed_at"], name="idx_webhook_events_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.conversation_id}"
+
+
+class SmsMessage(UUIDModel):
+    """An SMS through Twilio: the post-call follow-up (outbound) or a reply (inbound)."""
+
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "Inbound"
+        OUTBOUND = "outbound", "Outbound"
+
+    # Twilio's delivery states in the order they happen; the last three are final.
+    STATUS_RANK = {
+        "accepted": 0, "queued": 0, "sending": 1, "sent": 2,
+        "delivered": 3, "undelivered": 3, "failed": 3, "received": 3,
+    }
+
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="sms_messages",
+    )
+    call = models.ForeignKey(
+        Call, null=True, blank=True, on_delete=models.SET_NULL, related_name="sms_messages"
+    )
+    from_phone = models.CharField(max_length=20)
+    to_phone = models.CharField(max_length=20)
+    body = models.TextField(blank=True, default="")
+    sid = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=16, blank=True, default="")
+    error_code = models.CharField(max_length=16, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "sms_messages"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} SMS {self.sid}"
+
+    @classmethod
+    def statuses_before(cls, status: str) -> list[str]:
+        """The statuses a message may move forward from to reach `status`."""
+        rank = cls.STATUS_RANK.get(status)
+        if rank is None:
+            return []
+        return [name for name, other in cls.STATUS_RANK.items() if other < rank] + [""]

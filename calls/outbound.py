@@ -13,7 +13,8 @@ logger = logging.getLogger(__name__)
 
 
 class OutboundCallRefused(Exception):
-    """Voqo will not place this call (disabled or unsynced agent); nothing was dialled."""
+    """Voqo will not place this call (disabled or unsynced agent, opted-out contact);
+    nothing was dialled."""
 
 
 class OutboundCallFailed(Exception):
@@ -38,6 +39,9 @@ def prepare_outbound_call(
 ) -> Call:
     """Check the agent may call and create the call record with status `initiated`.
 
+    `dynamic_variables` are stored on the record (what the agent knew at call start) and
+    sent to the provider by dial_outbound_call(); the contact's last call time is set.
+
     The record exists before anything is dialled, so a crash before the provider answers
     leaves a visible row to reconcile, never an untracked call. Raises OutboundCallRefused.
     """
@@ -47,7 +51,11 @@ def prepare_outbound_call(
         raise OutboundCallRefused(
             f"{agent.name} is not synced to ElevenLabs yet. Open the agent and retry the sync."
         )
-    return Call.objects.create(
+    if contact is not None and contact.opted_out_at is not None:
+        raise OutboundCallRefused(
+            f"{contact.name or contact.phone} has opted out, so Voqo will not call them."
+        )
+    call = Call.objects.create(
         agent=agent,
         agent_name=agent.name,
         contact=contact,
@@ -57,6 +65,9 @@ def prepare_outbound_call(
         to_phone=to_phone,
         dynamic_variables=dynamic_variables,
     )
+    if contact is not None:
+        Contact.objects.filter(pk=contact.pk).update(last_call_at=call.created_at)
+    return call
 
 
 def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:

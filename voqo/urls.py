@@ -9,6 +9,7 @@ from voqo import views
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/sms-preview", views.settings_sms_preview, name="settings_sms_preview"),
     path("health", views.health, name="health"),
     path(
         "login/",

@@ -1,0 +1,218 @@
+"""Reads of the calls domain: keyset pages of the list, the transcript as display items."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from calls.models import Call
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class CallPage:
+    calls: list[Call]
+    older_cursor: str | None
+    newer_cursor: str | None
+
+
+def encode_cursor(call: Call) -> str:
+    return f"{call.created_at.isoformat()}~{call.pk}"
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID] | None:
+    try:
+        moment, _, pk = cursor.partition("~")
+        parsed = datetime.fromisoformat(moment)
+        if parsed.tzinfo is None:
+            return None
+        return parsed, uuid.UUID(pk)
+    except ValueError:
+        return None
+
+
+def keyset_page(
+    calls: QuerySet[Call], *, before: str = "", after: str = "", size: int = PAGE_SIZE
+) -> CallPage:
+    """One page of `calls`, newest first, by the (created_at, id) cursor — never OFFSET/COUNT."""
+    after_key = decode_cursor(after) if after else None
+    before_key = decode_cursor(before) if before and not after_key else None
+    if after_key:
+        moment, pk = after_key
+        rows = list(
+            calls.filter(Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk))
+            .order_by("created_at", "id")[: size + 1]
+        )
+        has_newer = len(rows) > size
+        rows = rows[:size][::-1]
+        has_older = True
+    else:
+        if before_key:
+            moment, pk = before_key
+            calls = calls.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
+        rows = list(calls.order_by("-created_at", "-id")[: size + 1])
+        has_older = len(rows) > size
+        rows = rows[:size]
+        has_newer = before_key is not None
+    return CallPage(
+        calls=rows,
+        older_cursor=encode_cursor(rows[-1]) if rows and has_older else None,
+        newer_cursor=encode_cursor(rows[0]) if rows and has_newer else None,
+    )
+
+
+@dataclass
+class TranscriptItem:
+    kind: str  # "message" or "tool"
+    role: str = ""
+    message: str = ""
+    seconds: int | None = None
+    tool_name: str = ""
+    params: str = ""
+    result: str = ""
+    is_error: bool = False
+    has_result: bool = False
+
+    @property
+    def timestamp(self) -> str:
+        if self.seconds is None:
+            return ""
+        minutes, secs = divmod(self.seconds, 60)
+        return f"{minutes:02d}:{secs:02d}"
+
+
+def _pretty(value: Any) -> str:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _seconds(value: Any) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def transcript_items(transcript: list[Any]) -> list[TranscriptItem]:
+    """Chat bubbles and tool cards, each tool call paired with its result by request id."""
+    items: list[TranscriptItem] = []
+    tools_by_request: dict[str, TranscriptItem] = {}
+    for turn in transcript or []:
+        if not isinstance(turn, dict):
+            continue
+        seconds = _seconds(turn.get("time_in_call_secs"))
+        message = turn.get("message")
+        if message not in (None, ""):
+            role = "user" if turn.get("role") == "user" else "agent"
+            items.append(
+                TranscriptItem(kind="message", role=role, message=str(message), seconds=seconds)
+            )
+        for tool_call in turn.get("tool_calls") or []:
+            if not isinstance(tool_call, dict):
+                continue
+            item = TranscriptItem(
+                kind="tool", role="agent", seconds=seconds,
+                tool_name=str(tool_call.get("tool_name") or "tool"),
+                params=_pretty(tool_call.get("params_as_json") or tool_call.get("params") or ""),
+            )
+            items.append(item)
+            if tool_call.get("request_id"):
+                tools_by_request[str(tool_call["request_id"])] = item
+        for result in turn.get("tool_results") or []:
+            if not isinstance(result, dict):
+                continue
+            item = tools_by_request.get(str(result.get("request_id") or ""))
+            if item is None:
+                item = TranscriptItem(
+                    kind="tool", role="agent", seconds=seconds,
+                    tool_name=str(result.get("tool_name") or "tool"),
+                )
+                items.append(item)
+            item.result = _pretty(result.get("result_value") or result.get("result") or "")
+            item.is_error = bool(result.get("is_error"))
+            item.has_result = True
+    return items
+
+
+# -- dashboard -------------------------------------------------------------------------
+
+
+@dataclass
+class DayBar:
+    day: Any
+    count: int
+    x: int = 0
+    height: int = 0
+    y: int = 0
+
+
+def dashboard_figures(zone, *, now: datetime | None = None) -> dict[str, Any]:
+    """The dashboard's numbers in four queries, whatever the size of the calls table."""
+    from datetime import timedelta
+
+    from django.db.models import Avg, Count
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    now = timezone.localtime(now or timezone.now(), zone)
+    today = now.date()
+    week_start = datetime.combine(
+        today - timedelta(days=today.weekday()), datetime.min.time(), tzinfo=zone
+    )
+    first_day = today - timedelta(days=29)
+    month_start = datetime.combine(first_day, datetime.min.time(), tzinfo=zone)
+
+    week = Call.objects.filter(created_at__gte=week_start).aggregate(
+        total=Count("id"),
+        inbound=Count("id", filter=Q(direction=Call.Direction.INBOUND)),
+        sms_sent=Count("id", filter=Q(sms_sent=True)),
+        average_duration=Avg("duration", filter=Q(status=Call.Status.COMPLETED)),
+    )
+    per_day = dict(
+        Call.objects.filter(created_at__gte=month_start)
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values("day")
+        .annotate(count=Count("id"))
+        .values_list("day", "count")
+    )
+    days = [first_day + timedelta(days=offset) for offset in range(30)]
+    bars = [DayBar(day=day, count=per_day.get(day, 0)) for day in days]
+    peak = max((bar.count for bar in bars), default=0) or 1
+    for index, bar in enumerate(bars):
+        bar.x = index * 20
+        bar.height = round(bar.count / peak * 100)
+        bar.y = 110 - bar.height
+    per_agent = list(
+        Call.objects.filter(created_at__gte=month_start)
+        .values("agent_name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "agent_name")[:10]
+    )
+    recent = list(Call.objects.select_related("contact").order_by("-created_at")[:10])
+    total = week["total"] or 0
+    return {
+        "week_total": total,
+        "week_inbound_share": round(100 * week["inbound"] / total) if total else None,
+        "week_sms_sent": week["sms_sent"] or 0,
+        "week_average_duration": round(week["average_duration"])
+        if week["average_duration"] is not None
+        else None,
+        "bars": bars,
+        "bars_peak": peak if any(bar.count for bar in bars) else 0,
+        "month_total": sum(bar.count for bar in bars),
+        "per_agent": per_agent,
+        "recent_calls": recent,
+    }

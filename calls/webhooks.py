@@ -1,0 +1,160 @@
+"""Provider-facing views: the ElevenLabs post-call webhook and Twilio's SMS webhooks.
+
+They verify, store and answer; the work happens in tasks (calls.services).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
+
+from calls import services
+
+# post_call_audio carries a base64 MP3: far above Django's 2.5 MB default for request.body.
+MAX_POST_CALL_BODY = 64 * 1024 * 1024
+SIGNATURE_MAX_AGE = 30 * 60  # seconds, as ElevenLabs' own SDK allows
+SIGNATURE_MAX_SKEW = 60  # seconds a timestamp may lie in the future (clock drift)
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+def _reject(status: int, reason: str) -> JsonResponse:
+    return JsonResponse({"error": reason}, status=status)
+
+
+def elevenlabs_signature_problem(header: str, body: bytes, secret: str, now: float) -> str:
+    """Why `header` does not sign `body`; empty when it does.
+
+    `ElevenLabs-Signature: t=<unix seconds>,v0=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+    Compared in constant time on the raw bytes; stale and far-future timestamps refused.
+    """
+    if not header:
+        return "Missing ElevenLabs-Signature header."
+    if not secret:
+        return "The webhook secret is not configured."
+    timestamp, signatures = None, []
+    for part in header.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t":
+            timestamp = value
+        elif key == "v0":
+            signatures.append(value)
+    if not timestamp or not timestamp.isdigit() or not signatures:
+        return "Malformed ElevenLabs-Signature header."
+    age = now - int(timestamp)
+    if age > SIGNATURE_MAX_AGE:
+        return "Signature timestamp is too old."
+    if age < -SIGNATURE_MAX_SKEW:
+        return "Signature timestamp is in the future."
+    expected = hmac.new(
+        secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
+    ).hexdigest().encode()
+    if not any(hmac.compare_digest(expected, candidate.encode()) for candidate in signatures):
+        return "Signature does not match."
+    return ""
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
+    """Verify, store once, queue, answer 200 — ElevenLabs disables slow or failing webhooks."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_POST_CALL_BODY:
+        return _reject(413, "Body too large.")
+    # Read the stream ourselves: request.body would refuse bodies above
+    # DATA_UPLOAD_MAX_MEMORY_SIZE, and post_call_audio events are larger.
+    body = request.read(MAX_POST_CALL_BODY + 1)
+    if len(body) > MAX_POST_CALL_BODY:
+        return _reject(413, "Body too large.")
+    problem = elevenlabs_signature_problem(
+        request.headers.get("ElevenLabs-Signature", ""),
+        body,
+        settings.ELEVENLABS_WEBHOOK_SECRET,
+        time.time(),
+    )
+    if problem:
+        return _reject(401, problem)
+    try:
+        event = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return _reject(400, "Body is not valid JSON.")
+    if not isinstance(event, dict):
+        return _reject(400, "Body must be a JSON object.")
+    event_type = event.get("type")
+    data = event.get("data")
+    conversation_id = data.get("conversation_id") if isinstance(data, dict) else None
+    if not isinstance(event_type, str) or not event_type:
+        return _reject(400, "Missing event type.")
+    if not isinstance(conversation_id, str) or not conversation_id:
+        return _reject(400, "Missing data.conversation_id.")
+    if event_type not in services.EVENT_TYPES:
+        return JsonResponse({"status": "ignored"})  # new event kinds must not disable the hook
+    stored = services.store_webhook_event(
+        event_type=event_type, conversation_id=conversation_id[:128], payload=event
+    )
+    return JsonResponse({"status": "received" if stored else "duplicate"})
+
+
+def twilio_signed(view):
+    """Refuse Twilio webhooks without a valid X-Twilio-Signature (403)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Twilio signed the public URL; behind a proxy the Host header is not that URL.
+        url = settings.PUBLIC_BASE_URL + request.get_full_path()
+        validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature or not validator.validate(url, request.POST, signature):
+            return HttpResponse("Invalid Twilio signature.", status=403, content_type="text/plain")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+@twilio_signed
+def twilio_sms(request: HttpRequest) -> HttpResponse:
+    """An inbound SMS: stored once per MessageSid; STOP/START change the contact's opt-out."""
+    sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
+    if not sid:
+        return HttpResponse("Missing MessageSid.", status=400, content_type="text/plain")
+    services.record_inbound_sms(
+        sid=sid[:64],
+        from_phone=request.POST.get("From", ""),
+        to_phone=request.POST.get("To", ""),
+        body=request.POST.get("Body", ""),
+        opt_out_type=request.POST.get("OptOutType", ""),
+    )
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+@twilio_signed
+def twilio_sms_status(request: HttpRequest) -> HttpResponse:
+    """A delivery status callback for an SMS Voqo sent."""
+    sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
+    status = request.POST.get("MessageStatus") or request.POST.get("SmsStatus") or ""
+    if not sid or not status:
+        return HttpResponse("Missing MessageSid or MessageStatus.", status=400,
+                            content_type="text/plain")
+    services.record_sms_status(
+        sid=sid, status=status, error_code=request.POST.get("ErrorCode", "")
+    )
+    return HttpResponse(status=204)

@@ -1,0 +1,71 @@
+import pytest
+from django.urls import reverse
+
+from voqo.models import Setting
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(**changes):
+    data = {
+        "agency_name": "Harbour Realty", "time_zone": "Australia/Perth", "sms_enabled": "on",
+        "sms_template": "Hi {caller_name}, {call_summary}. - {agent_name}",
+    }
+    return {**data, **changes}
+
+
+def test_settings_page_shows_the_current_values_and_a_preview(staff_client):
+    response = staff_client.get(reverse("settings"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Hi Priya, thanks for calling!" in html  # preview of the default template
+    assert "SMS segment" in html
+    assert 'hx-post="/settings/sms-preview"' in html
+
+
+def test_saving_stores_every_setting_and_flashes(staff_client):
+    response = staff_client.post(reverse("settings"), _form(), follow=True)
+
+    assert "Settings saved." in response.content.decode()
+    values = Setting.all_values()
+    assert values["time_zone"] == "Australia/Perth"
+    assert values["sms_enabled"] is True and values["sms_skip_silent"] is False
+    assert values["auto_create_contacts"] is False and values["save_memories"] is False
+    assert values["sms_template"] == "Hi {caller_name}, {call_summary}. - {agent_name}"
+
+
+def test_unknown_variables_are_refused_naming_them(staff_client):
+    response = staff_client.post(
+        reverse("settings"), _form(sms_template="Hi {first_name}, {call_summary} {price}")
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Unknown variables {first_name}, {price}" in html
+    assert Setting.get_value("sms_template").startswith("Hi {caller_name}, thanks")
+
+
+def test_unbalanced_braces_are_refused(staff_client):
+    response = staff_client.post(reverse("settings"), _form(sms_template="Hi {caller_name"))
+    assert "unbalanced brace" in response.content.decode()
+
+
+def test_preview_counts_characters_and_segments(staff_client):
+    response = staff_client.post(
+        reverse("settings_sms_preview"), {"sms_template": "Hi {caller_name}!"}
+    )
+    html = response.content.decode()
+    assert "Hi Priya!" in html and "9 characters · 1 SMS segment" in html and "GSM-7" in html
+
+
+def test_preview_of_an_emoji_template_counts_ucs2_segments(staff_client):
+    template = "Hi {caller_name} 😊 " + "x" * 70
+    response = staff_client.post(reverse("settings_sms_preview"), {"sms_template": template})
+    html = response.content.decode()
+    assert "UCS-2" in html and "2 SMS segments" in html
+
+
+def test_preview_names_unknown_variables(staff_client):
+    response = staff_client.post(reverse("settings_sms_preview"), {"sms_template": "{nope}"})
+    assert "Unknown variable {nope}" in response.content.decode()

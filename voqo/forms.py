@@ -1,0 +1,54 @@
+from django import forms
+
+from calls.sms import SMS_VARIABLES, template_errors
+
+AUSTRALIAN_TIME_ZONES = [
+    ("Australia/Sydney", "Sydney, Canberra (NSW, ACT)"),
+    ("Australia/Melbourne", "Melbourne (VIC)"),
+    ("Australia/Brisbane", "Brisbane (QLD)"),
+    ("Australia/Adelaide", "Adelaide (SA)"),
+    ("Australia/Darwin", "Darwin (NT)"),
+    ("Australia/Perth", "Perth (WA)"),
+    ("Australia/Hobart", "Hobart (TAS)"),
+    ("Australia/Broken_Hill", "Broken Hill (NSW far west)"),
+    ("Australia/Lord_Howe", "Lord Howe Island"),
+]
+VARIABLES_HELP = "Variables: " + ", ".join("{" + name + "}" for name in SMS_VARIABLES) + "."
+
+
+def clean_sms_template(value: str) -> str:
+    errors = template_errors(value)
+    if errors:
+        raise forms.ValidationError(errors)
+    return value
+
+
+class SettingsForm(forms.Form):
+    """Every staff-editable setting; saved as Setting rows."""
+
+    agency_name = forms.CharField(max_length=120)
+    time_zone = forms.ChoiceField(choices=AUSTRALIAN_TIME_ZONES, label="Agency time zone")
+    sms_enabled = forms.BooleanField(required=False, label="Send an SMS after every call")
+    sms_skip_silent = forms.BooleanField(
+        required=False, label="Skip the SMS when the caller never spoke"
+    )
+    auto_create_contacts = forms.BooleanField(
+        required=False, label="Create a contact for every new caller"
+    )
+    save_memories = forms.BooleanField(
+        required=False, label="Save what callers tell the agent as memories"
+    )
+    sms_template = forms.CharField(
+        label="SMS template", max_length=1000, help_text=VARIABLES_HELP,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean_sms_template(self) -> str:
+        return clean_sms_template(self.cleaned_data["sms_template"])
+
+
+class SmsPreviewForm(forms.Form):
+    sms_template = forms.CharField(max_length=1000, required=False)
+
+    def clean_sms_template(self) -> str:
+        return clean_sms_template(self.cleaned_data["sms_template"])
