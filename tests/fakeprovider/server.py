@@ -158,6 +158,10 @@ class FakeProviderServer:
         self.opted_out_numbers: set[str] = set()  # SMS to these get Twilio error 21610
 
         self.latency: float = 0.0  # seconds added to every response
+        # Requests being handled right now, and the most ever at once, per path (benchmarks
+        # and tests use it to prove a concurrency cap holds at the provider).
+        self.in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}
         self._path_latency: list[tuple[str | None, str, float]] = []
         self._injections: list[_Injection] = []
         self._lock = threading.RLock()
@@ -289,6 +293,7 @@ class FakeProviderServer:
             self._injections.clear()
             self._path_latency.clear()
             self.latency = 0.0
+            self.max_in_flight.clear()
 
     # -- dispatch --------------------------------------------------------------------
 
@@ -682,7 +687,16 @@ class _Handler(BaseHTTPRequestHandler):
             json=parsed_json,
             form=form,
         )
-        response = self.fake._handle(request)
+        with self.fake._lock:
+            self.fake.in_flight[split.path] = self.fake.in_flight.get(split.path, 0) + 1
+            self.fake.max_in_flight[split.path] = max(
+                self.fake.max_in_flight.get(split.path, 0), self.fake.in_flight[split.path]
+            )
+        try:
+            response = self.fake._handle(request)
+        finally:
+            with self.fake._lock:
+                self.fake.in_flight[split.path] -= 1
         if isinstance(response.body, bytes):
             payload = response.body
         elif response.body is None or response.status == 204:

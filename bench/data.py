@@ -1,0 +1,165 @@
+"""Build (once) and cache the benchmark database: 100k contacts, 500k memories, 1M calls.
+
+Rows are written with executemany on the migrated schema, computing every column from the
+model's fields, so the generator keeps working as columns are added. The database file is
+cached under bench/.cache, keyed by the migration files and this generator's version.
+"""
+
+import hashlib
+import json
+import os
+import random
+import sqlite3
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+GENERATOR_VERSION = "1"
+CACHE_DIR = Path(__file__).resolve().parent / ".cache"
+ROOT = CACHE_DIR.parent.parent
+
+CONTACTS = int(os.environ.get("BENCH_CONTACTS", 100_000))
+MEMORIES_PER_CONTACT = 5
+CALLS = int(os.environ.get("BENCH_CALLS", 1_000_000))
+STAFF_USER = "bench"
+STAFF_PASSWORD = "bench-password-123"
+
+
+def schema_key() -> str:
+    digest = hashlib.sha256(GENERATOR_VERSION.encode())
+    digest.update(f"{CONTACTS}:{CALLS}".encode())
+    for path in sorted(ROOT.glob("*/migrations/0*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def database_path() -> Path:
+    return CACHE_DIR / f"bench-{schema_key()}.db"
+
+
+def contact_phone(n: int) -> str:
+    return f"+6141{n:07d}"
+
+
+def _sql_value(field, value):
+    """A Python value as SQLite stores it for this field (mirrors Django's sqlite backend)."""
+    from django.db import connection
+
+    return field.get_db_prep_save(value, connection)
+
+
+def _insert(conn: sqlite3.Connection, model, rows, batch: int = 20_000) -> int:
+    """executemany INSERT of dict rows; unspecified columns get the field's default."""
+    fields = model._meta.concrete_fields
+    columns = [f.column for f in fields]
+    defaults = {}
+    for field in fields:
+        if field.has_default():
+            defaults[field.attname] = _sql_value(field, field.get_default())
+        elif field.null:
+            defaults[field.attname] = None
+        elif field.blank:
+            defaults[field.attname] = ""
+    sql = (f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) '
+           f'VALUES ({", ".join("?" * len(columns))})')
+    names = [f.attname for f in fields]
+    count, pending = 0, []
+    for row in rows:
+        pending.append(tuple(row[n] if n in row else defaults.get(n) for n in names))
+        if len(pending) >= batch:
+            conn.executemany(sql, pending)
+            count += len(pending)
+            pending.clear()
+    if pending:
+        conn.executemany(sql, pending)
+        count += len(pending)
+    return count
+
+
+def _ts(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def build(path: Path) -> None:
+    """Migrate a fresh SQLite file at `path` and fill it."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    from agents.models import Agent
+    from calls.models import Call
+    from contacts.models import Contact, Memory
+
+    call_command("migrate", verbosity=0)
+    connections["default"].close()
+    rng = random.Random(42)
+    now = datetime.now(UTC)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA journal_mode=WAL")
+
+    agents = []
+    for i, (name, template) in enumerate([("Lisa", "property_sales"),
+                                          ("Sam", "property_manager"), ("Alex", "custom")]):
+        agent_id = uuid.UUID(int=i + 1)
+        agents.append((agent_id.hex, name, f"agent_bench{i}"))
+        _insert(conn, Agent, [{
+            "id": agent_id.hex, "name": name, "system_prompt": "You are {{agent_name}}.",
+            "template": template, "greeting_message": "Hi {{caller_name}}, this is " + name,
+            "elevenlabs_agent_id": f"agent_bench{i}", "sync_status": "synced",
+            "created_at": _ts(now), "updated_at": _ts(now),
+        }])
+
+    contact_ids = [uuid.UUID(int=(1 << 64) + n).hex for n in range(CONTACTS)]
+    _insert(conn, Contact, ({
+        "id": contact_ids[n], "name": f"Contact {n}", "phone": contact_phone(n),
+        "notes": "Prefers afternoon calls." if n % 3 == 0 else "", "tags": '["buyer"]',
+        "created_at": _ts(now - timedelta(days=400)), "updated_at": _ts(now),
+        "last_call_at": _ts(now - timedelta(days=n % 365)),
+    } for n in range(CONTACTS)))
+    facts = ["Budget around $1.8M", "Looking in Bondi", "Prefers Saturday inspections",
+             "Needs to sell first", "Pre-approved for finance", "Has two kids",
+             "Moving from Melbourne", "Wants a yard for the dog"]
+    _insert(conn, Memory, ({
+        "id": uuid.uuid4().hex, "contact_id": contact_ids[n], "source": "auto",
+        "content": f"{facts[(n + k) % len(facts)]} (#{k})",
+        "created_at": _ts(now - timedelta(days=k * 7)),
+    } for n in range(CONTACTS) for k in range(MEMORIES_PER_CONTACT)))
+
+    transcript = json.dumps([
+        {"role": "agent", "message": "Hi, thanks for calling Harbour Realty.",
+         "time_in_call_secs": 0},
+        {"role": "user", "message": "Is 12 Ocean Street still available?",
+         "time_in_call_secs": 4},
+    ])
+    statuses = ["completed"] * 8 + ["no_answer", "failed"]
+    span = 365 * 24 * 3600
+
+    def calls():
+        for n in range(CALLS):
+            contact = rng.randrange(CONTACTS)
+            agent = agents[n % 3]
+            inbound = n % 10 < 7
+            created = now - timedelta(seconds=span * (CALLS - n) / CALLS)
+            yield {
+                "id": uuid.UUID(int=(2 << 64) + n).hex, "agent_id": agent[0],
+                "agent_name": agent[1], "contact_id": contact_ids[contact],
+                "elevenlabs_conversation_id": f"conv_bench{n:08d}",
+                "direction": "inbound" if inbound else "outbound",
+                "status": statuses[n % len(statuses)],
+                "from_phone": contact_phone(contact) if inbound else "+61280001234",
+                "to_phone": "+61280001234" if inbound else contact_phone(contact),
+                "summary": "Caller asked about 12 Ocean Street and booked an inspection.",
+                "transcript": transcript, "duration": 30 + n % 300,
+                "started_at": _ts(created), "ended_at": _ts(created + timedelta(seconds=90)),
+                "created_at": _ts(created), "sms_sent": n % 2,
+            }
+
+    _insert(conn, Call, calls())
+    conn.commit()
+    conn.execute("ANALYZE")
+    conn.close()
+
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user(STAFF_USER, password=STAFF_PASSWORD, is_staff=True)
