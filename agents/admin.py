@@ -5,7 +5,14 @@ from agents.models import Agent
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
-    list_display = ("name", "template", "enabled", "sync_status", "elevenlabs_agent_id", "updated_at")
+    list_display = (
+        "name",
+        "template",
+        "enabled",
+        "sync_status",
+        "elevenlabs_agent_id",
+        "updated_at",
+    )
     list_filter = ("template", "enabled", "sync_status", ("created_at", admin.DateFieldListFilter))
     search_fields = ("name", "description", "elevenlabs_agent_id")
     readonly_fields = ("created_at", "updated_at", "synced_at")

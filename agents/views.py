@@ -1,8 +1,169 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
+from agents import services
+from agents.forms import AgentForm, template_initial, variables_reference
 from agents.models import Agent
+from voqo.phones import InvalidPhoneNumber, normalize_phone
+
+CALLS_PER_PAGE = 25
 
 
 def agent_list(request: HttpRequest) -> HttpResponse:
     return render(request, "agents/agent_list.html", {"agents": Agent.objects.all()})
+
+
+def agent_create(request: HttpRequest) -> HttpResponse:
+    return _agent_form(request, agent=None)
+
+
+def agent_edit(request: HttpRequest, agent_id) -> HttpResponse:
+    return _agent_form(request, agent=get_object_or_404(Agent, pk=agent_id))
+
+
+def _agent_form(request: HttpRequest, *, agent: Agent | None) -> HttpResponse:
+    if request.method == "POST" and "load_template" in request.POST:
+        # Without JavaScript, "Fill from template" posts the form back to swap the two fields.
+        values = {**request.POST.dict(), **template_initial(request.POST.get("template", ""))}
+        form = AgentForm(instance=agent, initial=values)
+    elif request.method == "POST":
+        form = AgentForm(request.POST, instance=agent)
+        if form.is_valid():
+            saved = form.save()
+            _report_sync(request, saved, services.sync_agent(saved), created=agent is None)
+            return redirect("agents:detail", agent_id=saved.id)
+    elif agent is None:
+        form = AgentForm(initial=template_initial(Agent.Template.PROPERTY_SALES))
+    else:
+        form = AgentForm(instance=agent)
+    return render(
+        request,
+        "agents/agent_form.html",
+        {"form": form, "agent": agent, "variables": variables_reference()},
+    )
+
+
+def _report_sync(request: HttpRequest, agent: Agent, synced: bool, *, created: bool) -> None:
+    verb = "created" if created else "saved"
+    if synced:
+        messages.success(request, f"{agent.name} was {verb} and synced to ElevenLabs.")
+    else:
+        messages.error(
+            request,
+            f"{agent.name} was {verb} here, but ElevenLabs refused the sync: {agent.sync_error}",
+        )
+
+
+@require_GET
+def template_fields(request: HttpRequest) -> HttpResponse:
+    """The prompt and greeting fields filled from a template (HTMX swap on the form)."""
+    initial = template_initial(request.GET.get("template", ""))
+    if not initial:
+        raise Http404("Unknown template")
+    if not request.htmx:
+        # Plain GET: open the new-agent form pre-filled with this template.
+        return render(
+            request,
+            "agents/agent_form.html",
+            {"form": AgentForm(initial=initial), "agent": None, "variables": variables_reference()},
+        )
+    form = AgentForm(initial=initial)
+    return render(request, "agents/partials/_template_fields.html", {"form": form})
+
+
+def agent_detail(request: HttpRequest, agent_id) -> HttpResponse:
+    agent = get_object_or_404(Agent, pk=agent_id)
+    return render(
+        request,
+        "agents/agent_detail.html",
+        {
+            "agent": agent,
+            "active_tab": "overview",
+            "sandbox": settings.VOQO_PROVIDER == "sandbox",
+            "recent_calls": agent.calls.order_by("-created_at")[:5],
+            "variables": variables_reference(),
+        },
+    )
+
+
+def agent_calls(request: HttpRequest, agent_id) -> HttpResponse:
+    agent = get_object_or_404(Agent, pk=agent_id)
+    calls = agent.calls.select_related("contact").order_by("-created_at", "-id")
+    page = Paginator(calls, CALLS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request, "agents/agent_calls.html", {"agent": agent, "active_tab": "calls", "page": page}
+    )
+
+
+@require_POST
+def agent_toggle(request: HttpRequest, agent_id) -> HttpResponse:
+    agent = get_object_or_404(Agent, pk=agent_id)
+    # An explicit target state keeps a double-submitted toggle from flipping back.
+    wanted = request.POST.get("enabled")
+    enabled = (wanted == "1") if wanted in ("0", "1") else not agent.enabled
+    services.set_enabled(agent, enabled)
+    if request.htmx:
+        return render(request, "agents/partials/_agent_card.html", {"agent": agent})
+    state = "enabled" if agent.enabled else "disabled"
+    messages.success(request, f"{agent.name} is now {state}.")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("agents:list")
+    return redirect(next_url)
+
+
+@require_POST
+def agent_sync(request: HttpRequest, agent_id) -> HttpResponse:
+    agent = get_object_or_404(Agent, pk=agent_id)
+    if services.sync_agent(agent):
+        messages.success(request, f"{agent.name} is synced to ElevenLabs.")
+    else:
+        messages.error(request, f"ElevenLabs refused the sync again: {agent.sync_error}")
+    return redirect("agents:detail", agent_id=agent.id)
+
+
+def agent_delete(request: HttpRequest, agent_id) -> HttpResponse:
+    agent = get_object_or_404(Agent, pk=agent_id)
+    if request.method == "POST":
+        name = agent.name
+        warning = services.delete_agent(agent)
+        messages.success(request, f"{name} was deleted. Its call history is kept.")
+        if warning:
+            messages.warning(request, warning)
+        return redirect("agents:list")
+    return render(
+        request,
+        "agents/agent_confirm_delete.html",
+        {"agent": agent, "call_count": agent.calls.count()},
+    )
+
+
+@require_POST
+def agent_simulate_inbound(request: HttpRequest, agent_id) -> HttpResponse:
+    """Sandbox only: make a number 'call' this agent; the call shows up like a real one."""
+    if settings.VOQO_PROVIDER != "sandbox":
+        raise Http404("Simulated calls exist only in sandbox mode")
+    from voqo.providers.sandbox import simulate_inbound_call
+
+    agent = get_object_or_404(Agent, pk=agent_id)
+    try:
+        from_number = normalize_phone(request.POST.get("from_phone", ""))
+    except InvalidPhoneNumber as error:
+        messages.error(request, f"Cannot simulate that call: {' '.join(error.messages)}")
+        return redirect("agents:detail", agent_id=agent.id)
+    if not agent.elevenlabs_agent_id:
+        messages.error(request, f"{agent.name} is not synced yet: retry the sync first.")
+        return redirect("agents:detail", agent_id=agent.id)
+    simulate_inbound_call(agent_id=agent.elevenlabs_agent_id, from_number=from_number)
+    messages.success(
+        request,
+        f"{from_number} is calling {agent.name}. The call appears in its call history "
+        f"about {settings.SANDBOX_CALL_DELAY:g} seconds after it ends.",
+    )
+    return redirect("agents:detail", agent_id=agent.id)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from voqo.models import SandboxMessage, Setting
+from voqo.models import SandboxConversation, SandboxMessage, Setting
 
 
 @admin.register(Setting)
@@ -16,3 +16,17 @@ class SandboxMessageAdmin(admin.ModelAdmin):
     search_fields = ("to_phone", "body")
     list_filter = (("created_at", admin.DateFieldListFilter),)
     readonly_fields = ("created_at",)
+
+
+@admin.register(SandboxConversation)
+class SandboxConversationAdmin(admin.ModelAdmin):
+    list_display = (
+        "conversation_id",
+        "direction",
+        "external_number",
+        "delivery_status",
+        "created_at",
+    )
+    search_fields = ("conversation_id", "agent_id", "external_number")
+    list_filter = ("direction", ("created_at", admin.DateFieldListFilter))
+    readonly_fields = ("created_at", "ended_at")

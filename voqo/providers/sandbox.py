@@ -1,0 +1,293 @@
+"""The sandbox provider: ElevenLabs and Twilio simulated inside Voqo (no keys, no network
+beyond Voqo itself).
+
+Agents and tools get fake ids. An outbound call returns a conversation id at once and
+queues `voqo.tasks.run_sandbox_call`, which waits `SANDBOX_CALL_DELAY` seconds, writes a
+plausible conversation (`sandbox_script`) and POSTs it, signed exactly as ElevenLabs signs,
+to Voqo's own post-call webhook — so the real pipeline records the call. SMS land in the
+outbox (`SandboxMessage`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
+from voqo.models import SandboxConversation, SandboxMessage
+
+from .base import (
+    AgentSpec,
+    OutboundCall,
+    Provider,
+    ProviderNotFound,
+    SentSms,
+    ToolSpec,
+)
+from .sandbox_script import SimulatedCall, simulate_event
+
+logger = logging.getLogger(__name__)
+
+POST_CALL_WEBHOOK_PATH = "/webhooks/elevenlabs/post-call"
+INITIATION_WEBHOOK_PATH = "/webhooks/elevenlabs/initiation"
+WEBHOOK_TIMEOUT_SECS = 10
+
+# One second of silence: 38 MPEG-1 Layer III frames (32 kbps, 44.1 kHz, mono), each a
+# 4-byte header and 100 zero bytes — zero side information decodes as silence.
+SILENT_MP3 = (b"\xff\xfb\x10\xc0" + b"\x00" * 100) * 38
+
+
+def _fake_id(prefix: str, length: int = 24) -> str:
+    return prefix + secrets.token_hex(length // 2)
+
+
+class SandboxProvider(Provider):
+    """ElevenLabs and Twilio as simulated by Voqo itself; see the module docstring."""
+
+    # agents and tools: nothing to keep beyond an id, Voqo's own rows hold the configuration
+
+    def create_agent(self, spec: AgentSpec) -> str:
+        return _fake_id("agent_sbx_")
+
+    def update_agent(self, agent_id: str, spec: AgentSpec) -> None:
+        return None
+
+    def delete_agent(self, agent_id: str) -> None:
+        return None
+
+    def create_tool(self, spec: ToolSpec) -> str:
+        return _fake_id("tool_sbx_")
+
+    def update_tool(self, tool_id: str, spec: ToolSpec) -> None:
+        return None
+
+    def delete_tool(self, tool_id: str) -> None:
+        return None
+
+    # calls
+
+    def start_outbound_call(
+        self,
+        *,
+        agent_id: str,
+        to_number: str,
+        dynamic_variables: dict[str, Any],
+        first_message: str | None = None,
+    ) -> OutboundCall:
+        """'Dial': record the conversation and queue its ending; returns at once."""
+        conversation = SandboxConversation.objects.create(
+            conversation_id=_fake_id("conv_sbx_"),
+            agent_id=agent_id,
+            direction=SandboxConversation.Direction.OUTBOUND,
+            external_number=to_number,
+            call_sid=_fake_id("CAsbx", 28),
+            dynamic_variables=dict(dynamic_variables),
+            first_message=first_message or "",
+        )
+        _queue_conversation(conversation.conversation_id)
+        return OutboundCall(
+            conversation_id=conversation.conversation_id, call_sid=conversation.call_sid
+        )
+
+    def get_conversation(self, conversation_id: str) -> dict[str, Any]:
+        conversation = SandboxConversation.objects.filter(conversation_id=conversation_id).first()
+        if conversation is None:
+            raise ProviderNotFound(
+                f"Conversation with id {conversation_id} was not found.",
+                status_code=404,
+                code="conversation_not_found",
+                provider="elevenlabs",
+            )
+        if conversation.payload is None:
+            return {
+                "agent_id": conversation.agent_id,
+                "conversation_id": conversation.conversation_id,
+                "status": "in-progress",
+                "transcript": [],
+                "metadata": {},
+            }
+        data = dict(conversation.payload["data"])
+        if conversation.payload["type"] == "call_initiation_failure":
+            data.setdefault("status", "failed")
+        return data
+
+    def get_conversation_audio(self, conversation_id: str) -> bytes:
+        if not SandboxConversation.objects.filter(conversation_id=conversation_id).exists():
+            raise ProviderNotFound(
+                f"Conversation with id {conversation_id} was not found.",
+                status_code=404,
+                provider="elevenlabs",
+            )
+        return SILENT_MP3
+
+    # SMS
+
+    def send_sms(self, *, to: str, body: str, status_callback: str | None) -> SentSms:
+        """'Send' to the outbox staff see at /sandbox/outbox/."""
+        message = SandboxMessage.objects.create(
+            sid=_fake_id("SMsbx", 28),
+            to_phone=to,
+            from_phone=settings.TWILIO_PHONE_NUMBER,
+            body=body,
+        )
+        return SentSms(sid=message.sid, status="delivered")
+
+
+# -- simulated calls --------------------------------------------------------------------
+
+
+def _queue_conversation(conversation_id: str) -> None:
+    # After commit: the worker must see the row, and the caller gets to store the
+    # conversation id (it does so right after we return) before the call "ends".
+    transaction.on_commit(
+        lambda: async_task(
+            "voqo.tasks.run_sandbox_call", conversation_id, task_name=f"sandbox {conversation_id}"
+        )
+    )
+
+
+def simulate_inbound_call(*, agent_id: str, from_number: str) -> str:
+    """Make `from_number` 'ring' the agent's number; returns the conversation id.
+
+    The conversation ends like an outbound one: a signed post-call webhook after
+    SANDBOX_CALL_DELAY seconds. Before it "answers", the simulated ElevenLabs asks Voqo's
+    initiation webhook for the caller's dynamic variables, as the real one does.
+    """
+    conversation = SandboxConversation.objects.create(
+        conversation_id=_fake_id("conv_sbx_"),
+        agent_id=agent_id,
+        direction=SandboxConversation.Direction.INBOUND,
+        external_number=from_number,
+        call_sid=_fake_id("CAsbx", 28),
+    )
+    _queue_conversation(conversation.conversation_id)
+    return conversation.conversation_id
+
+
+def finish_conversation(conversation_id: str) -> SandboxConversation | None:
+    """End a simulated call: write its event, store it, POST it to the post-call webhook.
+
+    Idempotent: a conversation whose event was delivered is left alone; one whose delivery
+    failed is delivered again with the same event.
+    """
+    conversation = SandboxConversation.objects.filter(conversation_id=conversation_id).first()
+    if conversation is None:
+        logger.warning("sandbox conversation %s does not exist", conversation_id)
+        return None
+    if conversation.delivery_status and 200 <= conversation.delivery_status < 300:
+        return conversation
+    if conversation.payload is None:
+        if conversation.direction == SandboxConversation.Direction.INBOUND:
+            variables, first_message = _initiation_data(conversation)
+            conversation.dynamic_variables = variables
+            conversation.first_message = first_message
+        conversation.payload = simulate_event(
+            _simulated_call(conversation), failure_rate=settings.SANDBOX_FAILURE_RATE
+        )
+        conversation.ended_at = timezone.now()
+        conversation.save(
+            update_fields=["dynamic_variables", "first_message", "payload", "ended_at"]
+        )
+    conversation.delivery_status = deliver_post_call_webhook(conversation.payload)
+    conversation.save(update_fields=["delivery_status"])
+    return conversation
+
+
+def _simulated_call(conversation: SandboxConversation) -> SimulatedCall:
+    # The sandbox plays ElevenLabs, which would know the agent's prompt: read ours.
+    from agents.models import Agent
+
+    agent = Agent.objects.filter(elevenlabs_agent_id=conversation.agent_id).first()
+    return SimulatedCall(
+        conversation_id=conversation.conversation_id,
+        agent_id=conversation.agent_id,
+        direction=conversation.direction,
+        external_number=conversation.external_number,
+        agent_number=settings.TWILIO_PHONE_NUMBER,
+        call_sid=conversation.call_sid,
+        template=agent.template if agent else "custom",
+        agent_name=agent.name if agent else "",
+        greeting=agent.greeting_message if agent else "",
+        first_message=conversation.first_message,
+        dynamic_variables=conversation.dynamic_variables,
+    )
+
+
+def _initiation_data(conversation: SandboxConversation) -> tuple[dict[str, Any], str]:
+    """Ask Voqo's initiation webhook, as ElevenLabs does before answering an inbound call.
+
+    Without an answer the call goes ahead with the placeholders, as it would at ElevenLabs.
+    """
+    fallback = {**CALLER_VARIABLE_PLACEHOLDERS, "caller_phone": conversation.external_number}
+    body = json.dumps(
+        {
+            "caller_id": conversation.external_number,
+            "agent_id": conversation.agent_id,
+            "called_number": settings.TWILIO_PHONE_NUMBER,
+            "call_sid": conversation.call_sid,
+        }
+    ).encode()
+    request = urllib.request.Request(
+        settings.PUBLIC_BASE_URL + INITIATION_WEBHOOK_PATH,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {settings.ELEVENLABS_INITIATION_TOKEN}",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECS) as response:
+            answer = json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        logger.warning("sandbox: initiation webhook gave no answer (%s); using placeholders", error)
+        return fallback, ""
+    variables = answer.get("dynamic_variables") or {}
+    override = (answer.get("conversation_config_override") or {}).get("agent") or {}
+    return {**fallback, **variables}, str(override.get("first_message") or "")
+
+
+def elevenlabs_signature(body: bytes, secret: str, timestamp: int | None = None) -> str:
+    """The `ElevenLabs-Signature` header: `t=<unix secs>,v0=<hex HMAC-SHA256(secret, "t.body")>`."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v0={digest.hexdigest()}"
+
+
+def deliver_post_call_webhook(event: dict[str, Any]) -> int:
+    """POST `event` to Voqo's post-call webhook, signed as ElevenLabs signs.
+
+    Returns the HTTP status, or 0 when Voqo could not be reached (ElevenLabs does not
+    retry either; the event stays on the SandboxConversation).
+    """
+    body = json.dumps(event).encode()
+    request = urllib.request.Request(
+        settings.PUBLIC_BASE_URL + POST_CALL_WEBHOOK_PATH,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "ElevenLabs-Signature": elevenlabs_signature(body, settings.ELEVENLABS_WEBHOOK_SECRET),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECS) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        logger.warning("sandbox: post-call webhook answered %s", error.code)
+        return error.code
+    except (urllib.error.URLError, OSError) as error:
+        logger.warning("sandbox: could not deliver the post-call webhook: %s", error)
+        return 0
