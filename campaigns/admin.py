@@ -32,21 +32,41 @@ class BatchContactAdmin(admin.ModelAdmin):
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
     list_display = (
-        "id", "campaign", "agent", "status", "total_calls", "completed_calls", "failed_calls",
+        "id",
+        "campaign",
+        "agent",
+        "status",
+        "total_calls",
+        "completed_calls",
+        "failed_calls",
         "created_at",
     )
     list_filter = ("status", ("created_at", admin.DateFieldListFilter))
     search_fields = ("campaign__name", "agent__name")
-    readonly_fields = ("created_at", "started_at", "finished_at")
+    # Counters are recomputed from the job calls (Job.refresh_counters), never typed in.
+    readonly_fields = (
+        "created_at",
+        "started_at",
+        "finished_at",
+        "total_calls",
+        "completed_calls",
+        "failed_calls",
+        "pending_calls",
+        "calling_calls",
+        "needs_review_calls",
+        "skipped_calls",
+        "cancelled_calls",
+    )
     raw_id_fields = ("campaign", "upload", "agent")
     list_select_related = ("campaign", "agent")
 
 
 @admin.register(JobCall)
 class JobCallAdmin(admin.ModelAdmin):
+    # Status changes go through the job page (retry / mark failed) so counters stay true.
     list_display = ("batch_contact", "job", "status", "attempts", "next_attempt_at", "updated_at")
     list_filter = ("status", ("created_at", admin.DateFieldListFilter))
     search_fields = ("batch_contact__phone", "batch_contact__name")
-    readonly_fields = ("created_at", "updated_at", "claimed_at")
+    readonly_fields = ("created_at", "updated_at", "claimed_at", "status", "attempts")
     raw_id_fields = ("job", "batch_contact", "call")
     list_select_related = ("batch_contact", "job")

@@ -35,11 +35,16 @@ class Upload(UUIDModel):
 
 
 class BatchContact(UUIDModel):
-    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="batch_contacts", db_index=False)
+    upload = models.ForeignKey(
+        Upload, on_delete=models.CASCADE, related_name="batch_contacts", db_index=False
+    )
     phone = models.CharField(max_length=20)
     name = models.CharField(max_length=200, blank=True, default="")
     variables = models.JSONField(default=dict, blank=True)
     line_number = models.PositiveIntegerField(null=True, blank=True)
+    # The calling-window region of the number (campaigns.window.region_for_phone), stored at
+    # import so a tick can pick the rows whose window is open with one indexed filter.
+    region = models.CharField(max_length=8, default="AU")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,7 +65,14 @@ class Job(UUIDModel):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="jobs", db_index=False)
+    class CallingWindow(models.TextChoices):
+        AU_TELEMARKETING = "au_telemarketing", "Australian telemarketing hours"
+        # Only offered with the sandbox provider: demos and tests outside business hours.
+        ANYTIME = "anytime", "Any time (sandbox only)"
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="jobs", db_index=False
+    )
     upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="jobs")
     # A deleted agent fails the job with a reason; the job itself stays as history.
     agent = models.ForeignKey(
@@ -70,6 +82,16 @@ class Job(UUIDModel):
     total_calls = models.PositiveIntegerField(default=0)
     completed_calls = models.PositiveIntegerField(default=0)
     failed_calls = models.PositiveIntegerField(default=0)
+    # Counters are recomputed from the job calls with one GROUP BY after every change
+    # (Job.refresh_counters), never incremented, so they always equal the rows' states.
+    pending_calls = models.PositiveIntegerField(default=0)
+    calling_calls = models.PositiveIntegerField(default=0)
+    needs_review_calls = models.PositiveIntegerField(default=0)
+    skipped_calls = models.PositiveIntegerField(default=0)
+    cancelled_calls = models.PositiveIntegerField(default=0)
+    calling_window = models.CharField(
+        max_length=24, choices=CallingWindow.choices, default=CallingWindow.AU_TELEMARKETING
+    )
     concurrency_cap = models.PositiveSmallIntegerField(default=2)
     max_retries = models.PositiveSmallIntegerField(default=2)
     retry_delay_minutes = models.PositiveIntegerField(default=30)
@@ -89,6 +111,48 @@ class Job(UUIDModel):
     def __str__(self) -> str:
         return f"Job {self.id} ({self.status})"
 
+    COUNTER_FIELDS = {
+        "pending": "pending_calls",
+        "calling": "calling_calls",
+        "completed": "completed_calls",
+        "failed": "failed_calls",
+        "needs_review": "needs_review_calls",
+        "skipped": "skipped_calls",
+        "cancelled": "cancelled_calls",
+    }
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.COMPLETED, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def done_calls(self) -> int:
+        """Rows that will not be dialled again: the numerator of the progress bar."""
+        return self.completed_calls + self.failed_calls + self.skipped_calls + self.cancelled_calls
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_calls:
+            return 100 if self.is_finished else 0
+        return int(self.done_calls * 100 / self.total_calls)
+
+    def status_counts(self) -> dict[str, int]:
+        """Job calls per status, from one GROUP BY query."""
+        rows = self.job_calls.order_by().values("status").annotate(n=models.Count("id"))
+        counts = dict.fromkeys(self.COUNTER_FIELDS, 0)
+        counts.update({row["status"]: row["n"] for row in rows})
+        return counts
+
+    def refresh_counters(self) -> dict[str, int]:
+        """Set every counter from the rows' states (one read, one write)."""
+        counts = self.status_counts()
+        values = {field: counts.get(status, 0) for status, field in self.COUNTER_FIELDS.items()}
+        values["total_calls"] = sum(counts.values())
+        Job.objects.filter(pk=self.pk).update(**values)
+        for field, value in values.items():
+            setattr(self, field, value)
+        return counts
+
 
 class JobCall(UUIDModel):
     class Status(models.TextChoices):
@@ -96,6 +160,10 @@ class JobCall(UUIDModel):
         CALLING = "calling", "Calling"
         COMPLETED = "completed", "Completed"
         FAILED = "failed", "Failed"
+        # Claimed but Voqo cannot tell whether the provider dialled: a person decides.
+        NEEDS_REVIEW = "needs_review", "Needs review"
+        SKIPPED = "skipped", "Skipped"  # never dialled on purpose (opted out)
+        CANCELLED = "cancelled", "Cancelled"  # the job was cancelled or failed first
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="job_calls", db_index=False)
     batch_contact = models.ForeignKey(

@@ -1,8 +1,238 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseStopPolling
 
-from campaigns.models import Campaign
+from campaigns import engine, services
+from campaigns.csv_upload import UploadRefused
+from campaigns.forms import CampaignForm, ConfirmUploadForm, JobForm, UploadForm
+from campaigns.models import Campaign, Job, JobCall, Upload
+from campaigns.reports import job_report_lines
+
+RESULTS_PER_PAGE = 50
 
 
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "campaigns/campaign_list.html", {"campaigns": Campaign.objects.all()})
+    campaigns = Campaign.objects.all()
+    page = Paginator(campaigns, 25).get_page(request.GET.get("page"))
+    return render(request, "campaigns/campaign_list.html", {"page": page, "campaigns": page})
+
+
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        campaign = form.save()
+        messages.success(request, f"Campaign “{campaign.name}” created. Upload its contacts next.")
+        return redirect("campaigns:detail", campaign_id=campaign.id)
+    return render(request, "campaigns/campaign_form.html", {"form": form})
+
+
+def campaign_edit(request: HttpRequest, campaign_id) -> HttpResponse:
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Campaign saved.")
+        return redirect("campaigns:detail", campaign_id=campaign.id)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+def campaign_detail(request: HttpRequest, campaign_id) -> HttpResponse:
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    context = {
+        "campaign": campaign,
+        "uploads": campaign.uploads.all()[:50],
+        "jobs": campaign.jobs.select_related("agent", "upload")[:50],
+        "upload_form": UploadForm(),
+    }
+    return render(request, "campaigns/campaign_detail.html", context)
+
+
+def upload_new(request: HttpRequest, campaign_id) -> HttpResponse:
+    """Choose a file (GET), or store it and show the preview (POST)."""
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        try:
+            token = services.store_pending_upload(file)
+            summary = services.preview_upload(token)
+        except UploadRefused as refusal:
+            form.add_error("file", refusal.message)
+        else:
+            confirm = ConfirmUploadForm(initial={"token": token, "filename": file.name})
+            context = {
+                "campaign": campaign,
+                "summary": summary,
+                "confirm_form": confirm,
+                "filename": file.name,
+            }
+            return render(request, "campaigns/upload_preview.html", context)
+    return render(request, "campaigns/upload_form.html", {"campaign": campaign, "form": form})
+
+
+@require_POST
+def upload_confirm(request: HttpRequest, campaign_id) -> HttpResponse:
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    form = ConfirmUploadForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That upload has expired. Choose the file again.")
+        return redirect("campaigns:upload", campaign_id=campaign.id)
+    if "discard" in request.POST:
+        services.discard_pending_upload(form.cleaned_data["token"])
+        messages.info(request, "Upload discarded.")
+        return redirect("campaigns:detail", campaign_id=campaign.id)
+    try:
+        upload = services.import_upload(
+            campaign=campaign,
+            token=form.cleaned_data["token"],
+            filename=form.cleaned_data["filename"],
+        )
+    except UploadRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("campaigns:upload", campaign_id=campaign.id)
+    valid = upload.total_rows - upload.invalid_rows - upload.duplicate_rows
+    messages.success(request, f"Imported {valid:,} contacts from {upload.filename}.")
+    return redirect("campaigns:upload_detail", campaign_id=campaign.id, upload_id=upload.id)
+
+
+def upload_detail(request: HttpRequest, campaign_id, upload_id) -> HttpResponse:
+    upload = get_object_or_404(
+        Upload.objects.select_related("campaign"), pk=upload_id, campaign_id=campaign_id
+    )
+    page = Paginator(upload.batch_contacts.all(), RESULTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    problem_count = upload.invalid_rows + upload.duplicate_rows
+    context = {
+        "upload": upload,
+        "campaign": upload.campaign,
+        "page": page,
+        "valid_rows": upload.total_rows - problem_count,
+        "problem_count": problem_count,
+    }
+    return render(request, "campaigns/upload_detail.html", context)
+
+
+def job_create(request: HttpRequest, campaign_id) -> HttpResponse:
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    initial = {"upload": request.GET.get("upload")} if request.GET.get("upload") else None
+    form = JobForm(request.POST or None, campaign=campaign, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        job = services.create_job(campaign=campaign, **form.cleaned_data)
+        messages.success(request, f"Job created with {job.total_calls:,} calls. Run it when ready.")
+        return redirect("campaigns:job", job_id=job.id)
+    return render(request, "campaigns/job_form.html", {"campaign": campaign, "form": form})
+
+
+def _job_context(job: Job) -> dict:
+    return {"job": job, "resumes_at": engine.resumes_at(job), "now": timezone.now()}
+
+
+def job_detail(request: HttpRequest, job_id) -> HttpResponse:
+    job = get_object_or_404(Job.objects.select_related("campaign", "agent", "upload"), pk=job_id)
+    rows = job.job_calls.select_related("batch_contact", "call").order_by(
+        "batch_contact__line_number"
+    )
+    status = request.GET.get("status", "")
+    if status in JobCall.Status.values:
+        rows = rows.filter(status=status)
+    page = Paginator(rows, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        **_job_context(job),
+        "page": page,
+        "status_filter": status,
+        "statuses": JobCall.Status.choices,
+        "query_string": f"status={status}" if status else "",
+        "review_rows": job.job_calls.filter(status=JobCall.Status.NEEDS_REVIEW).select_related(
+            "batch_contact", "call"
+        )[:50],
+    }
+    return render(request, "campaigns/job_detail.html", context)
+
+
+def job_progress(request: HttpRequest, job_id) -> HttpResponse:
+    """The live progress partial, polled every 2 s until the job is finished."""
+    job = get_object_or_404(Job.objects.select_related("campaign", "agent"), pk=job_id)
+    if not request.htmx:
+        return redirect("campaigns:job", job_id=job.id)
+    response = render(request, "campaigns/partials/_job_progress.html", _job_context(job))
+    if job.is_finished:
+        stop = HttpResponseStopPolling(response.content)
+        return stop
+    return response
+
+
+def _job_action(request: HttpRequest, job_id, action, done: str) -> HttpResponse:
+    job = get_object_or_404(Job, pk=job_id)
+    try:
+        action(job)
+    except services.JobActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, done)
+    return redirect("campaigns:job", job_id=job.id)
+
+
+@require_POST
+def job_run(request: HttpRequest, job_id) -> HttpResponse:
+    return _job_action(request, job_id, services.run_job, "Job started.")
+
+
+@require_POST
+def job_pause(request: HttpRequest, job_id) -> HttpResponse:
+    return _job_action(
+        request, job_id, services.pause_job, "Job paused. Calls already ringing will finish."
+    )
+
+
+@require_POST
+def job_resume(request: HttpRequest, job_id) -> HttpResponse:
+    return _job_action(request, job_id, services.resume_job, "Job resumed.")
+
+
+def job_cancel(request: HttpRequest, job_id) -> HttpResponse:
+    """GET asks for confirmation; POST cancels."""
+    job = get_object_or_404(Job.objects.select_related("campaign"), pk=job_id)
+    if request.method != "POST":
+        return render(request, "campaigns/job_confirm_cancel.html", {"job": job})
+    return _job_action(request, job_id, services.cancel_job, "Job cancelled.")
+
+
+def _review_action(request: HttpRequest, job_id, job_call_id, action, done: str) -> HttpResponse:
+    job_call = get_object_or_404(
+        JobCall.objects.select_related("job"), pk=job_call_id, job_id=job_id
+    )
+    try:
+        action(job_call)
+    except services.JobActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, done)
+    return redirect("campaigns:job", job_id=job_id)
+
+
+@require_POST
+def job_call_retry(request: HttpRequest, job_id, job_call_id) -> HttpResponse:
+    return _review_action(
+        request, job_id, job_call_id, services.retry_review_row, "The call will be dialled again."
+    )
+
+
+@require_POST
+def job_call_fail(request: HttpRequest, job_id, job_call_id) -> HttpResponse:
+    return _review_action(
+        request, job_id, job_call_id, services.fail_review_row, "The call is marked failed."
+    )
+
+
+def job_report(request: HttpRequest, job_id) -> StreamingHttpResponse:
+    """Every row of the job as CSV, streamed (safe to open in a spreadsheet)."""
+    job = get_object_or_404(Job, pk=job_id)
+    response = StreamingHttpResponse(job_report_lines(job), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="job-{job.id}-{stamp}.csv"'
+    return response

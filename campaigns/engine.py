@@ -1,0 +1,461 @@
+"""The campaign dialler: claims job calls, dials them, applies outcomes, recovers.
+
+The claim protocol (PITFALLS.md, "Campaign dialling"): the outbound-call API has no
+idempotency key, so a row is dialled at most once per claim —
+
+1. In one short transaction, holding the job row (select_for_update on PostgreSQL; the
+   IMMEDIATE write lock on SQLite, where select_for_update is a no-op), count the rows in
+   `calling`, and move up to `cap − in-flight` due rows `pending → calling` with
+   conditional UPDATEs (`filter(pk=…, status="pending").update(…) == 1`). Commit.
+2. Outside any transaction: create the Call record, link it to the row, then ask the
+   provider to dial. The conversation id is stored on the Call when the provider answers.
+3. The outcome arrives with `calls.signals.call_finished` and moves the row
+   `calling → completed | failed`, or back to `pending` (with `next_attempt_at`) for a
+   no-answer/busy retry — again through conditional UPDATEs.
+
+A row left in `calling` without a conversation id for STALE_CLAIM (the process died
+between claim and answer, or the provider's answer was lost) is never re-dialled
+automatically: it moves to `needs_review`, shown on the job page with "retry" and "mark
+failed". A row with a conversation id but no result after RESULT_TIMEOUT is reconciled with
+`get_conversation`, else failed with "No result from the provider".
+
+Counters are recomputed from one GROUP BY after each batch of changes (Job.refresh_counters).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from calls.models import Call
+from calls.outbound import (
+    OutboundCallFailed,
+    OutboundCallRefused,
+    dial_outbound_call,
+    prepare_outbound_call,
+)
+from campaigns import window
+from campaigns.models import Job, JobCall
+from contacts.models import Contact
+from contacts.personalisation import caller_variables
+from voqo.providers import (
+    ProviderAuthError,
+    ProviderError,
+    ProviderNotFound,
+    ProviderRetryableError,
+    get_provider,
+)
+
+logger = logging.getLogger(__name__)
+
+# Longer than the provider's request timeout (15 s): a claim this old without a conversation
+# id belongs to a dialler that died or lost the provider's answer.
+STALE_CLAIM = timedelta(minutes=5)
+# Post-call webhooks normally arrive within a minute or two of hang-up.
+RESULT_TIMEOUT = timedelta(minutes=30)
+# A conversation the provider still calls "in progress" is given this long in total.
+IN_PROGRESS_LIMIT = timedelta(hours=2)
+# After a transient provider refusal (429 plan concurrency, 5xx before dialling).
+PROVIDER_RETRY_DELAY = timedelta(minutes=2)
+
+ACTIVE_JOB_STATUSES = (Job.Status.RUNNING, Job.Status.PAUSED)
+NEEDS_REVIEW_MESSAGE = (
+    "Voqo stopped before it learned whether this call was placed. Check the calls list for "
+    "this number, then retry the row or mark it failed."
+)
+NO_RESULT_MESSAGE = "No result from the provider."
+OPTED_OUT_MESSAGE = "Opted out"
+RETRY_LABELS = {Call.Status.NO_ANSWER: "No answer", Call.Status.BUSY: "Busy"}
+
+
+@dataclass
+class TickReport:
+    jobs: int = 0
+    claimed: int = 0
+    dialled: int = 0
+    needs_review: int = 0
+
+    def add(self, other: TickReport) -> None:
+        self.jobs += other.jobs
+        self.claimed += other.claimed
+        self.dialled += other.dialled
+        self.needs_review += other.needs_review
+
+    @property
+    def had_work(self) -> bool:
+        return bool(self.claimed or self.dialled)
+
+
+def dispatch_tick(now: datetime | None = None) -> TickReport:
+    """One pass over every job that is running, paused, or still has calls in flight."""
+    now = now or timezone.now()
+    report = TickReport()
+    job_ids = Job.objects.filter(
+        Q(status__in=ACTIVE_JOB_STATUSES) | Q(calling_calls__gt=0)
+    ).values_list("pk", flat=True)
+    for job_id in list(job_ids):
+        report.add(dispatch_job(job_id, now=now))
+    return report
+
+
+def dispatch_job(job_id, now: datetime | None = None) -> TickReport:
+    """Recover stale rows, then claim and dial what the cap and the window allow."""
+    now = now or timezone.now()
+    report = TickReport(jobs=1)
+    job = Job.objects.select_related("agent").filter(pk=job_id).first()
+    if job is None:
+        return report
+    report.needs_review = reconcile_job(job, now=now)
+    if job.status == Job.Status.RUNNING:
+        refusal = _agent_refusal(job)
+        if refusal:
+            finish_job(job, status=Job.Status.FAILED, reason=refusal)
+            return report
+        claimed = claim_rows(job, now=now)
+        report.claimed = len(claimed)
+        for job_call_id in claimed:
+            if dial_row(job, job_call_id, now=now):
+                report.dialled += 1
+    settle(job, now=now)
+    return report
+
+
+def _agent_refusal(job: Job) -> str:
+    agent = job.agent
+    if agent is None:
+        return "The agent was deleted, so the job cannot continue."
+    if not agent.enabled:
+        return f"{agent.name} was disabled, so the job cannot continue."
+    if not agent.elevenlabs_agent_id:
+        return f"{agent.name} is not synced to ElevenLabs, so it cannot place calls."
+    return ""
+
+
+def due_rows(job: Job, now: datetime):
+    """Pending rows whose retry time has come and whose calling window is open at `now`."""
+    rows = JobCall.objects.filter(job=job, status=JobCall.Status.PENDING).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    if job.calling_window == Job.CallingWindow.AU_TELEMARKETING:
+        rows = rows.filter(batch_contact__region__in=window.open_regions(now))
+    return rows
+
+
+def claim_rows(job: Job, *, now: datetime) -> list:
+    """Move up to `cap − in-flight` due rows to `calling` and commit; return their ids.
+
+    Opted-out numbers among the candidates are skipped (never dialled) on the way.
+    """
+    claimed: list = []
+    with transaction.atomic():
+        # Serialises claimers of one job: a row lock on PostgreSQL, the database write lock
+        # on SQLite (transaction_mode IMMEDIATE), so the in-flight count cannot go stale.
+        if not Job.objects.select_for_update().filter(pk=job.pk, status=Job.Status.RUNNING):
+            return claimed
+        in_flight = JobCall.objects.filter(job=job, status=JobCall.Status.CALLING).count()
+        slots = job.concurrency_cap - in_flight
+        if slots <= 0:
+            return claimed
+        candidates = list(
+            due_rows(job, now)
+            .order_by("batch_contact__line_number", "pk")
+            .values_list("pk", "batch_contact__phone")[: slots * 4 + 20]
+        )
+        opted_out = set(
+            Contact.objects.filter(
+                phone__in={phone for _, phone in candidates}, opted_out_at__isnull=False
+            ).values_list("phone", flat=True)
+        )
+        for pk, phone in candidates:
+            if len(claimed) >= slots:
+                break
+            if phone in opted_out:
+                JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
+                    status=JobCall.Status.SKIPPED, error_message=OPTED_OUT_MESSAGE
+                )
+                continue
+            won = JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
+                status=JobCall.Status.CALLING,
+                claimed_at=now,
+                attempts=F("attempts") + 1,
+                next_attempt_at=None,
+                error_message="",
+            )
+            if won == 1:
+                claimed.append(pk)
+    return claimed
+
+
+def row_variables(*, phone: str, name: str, variables: dict, contact, agent_name: str, now):
+    """The dynamic variables for a campaign call: the caller set plus the row's columns."""
+    values = caller_variables(phone=phone, contact=contact, agent_name=agent_name, now=now)
+    if name:
+        values["caller_name"] = name
+    values.update({key: str(value) for key, value in variables.items() if key != "caller_phone"})
+    return values
+
+
+def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
+    """Dial one claimed row (no transaction is open here). True when the provider accepted."""
+    job_call = JobCall.objects.select_related("batch_contact").get(pk=job_call_id)
+    row = job_call.batch_contact
+    contact = Contact.objects.filter(phone=row.phone).first()
+    if contact is not None and contact.opted_out_at is not None:  # opted out since the claim
+        _move(job_call_id, JobCall.Status.CALLING, JobCall.Status.SKIPPED, OPTED_OUT_MESSAGE)
+        return False
+    variables = row_variables(
+        phone=row.phone,
+        name=row.name,
+        variables=row.variables,
+        contact=contact,
+        agent_name=job.agent.name,
+        now=now,
+    )
+    try:
+        call = prepare_outbound_call(
+            agent=job.agent, to_phone=row.phone, dynamic_variables=variables, contact=contact
+        )
+    except OutboundCallRefused as refusal:
+        # Nothing was dialled: give the attempt back, then the job fails with the reason.
+        JobCall.objects.filter(pk=job_call_id, status=JobCall.Status.CALLING).update(
+            status=JobCall.Status.PENDING, attempts=F("attempts") - 1, claimed_at=None
+        )
+        finish_job(job, status=Job.Status.FAILED, reason=str(refusal))
+        return False
+    JobCall.objects.filter(pk=job_call_id).update(call=call)
+    try:
+        dial_outbound_call(call)
+    except OutboundCallFailed as failure:
+        _dial_failed(job, job_call_id, failure.error, now=now)
+        return False
+    except Exception:
+        # Unknown state: the row stays `calling` and reconciliation takes it from there.
+        logger.exception("dialling job call %s failed unexpectedly", job_call_id)
+        return False
+    return True
+
+
+def _dial_failed(job: Job, job_call_id, error: ProviderError, *, now: datetime) -> None:
+    if error.outcome_unknown:
+        # The provider may be ringing the number: leave the row `calling` for reconciliation.
+        JobCall.objects.filter(pk=job_call_id, status=JobCall.Status.CALLING).update(
+            error_message=f"The provider did not confirm the call ({error}); checking."
+        )
+        return
+    if isinstance(error, ProviderRetryableError):
+        _retry_or_fail(
+            job, job_call_id, now=now, delay=PROVIDER_RETRY_DELAY, label=f"Provider busy: {error}"
+        )
+        return
+    _move(job_call_id, JobCall.Status.CALLING, JobCall.Status.FAILED, str(error))
+    if isinstance(error, ProviderAuthError | ProviderNotFound):
+        # Credentials or the agent itself are wrong: every other row would fail the same way.
+        finish_job(job, status=Job.Status.FAILED, reason=f"The provider refused: {error}")
+
+
+def _move(job_call_id, from_status: str, to_status: str, message: str = "") -> bool:
+    return (
+        JobCall.objects.filter(pk=job_call_id, status=from_status).update(
+            status=to_status, error_message=message
+        )
+        == 1
+    )
+
+
+def _retry_or_fail(
+    job: Job,
+    job_call_id,
+    *,
+    now: datetime,
+    delay: timedelta,
+    label: str,
+    from_statuses=(JobCall.Status.CALLING,),
+) -> None:
+    """Back to `pending` after `delay` while retries remain, else `failed` with `label`."""
+    rows = JobCall.objects.filter(pk=job_call_id, status__in=from_statuses)
+    # attempts counts dials made; with max_retries=2 a row is dialled at most 3 times.
+    retry = rows.filter(attempts__lte=job.max_retries).update(
+        status=JobCall.Status.PENDING,
+        next_attempt_at=now + delay,
+        claimed_at=None,
+        error_message=f"{label} — will retry.",
+    )
+    if not retry:
+        rows.update(status=JobCall.Status.FAILED, error_message=label)
+
+
+def apply_call_outcome(call: Call, *, now: datetime | None = None) -> list[Job]:
+    """Move the job call dialled as `call` to its outcome; return the jobs touched."""
+    now = now or timezone.now()
+    jobs = []
+    rows = JobCall.objects.filter(
+        call=call, status__in=(JobCall.Status.CALLING, JobCall.Status.NEEDS_REVIEW)
+    ).select_related("job")
+    for job_call in rows:
+        _apply_status(job_call, call.status, call.failure_reason, now=now)
+        jobs.append(job_call.job)
+    return jobs
+
+
+def _apply_status(job_call: JobCall, status: str, reason: str, *, now: datetime) -> None:
+    job = job_call.job
+    from_statuses = (JobCall.Status.CALLING, JobCall.Status.NEEDS_REVIEW)
+    if status == Call.Status.COMPLETED:
+        JobCall.objects.filter(pk=job_call.pk, status__in=from_statuses).update(
+            status=JobCall.Status.COMPLETED, error_message=""
+        )
+    elif status in RETRY_LABELS:
+        _retry_or_fail(
+            job,
+            job_call.pk,
+            now=now,
+            delay=timedelta(minutes=job.retry_delay_minutes),
+            label=RETRY_LABELS[status],
+            from_statuses=from_statuses,
+        )
+    elif status == Call.Status.FAILED:
+        JobCall.objects.filter(pk=job_call.pk, status__in=from_statuses).update(
+            status=JobCall.Status.FAILED, error_message=reason or "The call failed."
+        )
+
+
+def on_call_finished(sender, call: Call, **kwargs: Any) -> None:
+    """`calls.signals.call_finished` receiver: apply the outcome, then fill the freed slot."""
+    from campaigns.tasks import enqueue_dispatch
+
+    for job in apply_call_outcome(call):
+        settle(job)
+        if job.status == Job.Status.RUNNING:
+            transaction.on_commit(lambda job_id=job.pk: enqueue_dispatch(job_id))
+
+
+# -- recovery ----------------------------------------------------------------------------
+
+
+def reconcile_job(job: Job, *, now: datetime) -> int:
+    """Resolve rows stuck in `calling`; return how many were moved to needs review."""
+    moved = 0
+    stale = JobCall.objects.filter(
+        job=job, status=JobCall.Status.CALLING, claimed_at__lt=now - STALE_CLAIM
+    ).select_related("call")
+    for job_call in stale:
+        call = job_call.call
+        if call is not None and call.status != Call.Status.INITIATED:
+            # The call ended (or was refused) but the row missed it, e.g. a crash in between.
+            _apply_status(job_call, call.status, call.failure_reason, now=now)
+        elif call is None or not call.elevenlabs_conversation_id:
+            if _move(
+                job_call.pk,
+                JobCall.Status.CALLING,
+                JobCall.Status.NEEDS_REVIEW,
+                NEEDS_REVIEW_MESSAGE,
+            ):
+                moved += 1
+        elif job_call.claimed_at < now - RESULT_TIMEOUT:
+            _reconcile_with_provider(job_call, call, now=now)
+    return moved
+
+
+# Conversation `metadata.phone_call.call_result` → our call status.
+_CALL_RESULTS = {
+    "answered": Call.Status.COMPLETED,
+    "voicemail": Call.Status.NO_ANSWER,
+    "busy": Call.Status.BUSY,
+    "no_answer": Call.Status.NO_ANSWER,
+    "no-answer": Call.Status.NO_ANSWER,
+    "failed": Call.Status.FAILED,
+}
+
+
+def outcome_from_conversation(conversation: dict[str, Any]) -> str | None:
+    """Our call status for a provider conversation, or None while it is not over."""
+    status = conversation.get("status")
+    if status == "failed":
+        return Call.Status.FAILED
+    if status != "done":
+        return None
+    phone_call = (conversation.get("metadata") or {}).get("phone_call") or {}
+    return _CALL_RESULTS.get(phone_call.get("call_result"), Call.Status.COMPLETED)
+
+
+def _reconcile_with_provider(job_call: JobCall, call: Call, *, now: datetime) -> None:
+    """The webhook never came: ask the provider, else give up with a visible reason."""
+    try:
+        conversation = get_provider().get_conversation(call.elevenlabs_conversation_id)
+    except ProviderNotFound:
+        conversation = {}
+    except ProviderError as error:
+        logger.warning("reconciling %s: %r", call.elevenlabs_conversation_id, error)
+        if job_call.claimed_at >= now - IN_PROGRESS_LIMIT:
+            return  # try again next tick
+        conversation = {}
+    outcome = outcome_from_conversation(conversation)
+    still_talking = conversation.get("status") in ("in-progress", "processing")
+    if outcome is None and still_talking and job_call.claimed_at >= now - IN_PROGRESS_LIMIT:
+        return
+    reason = "" if outcome else NO_RESULT_MESSAGE
+    outcome = outcome or Call.Status.FAILED
+    duration = ((conversation.get("metadata") or {}).get("call_duration_secs")) or None
+    Call.objects.filter(pk=call.pk, status=Call.Status.INITIATED).update(
+        status=outcome, failure_reason=reason, duration=duration
+    )
+    _apply_status(job_call, outcome, reason, now=now)
+
+
+# -- job lifecycle ---------------------------------------------------------------------
+
+
+def settle(job: Job, *, now: datetime | None = None) -> dict[str, int]:
+    """Recompute the counters; a running job with nothing left to do completes."""
+    counts = job.refresh_counters()
+    open_rows = counts["pending"] + counts["calling"] + counts["needs_review"]
+    if job.status == Job.Status.RUNNING and open_rows == 0:
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+            status=Job.Status.COMPLETED, finished_at=now or timezone.now()
+        )
+        job.refresh_from_db(fields=["status", "finished_at"])
+    return counts
+
+
+def finish_job(job: Job, *, status: str, reason: str = "") -> bool:
+    """End a job early (cancelled or failed): rows not yet dialled become cancelled.
+
+    Calls already ringing finish normally and still update their rows.
+    """
+    fields = {"status": status, "finished_at": timezone.now()}
+    if status == Job.Status.FAILED:
+        fields["failure_reason"] = reason
+    ended = Job.objects.filter(
+        pk=job.pk, status__in=(Job.Status.PENDING, *ACTIVE_JOB_STATUSES)
+    ).update(**fields)
+    if ended:
+        JobCall.objects.filter(job=job, status=JobCall.Status.PENDING).update(
+            status=JobCall.Status.CANCELLED, error_message=reason or "Cancelled."
+        )
+    job.refresh_from_db()
+    settle(job)
+    return bool(ended)
+
+
+def resumes_at(job: Job, now: datetime | None = None) -> datetime | None:
+    """When a running job waiting for the calling window will dial again, else None."""
+    now = now or timezone.now()
+    if job.status != Job.Status.RUNNING or job.calling_window != Job.CallingWindow.AU_TELEMARKETING:
+        return None
+    pending = JobCall.objects.filter(job=job, status=JobCall.Status.PENDING)
+    if due_rows(job, now).exists() or not pending.exists():
+        return None
+    regions = set(pending.values_list("batch_contact__region", flat=True).distinct())
+    openings = [window.next_region_opening(region, now) for region in regions]
+    retry_times = pending.filter(next_attempt_at__gt=now).values_list("next_attempt_at", flat=True)
+    earliest_retry = min(retry_times, default=None)
+    candidates = [opening for opening in openings if opening > now]
+    if earliest_retry is not None:
+        candidates.append(max(earliest_retry, now))
+    return min(candidates, default=None)

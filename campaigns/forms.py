@@ -1,0 +1,80 @@
+from django import forms
+from django.conf import settings
+
+from agents.models import Agent
+from campaigns.csv_upload import LIMITS_HELP
+from campaigns.models import Campaign, Job, Upload
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=LIMITS_HELP,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class ConfirmUploadForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    filename = forms.CharField(widget=forms.HiddenInput, max_length=255)
+
+
+class JobForm(forms.Form):
+    agent = forms.ModelChoiceField(
+        queryset=Agent.objects.none(),
+        help_text="Only enabled agents can place calls.",
+        empty_label=None,
+    )
+    upload = forms.ModelChoiceField(
+        queryset=Upload.objects.none(), label="Contacts (upload)", empty_label=None
+    )
+    concurrency_cap = forms.IntegerField(
+        label="Calls at once",
+        min_value=1,
+        max_value=20,
+        initial=2,
+        help_text=(
+            "How many calls ring at the same time. Keep it below your ElevenLabs plan's "
+            "concurrency limit (e.g. Starter 6, Creator 10): inbound callers share those "
+            "slots, and a campaign that fills them leaves customers calling in unanswered."
+        ),
+    )
+    max_retries = forms.IntegerField(
+        label="Retries",
+        min_value=0,
+        max_value=5,
+        initial=2,
+        help_text="Extra attempts after no answer or a busy line.",
+    )
+    retry_delay_minutes = forms.IntegerField(
+        label="Minutes between retries", min_value=5, max_value=1440, initial=30
+    )
+    calling_window = forms.ChoiceField(
+        label="Calling window",
+        choices=Job.CallingWindow.choices,
+        initial=Job.CallingWindow.AU_TELEMARKETING,
+        help_text=(
+            "Weekdays 9:00–20:00 and Saturdays 9:00–17:00 in each recipient's local time; "
+            "never on Sundays or public holidays. Mobiles carry no location, so they are "
+            "only called when it is within hours in every Australian time zone."
+        ),
+    )
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = Agent.objects.filter(enabled=True).order_by("name")
+        self.fields["upload"].queryset = campaign.uploads.all()
+        if settings.VOQO_PROVIDER != "sandbox":
+            # Ignoring the telemarketing window is only for simulated calls.
+            self.fields["calling_window"].choices = [
+                choice
+                for choice in Job.CallingWindow.choices
+                if choice[0] != Job.CallingWindow.ANYTIME
+            ]

@@ -1,0 +1,34 @@
+"""The job report CSV: one line per job call, escaped against spreadsheet formulas."""
+
+from collections.abc import Iterator
+
+from campaigns.models import Job
+from contacts.csv_import import iter_csv_lines
+
+REPORT_HEADER = ["phone", "name", "status", "attempts", "duration", "error", "call_id"]
+
+
+def job_report_rows(job: Job) -> Iterator[list]:
+    yield REPORT_HEADER
+    rows = (
+        job.job_calls.select_related("batch_contact", "call")
+        .order_by("batch_contact__line_number", "pk")
+        .iterator(chunk_size=2000)
+    )
+    for job_call in rows:
+        call = job_call.call
+        yield [
+            job_call.batch_contact.phone,
+            job_call.batch_contact.name,
+            job_call.status,
+            job_call.attempts,
+            call.duration if call and call.duration is not None else "",
+            job_call.error_message,
+            call.id if call else "",
+        ]
+
+
+def job_report_lines(job: Job) -> Iterator[str]:
+    """CSV text (UTF-8 with a BOM so Excel reads names correctly), a line at a time."""
+    yield "\ufeff"
+    yield from iter_csv_lines(job_report_rows(job))

@@ -1,0 +1,263 @@
+"""What campaigns do to the world: uploads, jobs and their lifecycle. The dialling itself is
+in `campaigns.engine`."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from agents.models import Agent
+from campaigns.csv_upload import (
+    MAX_STORED_ERRORS,
+    MAX_UPLOAD_BYTES,
+    ParsedRow,
+    RowProblem,
+    UploadRefused,
+    UploadSummary,
+    read_rows,
+    summarise,
+)
+from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
+
+logger = logging.getLogger(__name__)
+
+INSERT_BATCH = 2000
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+PENDING_UPLOAD_MAX_AGE = 24 * 3600
+
+
+# -- uploads --------------------------------------------------------------------------
+
+
+def pending_upload_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "uploads"
+
+
+def pending_upload_path(token: str) -> Path:
+    """Where a previewed file waits for confirmation; raises UploadRefused for a bad token."""
+    if not _TOKEN.match(token or ""):
+        raise UploadRefused("That upload has expired. Choose the file again.")
+    path = pending_upload_dir() / f"{token}.csv"
+    if not path.is_file():
+        raise UploadRefused("That upload has expired. Choose the file again.")
+    return path
+
+
+def store_pending_upload(file: UploadedFile) -> str:
+    """Copy an uploaded file to disk (chunk by chunk) for preview and confirm; return its token.
+
+    Raises UploadRefused when the file is over the size limit.
+    """
+    if file.size is not None and file.size > MAX_UPLOAD_BYTES:
+        raise UploadRefused(
+            f"The file is {file.size / (1024 * 1024):.1f} MB; the limit is "
+            f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Split it into smaller files."
+        )
+    directory = pending_upload_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    _remove_stale_pending_uploads(directory)
+    token = secrets.token_urlsafe(24)
+    with open(directory / f"{token}.csv", "wb") as out:
+        for chunk in file.chunks():
+            out.write(chunk)
+    return token
+
+
+def _remove_stale_pending_uploads(directory: Path) -> None:
+    cutoff = time.time() - PENDING_UPLOAD_MAX_AGE
+    for path in directory.glob("*.csv"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def preview_upload(token: str) -> UploadSummary:
+    """Read a stored upload once: counts, the first rows and problems. Raises UploadRefused."""
+    return summarise(pending_upload_path(token))
+
+
+def discard_pending_upload(token: str) -> None:
+    try:
+        pending_upload_path(token).unlink()
+    except (UploadRefused, FileNotFoundError):
+        pass
+
+
+def import_upload(*, campaign: Campaign, token: str, filename: str) -> Upload:
+    """Create the Upload and its batch contacts from a previewed file, in short batches.
+
+    Rows are streamed from disk and inserted `INSERT_BATCH` at a time, each batch in its own
+    short transaction, so a 100k-row file never sits in memory nor locks the database long.
+    Raises UploadRefused (nothing is kept then).
+    """
+    path = pending_upload_path(token)
+    _keys, rows = read_rows(path)
+    upload = Upload.objects.create(campaign=campaign, filename=filename[:255])
+    total = invalid = duplicates = 0
+    errors: list[dict] = []
+    batch: list[BatchContact] = []
+    try:
+        for row in rows:
+            total += 1
+            if isinstance(row, RowProblem):
+                if row.duplicate:
+                    duplicates += 1
+                else:
+                    invalid += 1
+                if len(errors) < MAX_STORED_ERRORS:
+                    errors.append(row.as_json())
+                continue
+            batch.append(_batch_contact(upload, row))
+            if len(batch) >= INSERT_BATCH:
+                _insert(batch)
+                batch = []
+        _insert(batch)
+    except UploadRefused:
+        upload.delete()
+        raise
+    Upload.objects.filter(pk=upload.pk).update(
+        total_rows=total, invalid_rows=invalid, duplicate_rows=duplicates, errors=errors
+    )
+    upload.refresh_from_db()
+    discard_pending_upload(token)
+    return upload
+
+
+def _batch_contact(upload: Upload, row: ParsedRow) -> BatchContact:
+    return BatchContact(
+        upload=upload,
+        phone=row.phone,
+        name=row.name,
+        variables=row.variables,
+        line_number=row.line,
+        region=row.region,
+    )
+
+
+def _insert(batch: list[BatchContact]) -> None:
+    if batch:
+        with transaction.atomic():
+            BatchContact.objects.bulk_create(batch, batch_size=INSERT_BATCH)
+
+
+# -- jobs -------------------------------------------------------------------------------
+
+
+def create_job(
+    *,
+    campaign: Campaign,
+    upload: Upload,
+    agent: Agent,
+    concurrency_cap: int = 2,
+    max_retries: int = 2,
+    retry_delay_minutes: int = 30,
+    calling_window: str = Job.CallingWindow.AU_TELEMARKETING,
+) -> Job:
+    """A pending job with one job call per batch contact of the upload (not started yet)."""
+    job = Job.objects.create(
+        campaign=campaign,
+        upload=upload,
+        agent=agent,
+        concurrency_cap=concurrency_cap,
+        max_retries=max_retries,
+        retry_delay_minutes=retry_delay_minutes,
+        calling_window=calling_window,
+    )
+    contact_ids = upload.batch_contacts.order_by("line_number").values_list("pk", flat=True)
+    batch: list[JobCall] = []
+    for contact_id in contact_ids.iterator(chunk_size=INSERT_BATCH):
+        batch.append(JobCall(job=job, batch_contact_id=contact_id))
+        if len(batch) >= INSERT_BATCH:
+            with transaction.atomic():
+                JobCall.objects.bulk_create(batch, batch_size=INSERT_BATCH)
+            batch = []
+    if batch:
+        with transaction.atomic():
+            JobCall.objects.bulk_create(batch, batch_size=INSERT_BATCH)
+    job.refresh_counters()
+    return job
+
+
+class JobActionRefused(Exception):
+    """The action does not apply to the job in its current state."""
+
+
+def _move_job(job: Job, *, allowed_from: tuple[str, ...], to: str, **fields) -> None:
+    changed = Job.objects.filter(pk=job.pk, status__in=allowed_from).update(status=to, **fields)
+    if not changed:
+        job.refresh_from_db()
+        raise JobActionRefused(f"This job is {job.get_status_display().lower()}.")
+    job.refresh_from_db()
+
+
+def run_job(job: Job) -> None:
+    """Start dialling a pending job (the first calls go out at once when the window is open)."""
+    _move_job(
+        job, allowed_from=(Job.Status.PENDING,), to=Job.Status.RUNNING, started_at=timezone.now()
+    )
+    _kick(job)
+
+
+def pause_job(job: Job) -> None:
+    """Stop claiming new rows; calls already ringing finish normally."""
+    _move_job(job, allowed_from=(Job.Status.RUNNING,), to=Job.Status.PAUSED)
+
+
+def resume_job(job: Job) -> None:
+    _move_job(job, allowed_from=(Job.Status.PAUSED,), to=Job.Status.RUNNING)
+    _kick(job)
+
+
+def cancel_job(job: Job) -> None:
+    """Stop the job for good: rows not yet dialled become cancelled; ringing calls finish."""
+    from campaigns.engine import finish_job
+
+    finish_job(job, status=Job.Status.CANCELLED, reason="Cancelled.")
+
+
+def retry_review_row(job_call: JobCall) -> None:
+    """A person checked a needs-review row and wants it dialled again."""
+    from campaigns.engine import settle
+
+    updated = JobCall.objects.filter(pk=job_call.pk, status=JobCall.Status.NEEDS_REVIEW).update(
+        status=JobCall.Status.PENDING,
+        next_attempt_at=None,
+        claimed_at=None,
+        error_message="Retried after review.",
+    )
+    if not updated:
+        raise JobActionRefused("This call no longer needs review.")
+    job = job_call.job
+    if job.status == Job.Status.COMPLETED:  # reopen: there is work again
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, finished_at=None)
+    settle(job)
+    _kick(job)
+
+
+def fail_review_row(job_call: JobCall) -> None:
+    """A person checked a needs-review row and closes it without dialling."""
+    from campaigns.engine import settle
+
+    updated = JobCall.objects.filter(pk=job_call.pk, status=JobCall.Status.NEEDS_REVIEW).update(
+        status=JobCall.Status.FAILED, error_message="Marked failed after review."
+    )
+    if not updated:
+        raise JobActionRefused("This call no longer needs review.")
+    settle(job_call.job)
+
+
+def _kick(job: Job) -> None:
+    """Ask the worker to dispatch this job now instead of at the next scheduled tick."""
+    from campaigns.tasks import enqueue_dispatch
+
+    transaction.on_commit(lambda: enqueue_dispatch(job.pk))

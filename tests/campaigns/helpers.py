@@ -1,0 +1,84 @@
+"""Arrange campaign tests in a line: a running job over a few numbers, and call endings."""
+
+from django.utils import timezone
+
+from calls.models import Call
+from calls.signals import call_finished
+from campaigns.models import BatchContact, Campaign, Job, Upload
+from campaigns.services import create_job
+from campaigns.window import region_for_phone
+from tests.factories import make_agent
+
+OUTBOUND_PATH = "/v1/convai/twilio/outbound-call"
+
+
+def make_job(
+    phones,
+    *,
+    agent=None,
+    cap=2,
+    max_retries=2,
+    retry_delay_minutes=30,
+    calling_window=Job.CallingWindow.ANYTIME,
+    status=Job.Status.RUNNING,
+) -> Job:
+    agent = agent or make_agent(elevenlabs_agent_id="agent_test", sync_status="synced")
+    campaign = Campaign.objects.create(name="Spring open homes")
+    upload = Upload.objects.create(campaign=campaign, filename="list.csv", total_rows=len(phones))
+    BatchContact.objects.bulk_create(
+        BatchContact(
+            upload=upload,
+            phone=phone,
+            name=f"Person {index}",
+            variables={"suburb": "Bondi"},
+            line_number=index + 2,
+            region=region_for_phone(phone),
+        )
+        for index, phone in enumerate(phones)
+    )
+    job = create_job(
+        campaign=campaign,
+        upload=upload,
+        agent=agent,
+        concurrency_cap=cap,
+        max_retries=max_retries,
+        retry_delay_minutes=retry_delay_minutes,
+        calling_window=calling_window,
+    )
+    Job.objects.filter(pk=job.pk).update(status=status, started_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def mobiles(count: int, start: int = 1) -> list[str]:
+    return [f"+614{n:08d}" for n in range(start, start + count)]
+
+
+def finish_call(call: Call, status: str, reason: str = "") -> bool:
+    """What the calls app's post-call processing does: record the outcome, then signal it."""
+    changed = Call.objects.filter(pk=call.pk, status=Call.Status.INITIATED).update(
+        status=status, failure_reason=reason, duration=42 if status == "completed" else None
+    )
+    if changed:
+        call.refresh_from_db()
+        call_finished.send(sender=Call, call=call)
+    return bool(changed)
+
+
+def dialled_numbers(fake_provider) -> list[str]:
+    return [
+        request.json["to_number"] for request in fake_provider.requests_to("POST", OUTBOUND_PATH)
+    ]
+
+
+def assert_counters_match_rows(job: Job) -> None:
+    job.refresh_from_db()
+    counts = job.status_counts()
+    assert job.pending_calls == counts["pending"]
+    assert job.calling_calls == counts["calling"]
+    assert job.completed_calls == counts["completed"]
+    assert job.failed_calls == counts["failed"]
+    assert job.needs_review_calls == counts["needs_review"]
+    assert job.skipped_calls == counts["skipped"]
+    assert job.cancelled_calls == counts["cancelled"]
+    assert job.total_calls == sum(counts.values()) == job.job_calls.count()

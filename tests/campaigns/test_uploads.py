@@ -1,0 +1,155 @@
+"""Uploading a campaign CSV: preview first, then import (PRODUCT.md §9)."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from campaigns import csv_upload
+from campaigns.models import BatchContact, Campaign, Upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign():
+    return Campaign.objects.create(name="Spring open homes")
+
+
+def upload(client, campaign, content: bytes, name: str = "list.csv"):
+    return client.post(
+        reverse("campaigns:upload", args=[campaign.id]),
+        {"file": SimpleUploadedFile(name, content, content_type="text/csv")},
+    )
+
+
+def confirm(client, campaign, preview_response):
+    html = preview_response.content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
+    filename = re.search(r'name="filename" value="([^"]+)"', html).group(1)
+    return client.post(
+        reverse("campaigns:upload_confirm", args=[campaign.id]),
+        {"token": token, "filename": filename},
+    )
+
+
+def test_preview_shows_counts_first_rows_and_problems_with_line_numbers(staff_client, campaign):
+    content = (
+        b"Name,Phone,Suburb\n"
+        b"Priya,0412 345 678,Bondi\n"
+        b"\n"
+        b"Liam,not a number,Manly\n"
+        b"Olivia,+61 412 345 678,Coogee\n"
+        b"Noah,1300 123 456,Newtown\n"
+        b"Mei,(02) 9200 0000,Mosman\n"
+    )
+
+    response = upload(staff_client, campaign, content)
+
+    assert response.status_code == 200
+    summary = response.context["summary"]
+    assert (summary.total_rows, summary.valid_rows) == (5, 2)
+    assert (summary.invalid_rows, summary.duplicate_rows) == (2, 1)
+    assert [(p.line, p.duplicate) for p in summary.problems] == [(4, False), (5, True), (6, False)]
+    assert "Duplicate of line 2" in summary.problems[1].message
+    assert "mobile or landline" in summary.problems[2].message
+    html = response.content.decode()
+    assert "0412 345 678" in html and "Bondi" in html and "Line" in html
+    assert Upload.objects.count() == 0  # nothing is imported before confirming
+
+
+def test_confirming_imports_good_rows_with_variables_and_reports_the_rest(staff_client, campaign):
+    content = (
+        "\ufeffphone_number, First Name ,Property Address,2nd choice\n"
+        "0412 345 678,Priya,12 Ocean St,Manly\n"
+        "0412345678,Priya again,,\n"
+        "bad,Liam,,\n"
+    ).encode("utf-8")
+    preview = upload(staff_client, campaign, content)
+
+    response = confirm(staff_client, campaign, preview)
+
+    upload_row = Upload.objects.get()
+    assert response.status_code == 302
+    assert (upload_row.total_rows, upload_row.invalid_rows, upload_row.duplicate_rows) == (3, 1, 1)
+    assert [error["line"] for error in upload_row.errors] == [3, 4]
+    contact = BatchContact.objects.get()
+    assert contact.phone == "+61412345678" and contact.line_number == 2
+    assert contact.name == ""
+    assert contact.variables == {
+        "first_name": "Priya",
+        "property_address": "12 Ocean St",
+        "v_2nd_choice": "Manly",
+    }
+    assert contact.region == "AU"
+    page = staff_client.get(response["Location"]).content.decode()
+    assert "Duplicate of line 2" in page
+
+
+def test_excel_cp1252_file_is_read(staff_client, campaign):
+    content = "name,phone\nZoë Müller,0412 345 678\n".encode("cp1252")
+    preview = upload(staff_client, campaign, content)
+    assert preview.context["summary"].preview[0].name == "Zoë Müller"
+    confirm(staff_client, campaign, preview)
+    assert BatchContact.objects.get().name == "Zoë Müller"
+
+
+def test_missing_phone_column_is_refused_with_a_clear_message(staff_client, campaign):
+    response = upload(staff_client, campaign, b"name,mobile\nPriya,0412345678\n")
+    assert response.status_code == 200
+    assert "no phone column" in response.content.decode()
+
+
+def test_renamed_spreadsheet_is_refused(staff_client, campaign):
+    response = upload(staff_client, campaign, b"PK\x03\x04" + b"\x00" * 100)
+    assert "Excel" in response.content.decode()
+
+
+def test_oversize_file_is_refused_before_reading(staff_client, campaign, monkeypatch):
+    monkeypatch.setattr(csv_upload, "MAX_UPLOAD_BYTES", 50)
+    monkeypatch.setattr("campaigns.services.MAX_UPLOAD_BYTES", 50)
+    response = upload(staff_client, campaign, b"phone\n" + b"0412345678\n" * 10)
+    assert "the limit is" in response.content.decode()
+    assert Upload.objects.count() == 0
+
+
+def test_too_many_rows_is_refused(staff_client, campaign, monkeypatch):
+    monkeypatch.setattr(csv_upload, "MAX_ROWS", 2)
+    content = b"phone\n0412000001\n0412000002\n0412000003\n"
+    assert "more than 2 rows" in upload(staff_client, campaign, content).content.decode()
+
+
+def test_overlong_values_are_reported_per_row(staff_client, campaign):
+    content = b"phone,notes\n0412000001," + b"x" * 1001 + b"\n0412000002,fine\n"
+    summary = upload(staff_client, campaign, content).context["summary"]
+    assert summary.valid_rows == 1 and summary.problems[0].line == 2
+
+
+def test_exported_cells_round_trip_without_the_protective_quote(staff_client, campaign):
+    content = b"phone,note\n0412000001,'=SUM(A1)\n"
+    summary = upload(staff_client, campaign, content).context["summary"]
+    assert summary.preview[0].variables == {"note": "=SUM(A1)"}
+
+
+def test_stored_errors_are_capped_but_counted(staff_client, campaign, monkeypatch):
+    monkeypatch.setattr("campaigns.services.MAX_STORED_ERRORS", 3)
+    content = b"phone\n0412000001\n" + b"nope\n" * 10
+    confirm(staff_client, campaign, upload(staff_client, campaign, content))
+    upload_row = Upload.objects.get()
+    assert upload_row.invalid_rows == 10 and len(upload_row.errors) == 3
+
+
+def test_a_large_file_streams_into_batches(campaign, tmp_path, settings):
+    from campaigns import services
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    lines = ["phone,name,suburb"] + [f"04{n:08d},Person {n},Bondi" for n in range(12, 5012)]
+    body = ("\n".join(lines) + "\n").encode()
+    token = services.store_pending_upload(SimpleUploadedFile("big.csv", body))
+
+    result = services.import_upload(campaign=campaign, token=token, filename="big.csv")
+
+    assert result.total_rows == 5000 and result.invalid_rows == 0
+    assert BatchContact.objects.filter(upload=result).count() == 5000
+    assert not list((tmp_path / "uploads").glob("*.csv"))  # the preview file is removed
