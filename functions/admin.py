@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.db import models
 
-from functions.models import CustomFunction
+from functions.models import CustomFunction, FunctionInvocation
 
 
 @admin.register(CustomFunction)
@@ -9,6 +10,19 @@ class CustomFunctionAdmin(admin.ModelAdmin):
     list_filter = ("method", "auth_type", "enabled", ("created_at", admin.DateFieldListFilter))
     search_fields = ("name", "description", "endpoint", "agent__name")
     # Secrets are never shown or edited here; staff replace them on the function page.
-    exclude = ("auth_config",)
+    exclude = ("auth_config", "invocation_token")
     readonly_fields = ("created_at", "updated_at", "elevenlabs_tool_id")
     list_select_related = ("agent",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(FunctionInvocation)
+class FunctionInvocationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "function", "source", "status", "http_status", "latency_ms")
+    list_filter = ("status", "source", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("conversation_id", "function__name", "error")
+    list_select_related = ("function",)
+    readonly_fields = [field.name for field in FunctionInvocation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # a log: written by the proxy only

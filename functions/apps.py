@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class FunctionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "functions"
+
+    def ready(self) -> None:
+        from voqo.crypto import check_encryption_keys
+
+        # Custom-function secrets are the encrypted data; the check lives with their owner.
+        checks.register(check_encryption_keys, checks.Tags.security)

@@ -1,6 +1,18 @@
+import secrets
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from voqo.crypto import EncryptedJSONField, EncryptedTextField
 from voqo.models import UUIDModel
+
+MIN_TIMEOUT_SECS = 1
+MAX_TIMEOUT_SECS = 30
+
+
+def new_invocation_token() -> str:
+    """A fresh per-function secret that ElevenLabs sends back on every tool call."""
+    return secrets.token_urlsafe(32)
 
 
 class CustomFunction(UUIDModel):
@@ -17,18 +29,27 @@ class CustomFunction(UUIDModel):
         BEARER = "bearer", "Bearer token"
         BASIC = "basic", "Basic auth"
 
-    agent = models.ForeignKey("agents.Agent", on_delete=models.CASCADE, related_name="functions", db_index=False)
+    agent = models.ForeignKey(
+        "agents.Agent", on_delete=models.CASCADE, related_name="functions", db_index=False
+    )
     name = models.CharField(max_length=64)
     description = models.TextField()
     endpoint = models.URLField(max_length=500)
     method = models.CharField(max_length=8, choices=Method.choices, default=Method.POST)
     headers = models.JSONField(default=dict, blank=True)
     auth_type = models.CharField(max_length=16, choices=AuthType.choices, default=AuthType.NONE)
-    # Encrypted at rest (see functions issue); never rendered back to the browser.
-    auth_config = models.TextField(blank=True, default="")
+    # Encrypted at rest and never rendered back to the browser or the admin:
+    # api_key → {"header_name", "api_key"}, bearer → {"token"}, basic → {"username", "password"}.
+    auth_config = EncryptedJSONField(default=dict, blank=True)
+    # Sent by ElevenLabs in X-Voqo-Function-Token on every call of the tool; ElevenLabs does
+    # not sign tool calls, so this is the proxy's only authentication (providers.md).
+    invocation_token = EncryptedTextField(blank=True, default="", editable=False)
     parameters = models.JSONField(default=dict, blank=True)
     response_mapping = models.JSONField(default=dict, blank=True)
-    timeout = models.PositiveSmallIntegerField(default=30)
+    timeout = models.PositiveSmallIntegerField(
+        default=MAX_TIMEOUT_SECS,
+        validators=[MinValueValidator(MIN_TIMEOUT_SECS), MaxValueValidator(MAX_TIMEOUT_SECS)],
+    )
     enabled = models.BooleanField(default=True)
     elevenlabs_tool_id = models.CharField(max_length=128, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -44,3 +65,48 @@ class CustomFunction(UUIDModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.invocation_token and not kwargs.get("update_fields"):
+            self.invocation_token = new_invocation_token()
+        super().save(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        # The default repr is harmless, but say so explicitly: secrets never appear in it.
+        return f"<CustomFunction {self.pk} {self.name!r}>"
+
+
+class FunctionInvocation(UUIDModel):
+    """One call of a custom function, by an agent through the proxy or by staff via Test."""
+
+    class Status(models.TextChoices):
+        OK = "ok", "OK"
+        ERROR = "error", "Error"
+
+    class Source(models.TextChoices):
+        AGENT = "agent", "Agent call"
+        TEST = "test", "Test button"
+
+    function = models.ForeignKey(
+        CustomFunction, on_delete=models.CASCADE, related_name="invocations", db_index=False
+    )
+    conversation_id = models.CharField(max_length=128, blank=True, default="")
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.AGENT)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    # The endpoint's HTTP status; null when no answer came (refused, timeout, bad arguments).
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(default=0)
+    # Staff-facing, in our own words: never secrets, never the caller's arguments.
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "function_invocations"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["function", "-created_at"], name="idx_invocations_function"),
+            models.Index(fields=["conversation_id"], name="idx_invocations_conversation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.function_id} {self.status} {self.created_at:%Y-%m-%d %H:%M}"

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = "Write a local .env for development (generated secrets, DEBUG on, sandbox provider)."
+    # It writes the keys the system checks ask for, so it must run before they pass.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Overwrite an existing .env.")

@@ -1,0 +1,327 @@
+"""Outgoing HTTP for custom functions, safe against SSRF.
+
+Every hop (the endpoint and each redirect) is resolved here, every address is checked, and
+the connection goes to the checked address (pinned: the Host header and TLS SNI carry the
+name), so DNS cannot answer differently between check and connect. Refused: loopback,
+private, link-local (cloud metadata), multicast, reserved, unspecified, CGNAT, benchmark,
+6to4/Teredo/NAT64 and IPv4-mapped/compatible IPv6 forms of those. Numeric host forms such as
+2130706433, 0x7f000001 or 0177.0.0.1 are read the way the C resolver reads them
+(`inet_aton`) and checked as the address they mean.
+
+`settings.ALLOWED_FUNCTION_HOSTS` lists exact host names that skip the address check
+(development and tests, e.g. "localhost"); it opens those names only, never the addresses.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from django.conf import settings
+
+MAX_REDIRECTS = 3
+MAX_RESPONSE_BYTES = 256 * 1024
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+_CHUNK = 16 * 1024
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# Ranges that `ipaddress` (3.11) does not call private although they reach internal
+# networks or embed an internal IPv4 address (PITFALLS.md, "SSRF").
+_BLOCKED_NETWORKS = tuple(
+    ipaddress.ip_network(cidr)
+    for cidr in (
+        "0.0.0.0/8",  # "this network"; 0.0.0.0 reaches the local host
+        "100.64.0.0/10",  # carrier-grade NAT
+        "169.254.0.0/16",  # link-local, incl. 169.254.169.254 (cloud metadata)
+        "192.0.0.0/24",  # IETF protocol assignments
+        "192.88.99.0/24",  # 6to4 relay anycast
+        "198.18.0.0/15",  # benchmarking
+        "240.0.0.0/4",  # reserved
+        "::/96",  # IPv4-compatible IPv6 (deprecated), :: and ::1 among them
+        "64:ff9b::/96",  # NAT64
+        "64:ff9b:1::/48",  # local-use NAT64
+        "100::/64",  # discard-only
+        "2001::/32",  # Teredo
+        "2001:20::/28",  # ORCHIDv2
+        "2001:db8::/32",  # documentation
+        "2002::/16",  # 6to4 (embeds an IPv4 address)
+        "3fff::/20",  # documentation
+        "5f00::/16",  # segment routing
+        "fc00::/7",  # unique local, incl. fd00:ec2::254 (AWS metadata over IPv6)
+        "fec0::/10",  # site-local (deprecated)
+        "fe80::/10",  # link-local
+    )
+)
+
+
+class EgressError(Exception):
+    """The outgoing request failed. `kind` says how; the message is for staff (no secrets)."""
+
+    kind = "connection"
+
+
+class DestinationRefused(EgressError):
+    kind = "refused"
+
+
+class EgressTimeout(EgressError):
+    kind = "timeout"
+
+
+class ResponseTooLarge(EgressError):
+    kind = "too_large"
+
+
+class TooManyRedirects(EgressError):
+    kind = "redirects"
+
+
+@dataclass
+class OutgoingRequest:
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+    timeout: float
+    # Headers that carry secrets: masked for display, dropped on a redirect to another host.
+    secret_headers: frozenset[str] = field(default_factory=frozenset)
+
+    def masked_headers(self) -> dict[str, str]:
+        secret = {name.lower() for name in self.secret_headers}
+        return {
+            name: ("••••" if name.lower() in secret else value)
+            for name, value in self.headers.items()
+        }
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    url: str  # after redirects
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+def is_public_address(ip: IPAddress) -> bool:
+    """Whether `ip` is an ordinary public unicast address that a function may reach."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return is_public_address(ip.ipv4_mapped)
+        if ip.sixtofour is not None or ip.teredo is not None:
+            return False
+    if any(ip in network for network in _BLOCKED_NETWORKS if network.version == ip.version):
+        return False
+    return ip.is_global and not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def _literal_address(host: str) -> IPAddress | None:
+    """The address a numeric host means, in any form the C resolver accepts."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:
+        # inet_aton reads 2130706433, 0x7f000001, 0177.0.0.1 and 127.1 as 127.0.0.1.
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+def is_allowed_host(host: str) -> bool:
+    allowed = {name.strip().lower().rstrip(".") for name in settings.ALLOWED_FUNCTION_HOSTS}
+    return host.lower().rstrip(".") in allowed
+
+
+def resolve_destination(host: str, port: int) -> list[IPAddress]:
+    """The addresses to connect to for `host`; DestinationRefused if any is not public."""
+    host = host.lower().rstrip(".")  # "LOCALHOST." is the name localhost
+    if not host:
+        raise DestinationRefused("The endpoint URL has no host.")
+    literal = _literal_address(host)
+    if literal is not None:
+        addresses = [literal]
+    else:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError):
+            raise EgressError(f"The host name {host} could not be resolved.") from None
+        addresses = []
+        for info in infos:
+            address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+            if address not in addresses:
+                addresses.append(address)
+        if not addresses:
+            raise EgressError(f"The host name {host} could not be resolved.")
+    if is_allowed_host(host):
+        return addresses
+    for address in addresses:
+        if not is_public_address(address):
+            # A name with one internal address among public ones is refused as a whole:
+            # that is how DNS-rebinding setups look.
+            raise DestinationRefused(
+                f"Refused to connect to {host}: it resolves to {address}, a private, loopback, "
+                "link-local or reserved address. Add the host to ALLOWED_FUNCTION_HOSTS only "
+                "for development."
+            )
+    return addresses
+
+
+def send_request(request: OutgoingRequest) -> RawResponse:
+    """Send `request`, following up to MAX_REDIRECTS redirects, each target checked again.
+
+    The whole exchange, redirects included, must finish within `request.timeout` seconds;
+    the body is read up to MAX_RESPONSE_BYTES.
+    """
+    deadline = time.monotonic() + request.timeout
+    method, url, body = request.method.upper(), request.url, request.body
+    headers = dict(request.headers)
+    origin = _origin(url)
+    for hop in range(MAX_REDIRECTS + 1):
+        response = _send_once(method, url, headers, body, deadline, request.timeout)
+        location = response.headers.get("location")
+        if response.status not in REDIRECT_STATUSES or not location:
+            return response
+        if hop == MAX_REDIRECTS:
+            raise TooManyRedirects(f"The endpoint redirected more than {MAX_REDIRECTS} times.")
+        url = urljoin(url, location)
+        if response.status == 303 or (response.status in (301, 302) and method != "HEAD"):
+            if method not in ("GET", "HEAD"):
+                method, body = "GET", None
+                headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+        if _origin(url) != origin:
+            # Never hand the agency's credentials to another host.
+            secret = {name.lower() for name in request.secret_headers}
+            headers = {k: v for k, v in headers.items() if k.lower() not in secret}
+    raise TooManyRedirects(f"The endpoint redirected more than {MAX_REDIRECTS} times.")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return (parts.scheme.lower(), (parts.hostname or "").lower(), port)
+
+
+def _send_once(
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes | None,
+    deadline: float,
+    timeout: float,
+) -> RawResponse:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise DestinationRefused(f"Only http and https URLs can be called, not “{scheme}:”.")
+    if parts.username or parts.password:
+        raise DestinationRefused("URLs with a user name or password are not allowed.")
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        raise DestinationRefused("The URL has an invalid port.") from None
+    addresses = resolve_destination(host, port)
+
+    host_header = f"[{host}]" if ":" in host else host
+    if parts.port:
+        host_header += f":{parts.port}"
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    send_headers = {**headers, "Host": host_header}
+
+    last_error: EgressError | None = None
+    for address in addresses:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        pool_options = {
+            "host": str(address),
+            "port": port,
+            "timeout": urllib3.Timeout(connect=remaining, read=remaining),
+            "retries": False,
+            "maxsize": 1,
+        }
+        if scheme == "https":
+            # Pinned to the address, verified against the name.
+            pool = urllib3.HTTPSConnectionPool(
+                **pool_options,
+                cert_reqs="CERT_REQUIRED",
+                server_hostname=host,
+                assert_hostname=host,
+            )
+        else:
+            pool = urllib3.HTTPConnectionPool(**pool_options)
+        try:
+            with pool:
+                try:
+                    response = pool.urlopen(
+                        method,
+                        target,
+                        body=body,
+                        headers=send_headers,
+                        redirect=False,
+                        retries=False,
+                        preload_content=False,
+                        assert_same_host=False,
+                    )
+                except urllib3.exceptions.NewConnectionError:
+                    last_error = EgressError(f"Could not connect to {host}.")
+                    continue  # try the host's next address
+                try:
+                    content = _read_capped(response, deadline)
+                finally:
+                    response.release_conn()
+                return RawResponse(
+                    status=response.status,
+                    headers={k.lower(): v for k, v in response.headers.items()},
+                    body=content,
+                    url=url,
+                )
+        except urllib3.exceptions.TimeoutError:
+            raise EgressTimeout(f"{host} did not answer within {timeout:g} s.") from None
+        except urllib3.exceptions.SSLError:
+            raise EgressError(f"The TLS connection to {host} failed.") from None
+        except urllib3.exceptions.HTTPError:
+            raise EgressError(f"The connection to {host} failed.") from None
+    if last_error is not None:
+        raise last_error
+    raise EgressTimeout(f"{host} did not answer within {timeout:g} s.")
+
+
+def _read_capped(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+        raise ResponseTooLarge(
+            f"The answer was {int(declared):,} bytes; at most {MAX_RESPONSE_BYTES:,} are read."
+        )
+    chunks, size = [], 0
+    while True:
+        if time.monotonic() > deadline:
+            # A server that drips bytes slowly must not hold the conversation past the timeout.
+            raise urllib3.exceptions.ReadTimeoutError(None, None, "deadline")  # type: ignore[arg-type]
+        chunk = response.read(_CHUNK)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise ResponseTooLarge(f"The answer exceeded {MAX_RESPONSE_BYTES:,} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)

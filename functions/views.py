@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agents.models import Agent
+from functions import services
+from functions.forms import CustomFunctionForm, FunctionTestForm
+from functions.models import CustomFunction, FunctionInvocation
+
+RECENT_INVOCATIONS = 50
+
+
+def _flash_sync_problems(request: HttpRequest, problems: list[str], done: str) -> None:
+    if problems:
+        messages.error(request, f"{done}, but ElevenLabs is not up to date: " + " ".join(problems))
+    else:
+        messages.success(request, f"{done}.")
+
+
+def function_list(request: HttpRequest, agent_id) -> HttpResponse:
+    agent = get_object_or_404(Agent, pk=agent_id)
+    functions = CustomFunction.objects.filter(agent=agent).order_by("name")
+    return render(
+        request,
+        "functions/function_list.html",
+        {
+            "agent": agent,
+            "functions": functions,
+            "active_tab": "functions",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def function_create(request: HttpRequest, agent_id) -> HttpResponse:
+    agent = get_object_or_404(Agent, pk=agent_id)
+    form = CustomFunctionForm(request.POST or None, agent=agent)
+    if request.method == "POST" and form.is_valid():
+        function = form.save()
+        problems = services.sync_function(function)
+        _flash_sync_problems(request, problems, f"Function {function.name} created")
+        return redirect("functions:list", agent_id=agent.id)
+    return render(
+        request,
+        "functions/function_form.html",
+        {"agent": agent, "form": form, "function": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def function_edit(request: HttpRequest, function_id) -> HttpResponse:
+    function = get_object_or_404(CustomFunction.objects.select_related("agent"), pk=function_id)
+    form = CustomFunctionForm(request.POST or None, instance=function, agent=function.agent)
+    if request.method == "POST" and form.is_valid():
+        function = form.save()
+        problems = services.sync_function(function)
+        _flash_sync_problems(request, problems, f"Function {function.name} saved")
+        return redirect("functions:edit", function_id=function.id)
+    invocations = FunctionInvocation.objects.filter(function=function)[:RECENT_INVOCATIONS]
+    return render(
+        request,
+        "functions/function_form.html",
+        {
+            "agent": function.agent,
+            "form": form,
+            "function": function,
+            "invocations": invocations,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def function_delete(request: HttpRequest, function_id) -> HttpResponse:
+    function = get_object_or_404(CustomFunction.objects.select_related("agent"), pk=function_id)
+    agent = function.agent
+    if request.method == "POST":
+        name = function.name
+        problems = services.delete_function(function)
+        _flash_sync_problems(request, problems, f"Function {name} deleted")
+        return redirect("functions:list", agent_id=agent.id)
+    return render(
+        request, "functions/function_confirm_delete.html", {"agent": agent, "function": function}
+    )
+
+
+@require_POST
+def function_toggle(request: HttpRequest, function_id) -> HttpResponse:
+    function = get_object_or_404(CustomFunction.objects.select_related("agent"), pk=function_id)
+    enabled = not function.enabled
+    problems = services.set_function_enabled(function, enabled)
+    _flash_sync_problems(
+        request, problems, f"Function {function.name} {'enabled' if enabled else 'disabled'}"
+    )
+    if request.htmx:
+        return render(
+            request, "functions/partials/_function_toggle_response.html", {"function": function}
+        )
+    return redirect("functions:list", agent_id=function.agent_id)
+
+
+@require_http_methods(["GET", "POST"])
+def function_test(request: HttpRequest, function_id) -> HttpResponse:
+    function = get_object_or_404(CustomFunction.objects.select_related("agent"), pk=function_id)
+    form = FunctionTestForm(request.POST or None, schema=function.parameters or {})
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = services.invoke_function(
+            function, arguments=form.arguments(), source=FunctionInvocation.Source.TEST
+        )
+    context = {"agent": function.agent, "function": function, "form": form, "result": result}
+    if request.htmx:
+        return render(request, "functions/partials/_test_panel.html", context)
+    return render(request, "functions/function_test.html", context)

@@ -1,0 +1,110 @@
+"""A local stand-in for an agency's API (fixtures `target`, `allow_localhost`)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+
+@dataclass
+class ReceivedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+@dataclass
+class TargetServer:
+    """An agency API on 127.0.0.1. `routes[path] = (status, headers, body)` sets an answer."""
+
+    port: int = 0
+    requests: list[ReceivedRequest] = field(default_factory=list)
+    routes: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
+
+    def url(self, path: str = "/", host: str = "localhost") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    def answer(self, path: str, body: Any, status: int = 200, headers=None) -> None:
+        payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+        content_type = "application/octet-stream" if isinstance(body, bytes) else "application/json"
+        self.routes[path] = (status, {"Content-Type": content_type, **(headers or {})}, payload)
+
+    def redirect(self, path: str, location: str, status: int = 302) -> None:
+        self.routes[path] = (status, {"Location": location}, b"")
+
+
+def _handler(server: TargetServer):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self):
+            parts = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            server.requests.append(
+                ReceivedRequest(
+                    method=self.command,
+                    path=parts.path,
+                    query=parse_qs(parts.query),
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=body,
+                )
+            )
+            if parts.path == "/slow":
+                time.sleep(2)  # longer than the 1 s timeout of the test that calls it
+            if parts.path in server.routes:
+                status, headers, payload = server.routes[parts.path]
+            else:
+                status, headers = 200, {"Content-Type": "application/json"}
+                payload = json.dumps({"ok": True, "path": parts.path}).encode()
+            try:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def target():
+    """The agency's API, listening on 127.0.0.1 (reach it as "localhost" when allowed)."""
+    state = TargetServer()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    httpd.daemon_threads = True
+    state.port = httpd.server_address[1]
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
+    thread.start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def allow_localhost(settings):
+    """Open "localhost" (development allow-list); 127.0.0.1 itself stays refused."""
+    settings.ALLOWED_FUNCTION_HOSTS = ["localhost"]

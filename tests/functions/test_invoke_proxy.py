@@ -1,0 +1,273 @@
+"""The tool proxy ElevenLabs calls: POST /functions/<id>/invoke."""
+
+import base64
+
+import pytest
+
+from functions.models import CustomFunction, FunctionInvocation
+from tests.factories import make_agent
+from tests.functions.helpers import invoke, make_function
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_localhost")]
+
+
+@pytest.fixture
+def agent():
+    return make_agent(name="Lisa")
+
+
+def test_post_function_sends_arguments_as_json_and_returns_the_answer(client, agent, target):
+    target.answer("/properties", {"status": "available", "price": "$1.8M"})
+    function = make_function(agent, endpoint=target.url("/properties"))
+
+    response = invoke(client, function, {"address": "12 Ocean Street", "bedrooms": 3})
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "available", "price": "$1.8M"}
+    sent = target.requests[-1]
+    assert sent.method == "POST"
+    assert sent.json == {"address": "12 Ocean Street", "bedrooms": 3}
+    assert sent.headers["content-type"] == "application/json"
+    assert sent.headers["host"] == f"localhost:{target.port}"
+
+
+def test_get_function_sends_arguments_as_query_parameters(client, agent, target):
+    function = make_function(
+        agent, endpoint=target.url("/properties?agency=harbour"), method=CustomFunction.Method.GET
+    )
+
+    invoke(client, function, {"address": "12 Ocean Street", "bedrooms": 2})
+
+    sent = target.requests[-1]
+    assert sent.method == "GET"
+    assert sent.body == b""
+    assert sent.query == {"agency": ["harbour"], "address": ["12 Ocean Street"], "bedrooms": ["2"]}
+
+
+def test_configured_headers_are_sent(client, agent, target):
+    function = make_function(
+        agent, endpoint=target.url("/properties"), headers={"X-Agency": "harbour-realty"}
+    )
+
+    invoke(client, function, {"address": "1 Beach Rd"})
+
+    assert target.requests[-1].headers["x-agency"] == "harbour-realty"
+
+
+def test_api_key_auth_sends_the_key_in_the_named_header(client, agent, target):
+    function = make_function(
+        agent,
+        endpoint=target.url("/properties"),
+        auth_type=CustomFunction.AuthType.API_KEY,
+        auth_config={"header_name": "X-Api-Key", "api_key": "key-live-1234"},
+    )
+
+    assert invoke(client, function, {"address": "1 Beach Rd"}).status_code == 200
+
+    assert target.requests[-1].headers["x-api-key"] == "key-live-1234"
+
+
+def test_bearer_auth_sends_an_authorization_header(client, agent, target):
+    function = make_function(
+        agent,
+        endpoint=target.url("/properties"),
+        auth_type=CustomFunction.AuthType.BEARER,
+        auth_config={"token": "tok-abc-987"},
+    )
+
+    invoke(client, function, {"address": "1 Beach Rd"})
+
+    assert target.requests[-1].headers["authorization"] == "Bearer tok-abc-987"
+
+
+def test_basic_auth_sends_encoded_credentials(client, agent, target):
+    function = make_function(
+        agent,
+        endpoint=target.url("/properties"),
+        auth_type=CustomFunction.AuthType.BASIC,
+        auth_config={"username": "harbour", "password": "s3cret-pass"},
+    )
+
+    invoke(client, function, {"address": "1 Beach Rd"})
+
+    expected = base64.b64encode(b"harbour:s3cret-pass").decode()
+    assert target.requests[-1].headers["authorization"] == f"Basic {expected}"
+
+
+@pytest.mark.parametrize("token", ["", "wrong-token"])
+def test_a_wrong_or_missing_token_is_refused_and_nothing_is_called(client, agent, target, token):
+    function = make_function(agent, endpoint=target.url("/properties"))
+
+    response = invoke(client, function, {"address": "1 Beach Rd"}, token=token)
+
+    assert response.status_code == 401
+    assert target.requests == []
+    assert not FunctionInvocation.objects.exists()
+
+
+def test_an_unknown_function_is_refused_like_a_wrong_token(client, agent):
+    function = make_function(agent)
+    function_id, token = function.id, function.invocation_token
+    function.delete()
+    function.id = function_id
+
+    response = invoke(client, function, {"address": "1 Beach Rd"}, token=token)
+
+    assert response.status_code == 401
+
+
+def test_only_post_is_accepted(client, agent):
+    function = make_function(agent)
+    assert client.get(f"/functions/{function.id}/invoke").status_code == 405
+
+
+def test_a_disabled_function_answers_gone_with_a_message_for_the_agent(client, agent, target):
+    function = make_function(agent, endpoint=target.url("/properties"), enabled=False)
+
+    response = invoke(client, function, {"address": "1 Beach Rd"})
+
+    assert response.status_code == 410
+    assert "follow up" in response.json()["error"]
+    assert target.requests == []
+
+
+def test_arguments_that_break_the_schema_get_400_listing_every_violation(client, agent, target):
+    function = make_function(agent, endpoint=target.url("/properties"))
+
+    response = invoke(client, function, {"bedrooms": 0})
+
+    assert response.status_code == 400
+    violations = response.json()["violations"]
+    assert any("'address' is a required property" in v for v in violations)
+    assert any(v.startswith("bedrooms:") and "minimum" in v for v in violations)
+    assert target.requests == []
+    logged = FunctionInvocation.objects.get()
+    assert logged.status == "error" and "schema" in logged.error
+
+
+def test_a_body_that_is_not_a_json_object_is_a_400(client, agent, target):
+    function = make_function(agent, endpoint=target.url("/properties"))
+
+    response = invoke(client, function, raw_body="[1, 2]")
+
+    assert response.status_code == 400
+    assert response.json()["violations"] == ["The arguments must be a JSON object."]
+
+
+def test_an_endpoint_slower_than_the_timeout_gets_an_agent_friendly_answer(client, agent, target):
+    function = make_function(agent, endpoint=target.url("/slow"), timeout=1)
+
+    response = invoke(client, function, {"address": "1 Beach Rd"})
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "error": "The property system didn't answer in time. Tell the caller you'll follow up."
+    }
+    logged = FunctionInvocation.objects.get()
+    assert logged.status == "error"
+    assert "did not answer within 1 s" in logged.error
+
+
+def test_an_endpoint_error_status_is_reported_without_internals(client, agent, target):
+    target.answer("/properties", {"trace": "NullPointerException at db.py:42"}, status=500)
+    function = make_function(agent, endpoint=target.url("/properties"))
+
+    response = invoke(client, function, {"address": "1 Beach Rd"})
+
+    assert response.status_code == 200
+    assert "NullPointer" not in response.content.decode()
+    assert "follow up" in response.json()["error"]
+    logged = FunctionInvocation.objects.get()
+    assert (logged.status, logged.http_status) == ("error", 500)
+
+
+def test_an_oversized_answer_is_refused(client, agent, target):
+    target.answer("/properties", b"x" * (300 * 1024))
+    function = make_function(agent, endpoint=target.url("/properties"))
+
+    response = invoke(client, function, {"address": "1 Beach Rd"})
+
+    assert "too large" in response.json()["error"]
+    assert "bytes" in FunctionInvocation.objects.get().error
+
+
+def test_the_response_mapping_shapes_what_the_agent_reads(client, agent, target):
+    target.answer(
+        "/properties",
+        {
+            "data": {"items": [{"price": "$1.8M", "address": "12 Ocean St"}, {"address": "3 Bay"}]},
+            "noise": "x" * 100,
+        },
+    )
+    function = make_function(
+        agent,
+        endpoint=target.url("/properties"),
+        response_mapping={
+            "price": "data.items[0].price",
+            "addresses": "data.items[*].address",
+            "agent_name": "data.agent.name",
+        },
+    )
+
+    response = invoke(client, function, {"address": "12 Ocean St"})
+
+    assert response.json() == {
+        "price": "$1.8M",
+        "addresses": ["12 Ocean St", "3 Bay"],
+        "agent_name": None,
+    }
+    logged = FunctionInvocation.objects.get()
+    assert logged.status == "ok"
+    assert logged.error == "Not found in the answer: agent_name"
+
+
+def test_secrets_echoed_by_the_endpoint_never_reach_the_agent(client, agent, target):
+    target.answer("/properties", {"debug": "called with Bearer tok-echo-555"})
+    function = make_function(
+        agent,
+        endpoint=target.url("/properties"),
+        auth_type=CustomFunction.AuthType.BEARER,
+        auth_config={"token": "tok-echo-555"},
+    )
+
+    response = invoke(client, function, {"address": "1 Beach Rd"})
+
+    assert "tok-echo-555" not in response.content.decode()
+
+
+def test_every_invocation_is_logged_with_its_conversation(client, agent, target):
+    function = make_function(agent, endpoint=target.url("/properties"))
+
+    invoke(client, function, {"address": "1 Beach Rd", "conversation_id": "conv_body_1"})
+    invoke(client, function, {"address": "2 Beach Rd"}, headers={"X-Conversation-Id": "conv_h_2"})
+
+    # conversation_id is not in the schema: it is taken out before validation and the call.
+    assert target.requests[0].json == {"address": "1 Beach Rd"}
+    logged = FunctionInvocation.objects.order_by("created_at")
+    assert [i.conversation_id for i in logged] == ["conv_body_1", "conv_h_2"]
+    assert all(i.status == "ok" and i.http_status == 200 for i in logged)
+    assert all(i.source == "agent" for i in logged)
+
+
+def test_a_conversation_id_declared_in_the_schema_is_passed_on(client, agent, target):
+    schema = {
+        "type": "object",
+        "properties": {"conversation_id": {"type": "string"}},
+        "required": ["conversation_id"],
+    }
+    function = make_function(agent, endpoint=target.url("/properties"), parameters=schema)
+
+    invoke(client, function, {"conversation_id": "conv_777"})
+
+    assert target.requests[-1].json == {"conversation_id": "conv_777"}
+    assert FunctionInvocation.objects.get().conversation_id == "conv_777"
+
+
+def test_https_endpoints_are_verified_against_the_host_name(client, agent, target):
+    # The target speaks plain HTTP: the TLS handshake fails, and says so in the log.
+    function = make_function(agent, endpoint=f"https://localhost:{target.port}/properties")
+
+    response = invoke(client, function, {"address": "1 Beach Rd"})
+
+    assert "couldn't be reached" in response.json()["error"]
+    assert FunctionInvocation.objects.get().error == "The TLS connection to localhost failed."
