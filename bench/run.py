@@ -316,14 +316,21 @@ print(json.dumps({"rows": count, "seconds": elapsed, "peak_mb": peak_mb}))
 
 
 def campaign_csv(rows: int) -> Path:
+    """A campaign upload as agencies send them: mobiles in mixed formats, ~1% bad numbers."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"upload-{rows}.csv"
+    path = CACHE / f"upload-v2-{rows}.csv"
     if not path.exists():
         with path.open("w", encoding="utf-8") as handle:
             handle.write("name,phone,property_address,open_home_time\n")
             for n in range(rows):
-                handle.write(f"Buyer {n},04{n % 100:02d} {n % 1000:03d} {n % 997:03d},"
-                             f'"{n % 200} Ocean Street, Bondi",Sat 10:00\n')
+                digits = f"{n % 4}{n // 4:07d}"
+                if n % 100 == 99:
+                    phone = f"12{n}"  # not a phone number: reported with its line
+                elif n % 2:
+                    phone = f"04{digits[:2]} {digits[2:5]} {digits[5:]}"
+                else:
+                    phone = f"+61 4{digits}"
+                handle.write(f'Buyer {n},{phone},"{n % 200} Ocean Street, Bondi",Sat 10:00\n')
     return path
 
 

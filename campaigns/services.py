@@ -7,6 +7,7 @@ import logging
 import re
 import secrets
 import time
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from campaigns.csv_upload import (
     summarise,
 )
 from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
+from voqo.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +107,7 @@ def import_upload(*, campaign: Campaign, token: str, filename: str) -> Upload:
     upload = Upload.objects.create(campaign=campaign, filename=filename[:255])
     total = invalid = duplicates = 0
     errors: list[dict] = []
-    batch: list[BatchContact] = []
+    batch: list[dict] = []
     try:
         for row in rows:
             total += 1
@@ -133,21 +135,22 @@ def import_upload(*, campaign: Campaign, token: str, filename: str) -> Upload:
     return upload
 
 
-def _batch_contact(upload: Upload, row: ParsedRow) -> BatchContact:
-    return BatchContact(
-        upload=upload,
-        phone=row.phone,
-        name=row.name,
-        variables=row.variables,
-        line_number=row.line,
-        region=row.region,
-    )
+def _batch_contact(upload: Upload, row: ParsedRow) -> dict:
+    return {
+        "id": uuid.uuid4(),
+        "upload_id": upload.pk,
+        "phone": row.phone,
+        "name": row.name,
+        "variables": row.variables,
+        "line_number": row.line,
+        "region": row.region,
+    }
 
 
-def _insert(batch: list[BatchContact]) -> None:
+def _insert(batch: list[dict]) -> None:
     if batch:
         with transaction.atomic():
-            BatchContact.objects.bulk_create(batch, batch_size=INSERT_BATCH)
+            insert_rows(BatchContact, batch)
 
 
 # -- jobs -------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """The one phone-number helper: every number Voqo stores is E.164."""
 
+import re
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +16,40 @@ class InvalidPhoneNumber(ValidationError):
     """A number that cannot be read as a valid phone number, with the reason."""
 
 
+# Australian mobiles and landlines, straight from phonenumbers' own metadata: the fast path
+# below applies exactly the patterns is_valid_number() would, without parse()'s generic
+# machinery, which costs ~20x more per number (it dominates a 100k-row CSV import).
+_AU_METADATA = phonenumbers.PhoneMetadata.metadata_for_region("AU")
+_AU_CALLABLE_PATTERNS = tuple(
+    re.compile(description.national_number_pattern)
+    for description in (_AU_METADATA.mobile, _AU_METADATA.fixed_line)
+)
+_FORMATTING = str.maketrans("", "", " -().\t")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def _australian_fast_path(text: str) -> str | None:
+    """E.164 for a well-formed Australian mobile or landline, else None (use the full parse)."""
+    compact = text.translate(_FORMATTING)
+    if compact.startswith("+61"):
+        national = compact[3:]
+    elif compact.startswith("001161"):
+        national = compact[6:]
+    elif len(compact) == 11 and compact.startswith("61"):
+        national = compact[2:]
+    elif len(compact) == 10 and compact.startswith("0"):
+        national = compact[1:]
+    elif len(compact) == 9:
+        national = compact
+    else:
+        return None
+    if not _ASCII_DIGITS.fullmatch(national):
+        return None
+    if any(pattern.fullmatch(national) for pattern in _AU_CALLABLE_PATTERNS):
+        return "+61" + national
+    return None
+
+
 def normalize_phone(raw: str, *, region: str | None = None, callable_only: bool = False) -> str:
     """Return `raw` as E.164 (`+61412345678`) or raise InvalidPhoneNumber saying why.
 
@@ -25,6 +61,10 @@ def normalize_phone(raw: str, *, region: str | None = None, callable_only: bool 
     if not text:
         raise InvalidPhoneNumber("Enter a phone number.")
     region = region or settings.PHONE_DEFAULT_REGION
+    if region == "AU":
+        fast = _australian_fast_path(text)
+        if fast is not None:
+            return fast
     digits = "".join(ch for ch in text if ch.isdigit())
     if text[0] != "+" and region == "AU" and digits.startswith("61") and len(digits) == 11:
         text = "+" + digits  # "61412345678": the country code typed without the plus

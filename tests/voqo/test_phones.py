@@ -55,3 +55,38 @@ def test_every_mobile_written_any_common_way_normalises_to_the_same_number(prefi
     spaced = f"0{digits[:3]} {digits[3:6]} {digits[6:]}"
     for variant in (f"0{digits}", f"+61{digits}", f"61{digits}", spaced, f"+61 {digits}"):
         assert normalize_phone(variant) == expected
+
+
+def _full_parse(raw: str, callable_only: bool) -> str | None:
+    """The reference: phonenumbers' parse/validate/type path, no shortcuts."""
+    import phonenumbers
+
+    from voqo.phones import CALLABLE_TYPES
+
+    try:
+        number = phonenumbers.parse(raw, "AU")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if callable_only and phonenumbers.number_type(number) not in CALLABLE_TYPES:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@given(
+    st.sampled_from(["0", "+61", "61", "0011 61 ", "+61 ", "(0", ""]),
+    st.text(alphabet="0123456789", min_size=8, max_size=10),
+    st.sampled_from(["", " ", "-"]),
+)
+def test_the_australian_fast_path_agrees_with_a_full_parse(prefix, digits, separator):
+    raw = prefix + separator.join([digits[:1], digits[1:5], digits[5:]])
+    if prefix == "(0":
+        raw = f"(0{digits[:1]}) {digits[1:]}"
+    for callable_only in (False, True):
+        expected = _full_parse(raw, callable_only)
+        try:
+            actual = normalize_phone(raw, callable_only=callable_only)
+        except ValidationError:
+            actual = None
+        assert actual == expected, raw
