@@ -25,11 +25,12 @@ Counters are recomputed from one GROUP BY after each batch of changes (Job.refre
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -119,11 +120,30 @@ def dispatch_job(job_id, now: datetime | None = None) -> TickReport:
             return report
         claimed = claim_rows(job, now=now)
         report.claimed = len(claimed)
-        for job_call_id in claimed:
-            if dial_row(job, job_call_id, now=now):
-                report.dialled += 1
+        report.dialled = dial_rows(job, claimed, now=now)
     settle(job, now=now)
     return report
+
+
+def dial_rows(job: Job, job_call_ids: list, *, now: datetime) -> int:
+    """Dial claimed rows at once, one thread each (≤ the cap); return how many were accepted.
+
+    The provider takes ~0.3 s to answer an outbound-call request, so dialling one row after
+    another would cap a campaign at ~3 calls/s whatever its concurrency cap. Each thread has
+    its own database connection, which only sees committed rows: inside an open transaction
+    (a test's, say) the rows are dialled one by one on this connection instead.
+    """
+    if len(job_call_ids) < 2 or connection.in_atomic_block:
+        return sum(dial_row(job, job_call_id, now=now) for job_call_id in job_call_ids)
+
+    def dial_in_thread(job_call_id) -> bool:
+        try:
+            return dial_row(job, job_call_id, now=now)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(job_call_ids)) as pool:
+        return sum(pool.map(dial_in_thread, job_call_ids))
 
 
 def _agent_refusal(job: Job) -> str:

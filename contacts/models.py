@@ -34,7 +34,9 @@ class Memory(UUIDModel):
         AUTO = "auto", "From a call"
         MANUAL = "manual", "Added by staff"
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="memories", db_index=False)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="memories", db_index=False
+    )
     content = models.TextField()
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
     call = models.ForeignKey(

@@ -1,13 +1,18 @@
 """What an agent knows about the caller when a call starts (inbound or outbound)."""
 
+import re
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from contacts.models import Contact, Memory
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
 from voqo.models import Setting
+from voqo.phones import try_normalize_phone
 
 # Enough for the LLM to be personal without crowding the prompt (ElevenLabs bills tokens).
 CALLER_CONTEXT_MAX_CHARS = 1500
@@ -40,9 +45,19 @@ def recent_memories(contact: Contact | None) -> list[str]:
 
 
 def caller_variables(
-    *, phone: str, contact: Contact | None, agent_name: str = "", now: datetime | None = None
+    *,
+    phone: str,
+    contact: Contact | None,
+    agent_name: str = "",
+    now: datetime | None = None,
+    memories: list[str] | None = None,
 ) -> dict[str, str]:
-    """The full set of dynamic variables for a call with `phone` (every key always present)."""
+    """The full set of dynamic variables for a call with `phone` (every key always present).
+
+    `memories` (newest first) saves the query when the caller already has them.
+    """
+    if memories is None:
+        memories = recent_memories(contact)
     values = Setting.all_values()
     zone = ZoneInfo(values.get("time_zone") or "Australia/Sydney")
     local = (now or timezone.now()).astimezone(zone)
@@ -55,7 +70,121 @@ def caller_variables(
             "agent_name": agent_name,
             "current_date": local.strftime("%A %-d %B %Y"),
             "current_time": local.strftime("%-I:%M %p"),
-            "caller_context": caller_context(contact, recent_memories(contact)),
+            "caller_context": caller_context(contact, memories),
         }
     )
     return variables
+
+
+# --- Conversation initiation (inbound personalisation) -------------------------------
+
+_VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
+_AGENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+AGENT_PROFILE_CACHE_SECONDS = 60
+# A disabled agent still answers (ElevenLabs routes the number to it; initiation data cannot
+# refuse a call), so the caller hears why nobody can help rather than a normal greeting.
+DISABLED_AGENT_GREETING = (
+    "Hi {{caller_name}}, thanks for calling {{agency_name}}. This line isn't taking calls "
+    "right now. Please call back a little later."
+)
+
+
+def fill_variables(text: str, variables: dict[str, str]) -> str:
+    """Replace `{{name}}` with its value; unknown names (e.g. system__…) stay for ElevenLabs."""
+    return _VARIABLE.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
+
+
+def agent_profile(elevenlabs_agent_id: str) -> dict | None:
+    """Name, greeting and enabled flag of the agent with this ElevenLabs id (cached 60 s).
+
+    Cached because the initiation webhook must answer within milliseconds; a renamed or
+    disabled agent is seen within a minute. None when no agent has that id.
+    """
+    if not _AGENT_ID.match(elevenlabs_agent_id or ""):
+        return None
+    key = f"voqo:initiation-agent:{elevenlabs_agent_id}"
+    profile = cache.get(key)
+    if profile is None:
+        from agents.models import Agent
+
+        row = (
+            Agent.objects.filter(elevenlabs_agent_id=elevenlabs_agent_id)
+            .order_by("-enabled", "-updated_at")
+            .values("name", "greeting_message", "enabled")
+            .first()
+        )
+        profile = row or {}
+        cache.set(key, profile, AGENT_PROFILE_CACHE_SECONDS)
+    return profile or None
+
+
+class KnownCaller(NamedTuple):
+    """The contact fields personalisation reads, without building a model instance."""
+
+    name: str
+    notes: str
+
+
+_CALLER_SQL: str | None = None
+
+
+def _caller_sql() -> str:
+    global _CALLER_SQL
+    if _CALLER_SQL is None:
+        q = connection.ops.quote_name
+        contact, memory = Contact._meta, Memory._meta
+        contact_fk = memory.get_field("contact").column
+        _CALLER_SQL = (
+            f"SELECT c.{q('name')}, c.{q('notes')}, m.{q('content')} "
+            f"FROM {q(contact.db_table)} c LEFT JOIN {q(memory.db_table)} m "
+            f"ON m.{q(contact_fk)} = c.{q(contact.pk.column)} "
+            f"WHERE c.{q('phone')} = %s ORDER BY m.{q('created_at')} DESC "
+            f"LIMIT {CALLER_CONTEXT_MAX_MEMORIES}"
+        )
+    return _CALLER_SQL
+
+
+def caller_for_phone(phone: str) -> tuple[KnownCaller | None, list[str]]:
+    """The contact with this E.164 number and its newest memories, in one indexed query.
+
+    Raw SQL on purpose: this runs on every inbound ring, and building two ORM queries cost
+    more than the rest of the answer (PRODUCT.md §11: p99 under 15 ms).
+    """
+    if not phone:
+        return None, []
+    with connection.cursor() as cursor:
+        cursor.execute(_caller_sql(), [phone])
+        rows = cursor.fetchall()
+    if not rows:
+        return None, []
+    name, notes = rows[0][0], rows[0][1]
+    return KnownCaller(name or "", notes or ""), [row[2] for row in rows if row[2] is not None]
+
+
+def initiation_answer(*, caller_id: str, elevenlabs_agent_id: str) -> dict:
+    """The answer to ElevenLabs' conversation-initiation webhook for an inbound call.
+
+    Always a valid answer with every dynamic variable (an unknown caller is "there" with no
+    context; an unknown agent gets no greeting override; a disabled agent's caller hears
+    DISABLED_AGENT_GREETING). One query — the contact by phone with its memories; settings
+    and the agent come from caches.
+    """
+    raw = (caller_id or "").strip()
+    phone = raw if _E164.match(raw) else (try_normalize_phone(raw) if raw else None)
+    caller, memories = caller_for_phone(phone) if phone else (None, [])
+    profile = agent_profile(elevenlabs_agent_id)
+    variables = caller_variables(
+        phone=phone or raw,
+        contact=caller,  # type: ignore[arg-type]  # KnownCaller has the fields it reads
+        agent_name=profile["name"] if profile else "",
+        memories=memories,
+    )
+    answer: dict = {"type": "conversation_initiation_client_data", "dynamic_variables": variables}
+    if profile:
+        greeting = profile["greeting_message"] if profile["enabled"] else DISABLED_AGENT_GREETING
+        if greeting.strip():
+            answer["conversation_config_override"] = {
+                "agent": {"first_message": fill_variables(greeting, variables)}
+            }
+    return answer

@@ -1,10 +1,377 @@
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import itertools
+from urllib.parse import urlencode
 
-from contacts.models import Contact
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from calls.models import Call
+from calls.outbound import OutboundCallFailed, OutboundCallRefused
+from contacts.csv_import import CsvRejected
+from contacts.forms import (
+    CallContactForm,
+    CallNumberForm,
+    ContactForm,
+    ContactImportForm,
+    MemoryForm,
+)
+from contacts.models import Contact, Memory
+from contacts.services import (
+    call_now,
+    discard_pending_import,
+    export_contacts_csv,
+    filter_by_tag,
+    import_contacts_csv,
+    known_tags,
+    opt_out_contact,
+    pending_import_path,
+    search_contacts,
+    store_pending_import,
+    undo_opt_out,
+)
+
+PAGE_SIZE = 50
+CALL_HISTORY_LIMIT = 50
+_IMPORT_SESSION_KEY = "contact_import_tokens"
+
+
+def _call_url(call: Call) -> str:
+    """The call page; the calls list until the calls app provides its detail page."""
+    try:
+        return reverse("calls:detail", args=[call.id])
+    except NoReverseMatch:
+        return reverse("calls:list")
+
+
+# --- List, add, detail, edit, delete -------------------------------------------------
 
 
 def contact_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(Contact.objects.all(), 50).get_page(request.GET.get("page"))
-    return render(request, "contacts/contact_list.html", {"page": page})
+    query = request.GET.get("q", "").strip()
+    tag = request.GET.get("tag", "").strip()
+    contacts = Contact.objects.all()
+    if query:
+        contacts = search_contacts(contacts, query)
+    if tag:
+        contacts = filter_by_tag(contacts, tag)
+    page = Paginator(contacts.order_by("name", "phone"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "query": query,
+        "tag": tag,
+        "query_string": urlencode({k: v for k, v in (("q", query), ("tag", tag)) if v}),
+        "filtered": bool(query or tag),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "contacts/partials/_contact_results.html", context)
+    context["known_tags"] = known_tags()
+    return render(request, "contacts/contact_list.html", context)
+
+
+def contact_add(request: HttpRequest) -> HttpResponse:
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = form.save()
+        except IntegrityError:
+            form.add_error("phone", "Another contact was just saved with this number.")
+        else:
+            messages.success(request, f"Added {contact.name}.")
+            return redirect("contacts:detail", contact_id=contact.id)
+    return render(request, "contacts/contact_form.html", {"form": form})
+
+
+def contact_detail(request: HttpRequest, contact_id) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=contact_id)
+    calls = list(Call.objects.filter(contact=contact).order_by("-created_at")[:CALL_HISTORY_LIMIT])
+    for call in calls:
+        call.page_url = _call_url(call)
+    return render(
+        request,
+        "contacts/contact_detail.html",
+        {
+            "contact": contact,
+            "calls": calls,
+            "memories": contact.memories.order_by("-created_at"),
+            "memory_form": MemoryForm(),
+            "call_form": CallContactForm(),
+        },
+    )
+
+
+def contact_edit(request: HttpRequest, contact_id) -> HttpResponse:
+    """Edit in place: the HTMX card swaps to this form and back; a full page without JS."""
+    contact = get_object_or_404(Contact, pk=contact_id)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = form.save()
+        except IntegrityError:
+            form.add_error("phone", "Another contact was just saved with this number.")
+        else:
+            if request.htmx:
+                return render(request, "contacts/partials/_contact_card.html", {"contact": contact})
+            messages.success(request, "Contact saved.")
+            return redirect("contacts:detail", contact_id=contact.id)
+    template = (
+        "contacts/partials/_contact_edit.html" if request.htmx else "contacts/contact_form.html"
+    )
+    return render(request, template, {"form": form, "contact": contact})
+
+
+def contact_card(request: HttpRequest, contact_id) -> HttpResponse:
+    """The read-only card (the edit form's Cancel swaps back to it)."""
+    contact = get_object_or_404(Contact, pk=contact_id)
+    if not request.htmx:
+        return redirect("contacts:detail", contact_id=contact.id)
+    return render(request, "contacts/partials/_contact_card.html", {"contact": contact})
+
+
+def contact_delete(request: HttpRequest, contact_id) -> HttpResponse:
+    """Confirm, then delete the contact and its memories; its calls stay (unlinked)."""
+    contact = get_object_or_404(Contact, pk=contact_id)
+    if request.method == "POST":
+        name = contact.name or contact.phone
+        contact.delete()
+        messages.success(request, f"Deleted {name}. Their call history is kept.")
+        return redirect("contacts:list")
+    return render(
+        request,
+        "contacts/contact_confirm_delete.html",
+        {
+            "contact": contact,
+            "memory_count": contact.memories.count(),
+            "call_count": Call.objects.filter(contact=contact).count(),
+        },
+    )
+
+
+# --- Opt-out -------------------------------------------------------------------------
+
+
+@require_POST
+def contact_opt_out(request: HttpRequest, contact_id) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=contact_id)
+    opt_out_contact(contact=contact, by=request.user.get_username())
+    messages.success(
+        request, f"{contact.name or contact.phone} is opted out: no campaign calls or SMS."
+    )
+    return redirect("contacts:detail", contact_id=contact.id)
+
+
+@require_POST
+def contact_opt_in(request: HttpRequest, contact_id) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=contact_id)
+    undo_opt_out(contact=contact)
+    messages.success(request, f"{contact.name or contact.phone} may be called and texted again.")
+    return redirect("contacts:detail", contact_id=contact.id)
+
+
+# --- Memories (HTMX partials) ---------------------------------------------------------
+
+
+def _memories_section(request: HttpRequest, contact: Contact, form: MemoryForm | None = None):
+    return render(
+        request,
+        "contacts/partials/_memories.html",
+        {
+            "contact": contact,
+            "memories": contact.memories.order_by("-created_at"),
+            "memory_form": form or MemoryForm(),
+        },
+    )
+
+
+@require_POST
+def memory_add(request: HttpRequest, contact_id) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=contact_id)
+    form = MemoryForm(request.POST)
+    if form.is_valid():
+        Memory.objects.create(
+            contact=contact, content=form.cleaned_data["content"], source=Memory.Source.MANUAL
+        )
+        form = None
+        if not request.htmx:
+            messages.success(request, "Memory added.")
+    elif not request.htmx:
+        messages.error(
+            request, "The memory was not saved: " + " ".join(form.errors.get("content", []))
+        )
+    if request.htmx:
+        return _memories_section(request, contact, form)
+    return redirect("contacts:detail", contact_id=contact.id)
+
+
+def memory_edit(request: HttpRequest, contact_id, memory_id) -> HttpResponse:
+    memory = get_object_or_404(Memory, pk=memory_id, contact_id=contact_id)
+    form = MemoryForm(request.POST or None, instance=memory)
+    if request.method == "POST" and form.is_valid():
+        memory = form.save()
+        if request.htmx:
+            return render(
+                request,
+                "contacts/partials/_memory.html",
+                {"memory": memory, "contact": memory.contact},
+            )
+        messages.success(request, "Memory saved.")
+        return redirect("contacts:detail", contact_id=contact_id)
+    template = (
+        "contacts/partials/_memory_form.html" if request.htmx else "contacts/memory_form.html"
+    )
+    return render(request, template, {"form": form, "memory": memory, "contact": memory.contact})
+
+
+def memory_item(request: HttpRequest, contact_id, memory_id) -> HttpResponse:
+    """One memory, read-only (the edit form's Cancel swaps back to it)."""
+    memory = get_object_or_404(Memory, pk=memory_id, contact_id=contact_id)
+    if not request.htmx:
+        return redirect("contacts:detail", contact_id=contact_id)
+    return render(
+        request, "contacts/partials/_memory.html", {"memory": memory, "contact": memory.contact}
+    )
+
+
+def memory_delete(request: HttpRequest, contact_id, memory_id) -> HttpResponse:
+    memory = get_object_or_404(
+        Memory.objects.select_related("contact"), pk=memory_id, contact_id=contact_id
+    )
+    contact = memory.contact
+    if request.method != "POST":
+        return render(
+            request, "contacts/memory_confirm_delete.html", {"memory": memory, "contact": contact}
+        )
+    memory.delete()
+    if request.htmx:
+        return _memories_section(request, contact)
+    messages.success(request, "Memory deleted.")
+    return redirect("contacts:detail", contact_id=contact.id)
+
+
+# --- Calling --------------------------------------------------------------------------
+
+
+def _dial(request: HttpRequest, *, agent, phone: str, contact: Contact | None, back_url: str):
+    try:
+        call = call_now(agent=agent, phone=phone, contact=contact)
+    except OutboundCallRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(back_url)
+    except OutboundCallFailed as failure:
+        if failure.error.outcome_unknown:
+            messages.warning(
+                request,
+                "The provider did not confirm the call, so it may still ring. "
+                f"Check this call before trying again. ({failure.error.message})",
+            )
+            return redirect(_call_url(failure.call))
+        messages.error(request, f"The call could not be placed: {failure.error.message}")
+        return redirect(back_url)
+    messages.success(request, f"Calling {call.to_phone} with {call.agent_name}…")
+    return redirect(_call_url(call))
+
+
+@require_POST
+def contact_call(request: HttpRequest, contact_id) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=contact_id)
+    back_url = reverse("contacts:detail", args=[contact.id])
+    form = CallContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an enabled, synced agent to place the call.")
+        return redirect(back_url)
+    return _dial(
+        request,
+        agent=form.cleaned_data["agent"],
+        phone=contact.phone,
+        contact=contact,
+        back_url=back_url,
+    )
+
+
+def call_number(request: HttpRequest) -> HttpResponse:
+    """Call a typed number (linked to the contact with that number, if there is one)."""
+    form = CallNumberForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    if request.method == "POST" and form.is_valid():
+        return _dial(
+            request,
+            agent=form.cleaned_data["agent"],
+            phone=form.cleaned_data["phone"],
+            contact=None,
+            back_url=reverse("contacts:call_number"),
+        )
+    return render(request, "contacts/call_number.html", {"form": form})
+
+
+# --- CSV import and export ------------------------------------------------------------
+
+
+def contact_import(request: HttpRequest) -> HttpResponse:
+    """Step 1: upload, then show a preview (nothing is saved yet)."""
+    form = ContactImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        token = store_pending_import(form.cleaned_data["file"].chunks())
+        path = pending_import_path(token)
+        try:
+            with open(path, "rb") as fileobj:
+                report = import_contacts_csv(fileobj, commit=False)
+        except CsvRejected as rejection:
+            discard_pending_import(token)
+            form.add_error("file", rejection.message)
+        else:
+            tokens = request.session.get(_IMPORT_SESSION_KEY, [])[-4:]
+            request.session[_IMPORT_SESSION_KEY] = [*tokens, token]
+            return render(
+                request,
+                "contacts/contact_import_preview.html",
+                {"report": report, "token": token, "filename": form.cleaned_data["file"].name},
+            )
+    return render(request, "contacts/contact_import.html", {"form": form})
+
+
+@require_POST
+def contact_import_confirm(request: HttpRequest) -> HttpResponse:
+    """Step 2: import the previewed file."""
+    token = request.POST.get("token", "")
+    path = pending_import_path(token)
+    if path is None or token not in request.session.get(_IMPORT_SESSION_KEY, []):
+        messages.error(request, "That upload has expired. Please upload the file again.")
+        return redirect("contacts:import")
+    if "cancel" in request.POST:
+        discard_pending_import(token)
+        messages.info(request, "Import cancelled; nothing was saved.")
+        return redirect("contacts:list")
+    try:
+        with open(path, "rb") as fileobj:
+            report = import_contacts_csv(fileobj, commit=True)
+    except CsvRejected as rejection:
+        messages.error(request, rejection.message)
+        return redirect("contacts:import")
+    finally:
+        discard_pending_import(token)
+    request.session[_IMPORT_SESSION_KEY] = [
+        t for t in request.session.get(_IMPORT_SESSION_KEY, []) if t != token
+    ]
+    parts = [f"Imported {report.created} new contact{'s' if report.created != 1 else ''}."]
+    if report.existing_rows:
+        parts.append(f"{report.existing_rows} already existed.")
+    if report.duplicate_rows:
+        parts.append(f"{report.duplicate_rows} repeated rows skipped.")
+    if report.invalid_rows:
+        parts.append(f"{report.invalid_rows} rows had errors and were skipped.")
+    messages.success(request, " ".join(parts))
+    return redirect("contacts:list")
+
+
+def contact_export(request: HttpRequest) -> StreamingHttpResponse:
+    stamp = timezone.localdate().isoformat()
+    # The BOM makes Excel read the file as UTF-8; our importer strips it again.
+    lines = itertools.chain(["\ufeff"], export_contacts_csv())
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="contacts-{stamp}.csv"'
+    return response
