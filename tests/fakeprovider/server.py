@@ -317,6 +317,10 @@ class FakeProviderServer:
         return None
 
     def _handle(self, request: RecordedRequest) -> _Response:
+        if request.path == STATS_PATH:  # for a server running in its own process (bench)
+            with self._lock:
+                return _Response(200, {"requests": [[r.method, r.path] for r in self.requests],
+                                       "max_in_flight": dict(self.max_in_flight)})
         with self._lock:
             self.requests.append(request)
         delay = self._delay_for(request.method, request.path)
@@ -717,3 +721,28 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the client gave up (timeout tests)
 
     do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _dispatch
+
+
+STATS_PATH = "/__fake__/stats"
+
+
+def main() -> None:
+    """Run the fake server in its own process: `python -m tests.fakeprovider.server
+    [--latency METHOD:PATH:SECONDS]…`; prints its URL, serves until stdin closes."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--latency", action="append", default=[])
+    args = parser.parse_args()
+    server = FakeProviderServer().start()
+    for rule in args.latency:
+        method, path, seconds = rule.split(":")
+        server.set_latency(float(seconds), method, path)
+    print(server.url, flush=True)
+    sys.stdin.read()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""Campaign dispatch against the fake provider with a fixed API latency, for `make bench`.
+
+The dialler runs as a worker would run it (dispatch_job, back to back); each call ends as
+soon as its outbound-call request is answered (the post-call outcome is applied through the
+real `call_finished` signal), so the figure is the dialler's own throughput: ideally
+cap ÷ latency. The fake server counts outbound-call requests in flight.
+"""
+
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
+
+from django.test import override_settings
+
+from agents.models import Agent
+from agents.services import sync_agent
+from calls.models import Call
+from calls.signals import call_finished
+from campaigns import engine, services
+from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
+from tests.fakeprovider.server import (
+    DEFAULT_ELEVENLABS_API_KEY,
+    DEFAULT_TWILIO_ACCOUNT_SID,
+    DEFAULT_TWILIO_AUTH_TOKEN,
+    STATS_PATH,
+)
+from voqo.bulk import insert_rows
+
+OUTBOUND_PATH = "/v1/convai/twilio/outbound-call"
+
+
+def end_calls_until_stdin_closes() -> None:
+    """The webhook side of the benchmark, run in its own process."""
+    stop = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+    while not stop.is_set():
+        if not _end_answered_calls():
+            time.sleep(0.002)
+
+
+def _end_answered_calls() -> int:
+    """Finish every call the provider accepted, as its post-call webhook would."""
+    answered = list(Call.objects.filter(status=Call.Status.INITIATED)
+                    .exclude(elevenlabs_conversation_id=None))
+    for call in answered:
+        Call.objects.filter(pk=call.pk).update(status=Call.Status.COMPLETED, duration=1)
+        call.status = Call.Status.COMPLETED
+        call_finished.send(sender=Call, call=call)
+    return len(answered)
+
+
+@contextmanager
+def fake_provider_process(latency: float):
+    """The fake provider in its own process, as a real provider is: it must not share the
+    dialler's interpreter (and GIL)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakeprovider.server",
+         "--latency", f"POST:{OUTBOUND_PATH}:{latency}"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        yield process.stdout.readline().strip()
+    finally:
+        process.stdin.close()
+        process.wait(timeout=10)
+
+
+def run_dispatch(*, rows: int, cap: int, latency: float) -> dict:
+    with fake_provider_process(latency) as url, override_settings(
+        VOQO_PROVIDER="live",
+        ELEVENLABS_API_KEY=DEFAULT_ELEVENLABS_API_KEY,
+        ELEVENLABS_BASE_URL=url,
+        ELEVENLABS_PHONE_NUMBER_ID="phnum_bench",
+        TWILIO_ACCOUNT_SID=DEFAULT_TWILIO_ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN=DEFAULT_TWILIO_AUTH_TOKEN,
+        TWILIO_PHONE_NUMBER="+61280001234",
+        TWILIO_BASE_URL=url,
+    ):
+        agent = Agent.objects.create(name="Bench", system_prompt="You are {{agent_name}}.",
+                                     greeting_message="Hi {{caller_name}}.")
+        assert sync_agent(agent), agent.sync_error
+        campaign = Campaign.objects.create(name="Dispatch benchmark")
+        upload = Upload.objects.create(campaign=campaign, filename="bench.csv", total_rows=rows)
+        insert_rows(BatchContact, ({"id": uuid.uuid4(), "upload_id": upload.pk,
+                                    "phone": f"+6141{n:07d}", "name": f"Buyer {n}",
+                                    "line_number": n + 2} for n in range(rows)))
+        job = services.create_job(campaign=campaign, upload=upload, agent=agent,
+                                  concurrency_cap=cap, max_retries=0,
+                                  calling_window=Job.CallingWindow.ANYTIME)
+        services.run_job(job)
+        # Post-call webhooks arrive at web workers while the dialler works: a second process
+        # ends answered calls (through the real call_finished receiver), as they would.
+        webhooks = subprocess.Popen(
+            [sys.executable, "-c", "import django; django.setup(); "
+             "from bench.dispatch import end_calls_until_stdin_closes as run; run()"],
+            stdin=subprocess.PIPE, text=True,
+        )
+        started = time.perf_counter()
+        open_rows = JobCall.objects.filter(job=job, status__in=[
+            JobCall.Status.PENDING, JobCall.Status.CALLING])
+        while open_rows.exists():
+            engine.dispatch_job(job.pk)
+        elapsed = time.perf_counter() - started
+        webhooks.stdin.close()
+        webhooks.wait(timeout=10)
+        with urllib.request.urlopen(url + STATS_PATH) as response:
+            stats = json.load(response)
+        dialled = sum(1 for method, path in stats["requests"] if path == OUTBOUND_PATH)
+        return {
+            "calls_per_second": dialled / elapsed,
+            "dialled": dialled,
+            "max_in_flight": stats["max_in_flight"].get(OUTBOUND_PATH, 0),
+            "seconds": elapsed,
+        }
