@@ -11,6 +11,7 @@ import base64
 import binascii
 import logging
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,7 @@ from calls.models import Call, SmsMessage, WebhookEvent
 from calls.signals import call_finished
 from calls.sms import SmsTemplateError, render_sms_within_limit
 from contacts.models import Contact, Memory
+from voqo.bulk import insert_rows
 from voqo.models import DEFAULT_SETTINGS, Setting
 from voqo.phones import format_phone, try_normalize_phone
 from voqo.providers import ProviderError, ProviderNotFound, ProviderRetryableError, get_provider
@@ -46,8 +48,12 @@ WAITING_FOR_CALL = "Waiting for the call's transcription event."
 # Twilio errors after which sending again can never work (providers.md).
 SMS_OPTED_OUT_CODE = "21610"
 SMS_PERMANENT_CODES = frozenset({SMS_OPTED_OUT_CODE, "21211", "21614"})
-SMS_RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15),
-                    timedelta(hours=1))
+SMS_RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+)
 SMS_MAX_ATTEMPTS = len(SMS_RETRY_DELAYS) + 1
 
 INITIATION_FAILURES = {
@@ -66,9 +72,22 @@ CALL_RESULT_STATUS = {
 
 # What processing a transcription writes; the SMS sender owns the other sms_* fields.
 POST_CALL_FIELDS = [
-    "agent", "agent_name", "contact", "status", "summary", "title", "outcome", "analysis",
-    "transcript", "duration", "started_at", "ended_at", "failure_reason", "dynamic_variables",
-    "sms_status", "sms_error",
+    "agent",
+    "agent_name",
+    "contact",
+    "status",
+    "summary",
+    "title",
+    "outcome",
+    "analysis",
+    "transcript",
+    "duration",
+    "started_at",
+    "ended_at",
+    "failure_reason",
+    "dynamic_variables",
+    "sms_status",
+    "sms_error",
 ]
 
 
@@ -76,22 +95,89 @@ POST_CALL_FIELDS = [
 
 
 def store_webhook_event(*, event_type: str, conversation_id: str, payload: dict) -> bool:
-    """Store a verified event and queue its processing; False when it was already stored.
+    """Store a verified event and make sure a worker will process it; False for a duplicate.
 
-    The insert and the enqueue commit together (ORM broker: a free outbox), so a stored
-    event always has its task; a duplicate delivery hits the unique key and changes nothing.
+    One INSERT … ON CONFLICT DO NOTHING on the unique (type, conversation id) key: a
+    duplicate delivery changes nothing. The stored row is the outbox — a drain task
+    processes every unprocessed row, and the periodic sweep catches anything a lost task
+    left behind — so the request does not pay for a queue insert of its own.
     """
-    from calls.tasks import enqueue
+    stored = insert_rows(
+        WebhookEvent,
+        [{"event_type": event_type, "conversation_id": conversation_id, "payload": payload}],
+        ignore_conflicts=True,
+    )
+    if stored:
+        request_event_processing()
+    return bool(stored)
 
-    try:
-        with transaction.atomic():
-            event = WebhookEvent.objects.create(
-                event_type=event_type, conversation_id=conversation_id, payload=payload
-            )
-            enqueue("calls.tasks.process_webhook_event", event.pk)
-    except IntegrityError:
-        return False
-    return True
+
+# A burst of webhooks queues one drain task per web process per DRAIN_KICK_SECONDS; a drain
+# keeps looking until no event has arrived for DRAIN_IDLE_SECONDS (longer than the kick
+# window), so an event stored while the kick was suppressed is never left waiting.
+DRAIN_KICK_SECONDS = 1
+DRAIN_IDLE_SECONDS = 2.5
+DRAIN_MAX_SECONDS = 60
+_DRAIN_KICK_KEY = "calls:drain-webhook-events"
+
+
+def request_event_processing() -> None:
+    """Queue a drain of stored webhook events, at most once per DRAIN_KICK_SECONDS."""
+    from django.core.cache import cache
+    from django_q.conf import Conf
+    from django_q.tasks import async_task
+
+    if Conf.SYNC or cache.add(_DRAIN_KICK_KEY, True, DRAIN_KICK_SECONDS):
+        async_task("calls.tasks.drain_webhook_events", task_name="drain webhook events")
+
+
+def drain_webhook_events(*, idle_seconds: float = DRAIN_IDLE_SECONDS) -> int:
+    """Process stored events until none has arrived for `idle_seconds`; return how many.
+
+    Each event is tried once per drain (a failing one waits for the periodic sweep), and a
+    drain hands over to a fresh task after DRAIN_MAX_SECONDS so it never hits the timeout.
+    """
+    started = last_work = time.monotonic()
+    tried: set[int] = set()
+    while time.monotonic() - started < DRAIN_MAX_SECONDS:
+        pending = [
+            pk
+            for pk in WebhookEvent.objects.filter(processed_at__isnull=True, claimed_at=None)
+            .order_by("received_at")
+            .values_list("pk", flat=True)[:200]
+            if pk not in tried
+        ]
+        if not pending:
+            if time.monotonic() - last_work >= idle_seconds:
+                return len(tried)
+            time.sleep(0.1)
+            continue
+        for event_id in pending:
+            tried.add(event_id)
+            try:
+                process_webhook_event(event_id)
+            except Exception:  # recorded on the event; the sweep retries it
+                logger.exception("processing webhook event %s failed", event_id)
+        last_work = time.monotonic()
+    from django.core.cache import cache
+
+    cache.delete(_DRAIN_KICK_KEY)
+    request_event_processing()
+    return len(tried)
+
+
+def sweep_post_call_work() -> tuple[int, int]:
+    """Process events no worker finished and send SMS whose retry is due: (events, sms)."""
+    events = unprocessed_event_ids()
+    for event_id in events:
+        try:
+            process_webhook_event(event_id)
+        except Exception:  # recorded on the event; the next sweep tries again
+            logger.exception("processing webhook event %s failed", event_id)
+    calls = due_sms_call_ids()
+    for call_id in calls:
+        send_post_call_sms(call_id)
+    return len(events), len(calls)
 
 
 # -- processing -----------------------------------------------------------------------
@@ -473,15 +559,24 @@ def send_post_call_sms(call_id) -> str:
         return _record_sms_failure(call, error, body)
     with transaction.atomic():
         _finish_sms(
-            call, Call.SmsStatus.SENT, sms_body=body, sms_sid=sent.sid, sms_error="",
-            sms_sent=True, sms_sent_at=timezone.now(),
+            call,
+            Call.SmsStatus.SENT,
+            sms_body=body,
+            sms_sid=sent.sid,
+            sms_error="",
+            sms_sent=True,
+            sms_sent_at=timezone.now(),
         )
         SmsMessage.objects.get_or_create(
             sid=sent.sid,
             defaults={
-                "direction": SmsMessage.Direction.OUTBOUND, "contact": call.contact,
-                "call": call, "from_phone": settings.TWILIO_PHONE_NUMBER, "to_phone": to,
-                "body": body, "status": sent.status,
+                "direction": SmsMessage.Direction.OUTBOUND,
+                "contact": call.contact,
+                "call": call,
+                "from_phone": settings.TWILIO_PHONE_NUMBER,
+                "to_phone": to,
+                "body": body,
+                "status": sent.status,
             },
         )
     return Call.SmsStatus.SENT
@@ -570,9 +665,13 @@ def record_inbound_sms(
     try:
         with transaction.atomic():
             message = SmsMessage.objects.create(
-                direction=SmsMessage.Direction.INBOUND, sid=sid, contact=contact,
-                from_phone=phone, to_phone=(try_normalize_phone(to_phone) or to_phone)[:20],
-                body=body, status="received",
+                direction=SmsMessage.Direction.INBOUND,
+                sid=sid,
+                contact=contact,
+                from_phone=phone,
+                to_phone=(try_normalize_phone(to_phone) or to_phone)[:20],
+                body=body,
+                status="received",
             )
     except IntegrityError:
         return None

@@ -39,5 +39,17 @@ def process_webhook_event(event_id: int) -> None:
     services.process_webhook_event(event_id)
 
 
+def drain_webhook_events() -> str:
+    # Inline (tests, Q_CLUSTER sync) there is no burst to wait for.
+    idle = 0 if Conf.SYNC else services.DRAIN_IDLE_SECONDS
+    return f"{services.drain_webhook_events(idle_seconds=idle)} event(s) processed"
+
+
+def sweep_post_call_work() -> str:
+    """The periodic safety net (every minute): lost events and due SMS retries."""
+    events, sms = services.sweep_post_call_work()
+    return f"{events} event(s) processed, {sms} SMS retried"
+
+
 def send_post_call_sms(call_id: str) -> str:
     return services.send_post_call_sms(call_id)

@@ -18,15 +18,26 @@ _PASS_THROUGH = (models.CharField, models.TextField, models.IntegerField, models
 
 
 def insert_rows(
-    model: type[models.Model], rows: Iterable[dict[str, Any]], *, using: str = "default"
+    model: type[models.Model],
+    rows: Iterable[dict[str, Any]],
+    *,
+    ignore_conflicts: bool = False,
+    using: str = "default",
 ) -> int:
     """INSERT `rows` (dicts keyed by field attname) into `model`'s table; return the count.
 
     Fields missing from a row get their default (or now() for auto_now/auto_now_add).
-    The caller owns the transaction. No signals are sent and no save() runs.
+    With `ignore_conflicts`, rows that break a unique constraint are skipped (ON CONFLICT
+    DO NOTHING, SQLite and PostgreSQL alike) and, for a single row, the count says whether
+    it was inserted. The caller owns the transaction. No signals are sent, no save() runs.
     """
     connection = connections[using]
-    fields = model._meta.concrete_fields
+    # Auto-increment keys are the database's to fill.
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not isinstance(field, models.fields.AutoFieldMixin)
+    ]
     constants: dict[str, Any] = {}
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
@@ -36,14 +47,16 @@ def insert_rows(
             constants[field.attname] = field.get_db_prep_save(default, connection)
     preparers = {
         field.attname: (
-            None if isinstance(field, _PASS_THROUGH) and not field.is_relation
+            None
+            if isinstance(field, _PASS_THROUGH) and not field.is_relation
             else field.get_db_prep_save
         )
         for field in fields
     }
     names = [field.attname for field in fields]
     callable_defaults = {
-        field.attname: field for field in fields
+        field.attname: field
+        for field in fields
         if field.has_default() and callable(field.default) and field.attname not in constants
     }
     values = []
@@ -67,7 +80,11 @@ def insert_rows(
         f"INSERT INTO {quote(model._meta.db_table)} "
         f"({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
+        + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
     )
     with connection.cursor() as cursor:
+        if len(values) == 1:
+            cursor.execute(sql, values[0])
+            return cursor.rowcount if ignore_conflicts else 1
         cursor.executemany(sql, values)
     return len(values)

@@ -1,0 +1,77 @@
+"""The stored event is the outbox: a burst of webhooks queues one drain, which processes all."""
+
+import copy
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django_q.conf import Conf
+from django_q.models import OrmQ, Schedule
+
+from calls import tasks
+from calls.models import Call, WebhookEvent
+from tests.calls.conftest import post_event
+from tests.fakeprovider import load_payload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued_tasks(monkeypatch):
+    """Tasks go to the ORM queue instead of running inline, as under a real worker."""
+    monkeypatch.setattr(Conf, "SYNC", False)
+    cache.clear()
+    return OrmQ.objects
+
+
+def _event(n: int) -> dict:
+    event = copy.deepcopy(load_payload("post_call_transcription__inbound"))
+    event["data"]["conversation_id"] = f"conv_burst_{n}"
+    return event
+
+
+def test_a_burst_of_webhooks_queues_one_drain_that_processes_them_all(
+    client, agent, provider, queued_tasks
+):
+    for n in range(5):
+        assert post_event(client, _event(n)).status_code == 200
+
+    assert WebhookEvent.objects.count() == 5
+    assert queued_tasks.count() == 1, "one drain for the burst, not one task per webhook"
+    assert Call.objects.count() == 0, "nothing is processed before the worker runs"
+
+    tasks.drain_webhook_events()
+
+    assert WebhookEvent.objects.filter(processed_at=None).count() == 0
+    assert Call.objects.count() == 5
+
+
+def test_a_duplicate_delivery_queues_nothing(client, agent, provider, queued_tasks):
+    post_event(client, _event(1))
+    cache.clear()  # the kick window has passed
+
+    assert post_event(client, _event(1)).json() == {"status": "duplicate"}
+    assert WebhookEvent.objects.count() == 1
+    assert queued_tasks.count() == 1
+
+
+def test_a_failing_event_does_not_stop_the_drain(client, agent, provider, queued_tasks):
+    broken = _event(1)
+    broken["data"]["metadata"]["call_duration_secs"] = 10**30  # the database refuses it
+    post_event(client, broken)
+    post_event(client, _event(2))
+
+    tasks.drain_webhook_events()
+
+    assert Call.objects.filter(elevenlabs_conversation_id="conv_burst_2").exists()
+    failed = WebhookEvent.objects.get(conversation_id="conv_burst_1")
+    assert failed.processed_at is None and failed.last_error
+    assert failed.attempts == 1, "tried once per drain; the minute sweep tries again"
+
+
+def test_the_worker_sweeps_lost_events_every_minute():
+    call_command("migrate", "calls", verbosity=0)
+    sweep = Schedule.objects.get(name="Sweep post-call work")
+    assert sweep.func == "calls.tasks.sweep_post_call_work"
+    assert sweep.schedule_type == Schedule.MINUTES and sweep.minutes == 1
+
