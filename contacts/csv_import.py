@@ -27,7 +27,7 @@ from typing import IO
 
 from django.conf import settings
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # settings.CSV_IMPORT_MAX_BYTES overrides it
 MAX_COLUMNS = 100
 # Longer than any real name, note or tag list; a longer field is usually an unclosed quote
 # that swallowed the rest of the file.

@@ -187,6 +187,8 @@ SANDBOX_FAILURE_RATE = env.float("SANDBOX_FAILURE_RATE", default=0.15)
 
 # Fernet keys for secrets at rest, newest first (rotation: prepend a new key, run rotate_secrets).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# Largest contacts CSV accepted for import (bytes).
+CSV_IMPORT_MAX_BYTES = env.int("CSV_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 # Hosts that custom functions may reach although they resolve to private addresses (development).
 ALLOWED_FUNCTION_HOSTS = env.list("ALLOWED_FUNCTION_HOSTS", default=[])
 
