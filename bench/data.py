@@ -61,8 +61,10 @@ def _insert(conn: sqlite3.Connection, model, rows, batch: int = 20_000) -> int:
             defaults[field.attname] = None
         elif field.blank:
             defaults[field.attname] = ""
-    sql = (f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) '
-           f'VALUES ({", ".join("?" * len(columns))})')
+    sql = (
+        f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) '
+        f"VALUES ({', '.join('?' * len(columns))})"
+    )
     names = [f.attname for f in fields]
     count, pending = 0, []
     for row in rows:
@@ -99,39 +101,87 @@ def build(path: Path) -> None:
     conn.execute("PRAGMA journal_mode=WAL")
 
     agents = []
-    for i, (name, template) in enumerate([("Lisa", "property_sales"),
-                                          ("Sam", "property_manager"), ("Alex", "custom")]):
+    for i, (name, template) in enumerate(
+        [("Lisa", "property_sales"), ("Sam", "property_manager"), ("Alex", "custom")]
+    ):
         agent_id = uuid.UUID(int=i + 1)
         agents.append((agent_id.hex, name, f"agent_bench{i}"))
-        _insert(conn, Agent, [{
-            "id": agent_id.hex, "name": name, "system_prompt": "You are {{agent_name}}.",
-            "template": template, "greeting_message": "Hi {{caller_name}}, this is " + name,
-            "elevenlabs_agent_id": f"agent_bench{i}", "sync_status": "synced",
-            "created_at": _ts(now), "updated_at": _ts(now),
-        }])
+        _insert(
+            conn,
+            Agent,
+            [
+                {
+                    "id": agent_id.hex,
+                    "name": name,
+                    "system_prompt": "You are {{agent_name}}.",
+                    "template": template,
+                    "greeting_message": "Hi {{caller_name}}, this is " + name,
+                    "elevenlabs_agent_id": f"agent_bench{i}",
+                    "sync_status": "synced",
+                    "created_at": _ts(now),
+                    "updated_at": _ts(now),
+                }
+            ],
+        )
 
     contact_ids = [uuid.UUID(int=(1 << 64) + n).hex for n in range(CONTACTS)]
-    _insert(conn, Contact, ({
-        "id": contact_ids[n], "name": f"Contact {n}", "phone": contact_phone(n),
-        "notes": "Prefers afternoon calls." if n % 3 == 0 else "", "tags": '["buyer"]',
-        "created_at": _ts(now - timedelta(days=400)), "updated_at": _ts(now),
-        "last_call_at": _ts(now - timedelta(days=n % 365)),
-    } for n in range(CONTACTS)))
-    facts = ["Budget around $1.8M", "Looking in Bondi", "Prefers Saturday inspections",
-             "Needs to sell first", "Pre-approved for finance", "Has two kids",
-             "Moving from Melbourne", "Wants a yard for the dog"]
-    _insert(conn, Memory, ({
-        "id": uuid.uuid4().hex, "contact_id": contact_ids[n], "source": "auto",
-        "content": f"{facts[(n + k) % len(facts)]} (#{k})",
-        "created_at": _ts(now - timedelta(days=k * 7)),
-    } for n in range(CONTACTS) for k in range(MEMORIES_PER_CONTACT)))
+    _insert(
+        conn,
+        Contact,
+        (
+            {
+                "id": contact_ids[n],
+                "name": f"Contact {n}",
+                "phone": contact_phone(n),
+                "notes": "Prefers afternoon calls." if n % 3 == 0 else "",
+                "tags": '["buyer"]',
+                "created_at": _ts(now - timedelta(days=400)),
+                "updated_at": _ts(now),
+                "last_call_at": _ts(now - timedelta(days=n % 365)),
+            }
+            for n in range(CONTACTS)
+        ),
+    )
+    facts = [
+        "Budget around $1.8M",
+        "Looking in Bondi",
+        "Prefers Saturday inspections",
+        "Needs to sell first",
+        "Pre-approved for finance",
+        "Has two kids",
+        "Moving from Melbourne",
+        "Wants a yard for the dog",
+    ]
+    _insert(
+        conn,
+        Memory,
+        (
+            {
+                "id": uuid.uuid4().hex,
+                "contact_id": contact_ids[n],
+                "source": "auto",
+                "content": f"{facts[(n + k) % len(facts)]} (#{k})",
+                "created_at": _ts(now - timedelta(days=k * 7)),
+            }
+            for n in range(CONTACTS)
+            for k in range(MEMORIES_PER_CONTACT)
+        ),
+    )
 
-    transcript = json.dumps([
-        {"role": "agent", "message": "Hi, thanks for calling Harbour Realty.",
-         "time_in_call_secs": 0},
-        {"role": "user", "message": "Is 12 Ocean Street still available?",
-         "time_in_call_secs": 4},
-    ])
+    transcript = json.dumps(
+        [
+            {
+                "role": "agent",
+                "message": "Hi, thanks for calling Harbour Realty.",
+                "time_in_call_secs": 0,
+            },
+            {
+                "role": "user",
+                "message": "Is 12 Ocean Street still available?",
+                "time_in_call_secs": 4,
+            },
+        ]
+    )
     statuses = ["completed"] * 8 + ["no_answer", "failed"]
     span = 365 * 24 * 3600
 
@@ -142,17 +192,22 @@ def build(path: Path) -> None:
             inbound = n % 10 < 7
             created = now - timedelta(seconds=span * (CALLS - n) / CALLS)
             yield {
-                "id": uuid.UUID(int=(2 << 64) + n).hex, "agent_id": agent[0],
-                "agent_name": agent[1], "contact_id": contact_ids[contact],
+                "id": uuid.UUID(int=(2 << 64) + n).hex,
+                "agent_id": agent[0],
+                "agent_name": agent[1],
+                "contact_id": contact_ids[contact],
                 "elevenlabs_conversation_id": f"conv_bench{n:08d}",
                 "direction": "inbound" if inbound else "outbound",
                 "status": statuses[n % len(statuses)],
                 "from_phone": contact_phone(contact) if inbound else "+61280001234",
                 "to_phone": "+61280001234" if inbound else contact_phone(contact),
                 "summary": "Caller asked about 12 Ocean Street and booked an inspection.",
-                "transcript": transcript, "duration": 30 + n % 300,
-                "started_at": _ts(created), "ended_at": _ts(created + timedelta(seconds=90)),
-                "created_at": _ts(created), "sms_sent": n % 2,
+                "transcript": transcript,
+                "duration": 30 + n % 300,
+                "started_at": _ts(created),
+                "ended_at": _ts(created + timedelta(seconds=90)),
+                "created_at": _ts(created),
+                "sms_sent": n % 2,
             }
 
     _insert(conn, Call, calls())

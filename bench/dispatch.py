@@ -45,8 +45,9 @@ def end_calls_until_stdin_closes() -> None:
 
 def _end_answered_calls() -> int:
     """Finish every call the provider accepted, as its post-call webhook would."""
-    answered = list(Call.objects.filter(status=Call.Status.INITIATED)
-                    .exclude(elevenlabs_conversation_id=None))
+    answered = list(
+        Call.objects.filter(status=Call.Status.INITIATED).exclude(elevenlabs_conversation_id=None)
+    )
     for call in answered:
         Call.objects.filter(pk=call.pk).update(status=Call.Status.COMPLETED, duration=1)
         call.status = Call.Status.COMPLETED
@@ -59,9 +60,16 @@ def fake_provider_process(latency: float):
     """The fake provider in its own process, as a real provider is: it must not share the
     dialler's interpreter (and GIL)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakeprovider.server",
-         "--latency", f"POST:{OUTBOUND_PATH}:{latency}"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.fakeprovider.server",
+            "--latency",
+            f"POST:{OUTBOUND_PATH}:{latency}",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         yield process.stdout.readline().strip()
@@ -71,38 +79,65 @@ def fake_provider_process(latency: float):
 
 
 def run_dispatch(*, rows: int, cap: int, latency: float) -> dict:
-    with fake_provider_process(latency) as url, override_settings(
-        VOQO_PROVIDER="live",
-        ELEVENLABS_API_KEY=DEFAULT_ELEVENLABS_API_KEY,
-        ELEVENLABS_BASE_URL=url,
-        ELEVENLABS_PHONE_NUMBER_ID="phnum_bench",
-        TWILIO_ACCOUNT_SID=DEFAULT_TWILIO_ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN=DEFAULT_TWILIO_AUTH_TOKEN,
-        TWILIO_PHONE_NUMBER="+61280001234",
-        TWILIO_BASE_URL=url,
+    with (
+        fake_provider_process(latency) as url,
+        override_settings(
+            VOQO_PROVIDER="live",
+            ELEVENLABS_API_KEY=DEFAULT_ELEVENLABS_API_KEY,
+            ELEVENLABS_BASE_URL=url,
+            ELEVENLABS_PHONE_NUMBER_ID="phnum_bench",
+            TWILIO_ACCOUNT_SID=DEFAULT_TWILIO_ACCOUNT_SID,
+            TWILIO_AUTH_TOKEN=DEFAULT_TWILIO_AUTH_TOKEN,
+            TWILIO_PHONE_NUMBER="+61280001234",
+            TWILIO_BASE_URL=url,
+        ),
     ):
-        agent = Agent.objects.create(name="Bench", system_prompt="You are {{agent_name}}.",
-                                     greeting_message="Hi {{caller_name}}.")
+        agent = Agent.objects.create(
+            name="Bench",
+            system_prompt="You are {{agent_name}}.",
+            greeting_message="Hi {{caller_name}}.",
+        )
         assert sync_agent(agent), agent.sync_error
         campaign = Campaign.objects.create(name="Dispatch benchmark")
         upload = Upload.objects.create(campaign=campaign, filename="bench.csv", total_rows=rows)
-        insert_rows(BatchContact, ({"id": uuid.uuid4(), "upload_id": upload.pk,
-                                    "phone": f"+6141{n:07d}", "name": f"Buyer {n}",
-                                    "line_number": n + 2} for n in range(rows)))
-        job = services.create_job(campaign=campaign, upload=upload, agent=agent,
-                                  concurrency_cap=cap, max_retries=0,
-                                  calling_window=Job.CallingWindow.ANYTIME)
+        insert_rows(
+            BatchContact,
+            (
+                {
+                    "id": uuid.uuid4(),
+                    "upload_id": upload.pk,
+                    "phone": f"+6141{n:07d}",
+                    "name": f"Buyer {n}",
+                    "line_number": n + 2,
+                }
+                for n in range(rows)
+            ),
+        )
+        job = services.create_job(
+            campaign=campaign,
+            upload=upload,
+            agent=agent,
+            concurrency_cap=cap,
+            max_retries=0,
+            calling_window=Job.CallingWindow.ANYTIME,
+        )
         services.run_job(job)
         # Post-call webhooks arrive at web workers while the dialler works: a second process
         # ends answered calls (through the real call_finished receiver), as they would.
         webhooks = subprocess.Popen(
-            [sys.executable, "-c", "import django; django.setup(); "
-             "from bench.dispatch import end_calls_until_stdin_closes as run; run()"],
-            stdin=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-c",
+                "import django; django.setup(); "
+                "from bench.dispatch import end_calls_until_stdin_closes as run; run()",
+            ],
+            stdin=subprocess.PIPE,
+            text=True,
         )
         started = time.perf_counter()
-        open_rows = JobCall.objects.filter(job=job, status__in=[
-            JobCall.Status.PENDING, JobCall.Status.CALLING])
+        open_rows = JobCall.objects.filter(
+            job=job, status__in=[JobCall.Status.PENDING, JobCall.Status.CALLING]
+        )
         while open_rows.exists():
             engine.dispatch_job(job.pk)
         elapsed = time.perf_counter() - started

@@ -1,7 +1,7 @@
 """The campaign upload path exactly as the confirm button runs it, for `make bench`."""
 
-import shutil
 import secrets
+import shutil
 from pathlib import Path
 
 from campaigns import services

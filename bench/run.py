@@ -52,8 +52,10 @@ ROWS: list[Row] = []
 
 def row(figure: str, value: str, baseline: str = "", ratio: str = "", note: str = "") -> None:
     ROWS.append((figure, value, baseline, ratio, note))
-    print(f"  {figure}: {value}" + (f" (baseline {baseline}, ratio {ratio})" if baseline else ""),
-          flush=True)
+    print(
+        f"  {figure}: {value}" + (f" (baseline {baseline}, ratio {ratio})" if baseline else ""),
+        flush=True,
+    )
 
 
 def print_table() -> None:
@@ -73,9 +75,12 @@ def ensure_wrk() -> None:
         return
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     print("Installing wrk from Debian's packages…", flush=True)
-    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True,
-                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*sudo, "apt-get", "install", "-y", "-qq", "wrk"],
+        check=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def ensure_database() -> Path:
@@ -95,9 +100,17 @@ def ensure_database() -> Path:
     print("Building benchmark data (100k contacts, 500k memories, 1M calls)…", flush=True)
     started = time.perf_counter()
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{building}"}
-    subprocess.run([PYTHON, "-c", "import django; django.setup(); from bench import data; "
-                    f"data.build(__import__('pathlib').Path({str(building)!r}))"],
-                   check=True, env=env, cwd=ROOT)
+    subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import django; django.setup(); from bench import data; "
+            f"data.build(__import__('pathlib').Path({str(building)!r}))",
+        ],
+        check=True,
+        env=env,
+        cwd=ROOT,
+    )
     building.rename(path)
     for suffix in ("-wal", "-shm"):
         Path(str(building) + suffix).unlink(missing_ok=True)
@@ -116,9 +129,21 @@ def gunicorn(database: Path, workers: int = 3):
     port = free_port()
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{database}"}
     process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "voqo.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
-        env=env, cwd=ROOT, start_new_session=True,
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "voqo.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -144,9 +169,22 @@ def wrk(url: str, script: Path, *, connections: int, seconds: int) -> dict:
     """Run wrk; return req/s, p50/p99 ms and the count of non-2xx answers."""
     threads = min(2, connections)
     output = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
-         "-s", str(script), url],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
     def latency(percent: str) -> float:
@@ -180,8 +218,8 @@ def initiation_script(path: str) -> Path:
         f'wrk.headers["Authorization"] = "Bearer {INITIATION_TOKEN}"\n'
         "request = function()\n"
         "  i = i + 1\n"
-        "  local body = string.format('{\"caller_id\": \"%s\", \"agent_id\": \"agent_bench0\", "
-        "\"called_number\": \"+61280001234\", \"call_sid\": \"CA%d\"}', "
+        '  local body = string.format(\'{"caller_id": "%s", "agent_id": "agent_bench0", '
+        '"called_number": "+61280001234", "call_sid": "CA%d"}\', '
         "phones[(i % #phones) + 1], i)\n"
         f'  return wrk.format(nil, "{path}", nil, body)\n'
         "end\n"
@@ -192,13 +230,19 @@ def initiation_script(path: str) -> Path:
 def post_call_bodies(count: int) -> Path:
     """`count` distinct signed 15 KB post-call events, one request per two lines."""
     target = CACHE / f"post-call-{count}.txt"
-    base = json.loads((ROOT / "tests/fakeprovider/payloads/post_call_transcription__inbound.json")
-                      .read_text())
+    base = json.loads(
+        (ROOT / "tests/fakeprovider/payloads/post_call_transcription__inbound.json").read_text()
+    )
     turns = base["data"]["transcript"]
     while len(json.dumps(base)) < 15_000:
-        turns.append({"role": "user", "message": "We're also keen to see anything in Bronte "
-                      "or Tamarama with three bedrooms and a courtyard, ideally north facing.",
-                      "time_in_call_secs": len(turns) * 5})
+        turns.append(
+            {
+                "role": "user",
+                "message": "We're also keen to see anything in Bronte "
+                "or Tamarama with three bedrooms and a courtyard, ideally north facing.",
+                "time_in_call_secs": len(turns) * 5,
+            }
+        )
     stamp = str(int(time.time()))
     run = hashlib.sha256(stamp.encode()).hexdigest()[:8]
     lines = []
@@ -256,24 +300,52 @@ def bench_webhooks(database: Path, seconds: int, sections: set[str]) -> None:
             bare16 = wrk(url, initiation_script("/bench/bare"), connections=16, seconds=seconds)
             app16 = wrk(url, warm, connections=16, seconds=seconds)
             errors = app4["errors"] + app16["errors"]
-            row("a. initiation p50 @c4", f"{app4['p50']:.2f} ms", f"{bare4['p50']:.2f} ms",
-                ratio(app4["p50"], bare4["p50"]))
-            row("a. initiation p99 @c4", f"{app4['p99']:.2f} ms", f"{bare4['p99']:.2f} ms",
-                ratio(app4["p99"], bare4["p99"]), "goal < 15 ms")
-            row("a. initiation req/s @c16", f"{app16['rps']:,.0f}", f"{bare16['rps']:,.0f}",
+            row(
+                "a. initiation p50 @c4",
+                f"{app4['p50']:.2f} ms",
+                f"{bare4['p50']:.2f} ms",
+                ratio(app4["p50"], bare4["p50"]),
+            )
+            row(
+                "a. initiation p99 @c4",
+                f"{app4['p99']:.2f} ms",
+                f"{bare4['p99']:.2f} ms",
+                ratio(app4["p99"], bare4["p99"]),
+                "goal < 15 ms",
+            )
+            row(
+                "a. initiation req/s @c16",
+                f"{app16['rps']:,.0f}",
+                f"{bare16['rps']:,.0f}",
                 ratio(app16["rps"], bare16["rps"]),
-                f"goal >= 0.5x; non-2xx: {errors}")
+                f"goal >= 0.5x; non-2xx: {errors}",
+            )
         if "b" in sections:
             print("b. post-call acknowledgement", flush=True)
             bodies = post_call_bodies(max(4000, seconds * 2500))
-            bare = wrk(url, post_call_script("/bench/bare", bodies), connections=16,
-                       seconds=seconds)
-            app = wrk(url, post_call_script("/webhooks/elevenlabs/post-call", bodies),
-                      connections=16, seconds=seconds)
-            row("b. post-call ack req/s @c16", f"{app['rps']:,.0f}", f"{bare['rps']:,.0f}",
-                ratio(app["rps"], bare["rps"]), f"goal >= 0.5x; non-2xx: {app['errors']}")
-            row("b. post-call ack p99 @c16", f"{app['p99']:.2f} ms", f"{bare['p99']:.2f} ms",
-                ratio(app["p99"], bare["p99"]), "15 KB signed body")
+            bare = wrk(
+                url, post_call_script("/bench/bare", bodies), connections=16, seconds=seconds
+            )
+            app = wrk(
+                url,
+                post_call_script("/webhooks/elevenlabs/post-call", bodies),
+                connections=16,
+                seconds=seconds,
+            )
+            row(
+                "b. post-call ack req/s @c16",
+                f"{app['rps']:,.0f}",
+                f"{bare['rps']:,.0f}",
+                ratio(app["rps"], bare["rps"]),
+                f"goal >= 0.5x; non-2xx: {app['errors']}",
+            )
+            row(
+                "b. post-call ack p99 @c16",
+                f"{app['p99']:.2f} ms",
+                f"{bare['p99']:.2f} ms",
+                ratio(app["p99"], bare["p99"]),
+                "15 KB signed body",
+            )
     _forget_acknowledged_events(database)
 
 
@@ -336,8 +408,13 @@ def campaign_csv(rows: int) -> Path:
 
 def import_child(mode: str, csv_path: Path, rows: int, database: Path) -> dict:
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{database}"}
-    output = subprocess.run([PYTHON, "-c", IMPORT_CHILD, mode, str(csv_path), str(rows)],
-                            env=env, cwd=ROOT, capture_output=True, text=True)
+    output = subprocess.run(
+        [PYTHON, "-c", IMPORT_CHILD, mode, str(csv_path), str(rows)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if output.returncode:
         raise RuntimeError(output.stderr.strip().splitlines()[-1])
     return json.loads(output.stdout.strip().splitlines()[-1])
@@ -365,11 +442,20 @@ def bench_import() -> None:
     voqo = import_child("voqo", big, 100_000, empty_database())
     voqo_small = import_child("voqo", small, 10_000, empty_database())
     rate, base_rate = voqo["rows"] / voqo["seconds"], baseline["rows"] / baseline["seconds"]
-    row("c. import 100k rows, rows/s", f"{rate:,.0f}", f"{base_rate:,.0f}",
-        ratio(rate, base_rate), f"goal >= 0.5x; {voqo['rows']:,} rows stored")
-    row("c. import peak RSS 100k vs 10k", f"{voqo['peak_mb']:.0f} MB",
-        f"{voqo_small['peak_mb']:.0f} MB", ratio(voqo["peak_mb"], voqo_small["peak_mb"]),
-        "flat memory: ~1.0x for 10x the rows")
+    row(
+        "c. import 100k rows, rows/s",
+        f"{rate:,.0f}",
+        f"{base_rate:,.0f}",
+        ratio(rate, base_rate),
+        f"goal >= 0.5x; {voqo['rows']:,} rows stored",
+    )
+    row(
+        "c. import peak RSS 100k vs 10k",
+        f"{voqo['peak_mb']:.0f} MB",
+        f"{voqo_small['peak_mb']:.0f} MB",
+        ratio(voqo["peak_mb"], voqo_small["peak_mb"]),
+        "flat memory: ~1.0x for 10x the rows",
+    )
 
 
 # -- d: pages at 1M calls ----------------------------------------------------------------
@@ -416,8 +502,9 @@ print(json.dumps(results))
 
 def pages_child(database: Path, repeats: int) -> dict:
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{database}"}
-    output = subprocess.run([PYTHON, "-c", PAGES_CHILD, str(repeats)], env=env, cwd=ROOT,
-                            capture_output=True, text=True)
+    output = subprocess.run(
+        [PYTHON, "-c", PAGES_CHILD, str(repeats)], env=env, cwd=ROOT, capture_output=True, text=True
+    )
     if output.returncode:
         raise RuntimeError(output.stderr.strip()[-2000:])
     return json.loads(output.stdout.strip().splitlines()[-1])
@@ -426,11 +513,24 @@ def pages_child(database: Path, repeats: int) -> dict:
 def small_database() -> Path:
     """The empty schema plus a few calls: the query counts must match those at 1M."""
     path = empty_database()
-    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{path}",
-           "BENCH_CONTACTS": "50", "BENCH_CALLS": "200"}
-    subprocess.run([PYTHON, "-c", "import django; django.setup(); from bench import data; "
-                    f"data.build(__import__('pathlib').Path({str(path)!r}))"],
-                   env=env, cwd=ROOT, check=True)
+    env = {
+        **os.environ,
+        **BENCH_ENV,
+        "DATABASE_URL": f"sqlite:///{path}",
+        "BENCH_CONTACTS": "50",
+        "BENCH_CALLS": "200",
+    }
+    subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import django; django.setup(); from bench import data; "
+            f"data.build(__import__('pathlib').Path({str(path)!r}))",
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
     return path
 
 
@@ -439,9 +539,13 @@ def bench_pages(database: Path, repeats: int) -> None:
     big = pages_child(database, repeats)
     small = pages_child(small_database(), 3)
     for name, figures in big.items():
-        row(f"d. {name}", f"{figures['median']:.1f} ms (p95 {figures['p95']:.1f})",
-            "150 ms", ratio(figures["p95"], 150.0),
-            f"queries {figures['queries']} at 1M vs {small[name]['queries']} at 200 calls")
+        row(
+            f"d. {name}",
+            f"{figures['median']:.1f} ms (p95 {figures['p95']:.1f})",
+            "150 ms",
+            ratio(figures["p95"], 150.0),
+            f"queries {figures['queries']} at 1M vs {small[name]['queries']} at 200 calls",
+        )
 
 
 # -- e: campaign dispatch --------------------------------------------------------------------
@@ -460,17 +564,31 @@ def bench_dispatch(rows: int = 80, cap: int = 4, latency: float = 0.3) -> None:
     print("e. campaign dispatch", flush=True)
     database = empty_database()
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{database}"}
-    output = subprocess.run([PYTHON, "-c", DISPATCH_CHILD, str(rows), str(cap), str(latency)],
-                            env=env, cwd=ROOT, capture_output=True, text=True)
+    output = subprocess.run(
+        [PYTHON, "-c", DISPATCH_CHILD, str(rows), str(cap), str(latency)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if output.returncode:
         raise RuntimeError(output.stderr.strip()[-2000:])
     result = json.loads(output.stdout.strip().splitlines()[-1])
     ideal = cap / latency
-    row(f"e. dispatch calls/s (cap {cap}, {latency * 1000:.0f} ms)",
-        f"{result['calls_per_second']:.2f}", f"{ideal:.2f}",
-        ratio(result["calls_per_second"], ideal), f"goal >= 0.9x; {result['dialled']} dialled")
-    row("e. most calls in flight", str(result["max_in_flight"]), str(cap),
-        ratio(result["max_in_flight"], cap), "never above the cap (<= 1.0x)")
+    row(
+        f"e. dispatch calls/s (cap {cap}, {latency * 1000:.0f} ms)",
+        f"{result['calls_per_second']:.2f}",
+        f"{ideal:.2f}",
+        ratio(result["calls_per_second"], ideal),
+        f"goal >= 0.9x; {result['dialled']} dialled",
+    )
+    row(
+        "e. most calls in flight",
+        str(result["max_in_flight"]),
+        str(cap),
+        ratio(result["max_in_flight"], cap),
+        "never above the cap (<= 1.0x)",
+    )
 
 
 # -- main --------------------------------------------------------------------------------

@@ -6,15 +6,31 @@ from calls.models import Call, SmsMessage, WebhookEvent
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
     list_display = (
-        "created_at", "direction", "status", "from_phone", "to_phone", "agent_name",
-        "contact", "duration", "sms_sent",
+        "created_at",
+        "direction",
+        "status",
+        "from_phone",
+        "to_phone",
+        "agent_name",
+        "contact",
+        "duration",
+        "sms_sent",
     )
     list_filter = ("status", "direction", "sms_sent", ("created_at", admin.DateFieldListFilter))
     search_fields = (
-        "from_phone", "to_phone", "contact__name", "elevenlabs_conversation_id", "agent_name",
+        "from_phone",
+        "to_phone",
+        "contact__name",
+        "elevenlabs_conversation_id",
+        "agent_name",
     )
     readonly_fields = (
-        "created_at", "sms_sent_at", "started_at", "ended_at", "sms_status", "sms_sid",
+        "created_at",
+        "sms_sent_at",
+        "started_at",
+        "ended_at",
+        "sms_status",
+        "sms_sid",
         "sms_attempts",
     )
     raw_id_fields = ("agent", "contact")
@@ -30,8 +46,14 @@ class WebhookEventAdmin(admin.ModelAdmin):
     list_filter = ("event_type", ("processed_at", admin.EmptyFieldListFilter))
     search_fields = ("conversation_id",)
     readonly_fields = (
-        "event_type", "conversation_id", "payload", "received_at", "claimed_at", "processed_at",
-        "attempts", "last_error",
+        "event_type",
+        "conversation_id",
+        "payload",
+        "received_at",
+        "claimed_at",
+        "processed_at",
+        "attempts",
+        "last_error",
     )
     show_full_result_count = False
 

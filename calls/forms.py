@@ -13,7 +13,9 @@ class CallFilterForm(forms.Form):
     """The calls list filters; every field optional, all combined with AND."""
 
     q = forms.CharField(
-        required=False, label="Search", max_length=100,
+        required=False,
+        label="Search",
+        max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Phone or name"}),
     )
     date_from = forms.DateField(

@@ -29,13 +29,21 @@ class Call(UUIDModel):
 
     # Deleting an agent keeps its call history: the link is cleared, the name kept.
     agent = models.ForeignKey(
-        "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls",
+        "agents.Agent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
         db_index=False,
     )
     agent_name = models.CharField(max_length=120, blank=True, default="")
     contact = models.ForeignKey(
-        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="calls", db_index=False,
+        "contacts.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
+        db_index=False,
     )
     elevenlabs_conversation_id = models.CharField(max_length=128, null=True, blank=True)
     direction = models.CharField(max_length=16, choices=Direction.choices)
@@ -62,9 +70,7 @@ class Call(UUIDModel):
     recording_file = models.FileField(upload_to=recording_upload_to, blank=True, default="")
     # Post-call SMS state machine; the conditional UPDATE pending → sending is the claim that
     # makes the SMS go out at most once per call, whatever retries or duplicates happen.
-    sms_status = models.CharField(
-        max_length=16, choices=SmsStatus.choices, blank=True, default=""
-    )
+    sms_status = models.CharField(max_length=16, choices=SmsStatus.choices, blank=True, default="")
     sms_body = models.TextField(blank=True, default="")
     sms_sid = models.CharField(max_length=64, blank=True, default="")
     sms_error = models.TextField(blank=True, default="")
@@ -89,9 +95,7 @@ class Call(UUIDModel):
             models.Index(fields=["status", "created_at"], name="idx_calls_status_date"),
             models.Index(fields=["direction", "created_at"], name="idx_calls_direction_date"),
             models.Index(fields=["agent", "created_at"], name="idx_calls_agent_date"),
-            models.Index(
-                fields=["sms_status", "sms_next_attempt_at"], name="idx_calls_sms_retry"
-            ),
+            models.Index(fields=["sms_status", "sms_next_attempt_at"], name="idx_calls_sms_retry"),
         ]
 
     def __str__(self) -> str:
@@ -153,13 +157,22 @@ class SmsMessage(UUIDModel):
 
     # Twilio's delivery states in the order they happen; the last three are final.
     STATUS_RANK = {
-        "accepted": 0, "queued": 0, "sending": 1, "sent": 2,
-        "delivered": 3, "undelivered": 3, "failed": 3, "received": 3,
+        "accepted": 0,
+        "queued": 0,
+        "sending": 1,
+        "sent": 2,
+        "delivered": 3,
+        "undelivered": 3,
+        "failed": 3,
+        "received": 3,
     }
 
     direction = models.CharField(max_length=16, choices=Direction.choices)
     contact = models.ForeignKey(
-        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL,
+        "contacts.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="sms_messages",
     )
     call = models.ForeignKey(

@@ -46,8 +46,9 @@ def keyset_page(
     if after_key:
         moment, pk = after_key
         rows = list(
-            calls.filter(Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk))
-            .order_by("created_at", "id")[: size + 1]
+            calls.filter(Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk)).order_by(
+                "created_at", "id"
+            )[: size + 1]
         )
         has_newer = len(rows) > size
         rows = rows[:size][::-1]
@@ -124,7 +125,9 @@ def transcript_items(transcript: list[Any]) -> list[TranscriptItem]:
             if not isinstance(tool_call, dict):
                 continue
             item = TranscriptItem(
-                kind="tool", role="agent", seconds=seconds,
+                kind="tool",
+                role="agent",
+                seconds=seconds,
                 tool_name=str(tool_call.get("tool_name") or "tool"),
                 params=_pretty(tool_call.get("params_as_json") or tool_call.get("params") or ""),
             )
@@ -137,7 +140,9 @@ def transcript_items(transcript: list[Any]) -> list[TranscriptItem]:
             item = tools_by_request.get(str(result.get("request_id") or ""))
             if item is None:
                 item = TranscriptItem(
-                    kind="tool", role="agent", seconds=seconds,
+                    kind="tool",
+                    role="agent",
+                    seconds=seconds,
                     tool_name=str(result.get("tool_name") or "tool"),
                 )
                 items.append(item)
@@ -225,8 +230,10 @@ def _calls_per_day(days: list, zone) -> list[int]:
     count = f"(SELECT COUNT(*) FROM {table} WHERE {column} >= %s AND {column} < %s)"
     params = []
     for start, end in zip(midnights, midnights[1:], strict=False):
-        params += [field.get_db_prep_value(start, connection),
-                   field.get_db_prep_value(end, connection)]
+        params += [
+            field.get_db_prep_value(start, connection),
+            field.get_db_prep_value(end, connection),
+        ]
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join([count] * len(days)), params)
         return [int(n) for n in cursor.fetchone()]

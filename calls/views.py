@@ -49,7 +49,8 @@ def call_recording(request: HttpRequest, call_id) -> HttpResponse:
     except ProviderError:
         return HttpResponse(
             "The recording could not be fetched from ElevenLabs; try again later.",
-            status=502, content_type="text/plain",
+            status=502,
+            content_type="text/plain",
         )
     if not available:
         raise Http404("This call has no recording.")

@@ -55,9 +55,11 @@ def elevenlabs_signature_problem(header: str, body: bytes, secret: str, now: flo
         return "Signature timestamp is too old."
     if age < -SIGNATURE_MAX_SKEW:
         return "Signature timestamp is in the future."
-    expected = hmac.new(
-        secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
-    ).hexdigest().encode()
+    expected = (
+        hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+        .hexdigest()
+        .encode()
+    )
     if not any(hmac.compare_digest(expected, candidate.encode()) for candidate in signatures):
         return "Signature does not match."
     return ""
@@ -152,9 +154,8 @@ def twilio_sms_status(request: HttpRequest) -> HttpResponse:
     sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
     status = request.POST.get("MessageStatus") or request.POST.get("SmsStatus") or ""
     if not sid or not status:
-        return HttpResponse("Missing MessageSid or MessageStatus.", status=400,
-                            content_type="text/plain")
-    services.record_sms_status(
-        sid=sid, status=status, error_code=request.POST.get("ErrorCode", "")
-    )
+        return HttpResponse(
+            "Missing MessageSid or MessageStatus.", status=400, content_type="text/plain"
+        )
+    services.record_sms_status(sid=sid, status=status, error_code=request.POST.get("ErrorCode", ""))
     return HttpResponse(status=204)

@@ -14,9 +14,7 @@ _sequence = itertools.count(1)
 
 
 def make_staff_user(username: str = "staff", password: str = "correct-horse-battery"):
-    return get_user_model().objects.create_user(
-        username=username, password=password, is_staff=True
-    )
+    return get_user_model().objects.create_user(username=username, password=password, is_staff=True)
 
 
 def make_agent(**fields) -> Agent:

@@ -39,7 +39,9 @@ class SettingsForm(forms.Form):
         required=False, label="Save what callers tell the agent as memories"
     )
     sms_template = forms.CharField(
-        label="SMS template", max_length=1000, help_text=VARIABLES_HELP,
+        label="SMS template",
+        max_length=1000,
+        help_text=VARIABLES_HELP,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 

@@ -19,8 +19,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 SETTING_FIELDS = (
-    "agency_name", "time_zone", "sms_enabled", "sms_skip_silent", "auto_create_contacts",
-    "save_memories", "sms_template",
+    "agency_name",
+    "time_zone",
+    "sms_enabled",
+    "sms_skip_silent",
+    "auto_create_contacts",
+    "save_memories",
+    "sms_template",
 )
 
 
@@ -39,9 +44,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         values = Setting.all_values()
         form = SettingsForm(initial={key: values.get(key) for key in SETTING_FIELDS})
         template = values["sms_template"]
-    return render(
-        request, "voqo/settings.html", {"form": form, "preview": sms_preview(template)}
-    )
+    return render(request, "voqo/settings.html", {"form": form, "preview": sms_preview(template)})
 
 
 @require_POST

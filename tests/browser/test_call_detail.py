@@ -13,14 +13,36 @@ def test_staff_open_a_call_from_the_list_and_read_its_transcript(logged_in_page,
         summary="Priya asked about 12 Ocean Street.",
         transcript=[
             {"role": "agent", "message": "Hi, thanks for calling.", "time_in_call_secs": 0},
-            {"role": "user", "message": "Is 12 Ocean Street still available?",
-             "time_in_call_secs": 4},
-            {"role": "agent", "message": None, "time_in_call_secs": 9, "tool_calls": [
-                {"request_id": "r1", "tool_name": "check_property",
-                 "params_as_json": "{\"address\": \"12 Ocean Street\"}"}]},
-            {"role": "agent", "message": None, "time_in_call_secs": 10, "tool_results": [
-                {"request_id": "r1", "tool_name": "check_property",
-                 "result_value": "{\"status\": \"available\"}", "is_error": False}]},
+            {
+                "role": "user",
+                "message": "Is 12 Ocean Street still available?",
+                "time_in_call_secs": 4,
+            },
+            {
+                "role": "agent",
+                "message": None,
+                "time_in_call_secs": 9,
+                "tool_calls": [
+                    {
+                        "request_id": "r1",
+                        "tool_name": "check_property",
+                        "params_as_json": '{"address": "12 Ocean Street"}',
+                    }
+                ],
+            },
+            {
+                "role": "agent",
+                "message": None,
+                "time_in_call_secs": 10,
+                "tool_results": [
+                    {
+                        "request_id": "r1",
+                        "tool_name": "check_property",
+                        "result_value": '{"status": "available"}',
+                        "is_error": False,
+                    }
+                ],
+            },
             {"role": "agent", "message": "Yes, it's available.", "time_in_call_secs": 11},
         ],
     )

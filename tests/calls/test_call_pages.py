@@ -17,9 +17,14 @@ def _many_calls(count, **fields):
     now = timezone.now()
     calls = [
         Call(
-            direction="inbound" if n % 3 else "outbound", status="completed",
-            from_phone=f"+614{n:08d}", to_phone="+61280001234", agent_name="Lisa",
-            elevenlabs_conversation_id=f"conv_many_{n}", duration=60 + n, **fields,
+            direction="inbound" if n % 3 else "outbound",
+            status="completed",
+            from_phone=f"+614{n:08d}",
+            to_phone="+61280001234",
+            agent_name="Lisa",
+            elevenlabs_conversation_id=f"conv_many_{n}",
+            duration=60 + n,
+            **fields,
         )
         for n in range(count)
     ]
@@ -57,8 +62,9 @@ def test_list_filters_by_phone_in_any_format_name_direction_status_agent_and_dat
     agent = make_agent(name="Lisa")
     priya = make_contact(name="Priya Sharma", phone="+61412345678")
     mine = make_call(contact=priya, agent=agent, from_phone="+61412345678")
-    other = make_call(from_phone="+61400999888", direction="outbound", status="no_answer",
-                      to_phone="+61400999888")
+    other = make_call(
+        from_phone="+61400999888", direction="outbound", status="no_answer", to_phone="+61400999888"
+    )
     Call.objects.filter(pk=other.pk).update(created_at=timezone.now() - timedelta(days=10))
 
     def ids(**params):

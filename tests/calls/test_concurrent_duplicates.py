@@ -54,7 +54,8 @@ def test_concurrent_workers_process_one_event_once(provider):
             services.process_webhook_event(stored.pk)
             services.send_post_call_sms(
                 Call.objects.filter(elevenlabs_conversation_id="conv_0101k3example")
-                .values_list("pk", flat=True).first()
+                .values_list("pk", flat=True)
+                .first()
             )
         finally:
             connection.close()

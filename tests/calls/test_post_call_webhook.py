@@ -34,7 +34,9 @@ def test_inbound_call_is_recorded_with_contact_memories_and_sms(client, agent, p
     assert call.contact == contact and contact.name == "Priya"
     assert contact.last_call_at == call.ended_at
     assert sorted(contact.memories.values_list("content", flat=True)) == [
-        "Budget around $1.8M", "Interested in 12 Ocean Street", "Prefers Saturday inspections",
+        "Budget around $1.8M",
+        "Interested in 12 Ocean Street",
+        "Prefers Saturday inspections",
     ]
     assert set(contact.memories.values_list("source", flat=True)) == {"auto"}
     assert set(contact.memories.values_list("call", flat=True)) == {call.pk}
@@ -49,8 +51,13 @@ def test_inbound_call_is_recorded_with_contact_memories_and_sms(client, agent, p
 def test_outbound_call_updates_the_call_voqo_placed(client, agent, provider):
     contact = make_contact(name="Priya", phone="+61412345678")
     placed = Call.objects.create(
-        agent=agent, agent_name="Lisa", contact=contact, direction="outbound",
-        status="initiated", from_phone="+61280001234", to_phone="+61412345678",
+        agent=agent,
+        agent_name="Lisa",
+        contact=contact,
+        direction="outbound",
+        status="initiated",
+        from_phone="+61280001234",
+        to_phone="+61412345678",
         elevenlabs_conversation_id="conv_0202k3example",
         dynamic_variables={"caller_name": "Priya", "campaign": "Spring"},
     )
@@ -90,7 +97,9 @@ def test_known_facts_are_not_saved_twice(client, agent):
     post_event(client, load_payload("post_call_transcription__inbound"))
 
     assert sorted(contact.memories.values_list("content", flat=True)) == [
-        "  budget AROUND   $1.8m ", "Interested in 12 Ocean Street", "Prefers Saturday inspections",
+        "  budget AROUND   $1.8m ",
+        "Interested in 12 Ocean Street",
+        "Prefers Saturday inspections",
     ]
 
 
@@ -120,8 +129,12 @@ def test_silent_caller_gets_no_sms(client, agent, provider):
 
 def test_busy_initiation_failure_marks_the_outbound_call_busy(client, agent):
     placed = Call.objects.create(
-        agent=agent, agent_name="Lisa", direction="outbound", status="initiated",
-        from_phone="+61280001234", to_phone="+61412345678",
+        agent=agent,
+        agent_name="Lisa",
+        direction="outbound",
+        status="initiated",
+        from_phone="+61280001234",
+        to_phone="+61412345678",
         elevenlabs_conversation_id="conv_0505k3example",
     )
     finished = []

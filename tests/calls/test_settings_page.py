@@ -8,7 +8,9 @@ pytestmark = pytest.mark.django_db
 
 def _form(**changes):
     data = {
-        "agency_name": "Harbour Realty", "time_zone": "Australia/Perth", "sms_enabled": "on",
+        "agency_name": "Harbour Realty",
+        "time_zone": "Australia/Perth",
+        "sms_enabled": "on",
         "sms_template": "Hi {caller_name}, {call_summary}. - {agent_name}",
     }
     return {**data, **changes}

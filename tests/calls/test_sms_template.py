@@ -1,8 +1,12 @@
 from calls.sms import count_segments, render_sms, render_sms_within_limit, template_errors
 
 VARIABLES = {
-    "caller_name": "Priya", "caller_phone": "0412 345 678", "call_summary": "Asked about a house",
-    "agent_name": "Lisa", "call_duration": "2m 25s", "call_date": "22 November 2026",
+    "caller_name": "Priya",
+    "caller_phone": "0412 345 678",
+    "call_summary": "Asked about a house",
+    "agent_name": "Lisa",
+    "call_duration": "2m 25s",
+    "call_date": "22 November 2026",
 }
 SIGN_OFF = " Feel free to call back anytime. - {agent_name}"
 

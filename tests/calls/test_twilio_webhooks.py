@@ -10,8 +10,14 @@ pytestmark = pytest.mark.django_db
 
 
 def inbound(body, sid="SM" + "1" * 32, sender="+61412345678", **extra):
-    return {"MessageSid": sid, "From": sender, "To": "+61280001234", "Body": body,
-            "AccountSid": "AC" + "0" * 32, **extra}
+    return {
+        "MessageSid": sid,
+        "From": sender,
+        "To": "+61280001234",
+        "Body": body,
+        "AccountSid": "AC" + "0" * 32,
+        **extra,
+    }
 
 
 def test_reply_is_stored_on_the_contact_and_answered_with_empty_twiml(client):
@@ -90,8 +96,14 @@ def _sent_message(status="queued"):
     contact = make_contact(phone="+61412345678")
     call = make_call(contact=contact)
     return SmsMessage.objects.create(
-        direction="outbound", contact=contact, call=call, from_phone="+61280001234",
-        to_phone="+61412345678", body="Hi", sid="SM" + "9" * 32, status=status,
+        direction="outbound",
+        contact=contact,
+        call=call,
+        from_phone="+61280001234",
+        to_phone="+61412345678",
+        body="Hi",
+        sid="SM" + "9" * 32,
+        status=status,
     )
 
 

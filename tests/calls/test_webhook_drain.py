@@ -78,4 +78,3 @@ def test_the_worker_sweeps_lost_events_every_minute():
     sweep = Schedule.objects.get(name="Sweep post-call work")
     assert sweep.func == "calls.tasks.sweep_post_call_work"
     assert sweep.schedule_type == Schedule.MINUTES and sweep.minutes == 1
-

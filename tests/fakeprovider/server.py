@@ -319,8 +319,13 @@ class FakeProviderServer:
     def _handle(self, request: RecordedRequest) -> _Response:
         if request.path == STATS_PATH:  # for a server running in its own process (bench)
             with self._lock:
-                return _Response(200, {"requests": [[r.method, r.path] for r in self.requests],
-                                       "max_in_flight": dict(self.max_in_flight)})
+                return _Response(
+                    200,
+                    {
+                        "requests": [[r.method, r.path] for r in self.requests],
+                        "max_in_flight": dict(self.max_in_flight),
+                    },
+                )
         with self._lock:
             self.requests.append(request)
         delay = self._delay_for(request.method, request.path)

@@ -87,8 +87,14 @@ def test_the_admin_refuses_anonymous_users(client):
 @pytest.mark.django_db
 def test_staff_see_every_sidebar_page(client):
     client.force_login(make_staff_user())
-    for name in ("dashboard", "agents:list", "contacts:list", "calls:list", "campaigns:list",
-                 "settings"):
+    for name in (
+        "dashboard",
+        "agents:list",
+        "contacts:list",
+        "calls:list",
+        "campaigns:list",
+        "settings",
+    ):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert b'hx-headers=\'{"X-CSRFToken"' in response.content

@@ -26,8 +26,19 @@ def test_models_and_migrations_agree():
 @pytest.mark.django_db
 def test_seed_table_names_are_used():
     tables = set(connection.introspection.table_names())
-    expected = {"agents", "contacts", "memories", "calls", "campaigns", "uploads",
-                "batch_contacts", "jobs", "job_calls", "custom_functions", "settings"}
+    expected = {
+        "agents",
+        "contacts",
+        "memories",
+        "calls",
+        "campaigns",
+        "uploads",
+        "batch_contacts",
+        "jobs",
+        "job_calls",
+        "custom_functions",
+        "settings",
+    }
     assert expected <= tables
 
 
@@ -45,7 +56,8 @@ def test_login_with_the_right_password_reaches_the_dashboard(client, staff_user)
     from tests.conftest import STAFF_PASSWORD
 
     response = client.post(
-        reverse("login"), {"username": staff_user.username, "password": STAFF_PASSWORD},
+        reverse("login"),
+        {"username": staff_user.username, "password": STAFF_PASSWORD},
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse("dashboard")

@@ -17,12 +17,15 @@ PRINT_BACKENDS = (
 
 
 def _backends(**env) -> dict:
-    environment = {k: v for k, v in os.environ.items()
-                   if k not in ("DATABASE_URL", "REDIS_URL")}
+    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     environment.update(env, DJANGO_SETTINGS_MODULE="voqo.settings")
     output = subprocess.run(
-        [sys.executable, "-c", PRINT_BACKENDS], env=environment, capture_output=True,
-        text=True, check=True, cwd=settings.BASE_DIR,
+        [sys.executable, "-c", PRINT_BACKENDS],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -35,8 +38,10 @@ def test_defaults_are_sqlite_and_the_orm_broker():
 
 
 def test_environment_switches_to_postgresql_and_redis():
-    backends = _backends(DATABASE_URL="postgres://voqo:pw@db.internal:5432/voqo",
-                         REDIS_URL="redis://cache.internal:6379/0")
+    backends = _backends(
+        DATABASE_URL="postgres://voqo:pw@db.internal:5432/voqo",
+        REDIS_URL="redis://cache.internal:6379/0",
+    )
     assert backends["engine"] == "django.db.backends.postgresql"
     assert backends["name"] == "voqo"
     assert backends["redis"] == "redis://cache.internal:6379/0" and backends["orm"] is None

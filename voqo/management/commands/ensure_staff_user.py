@@ -21,7 +21,7 @@ class Command(BaseCommand):
             User.objects.create_superuser(username=username, email="", password=password)
             self.stdout.write(self.style.SUCCESS(f"Created staff user {username!r}."))
         elif password and not user.check_password(password):
-            password = "(changed since install; reset with: manage.py changepassword " + username + ")"
+            password = f"(changed since; reset it with manage.py changepassword {username})"
         self.stdout.write(
             self.style.SUCCESS(f"Log in at http://127.0.0.1:8000/ as {username} / {password}")
         )

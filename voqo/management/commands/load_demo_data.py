@@ -8,73 +8,198 @@ from django.db import transaction
 from django.utils import timezone
 
 FIRST_NAMES = [
-    "Priya", "James", "Olivia", "Liam", "Charlotte", "Noah", "Amelia", "Jack", "Isla", "William",
-    "Mia", "Oliver", "Ava", "Thomas", "Grace", "Lucas", "Chloe", "Henry", "Zoe", "Ethan",
-    "Ruby", "Leo", "Sophie", "Mason", "Harper", "Lachlan", "Matilda", "Cooper", "Ella", "Hamish",
+    "Priya",
+    "James",
+    "Olivia",
+    "Liam",
+    "Charlotte",
+    "Noah",
+    "Amelia",
+    "Jack",
+    "Isla",
+    "William",
+    "Mia",
+    "Oliver",
+    "Ava",
+    "Thomas",
+    "Grace",
+    "Lucas",
+    "Chloe",
+    "Henry",
+    "Zoe",
+    "Ethan",
+    "Ruby",
+    "Leo",
+    "Sophie",
+    "Mason",
+    "Harper",
+    "Lachlan",
+    "Matilda",
+    "Cooper",
+    "Ella",
+    "Hamish",
 ]
 LAST_NAMES = [
-    "Sharma", "Nguyen", "Smith", "Brown", "Wilson", "Taylor", "Kelly", "Chen", "Walker", "Singh",
-    "O'Brien", "Murphy", "Rossi", "Papadopoulos", "Martin", "Lee", "Anderson", "Thompson",
+    "Sharma",
+    "Nguyen",
+    "Smith",
+    "Brown",
+    "Wilson",
+    "Taylor",
+    "Kelly",
+    "Chen",
+    "Walker",
+    "Singh",
+    "O'Brien",
+    "Murphy",
+    "Rossi",
+    "Papadopoulos",
+    "Martin",
+    "Lee",
+    "Anderson",
+    "Thompson",
 ]
 STREETS = [
-    "12 Ocean Street, Bondi", "4/88 Harbour Road, Mosman", "27 Wattle Avenue, Paddington",
-    "9 Banksia Crescent, Manly", "150 King Street, Newtown", "3 Jacaranda Close, Lane Cove",
+    "12 Ocean Street, Bondi",
+    "4/88 Harbour Road, Mosman",
+    "27 Wattle Avenue, Paddington",
+    "9 Banksia Crescent, Manly",
+    "150 King Street, Newtown",
+    "3 Jacaranda Close, Lane Cove",
 ]
 SALES_FACTS = [
-    "Budget around ${price}M", "Looking in {suburb}", "Prefers Saturday inspections",
-    "Needs to sell their current place first", "Pre-approved for finance",
-    "Wants 3 bedrooms and a yard for the dog", "Moving from Melbourne in March",
-    "First-home buyer", "Interested in {street}",
+    "Budget around ${price}M",
+    "Looking in {suburb}",
+    "Prefers Saturday inspections",
+    "Needs to sell their current place first",
+    "Pre-approved for finance",
+    "Wants 3 bedrooms and a yard for the dog",
+    "Moving from Melbourne in March",
+    "First-home buyer",
+    "Interested in {street}",
 ]
 RENTAL_FACTS = [
-    "Tenant at {street}", "Has a cat (approved on the lease)", "Lease ends in June",
-    "Works night shifts; call after 2 pm", "Reported a leaking tap last month",
+    "Tenant at {street}",
+    "Has a cat (approved on the lease)",
+    "Lease ends in June",
+    "Works night shifts; call after 2 pm",
+    "Reported a leaking tap last month",
 ]
 
 
 def _sales_transcript(rng, name, street, agent_name, agency):
     price = rng.choice(["1.2", "1.45", "1.8", "2.1", "950k"])
-    return [
-        {"role": "agent", "message": f"Hi, thanks for calling {agency}, this is {agent_name}. "
-         "How can I help with your property search today?", "time_in_call_secs": 0},
-        {"role": "user", "message": f"Hi, it's {name}. I saw {street} online, is it still "
-         "available?", "time_in_call_secs": 5},
-        {"role": "agent", "message": None, "time_in_call_secs": 9, "tool_calls": [
-            {"request_id": "req_1", "tool_name": "check_property", "type": "webhook",
-             "params_as_json": f'{{"address": "{street}"}}', "tool_has_been_called": True}]},
-        {"role": "agent", "message": None, "time_in_call_secs": 10, "tool_results": [
-            {"request_id": "req_1", "tool_name": "check_property", "type": "webhook",
-             "result_value": f'{{"status": "available", "price_guide": "${price}M"}}',
-             "is_error": False, "tool_has_been_called": True}]},
-        {"role": "agent", "message": f"Yes, it's available with a price guide of ${price} "
-         "million. Would you like to book an inspection?", "time_in_call_secs": 12},
-        {"role": "user", "message": "Saturday morning would be great. We need to sell our "
-         "place first though.", "time_in_call_secs": 20},
-        {"role": "agent", "message": "No problem — I've noted Saturday at 10. Our sales agent "
-         "can also give you an appraisal of your current home.", "time_in_call_secs": 26},
-        {"role": "user", "message": "Perfect, thanks so much.", "time_in_call_secs": 34},
-        {"role": "agent", "message": "You're welcome! You'll get a text with the details.",
-         "time_in_call_secs": 37},
-    ], f"{name} asked about {street}; it's available (guide ${price}M). Booked a Saturday 10 am " \
-       "inspection; they need to sell first and would like an appraisal."
+    return (
+        [
+            {
+                "role": "agent",
+                "message": f"Hi, thanks for calling {agency}, this is {agent_name}. "
+                "How can I help with your property search today?",
+                "time_in_call_secs": 0,
+            },
+            {
+                "role": "user",
+                "message": f"Hi, it's {name}. I saw {street} online, is it still available?",
+                "time_in_call_secs": 5,
+            },
+            {
+                "role": "agent",
+                "message": None,
+                "time_in_call_secs": 9,
+                "tool_calls": [
+                    {
+                        "request_id": "req_1",
+                        "tool_name": "check_property",
+                        "type": "webhook",
+                        "params_as_json": f'{{"address": "{street}"}}',
+                        "tool_has_been_called": True,
+                    }
+                ],
+            },
+            {
+                "role": "agent",
+                "message": None,
+                "time_in_call_secs": 10,
+                "tool_results": [
+                    {
+                        "request_id": "req_1",
+                        "tool_name": "check_property",
+                        "type": "webhook",
+                        "result_value": f'{{"status": "available", "price_guide": "${price}M"}}',
+                        "is_error": False,
+                        "tool_has_been_called": True,
+                    }
+                ],
+            },
+            {
+                "role": "agent",
+                "message": f"Yes, it's available with a price guide of ${price} "
+                "million. Would you like to book an inspection?",
+                "time_in_call_secs": 12,
+            },
+            {
+                "role": "user",
+                "message": "Saturday morning would be great. We need to sell our "
+                "place first though.",
+                "time_in_call_secs": 20,
+            },
+            {
+                "role": "agent",
+                "message": "No problem — I've noted Saturday at 10. Our sales agent "
+                "can also give you an appraisal of your current home.",
+                "time_in_call_secs": 26,
+            },
+            {"role": "user", "message": "Perfect, thanks so much.", "time_in_call_secs": 34},
+            {
+                "role": "agent",
+                "message": "You're welcome! You'll get a text with the details.",
+                "time_in_call_secs": 37,
+            },
+        ],
+        f"{name} asked about {street}; it's available (guide ${price}M). Booked a Saturday 10 am "
+        "inspection; they need to sell first and would like an appraisal.",
+    )
 
 
 def _rental_transcript(rng, name, street, agent_name, agency):
-    issue = rng.choice(["the hot water system", "a leaking kitchen tap", "the front door lock",
-                        "the oven"])
-    return [
-        {"role": "agent", "message": f"Hi, you've reached property management at {agency}, "
-         f"this is {agent_name}. What can I do for you?", "time_in_call_secs": 0},
-        {"role": "user", "message": f"Hi, it's {name} from {street}. {issue.capitalize()} "
-         "has stopped working.", "time_in_call_secs": 4},
-        {"role": "agent", "message": "Sorry to hear that. Is anyone at risk, and when can a "
-         "tradesperson get in?", "time_in_call_secs": 10},
-        {"role": "user", "message": "No danger. Any weekday after 2 pm works.",
-         "time_in_call_secs": 16},
-        {"role": "agent", "message": "Thanks, I've logged an urgent maintenance request and the "
-         "property manager will confirm a time by tomorrow.", "time_in_call_secs": 22},
-    ], f"{name} ({street}) reported a problem with {issue}. No danger; access weekdays after " \
-       "2 pm. Maintenance request logged; PM to confirm a time."
+    issue = rng.choice(
+        ["the hot water system", "a leaking kitchen tap", "the front door lock", "the oven"]
+    )
+    return (
+        [
+            {
+                "role": "agent",
+                "message": f"Hi, you've reached property management at {agency}, "
+                f"this is {agent_name}. What can I do for you?",
+                "time_in_call_secs": 0,
+            },
+            {
+                "role": "user",
+                "message": f"Hi, it's {name} from {street}. {issue.capitalize()} "
+                "has stopped working.",
+                "time_in_call_secs": 4,
+            },
+            {
+                "role": "agent",
+                "message": "Sorry to hear that. Is anyone at risk, and when can a "
+                "tradesperson get in?",
+                "time_in_call_secs": 10,
+            },
+            {
+                "role": "user",
+                "message": "No danger. Any weekday after 2 pm works.",
+                "time_in_call_secs": 16,
+            },
+            {
+                "role": "agent",
+                "message": "Thanks, I've logged an urgent maintenance request and the "
+                "property manager will confirm a time by tomorrow.",
+                "time_in_call_secs": 22,
+            },
+        ],
+        f"{name} ({street}) reported a problem with {issue}. No danger; access weekdays after "
+        "2 pm. Maintenance request logged; PM to confirm a time.",
+    )
 
 
 class Command(BaseCommand):
@@ -103,15 +228,20 @@ class Command(BaseCommand):
         from agents.models import Agent
         from agents.prompt_templates import PROMPT_TEMPLATES
 
-        names = {"property_sales": ("Lisa", "Answers buyer enquiries and books inspections."),
-                 "property_manager": ("Sam", "Takes maintenance requests from tenants."),
-                 "custom": ("Alex", "After-hours reception.")}
+        names = {
+            "property_sales": ("Lisa", "Answers buyer enquiries and books inspections."),
+            "property_manager": ("Sam", "Takes maintenance requests from tenants."),
+            "custom": ("Alex", "After-hours reception."),
+        }
         agents = {}
         for key, template in PROMPT_TEMPLATES.items():
             name, description = names[key]
             agents[key] = Agent.objects.create(
-                name=name, description=description, template=key,
-                system_prompt=template.system_prompt, greeting_message=template.greeting_message,
+                name=name,
+                description=description,
+                template=key,
+                system_prompt=template.system_prompt,
+                greeting_message=template.greeting_message,
             )
         return agents
 
@@ -127,15 +257,26 @@ class Command(BaseCommand):
                 continue
             used.add(phone)
             kind = "rental" if i % 4 == 0 else "sales"
-            contact = Contact(name=name, phone=phone, tags=[kind] + (["vip"] if i % 9 == 0 else []),
-                              notes="Referred by a past vendor." if i % 7 == 0 else "")
+            contact = Contact(
+                name=name,
+                phone=phone,
+                tags=[kind] + (["vip"] if i % 9 == 0 else []),
+                notes="Referred by a past vendor." if i % 7 == 0 else "",
+            )
             contacts.append(contact)
             facts = RENTAL_FACTS if kind == "rental" else SALES_FACTS
             for fact in rng.sample(facts, 2):
-                memories.append(Memory(contact=contact, source=Memory.Source.MANUAL,
-                                       content=fact.format(price=rng.choice(["1.2", "1.8"]),
-                                                           suburb=rng.choice(["Bondi", "Manly"]),
-                                                           street=rng.choice(STREETS))))
+                memories.append(
+                    Memory(
+                        contact=contact,
+                        source=Memory.Source.MANUAL,
+                        content=fact.format(
+                            price=rng.choice(["1.2", "1.8"]),
+                            suburb=rng.choice(["Bondi", "Manly"]),
+                            street=rng.choice(STREETS),
+                        ),
+                    )
+                )
         Contact.objects.bulk_create(contacts)
         Memory.objects.bulk_create(memories)
         return contacts
@@ -157,8 +298,9 @@ class Command(BaseCommand):
                 street = rng.choice(STREETS)
                 build = _rental_transcript if rental else _sales_transcript
                 transcript, summary = build(rng, first_name, street, agent.name, agency)
-                started = now - timedelta(days=day, hours=rng.randint(0, 9),
-                                          minutes=rng.randint(0, 59))
+                started = now - timedelta(
+                    days=day, hours=rng.randint(0, 9), minutes=rng.randint(0, 59)
+                )
                 if started > now:
                     started = now - timedelta(minutes=rng.randint(5, 50))
                 inbound = rng.random() < 0.7
@@ -167,7 +309,9 @@ class Command(BaseCommand):
                     status = rng.choice([Call.Status.NO_ANSWER, Call.Status.BUSY])
                 duration = rng.randint(45, 320) if status == Call.Status.COMPLETED else 0
                 call = Call(
-                    agent=agent, agent_name=agent.name, contact=contact,
+                    agent=agent,
+                    agent_name=agent.name,
+                    contact=contact,
                     elevenlabs_conversation_id=f"conv_demo{len(calls):05d}",
                     direction=Call.Direction.INBOUND if inbound else Call.Direction.OUTBOUND,
                     status=status,
@@ -176,14 +320,20 @@ class Command(BaseCommand):
                     summary=summary if status == Call.Status.COMPLETED else "",
                     title="Maintenance request" if rental else "Inspection enquiry",
                     transcript=transcript if status == Call.Status.COMPLETED else [],
-                    duration=duration, started_at=started,
+                    duration=duration,
+                    started_at=started,
                     ended_at=started + timedelta(seconds=duration),
                     outcome="success" if status == Call.Status.COMPLETED else "",
                     sms_sent=status == Call.Status.COMPLETED,
                     sms_sent_at=started + timedelta(seconds=duration + 5)
-                    if status == Call.Status.COMPLETED else None,
-                    dynamic_variables={"caller_name": first_name, "caller_phone": contact.phone,
-                                       "agency_name": agency, "agent_name": agent.name},
+                    if status == Call.Status.COMPLETED
+                    else None,
+                    dynamic_variables={
+                        "caller_name": first_name,
+                        "caller_phone": contact.phone,
+                        "agency_name": agency,
+                        "agent_name": agent.name,
+                    },
                 )
                 calls.append(call)
         Call.objects.bulk_create(calls)
@@ -193,8 +343,9 @@ class Command(BaseCommand):
         Call.objects.bulk_update(calls, ["created_at"], batch_size=500)
         last_calls = {}
         for call in calls:
-            last_calls[call.contact_id] = max(last_calls.get(call.contact_id, call.started_at),
-                                              call.started_at)
+            last_calls[call.contact_id] = max(
+                last_calls.get(call.contact_id, call.started_at), call.started_at
+            )
         for contact in contacts:
             contact.last_call_at = last_calls.get(contact.id)
         Contact.objects.bulk_update(contacts, ["last_call_at"])
@@ -203,16 +354,24 @@ class Command(BaseCommand):
         from campaigns.models import BatchContact, Campaign, Upload
 
         campaign = Campaign.objects.create(
-            name="Spring open homes", description="Invite past enquirers to this weekend's "
-            "open homes in the Eastern Suburbs.")
-        upload = Upload.objects.create(campaign=campaign, filename="spring-open-homes.csv",
-                                       total_rows=12)
+            name="Spring open homes",
+            description="Invite past enquirers to this weekend's "
+            "open homes in the Eastern Suburbs.",
+        )
+        upload = Upload.objects.create(
+            campaign=campaign, filename="spring-open-homes.csv", total_rows=12
+        )
         BatchContact.objects.bulk_create(
-            BatchContact(upload=upload, line_number=i + 2,
-                         phone=f"+614{rng.randrange(10_000_000, 99_999_999)}",
-                         name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                         variables={"property_address": rng.choice(STREETS),
-                                    "open_home_time": rng.choice(["Sat 10:00", "Sat 11:30"])})
+            BatchContact(
+                upload=upload,
+                line_number=i + 2,
+                phone=f"+614{rng.randrange(10_000_000, 99_999_999)}",
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                variables={
+                    "property_address": rng.choice(STREETS),
+                    "open_home_time": rng.choice(["Sat 10:00", "Sat 11:30"]),
+                },
+            )
             for i in range(12)
         )
 
