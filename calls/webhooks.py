@@ -105,7 +105,7 @@ def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
     if event_type not in services.EVENT_TYPES:
         return JsonResponse({"status": "ignored"})  # new event kinds must not disable the hook
     stored = services.store_webhook_event(
-        event_type=event_type, conversation_id=conversation_id[:128], payload=event
+        event_type=event_type, conversation_id=conversation_id[:128], payload=event, raw_body=body
     )
     return JsonResponse({"status": "received" if stored else "duplicate"})
 

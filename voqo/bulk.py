@@ -13,6 +13,11 @@ from typing import Any
 from django.db import connections, models
 from django.utils import timezone
 
+
+class AsStored(str):
+    """A value already in the column's stored form (e.g. JSON text as received): no prep."""
+
+
 # Columns whose Python values are already what the database driver takes.
 _PASS_THROUGH = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
 
@@ -66,7 +71,10 @@ def insert_rows(
             if name in row:
                 value = row[name]
                 prepare = preparers[name]
-                record.append(prepare(value, connection) if prepare else value)
+                if prepare is None or isinstance(value, AsStored):
+                    record.append(value)
+                else:
+                    record.append(prepare(value, connection))
             elif name in callable_defaults:
                 field = callable_defaults[name]
                 record.append(field.get_db_prep_save(field.get_default(), connection))
