@@ -392,6 +392,8 @@ def _call_for_event(event: WebhookEvent, data: dict, phone_call: dict) -> Call:
     inbound = phone_call.get("direction") != "outbound"
     raw_external = str(phone_call.get("external_number") or "")
     external = try_normalize_phone(raw_external) or raw_external[:20]
+    if not inbound and (placed := _adopt_placed_call(conversation_id, external)):
+        return placed
     raw_agent_number = str(phone_call.get("agent_number") or settings.TWILIO_PHONE_NUMBER or "")
     agent_number = try_normalize_phone(raw_agent_number) or raw_agent_number[:20]
     agent = _agent_for(data)
@@ -410,6 +412,37 @@ def _call_for_event(event: WebhookEvent, data: dict, phone_call: dict) -> Call:
         return Call.objects.select_related("contact").get(
             elevenlabs_conversation_id=conversation_id
         )
+
+
+# How long after Voqo created an outbound call record its webhook may claim it by number.
+ADOPTION_WINDOW = timedelta(minutes=15)
+
+
+def _adopt_placed_call(conversation_id: str, to_phone: str) -> Call | None:
+    """The outbound call Voqo placed to `to_phone` whose conversation id is not stored yet.
+
+    The provider can report a call (a busy line fails within a second) before the dialler
+    has stored the id the outbound-call request returned; the event then claims the record
+    instead of creating a second one — with a conditional update, so only one event can.
+    """
+    candidate = (
+        Call.objects.filter(
+            direction=Call.Direction.OUTBOUND,
+            status=Call.Status.INITIATED,
+            elevenlabs_conversation_id__isnull=True,
+            to_phone=to_phone,
+            created_at__gte=timezone.now() - ADOPTION_WINDOW,
+        )
+        .order_by("-created_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if candidate is None:
+        return None
+    claimed = Call.objects.filter(pk=candidate, elevenlabs_conversation_id__isnull=True).update(
+        elevenlabs_conversation_id=conversation_id
+    )
+    return Call.objects.select_related("contact").get(pk=candidate) if claimed else None
 
 
 def _agent_for(data: dict) -> Agent | None:

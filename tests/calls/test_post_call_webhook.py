@@ -316,3 +316,24 @@ def test_webhook_acknowledgement_takes_few_queries(client, django_assert_max_num
     assert len(inserts) == 1
     first_insert = inserts[0]
     assert first_insert <= 2  # SAVEPOINT/BEGIN at most before it: no lookups before storing
+
+
+def test_an_event_that_beats_the_stored_conversation_id_claims_the_placed_call(
+    client, agent, provider
+):
+    """A busy line can fail before the dialler stored the id; no second call appears."""
+    placed = Call.objects.create(
+        agent=agent,
+        agent_name="Lisa",
+        direction="outbound",
+        status="initiated",
+        from_phone="+61280001234",
+        to_phone="+61412345678",
+    )
+
+    assert post_event(client, load_payload("post_call_transcription__outbound")).status_code == 200
+
+    assert Call.objects.count() == 1
+    placed.refresh_from_db()
+    assert placed.elevenlabs_conversation_id == "conv_0202k3example"
+    assert placed.status == "completed"
