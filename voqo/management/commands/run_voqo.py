@@ -14,6 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", default="8000")
 
     def handle(self, *args, host: str, port: str, **options):
+        # A SIGTERM (a supervisor, `timeout`) stops both children like Ctrl-C does.
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         manage = [sys.executable, "manage.py"]
         processes = [
             subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"]),
@@ -28,13 +30,14 @@ class Command(BaseCommand):
         finally:
             for process in processes:
                 if process.poll() is None:
-                    process.send_signal(signal.SIGINT)
+                    process.terminate()  # qcluster finishes its tasks; runserver exits
             deadline = time.monotonic() + 10
             for process in processes:
                 try:
                     process.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     process.kill()
-        failed = [p.args[2] for p in processes if p.returncode not in (0, None, -2, 130)]
+        stopped_by_us = (0, None, -signal.SIGINT, -signal.SIGTERM, 130, 143)
+        failed = [p.args[2] for p in processes if p.returncode not in stopped_by_us]
         if failed:
             raise SystemExit(f"stopped: {', '.join(failed)} exited with an error")
