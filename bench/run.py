@@ -588,7 +588,7 @@ print(json.dumps(run_dispatch(rows=int(sys.argv[1]), cap=int(sys.argv[2]),
 """
 
 
-def bench_dispatch(rows: int = 80, cap: int = 4, latency: float = 0.3) -> None:
+def bench_dispatch(rows: int = 160, cap: int = 4, latency: float = 0.3) -> None:
     print("e. campaign dispatch", flush=True)
     database = empty_database()
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{database}"}

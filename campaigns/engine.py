@@ -25,7 +25,8 @@ Counters are recomputed from one GROUP BY after each batch of changes (Job.refre
 from __future__ import annotations
 
 import logging
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+import queue
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -141,25 +142,47 @@ def dial_while_slots_free(job: Job, *, now: datetime) -> tuple[int, int]:
         claimed = claim_rows(job, now=now)
         return len(claimed), sum(dial_row(job, pk, now=now) for pk in claimed)
 
-    def dial_in_thread(job_call_id) -> bool:
+    requests: queue.SimpleQueue = queue.SimpleQueue()
+    answers: queue.SimpleQueue = queue.SimpleQueue()
+
+    def dialler() -> None:
+        # One connection per thread for all its dials, closed when the dispatch ends.
         try:
-            return dial_row(job, job_call_id, now=now)
+            while (job_call_id := requests.get()) is not None:
+                try:
+                    answers.put(dial_row(job, job_call_id, now=now))
+                except Exception:  # the row stays `calling`; reconciliation takes it over
+                    logger.exception("dialling job call %s failed unexpectedly", job_call_id)
+                    answers.put(False)
         finally:
             connection.close()
 
-    claimed_count = accepted = 0
-    in_flight: set = set()
-    with ThreadPoolExecutor(max_workers=max(1, job.concurrency_cap)) as pool:
+    threads: list[threading.Thread] = []
+    claimed_count = accepted = in_flight = 0
+    try:
         while True:
             # While dials are out, look (read-only, no write lock) before claiming.
-            if len(in_flight) < job.concurrency_cap and (not in_flight or _has_free_slot(job)):
+            if in_flight < job.concurrency_cap and (not in_flight or _has_free_slot(job)):
                 claimed = claim_rows(job, now=now if not in_flight else timezone.now())
+                while len(threads) < min(job.concurrency_cap, in_flight + len(claimed)):
+                    threads.append(threading.Thread(target=dialler, daemon=True))
+                    threads[-1].start()
+                for job_call_id in claimed:
+                    requests.put(job_call_id)
+                in_flight += len(claimed)
                 claimed_count += len(claimed)
-                in_flight.update(pool.submit(dial_in_thread, pk) for pk in claimed)
             if not in_flight:
                 return claimed_count, accepted
-            done, in_flight = wait(in_flight, timeout=REFILL_INTERVAL, return_when=FIRST_COMPLETED)
-            accepted += sum(future.result() for future in done)
+            try:
+                accepted += answers.get(timeout=REFILL_INTERVAL)
+                in_flight -= 1
+            except queue.Empty:
+                pass
+    finally:
+        for _ in threads:
+            requests.put(None)
+        for thread in threads:
+            thread.join()
 
 
 def _has_free_slot(job: Job) -> bool:
