@@ -153,3 +153,24 @@ def test_dashboard_shows_this_weeks_figures_with_constant_queries(
     assert response.context["per_agent"][0] == {"agent_name": "Lisa", "count": 40}
     assert len(response.context["recent_calls"]) == 10
     assert response.context["week_sms_sent"] <= 1
+
+
+@pytest.mark.parametrize("indexed_contacts", [500, 1], ids=["few-matches", "broad-match"])
+def test_name_search_finds_the_same_calls_whether_the_name_is_rare_or_common(
+    staff_client, monkeypatch, indexed_contacts
+):
+    from calls import forms
+
+    monkeypatch.setattr(forms, "NAME_SEARCH_INDEXED_CONTACTS", indexed_contacts)
+    priya = make_contact(name="Priya Sharma", phone="+61412000001")
+    priyanka = make_contact(name="Priyanka Rao", phone="+61412000002")
+    other = make_contact(name="James Wilson", phone="+61412000003")
+    wanted = {
+        make_call(contact=priya, from_phone=priya.phone).pk,
+        make_call(contact=priyanka, from_phone=priyanka.phone).pk,
+    }
+    make_call(contact=other, from_phone=other.phone)
+
+    response = staff_client.get(reverse("calls:list"), {"q": "priya"})
+
+    assert {call.pk for call in response.context["page"].calls} == wanted
