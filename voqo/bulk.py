@@ -7,7 +7,9 @@ them, on SQLite and PostgreSQL alike), but constant columns are prepared once pe
 and plain text and integer columns are passed through.
 """
 
+import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, models
@@ -20,6 +22,67 @@ class AsStored(str):
 
 # Columns whose Python values are already what the database driver takes.
 _PASS_THROUGH = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    """What insert_rows needs to know about a table, worked out once per model."""
+
+    sql: str
+    names: tuple[str, ...]
+    preparers: dict[str, Any]  # attname → field.get_db_prep_save, or None to pass through
+    constants: dict[str, Any]  # attname → prepared constant default (or NULL)
+    timestamps: tuple[Any, ...]  # auto_now / auto_now_add fields: now() on every call
+    callable_defaults: dict[str, Any]  # attname → field whose default is called per row
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_plan(model: type[models.Model], using: str, ignore_conflicts: bool) -> _InsertPlan:
+    connection = connections[using]
+    # Auto-increment keys are the database's to fill.
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not isinstance(field, models.fields.AutoFieldMixin)
+    ]
+    timestamps = tuple(
+        field
+        for field in fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    )
+    constants = {
+        field.attname: field.get_db_prep_save(
+            field.get_default() if field.has_default() else None, connection
+        )
+        for field in fields
+        if field not in timestamps
+        and (field.has_default() and not callable(field.default) or field.null)
+    }
+    quote = connection.ops.quote_name
+    return _InsertPlan(
+        sql=(
+            f"INSERT INTO {quote(model._meta.db_table)} "
+            f"({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+            + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
+        ),
+        names=tuple(field.attname for field in fields),
+        preparers={
+            field.attname: (
+                None
+                if isinstance(field, _PASS_THROUGH) and not field.is_relation
+                else field.get_db_prep_save
+            )
+            for field in fields
+        },
+        constants=constants,
+        timestamps=timestamps,
+        callable_defaults={
+            field.attname: field
+            for field in fields
+            if field.has_default() and callable(field.default) and field not in timestamps
+        },
+    )
 
 
 def insert_rows(
@@ -37,62 +100,33 @@ def insert_rows(
     it was inserted. The caller owns the transaction. No signals are sent, no save() runs.
     """
     connection = connections[using]
-    # Auto-increment keys are the database's to fill.
-    fields = [
-        field
-        for field in model._meta.concrete_fields
-        if not isinstance(field, models.fields.AutoFieldMixin)
-    ]
-    constants: dict[str, Any] = {}
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            constants[field.attname] = field.get_db_prep_save(timezone.now(), connection)
-        elif field.has_default() and not callable(field.default) or field.null:
-            default = field.get_default() if field.has_default() else None
-            constants[field.attname] = field.get_db_prep_save(default, connection)
-    preparers = {
-        field.attname: (
-            None
-            if isinstance(field, _PASS_THROUGH) and not field.is_relation
-            else field.get_db_prep_save
-        )
-        for field in fields
-    }
-    names = [field.attname for field in fields]
-    callable_defaults = {
-        field.attname: field
-        for field in fields
-        if field.has_default() and callable(field.default) and field.attname not in constants
-    }
+    plan = _insert_plan(model, using, ignore_conflicts)
+    constants = dict(plan.constants)
+    now = timezone.now()
+    for field in plan.timestamps:
+        constants[field.attname] = field.get_db_prep_save(now, connection)
     values = []
     for row in rows:
         record = []
-        for name in names:
+        for name in plan.names:
             if name in row:
                 value = row[name]
-                prepare = preparers[name]
+                prepare = plan.preparers[name]
                 if prepare is None or isinstance(value, AsStored):
                     record.append(value)
                 else:
                     record.append(prepare(value, connection))
-            elif name in callable_defaults:
-                field = callable_defaults[name]
+            elif name in plan.callable_defaults:
+                field = plan.callable_defaults[name]
                 record.append(field.get_db_prep_save(field.get_default(), connection))
             else:
                 record.append(constants[name])
         values.append(record)
     if not values:
         return 0
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-        + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
-    )
     with connection.cursor() as cursor:
         if len(values) == 1:
-            cursor.execute(sql, values[0])
+            cursor.execute(plan.sql, values[0])
             return cursor.rowcount if ignore_conflicts else 1
-        cursor.executemany(sql, values)
+        cursor.executemany(plan.sql, values)
     return len(values)
