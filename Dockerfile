@@ -1,4 +1,5 @@
 # Voqo served by gunicorn; static files by whitenoise. Configure with environment variables
+# (SECRET_KEY, FIELD_ENCRYPTION_KEYS, ALLOWED_HOSTS and the provider keys at least)
 # (see .env.example); point DATABASE_URL at PostgreSQL and REDIS_URL at Redis in production.
 FROM python:3.11-slim
 
