@@ -395,10 +395,12 @@ def on_call_finished(sender, call: Call, **kwargs: Any) -> None:
     """`calls.signals.call_finished` receiver: apply the outcome, then fill the freed slot."""
     from campaigns.tasks import enqueue_dispatch
 
-    for job in apply_call_outcome(call):
-        settle(job)
-        if job.status == Job.Status.RUNNING:
-            transaction.on_commit(lambda job_id=job.pk: enqueue_dispatch(job_id))
+    # The row's outcome and the job's counters change together (one write transaction).
+    with transaction.atomic():
+        for job in apply_call_outcome(call):
+            settle(job)
+            if job.status == Job.Status.RUNNING:
+                transaction.on_commit(lambda job_id=job.pk: enqueue_dispatch(job_id))
 
 
 # -- recovery ----------------------------------------------------------------------------
