@@ -27,11 +27,11 @@ from campaigns.csv_upload import (
     summarise,
 )
 from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
-from voqo.bulk import insert_rows
+from voqo.bulk import AsStored, insert_rows, prepared
 
 logger = logging.getLogger(__name__)
 
-INSERT_BATCH = 2000
+INSERT_BATCH = 5000
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 PENDING_UPLOAD_MAX_AGE = 24 * 3600
 
@@ -105,6 +105,7 @@ def import_upload(*, campaign: Campaign, token: str, filename: str) -> Upload:
     path = pending_upload_path(token)
     _keys, rows = read_rows(path)
     upload = Upload.objects.create(campaign=campaign, filename=filename[:255])
+    upload_id = prepared(BatchContact, "upload_id", upload.pk)
     total = invalid = duplicates = 0
     errors: list[dict] = []
     batch: list[dict] = []
@@ -119,7 +120,7 @@ def import_upload(*, campaign: Campaign, token: str, filename: str) -> Upload:
                 if len(errors) < MAX_STORED_ERRORS:
                     errors.append(row.as_json())
                 continue
-            batch.append(_batch_contact(upload, row))
+            batch.append(_batch_contact(upload_id, row))
             if len(batch) >= INSERT_BATCH:
                 _insert(batch)
                 batch = []
@@ -135,10 +136,10 @@ def import_upload(*, campaign: Campaign, token: str, filename: str) -> Upload:
     return upload
 
 
-def _batch_contact(upload: Upload, row: ParsedRow) -> dict:
+def _batch_contact(upload_id: AsStored, row: ParsedRow) -> dict:
     return {
         "id": uuid.uuid4(),
-        "upload_id": upload.pk,
+        "upload_id": upload_id,
         "phone": row.phone,
         "name": row.name,
         "variables": row.variables,

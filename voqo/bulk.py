@@ -16,8 +16,20 @@ from django.db import connections, models
 from django.utils import timezone
 
 
-class AsStored(str):
-    """A value already in the column's stored form (e.g. JSON text as received): no prep."""
+class AsStored:
+    """A value already in the column's stored form: JSON text as received, or a value
+    prepared once for many rows (`prepared(field, value)`). insert_rows passes it through."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def prepared(model: type[models.Model], attname: str, value: Any, using: str = "default"):
+    """`value` prepared for `model.attname` once, to repeat in many rows of insert_rows."""
+    field = next(f for f in model._meta.concrete_fields if f.attname == attname)
+    return AsStored(field.get_db_prep_save(value, connections[using]))
 
 
 # Columns whose Python values are already what the database driver takes.
@@ -112,7 +124,9 @@ def insert_rows(
             if name in row:
                 value = row[name]
                 prepare = plan.preparers[name]
-                if prepare is None or isinstance(value, AsStored):
+                if isinstance(value, AsStored):
+                    record.append(value.value)
+                elif prepare is None:
                     record.append(value)
                 else:
                     record.append(prepare(value, connection))
