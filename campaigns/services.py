@@ -122,9 +122,9 @@ def import_upload(*, campaign: Campaign, token: str, filename: str) -> Upload:
                 continue
             batch.append(_batch_contact(upload_id, row))
             if len(batch) >= INSERT_BATCH:
-                _insert(batch)
+                _insert(BatchContact, batch)
                 batch = []
-        _insert(batch)
+        _insert(BatchContact, batch)
     except UploadRefused:
         upload.delete()
         raise
@@ -148,10 +148,11 @@ def _batch_contact(upload_id: AsStored, row: ParsedRow) -> dict:
     }
 
 
-def _insert(batch: list[dict]) -> None:
+def _insert(model, batch: list[dict]) -> None:
+    """One short transaction per batch, so a big import never holds the write lock long."""
     if batch:
         with transaction.atomic():
-            insert_rows(BatchContact, batch)
+            insert_rows(model, batch)
 
 
 # -- jobs -------------------------------------------------------------------------------
@@ -178,16 +179,14 @@ def create_job(
         calling_window=calling_window,
     )
     contact_ids = upload.batch_contacts.order_by("line_number").values_list("pk", flat=True)
-    batch: list[JobCall] = []
+    job_id = prepared(JobCall, "job_id", job.pk)
+    batch: list[dict] = []
     for contact_id in contact_ids.iterator(chunk_size=INSERT_BATCH):
-        batch.append(JobCall(job=job, batch_contact_id=contact_id))
+        batch.append({"id": uuid.uuid4(), "job_id": job_id, "batch_contact_id": contact_id})
         if len(batch) >= INSERT_BATCH:
-            with transaction.atomic():
-                JobCall.objects.bulk_create(batch, batch_size=INSERT_BATCH)
+            _insert(JobCall, batch)
             batch = []
-    if batch:
-        with transaction.atomic():
-            JobCall.objects.bulk_create(batch, batch_size=INSERT_BATCH)
+    _insert(JobCall, batch)
     job.refresh_counters()
     return job
 
