@@ -1,4 +1,4 @@
-from django.db import models
+from django.db import models, transaction
 
 from voqo.models import UUIDModel
 
@@ -144,11 +144,18 @@ class Job(UUIDModel):
         return counts
 
     def refresh_counters(self) -> dict[str, int]:
-        """Set every counter from the rows' states (one read, one write)."""
-        counts = self.status_counts()
-        values = {field: counts.get(status, 0) for status, field in self.COUNTER_FIELDS.items()}
-        values["total_calls"] = sum(counts.values())
-        Job.objects.filter(pk=self.pk).update(**values)
+        """Set every counter from the rows' states (one read, one write).
+
+        Read and write share a transaction that holds the job (its row lock on PostgreSQL,
+        the write lock on SQLite): otherwise a transition committed between them would be
+        overwritten by counts read before it.
+        """
+        with transaction.atomic():
+            list(Job.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
+            counts = self.status_counts()
+            values = {field: counts.get(status, 0) for status, field in self.COUNTER_FIELDS.items()}
+            values["total_calls"] = sum(counts.values())
+            Job.objects.filter(pk=self.pk).update(**values)
         for field, value in values.items():
             setattr(self, field, value)
         return counts
