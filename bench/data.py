@@ -9,7 +9,6 @@ import hashlib
 import json
 import os
 import random
-import sqlite3
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,40 +41,21 @@ def contact_phone(n: int) -> str:
     return f"+6141{n:07d}"
 
 
-def _sql_value(field, value):
-    """A Python value as SQLite stores it for this field (mirrors Django's sqlite backend)."""
-    from django.db import connection
+def _insert(model, rows, batch: int = 20_000) -> int:
+    """Insert rows whose values are already in SQLite's stored form, in committed batches."""
+    from django.db import transaction
 
-    return field.get_db_prep_save(value, connection)
+    from voqo.bulk import insert_rows
 
-
-def _insert(conn: sqlite3.Connection, model, rows, batch: int = 20_000) -> int:
-    """executemany INSERT of dict rows; unspecified columns get the field's default."""
-    fields = model._meta.concrete_fields
-    columns = [f.column for f in fields]
-    defaults = {}
-    for field in fields:
-        if field.has_default():
-            defaults[field.attname] = _sql_value(field, field.get_default())
-        elif field.null:
-            defaults[field.attname] = None
-        elif field.blank:
-            defaults[field.attname] = ""
-    sql = (
-        f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) '
-        f"VALUES ({', '.join('?' * len(columns))})"
-    )
-    names = [f.attname for f in fields]
     count, pending = 0, []
     for row in rows:
-        pending.append(tuple(row[n] if n in row else defaults.get(n) for n in names))
+        pending.append(row)
         if len(pending) >= batch:
-            conn.executemany(sql, pending)
-            count += len(pending)
-            pending.clear()
-    if pending:
-        conn.executemany(sql, pending)
-        count += len(pending)
+            with transaction.atomic():
+                count += insert_rows(model, pending, as_stored=True)
+            pending = []
+    with transaction.atomic():
+        count += insert_rows(model, pending, as_stored=True)
     return count
 
 
@@ -96,9 +76,6 @@ def build(path: Path) -> None:
     connections["default"].close()
     rng = random.Random(42)
     now = datetime.now(UTC)
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA synchronous=OFF")
-    conn.execute("PRAGMA journal_mode=WAL")
 
     agents = []
     for i, (name, template) in enumerate(
@@ -107,7 +84,6 @@ def build(path: Path) -> None:
         agent_id = uuid.UUID(int=i + 1)
         agents.append((agent_id.hex, name, f"agent_bench{i}"))
         _insert(
-            conn,
             Agent,
             [
                 {
@@ -126,7 +102,6 @@ def build(path: Path) -> None:
 
     contact_ids = [uuid.UUID(int=(1 << 64) + n).hex for n in range(CONTACTS)]
     _insert(
-        conn,
         Contact,
         (
             {
@@ -153,7 +128,6 @@ def build(path: Path) -> None:
         "Wants a yard for the dog",
     ]
     _insert(
-        conn,
         Memory,
         (
             {
@@ -210,10 +184,9 @@ def build(path: Path) -> None:
                 "sms_sent": n % 2,
             }
 
-    _insert(conn, Call, calls())
-    conn.commit()
-    conn.execute("ANALYZE")
-    conn.close()
+    _insert(Call, calls())
+    with connections["default"].cursor() as cursor:
+        cursor.execute("ANALYZE")
 
     from django.contrib.auth import get_user_model
 

@@ -102,6 +102,7 @@ def insert_rows(
     rows: Iterable[dict[str, Any]],
     *,
     ignore_conflicts: bool = False,
+    as_stored: bool = False,
     using: str = "default",
 ) -> int:
     """INSERT `rows` (dicts keyed by field attname) into `model`'s table; return the count.
@@ -109,7 +110,9 @@ def insert_rows(
     Fields missing from a row get their default (or now() for auto_now/auto_now_add).
     With `ignore_conflicts`, rows that break a unique constraint are skipped (ON CONFLICT
     DO NOTHING, SQLite and PostgreSQL alike) and, for a single row, the count says whether
-    it was inserted. The caller owns the transaction. No signals are sent, no save() runs.
+    it was inserted. `as_stored`: every given value is already in its stored form (a
+    generator writing SQLite directly, e.g. the benchmark data). The caller owns the
+    transaction. No signals are sent, no save() runs.
     """
     connection = connections[using]
     plan = _insert_plan(model, using, ignore_conflicts)
@@ -124,7 +127,9 @@ def insert_rows(
             if name in row:
                 value = row[name]
                 prepare = plan.preparers[name]
-                if isinstance(value, AsStored):
+                if as_stored:
+                    record.append(value)
+                elif isinstance(value, AsStored):
                     record.append(value.value)
                 elif prepare is None:
                     record.append(value)
