@@ -159,12 +159,15 @@ def schema_errors(pointer: str, instance: Any, *, location: str = "body") -> lis
     items: list[dict[str, Any]] = []
     for error in errors:
         items.extend(_to_items(error, [location, *error.absolute_path]))
-    # A union can report the same spot twice; the real API lists each once.
-    unique: list[dict[str, Any]] = []
+    # pydantic reports one error per location, and a wrong type before anything else
+    # (jsonschema also reports the enum or pattern a list can never meet).
+    by_location: dict[str, dict[str, Any]] = {}
     for item in items:
-        if item not in unique:
-            unique.append(item)
-    return unique
+        key = json.dumps(item["loc"])
+        kept = by_location.get(key)
+        if kept is None or (item["type"].endswith("_type") and not kept["type"].endswith("_type")):
+            by_location[key] = item
+    return list(by_location.values())
 
 
 def component_errors(name: str, instance: Any, *, location: str = "body") -> list[dict]:

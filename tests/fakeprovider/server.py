@@ -2,7 +2,13 @@
 
 Tests point the real SDKs at `server.url` (ELEVENLABS_BASE_URL, TWILIO_BASE_URL) and then
 assert on `server.requests`, seed `add_conversation()`, or inject failures and latency.
-Shapes follow providers.md and the SDK models of elevenlabs 2.78.0 / twilio 9.13.0.
+
+It is strict like the real services: every ElevenLabs request body is checked against the
+official OpenAPI (../shared/reference/elevenlabs-openapi.json, see `openapi.py`) and refused
+with FastAPI's 422 before anything is stored; undocumented paths answer 404, undocumented
+methods 405. Answers follow the documented response schemas (GetConversationResponseModel
+and friends). Twilio's Messages create call is checked for its required form parameters
+and refused with Twilio's error JSON. Injected failures (`fail_next`) skip all checks.
 """
 
 from __future__ import annotations
@@ -198,6 +204,7 @@ class FakeProviderServer:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeProviderServer:
+        openapi.load_document()  # no document, no server: say so now, not on a request
         handler = type("Handler", (_Handler,), {"fake": self})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
