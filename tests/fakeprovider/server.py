@@ -38,6 +38,7 @@ FAKE_MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x64" + b"\x00" * 
 # The Twilio number imported into ElevenLabs that outbound calls come from.
 DEFAULT_AGENT_NUMBER = "+61280001234"
 AGENT_CREATE_SCHEMA = "Body_Create_Agent_v1_convai_agents_create_post"
+CONVERSATION_SCHEMA = "GetConversationResponseModel"
 # `access_info` as the API documents its example (ResourceAccessInfo).
 ACCESS_INFO = {
     "is_creator": True,
@@ -283,13 +284,20 @@ class FakeProviderServer:
         """Store a conversation for `GET /v1/convai/conversations/{id}`.
 
         Accepts the conversation itself or a whole post-call event (its `data` is stored).
-        Returns the stored conversation.
+        Returns the stored conversation. Raises ValueError when it is not shaped like the
+        documented GetConversationResponseModel, since the real API never answers so.
         """
         data = (
             conversation["data"]
             if "type" in conversation and "data" in conversation
             else conversation
         )
+        if errors := openapi.component_errors(CONVERSATION_SCHEMA, data, location="conversation"):
+            problems = "; ".join(
+                ".".join(str(part) for part in error["loc"]) + f": {error['msg']}"
+                for error in errors
+            )
+            raise ValueError(f"Not a conversation as ElevenLabs documents it: {problems}")
         data = copy.deepcopy(data)
         with self._lock:
             self.conversations[data["conversation_id"]] = data

@@ -87,3 +87,19 @@ def test_transcription_fixtures_carry_a_documented_conversation(name):
     assert openapi.component_errors("GetConversationResponseModel", data, location="data") == []
     assert {"has_audio", "has_user_audio", "has_response_audio"} <= set(data)
     assert "source_info" in data["conversation_initiation_client_data"]
+
+
+def test_the_fake_refuses_to_serve_a_conversation_the_api_would_never_send(fake_provider):
+    data = load_payload("post_call_transcription__inbound")["data"]
+    del data["has_audio"]
+    data["metadata"]["call_duration_secs"] = "145"
+
+    with pytest.raises(ValueError) as caught:
+        fake_provider.add_conversation(data)
+
+    assert str(caught.value) == (
+        "Not a conversation as ElevenLabs documents it: "
+        "conversation.has_audio: Field required; "
+        "conversation.metadata.call_duration_secs: Input should be a valid integer"
+    )
+    assert fake_provider.conversations == {}
