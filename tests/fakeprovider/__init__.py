@@ -3,6 +3,9 @@
 with FakeProviderServer() as server:      # or the `fake_provider` pytest fixture
     ... point ELEVENLABS_BASE_URL / TWILIO_BASE_URL at server.url ...
     server.requests_to("POST", "/v1/convai/twilio/outbound-call")
+
+The server refuses what the real APIs refuse: ElevenLabs bodies are validated against the
+official OpenAPI (`openapi.py`), Twilio's Messages parameters as Twilio checks them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,13 @@
 
 Tests point the real SDKs at `server.url` (ELEVENLABS_BASE_URL, TWILIO_BASE_URL) and then
 assert on `server.requests`, seed `add_conversation()`, or inject failures and latency.
-Shapes follow providers.md and the SDK models of elevenlabs 2.78.0 / twilio 9.13.0.
+
+It is strict like the real services: every ElevenLabs request body is checked against the
+official OpenAPI (../shared/reference/elevenlabs-openapi.json, see `openapi.py`) and refused
+with FastAPI's 422 before anything is stored; undocumented paths answer 404, undocumented
+methods 405. Answers follow the documented response schemas (GetConversationResponseModel
+and friends). Twilio's Messages create call is checked for its required form parameters
+and refused with Twilio's error JSON. Injected failures (`fail_next`) skip all checks.
 """
 
 from __future__ import annotations
@@ -20,12 +26,26 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from . import openapi
+
 DEFAULT_ELEVENLABS_API_KEY = "test-el-key"
 DEFAULT_TWILIO_ACCOUNT_SID = "AC" + "0" * 32
 DEFAULT_TWILIO_AUTH_TOKEN = "test-twilio-token"
 
 # A few MPEG frame headers behind an ID3 tag: enough to look like an MP3 to a sniffer.
 FAKE_MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x64" + b"\x00" * 413
+
+# The Twilio number imported into ElevenLabs that outbound calls come from.
+DEFAULT_AGENT_NUMBER = "+61280001234"
+AGENT_CREATE_SCHEMA = "Body_Create_Agent_v1_convai_agents_create_post"
+CONVERSATION_SCHEMA = "GetConversationResponseModel"
+# `access_info` as the API documents its example (ResourceAccessInfo).
+ACCESS_INFO = {
+    "is_creator": True,
+    "creator_name": "John Doe",
+    "creator_email": "john.doe@example.com",
+    "role": "admin",
+}
 
 ELEVENLABS_PREFIX = "/v1/"
 TWILIO_PREFIX = "/2010-04-01/"
@@ -37,12 +57,17 @@ TWILIO_ERROR_MESSAGES = {
     20429: "Too Many Requests",
     20500: "An internal server error has occurred",
     21211: "Invalid 'To' Phone Number",
+    21212: "Invalid 'From' Phone Number",
     21602: "Message body is required.",
     21603: "A 'From' phone number is required.",
     21604: "A 'To' phone number is required.",
     21610: "Attempt to send to unsubscribed recipient",
     21614: "'To' number is not a valid mobile number",
+    21617: "The concatenated message body exceeds the 1600 character limit.",
 }
+# Twilio takes phone numbers in E.164; a sender may also be an alphanumeric sender ID.
+E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
 _TWILIO_DEFAULT_CODES = {400: 21211, 401: 20003, 404: 20404, 429: 20429}
 
 _ELEVENLABS_DEFAULT_DETAILS = {
@@ -147,6 +172,7 @@ class FakeProviderServer:
         self.elevenlabs_api_key = elevenlabs_api_key
         self.twilio_account_sid = twilio_account_sid
         self.twilio_auth_token = twilio_auth_token
+        self.agent_number = DEFAULT_AGENT_NUMBER
 
         self.requests: list[RecordedRequest] = []
         self.agents: dict[str, dict] = {}
@@ -179,6 +205,7 @@ class FakeProviderServer:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeProviderServer:
+        openapi.load_document()  # no document, no server: say so now, not on a request
         handler = type("Handler", (_Handler,), {"fake": self})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
@@ -257,13 +284,20 @@ class FakeProviderServer:
         """Store a conversation for `GET /v1/convai/conversations/{id}`.
 
         Accepts the conversation itself or a whole post-call event (its `data` is stored).
-        Returns the stored conversation.
+        Returns the stored conversation. Raises ValueError when it is not shaped like the
+        documented GetConversationResponseModel, since the real API never answers so.
         """
         data = (
             conversation["data"]
             if "type" in conversation and "data" in conversation
             else conversation
         )
+        if errors := openapi.component_errors(CONVERSATION_SCHEMA, data, location="conversation"):
+            problems = "; ".join(
+                ".".join(str(part) for part in error["loc"]) + f": {error['msg']}"
+                for error in errors
+            )
+            raise ValueError(f"Not a conversation as ElevenLabs documents it: {problems}")
         data = copy.deepcopy(data)
         with self._lock:
             self.conversations[data["conversation_id"]] = data
@@ -366,26 +400,31 @@ class FakeProviderServer:
     def _elevenlabs(self, request: RecordedRequest) -> _Response:
         if request.header("xi-api-key") != self.elevenlabs_api_key:
             return _Response(401, elevenlabs_error_body(401))
+        # Route and validate as the real API does: unknown path 404, unknown method 405,
+        # a body its OpenAPI schema refuses 422, all before anything is stored.
+        operation = openapi.find_operation(request.method, request.path)
+        if operation is None:
+            if openapi.find_path(request.path) is None:
+                return _Response(404, {"detail": "Not Found"})
+            allowed = ", ".join(openapi.allowed_methods(request.path))
+            return _Response(405, {"detail": "Method Not Allowed"}, headers={"Allow": allowed})
+        if errors := openapi.request_errors(operation, request.body):
+            return _Response(422, {"detail": errors})
         for method, pattern, handler_name in self._EL_ROUTES:
             match = pattern.match(request.path)
             if match and method == request.method:
                 with self._lock:
                     return getattr(self, handler_name)(request, **match.groupdict())
-        return _Response(404, elevenlabs_error_body(404, "Not Found"))
-
-    @staticmethod
-    def _missing(request: RecordedRequest, *names: str) -> _Response | None:
-        body = request.json if isinstance(request.json, dict) else {}
-        missing = [name for name in names if not body.get(name)]
-        if not missing:
-            return None
         return _Response(
-            422,
+            404,
             {
-                "detail": [
-                    {"loc": ["body", name], "msg": "Field required", "type": "missing"}
-                    for name in missing
-                ]
+                "detail": {
+                    "status": "not_found",
+                    "message": (
+                        f"{operation.method} {operation.template} is documented but the fake "
+                        "provider does not implement it"
+                    ),
+                }
             },
         )
 
@@ -402,20 +441,18 @@ class FakeProviderServer:
         )
 
     def _agent_create(self, request: RecordedRequest) -> _Response:
-        if error := self._missing(request, "conversation_config"):
-            return error
+        body = request.json
         agent_id = "agent_" + _hex(26)
+        now = int(time.time())
         self.agents[agent_id] = {
             "agent_id": agent_id,
-            "name": request.json.get("name") or "",
-            "conversation_config": copy.deepcopy(request.json["conversation_config"]),
-            "platform_settings": copy.deepcopy(request.json.get("platform_settings") or {}),
-            "metadata": {
-                "created_at_unix_secs": int(time.time()),
-                "updated_at_unix_secs": int(time.time()),
-            },
+            "name": body.get("name") or "",
+            "conversation_config": copy.deepcopy(body["conversation_config"]),
+            "metadata": {"created_at_unix_secs": now, "updated_at_unix_secs": now},
+            "platform_settings": copy.deepcopy(body.get("platform_settings") or {}),
             "phone_numbers": [],
-            "tags": request.json.get("tags") or [],
+            "access_info": copy.deepcopy(ACCESS_INFO),
+            "tags": body.get("tags") or [],
         }
         return _Response(200, {"agent_id": agent_id})
 
@@ -426,6 +463,8 @@ class FakeProviderServer:
                 "name": agent["name"],
                 "tags": agent["tags"],
                 "created_at_unix_secs": agent["metadata"]["created_at_unix_secs"],
+                "access_info": copy.deepcopy(ACCESS_INFO),
+                "last_call_time_unix_secs": None,
             }
             for agent in self.agents.values()
         ]
@@ -439,15 +478,23 @@ class FakeProviderServer:
     def _agent_update(self, request: RecordedRequest, id: str) -> _Response:
         if id not in self.agents:
             return self._not_found("agent", id)
-        agent = self.agents[id]
+        # The PATCH schema types both configs as bare objects; what comes out of the merge
+        # must still be an agent the create schema accepts, or nothing is stored.
+        agent = copy.deepcopy(self.agents[id])
         changes = request.json or {}
         for key in ("name", "tags"):
-            if key in changes:
+            if changes.get(key) is not None:
                 agent[key] = changes[key]
         for key in ("conversation_config", "platform_settings"):
             if isinstance(changes.get(key), dict):
                 _deep_merge(agent.setdefault(key, {}), changes[key])
+        merged = {
+            key: agent[key] for key in ("name", "tags", "conversation_config", "platform_settings")
+        }
+        if errors := openapi.component_errors(AGENT_CREATE_SCHEMA, merged):
+            return _Response(422, {"detail": errors})
         agent["metadata"]["updated_at_unix_secs"] = int(time.time())
+        self.agents[id] = agent
         return _Response(200, agent)
 
     def _agent_delete(self, request: RecordedRequest, id: str) -> _Response:
@@ -459,35 +506,11 @@ class FakeProviderServer:
         return {
             "id": tool_id,
             "tool_config": tool_config,
-            "access_info": {
-                "is_creator": True,
-                "creator_name": "Voqo Test",
-                "creator_email": "test@example.com",
-                "role": "admin",
-            },
+            "access_info": copy.deepcopy(ACCESS_INFO),
             "usage_stats": {"total_calls": 0, "avg_latency_secs": 0.0},
         }
 
-    def _tool_config_error(self, request: RecordedRequest) -> _Response | None:
-        tool_config = (request.json or {}).get("tool_config")
-        if (
-            not isinstance(tool_config, dict)
-            or not tool_config.get("name")
-            or not tool_config.get("type")
-        ):
-            return _Response(
-                422,
-                {
-                    "detail": [
-                        {"loc": ["body", "tool_config"], "msg": "Field required", "type": "missing"}
-                    ]
-                },
-            )
-        return None
-
     def _tool_create(self, request: RecordedRequest) -> _Response:
-        if error := self._tool_config_error(request):
-            return error
         tool_id = "tool_" + _hex(26)
         self.tools[tool_id] = self._tool_resource(
             tool_id, copy.deepcopy(request.json["tool_config"])
@@ -507,24 +530,21 @@ class FakeProviderServer:
     def _tool_update(self, request: RecordedRequest, id: str) -> _Response:
         if id not in self.tools:
             return self._not_found("tool", id)
-        if error := self._tool_config_error(request):
-            return error
         self.tools[id]["tool_config"] = copy.deepcopy(request.json["tool_config"])
         return _Response(200, self.tools[id])
 
     def _tool_delete(self, request: RecordedRequest, id: str) -> _Response:
         if self.tools.pop(id, None) is None:
             return self._not_found("tool", id)
-        return _Response(204)
+        return _Response(200, {})
 
     def _outbound_call(self, request: RecordedRequest) -> _Response:
-        if error := self._missing(request, "agent_id", "agent_phone_number_id", "to_number"):
-            return error
         body = request.json
         conversation_id = "conv_" + _hex(26)
         call_sid = "CA" + _hex(32)
         client_data = body.get("conversation_initiation_client_data") or {}
         # ElevenLabs creates the conversation at once; it stays "initiated" until answered.
+        # Shape: GetConversationResponseModel, the same as the post-call webhook's `data`.
         self.conversations[conversation_id] = {
             "agent_id": body["agent_id"],
             "conversation_id": conversation_id,
@@ -533,17 +553,37 @@ class FakeProviderServer:
             "transcript": [],
             "metadata": {
                 "start_time_unix_secs": int(time.time()),
+                "accepted_time_unix_secs": None,
                 "call_duration_secs": 0,
+                "cost": None,
+                "termination_reason": "",
                 "phone_call": {
                     "type": "twilio",
                     "direction": "outbound",
                     "phone_number_id": body["agent_phone_number_id"],
+                    "agent_number": self.agent_number,
                     "external_number": body["to_number"],
                     "call_sid": call_sid,
+                    "stream_sid": "MZ" + _hex(32),
                 },
+                "batch_call": None,
+                "conversation_initiation_source": "twilio",
             },
             "analysis": None,
-            "conversation_initiation_client_data": copy.deepcopy(client_data),
+            "conversation_initiation_client_data": {
+                "conversation_config_override": copy.deepcopy(
+                    client_data.get("conversation_config_override") or {}
+                ),
+                "custom_llm_extra_body": copy.deepcopy(
+                    client_data.get("custom_llm_extra_body") or {}
+                ),
+                "user_id": client_data.get("user_id"),
+                "source_info": {"source": "twilio", "version": None},
+                "dynamic_variables": copy.deepcopy(client_data.get("dynamic_variables") or {}),
+            },
+            "has_audio": False,
+            "has_user_audio": False,
+            "has_response_audio": False,
         }
         self.outbound_calls.append(
             {
@@ -565,27 +605,30 @@ class FakeProviderServer:
     def _conversation_list(self, request: RecordedRequest) -> _Response:
         agent_id = (request.query.get("agent_id") or [None])[0]
         summaries = [
-            {
-                "agent_id": conversation.get("agent_id"),
-                "conversation_id": conversation["conversation_id"],
-                "start_time_unix_secs": (conversation.get("metadata") or {}).get(
-                    "start_time_unix_secs"
-                ),
-                "call_duration_secs": (conversation.get("metadata") or {}).get(
-                    "call_duration_secs"
-                ),
-                "status": conversation.get("status"),
-                "call_successful": (conversation.get("analysis") or {}).get(
-                    "call_successful", "unknown"
-                ),
-                "direction": ((conversation.get("metadata") or {}).get("phone_call") or {}).get(
-                    "direction"
-                ),
-            }
+            self._conversation_summary(conversation)
             for conversation in self.conversations.values()
             if agent_id is None or conversation.get("agent_id") == agent_id
         ]
         return _Response(200, {"conversations": summaries, "next_cursor": None, "has_more": False})
+
+    @staticmethod
+    def _conversation_summary(conversation: dict) -> dict:
+        """A conversation as the list endpoint shows it (ConversationSummaryResponseModel)."""
+        metadata = conversation.get("metadata") or {}
+        analysis = conversation.get("analysis") or {}
+        return {
+            "agent_id": conversation.get("agent_id"),
+            "agent_name": None,
+            "conversation_id": conversation["conversation_id"],
+            "start_time_unix_secs": metadata.get("start_time_unix_secs"),
+            "call_duration_secs": metadata.get("call_duration_secs"),
+            "message_count": len(conversation.get("transcript") or []),
+            "status": conversation.get("status"),
+            "call_successful": analysis.get("call_successful", "unknown"),
+            "transcript_summary": analysis.get("transcript_summary"),
+            "call_summary_title": analysis.get("call_summary_title"),
+            "direction": (metadata.get("phone_call") or {}).get("direction"),
+        }
 
     def _conversation_get(self, request: RecordedRequest, id: str) -> _Response:
         if id not in self.conversations:
@@ -624,14 +667,36 @@ class FakeProviderServer:
                 return _Response(200, self.messages[match["sid"]])
         return _Response(404, twilio_error_body(404))
 
-    def _message_create(self, request: RecordedRequest) -> _Response:
+    @staticmethod
+    def _message_params_error(request: RecordedRequest) -> _Response | None:
+        """Twilio's refusal of a Messages create call, checked in Twilio's order, or None.
+
+        Parameters are form-encoded (a JSON body reads as no parameters at all). To and
+        From are E.164 numbers (From may be an alphanumeric sender ID, or a Messaging
+        Service instead); Body, MediaUrl or ContentSid is required, Body ≤ 1,600 characters.
+        """
         form = request.form or {}
         if not form.get("To"):
             return _Response(400, twilio_error_body(400, 21604))
+        if not E164.match(form["To"]):
+            message = f"The 'To' number {form['To']} is not a valid phone number."
+            return _Response(400, twilio_error_body(400, 21211, message))
         if not form.get("From") and not form.get("MessagingServiceSid"):
             return _Response(400, twilio_error_body(400, 21603))
-        if not form.get("Body") and not form.get("MediaUrl"):
+        sender = form.get("From")
+        if sender and not (E164.match(sender) or ALPHANUMERIC_SENDER.match(sender)):
+            message = f"The 'From' number {form['From']} is not a valid phone number."
+            return _Response(400, twilio_error_body(400, 21212, message))
+        if not any(form.get(name) for name in ("Body", "MediaUrl", "ContentSid")):
             return _Response(400, twilio_error_body(400, 21602))
+        if len(form.get("Body", "")) > 1600:
+            return _Response(400, twilio_error_body(400, 21617))
+        return None
+
+    def _message_create(self, request: RecordedRequest) -> _Response:
+        if error := self._message_params_error(request):
+            return error
+        form = request.form or {}
         if form["To"] in self.opted_out_numbers:
             return _Response(400, twilio_error_body(400, 21610))
         sid = "SM" + _hex(32)
