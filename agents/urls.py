@@ -13,7 +13,4 @@ urlpatterns = [
     path("<uuid:agent_id>/toggle/", views.agent_toggle, name="toggle"),
     path("<uuid:agent_id>/sync/", views.agent_sync, name="sync"),
     path("<uuid:agent_id>/delete/", views.agent_delete, name="delete"),
-    path(
-        "<uuid:agent_id>/simulate-inbound/", views.agent_simulate_inbound, name="simulate_inbound"
-    ),
 ]

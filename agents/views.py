@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_POST
 from agents import services
 from agents.forms import AgentForm, template_initial, variables_reference
 from agents.models import Agent
-from voqo.phones import InvalidPhoneNumber, normalize_phone
 
 CALLS_PER_PAGE = 25
 
@@ -142,28 +141,3 @@ def agent_delete(request: HttpRequest, agent_id) -> HttpResponse:
         "agents/agent_confirm_delete.html",
         {"agent": agent, "call_count": agent.calls.count()},
     )
-
-
-@require_POST
-def agent_simulate_inbound(request: HttpRequest, agent_id) -> HttpResponse:
-    """Sandbox only: make a number 'call' this agent; the call shows up like a real one."""
-    if settings.VOQO_PROVIDER != "sandbox":
-        raise Http404("Simulated calls exist only in sandbox mode")
-    from voqo.providers.sandbox import simulate_inbound_call
-
-    agent = get_object_or_404(Agent, pk=agent_id)
-    try:
-        from_number = normalize_phone(request.POST.get("from_phone", ""))
-    except InvalidPhoneNumber as error:
-        messages.error(request, f"Cannot simulate that call: {' '.join(error.messages)}")
-        return redirect("agents:detail", agent_id=agent.id)
-    if not agent.elevenlabs_agent_id:
-        messages.error(request, f"{agent.name} is not synced yet: retry the sync first.")
-        return redirect("agents:detail", agent_id=agent.id)
-    simulate_inbound_call(agent_id=agent.elevenlabs_agent_id, from_number=from_number)
-    messages.success(
-        request,
-        f"{from_number} is calling {agent.name}. The call appears in its call history "
-        f"about {settings.SANDBOX_CALL_DELAY:g} seconds after it ends.",
-    )
-    return redirect("agents:detail", agent_id=agent.id)

@@ -1,12 +1,10 @@
 """Provider-facing views: the ElevenLabs post-call webhook and Twilio's SMS webhooks.
 
-They verify, store and answer; the work happens in tasks (calls.services).
+They verify, store and answer; the work happens in tasks (calls.receiving onwards).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 from functools import wraps
@@ -18,51 +16,16 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
-from calls import services
+from calls import receiving, replies
+from voqo.providers.elevenlabs_webhooks import EVENT_TYPES, signature_problem
 
 # post_call_audio carries a base64 MP3: far above Django's 2.5 MB default for request.body.
 MAX_POST_CALL_BODY = 64 * 1024 * 1024
-SIGNATURE_MAX_AGE = 30 * 60  # seconds, as ElevenLabs' own SDK allows
-SIGNATURE_MAX_SKEW = 60  # seconds a timestamp may lie in the future (clock drift)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
 def _reject(status: int, reason: str) -> JsonResponse:
     return JsonResponse({"error": reason}, status=status)
-
-
-def elevenlabs_signature_problem(header: str, body: bytes, secret: str, now: float) -> str:
-    """Why `header` does not sign `body`; empty when it does.
-
-    `ElevenLabs-Signature: t=<unix seconds>,v0=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
-    Compared in constant time on the raw bytes; stale and far-future timestamps refused.
-    """
-    if not header:
-        return "Missing ElevenLabs-Signature header."
-    if not secret:
-        return "The webhook secret is not configured."
-    timestamp, signatures = None, []
-    for part in header.split(","):
-        key, _, value = part.strip().partition("=")
-        if key == "t":
-            timestamp = value
-        elif key == "v0":
-            signatures.append(value)
-    if not timestamp or not timestamp.isdigit() or not signatures:
-        return "Malformed ElevenLabs-Signature header."
-    age = now - int(timestamp)
-    if age > SIGNATURE_MAX_AGE:
-        return "Signature timestamp is too old."
-    if age < -SIGNATURE_MAX_SKEW:
-        return "Signature timestamp is in the future."
-    expected = (
-        hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-        .hexdigest()
-        .encode()
-    )
-    if not any(hmac.compare_digest(expected, candidate.encode()) for candidate in signatures):
-        return "Signature does not match."
-    return ""
 
 
 RECEIVED, DUPLICATE = b'{"status": "received"}', b'{"status": "duplicate"}'
@@ -84,7 +47,7 @@ def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
     body = request.read(MAX_POST_CALL_BODY + 1)
     if len(body) > MAX_POST_CALL_BODY:
         return _reject(413, "Body too large.")
-    problem = elevenlabs_signature_problem(
+    problem = signature_problem(
         # META, not request.headers: building the headers mapping costs more than the check.
         request.META.get("HTTP_ELEVENLABS_SIGNATURE", ""),
         body,
@@ -106,9 +69,9 @@ def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
         return _reject(400, "Missing event type.")
     if not isinstance(conversation_id, str) or not conversation_id:
         return _reject(400, "Missing data.conversation_id.")
-    if event_type not in services.EVENT_TYPES:
+    if event_type not in EVENT_TYPES:
         return JsonResponse({"status": "ignored"})  # new event kinds must not disable the hook
-    stored = services.store_webhook_event(
+    stored = receiving.store_webhook_event(
         event_type=event_type, conversation_id=conversation_id[:128], payload=event, raw_body=body
     )
     return HttpResponse(RECEIVED if stored else DUPLICATE, content_type="application/json")
@@ -139,7 +102,7 @@ def twilio_sms(request: HttpRequest) -> HttpResponse:
     sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
     if not sid:
         return HttpResponse("Missing MessageSid.", status=400, content_type="text/plain")
-    services.record_inbound_sms(
+    replies.record_inbound_sms(
         sid=sid[:64],
         from_phone=request.POST.get("From", ""),
         to_phone=request.POST.get("To", ""),
@@ -161,5 +124,5 @@ def twilio_sms_status(request: HttpRequest) -> HttpResponse:
         return HttpResponse(
             "Missing MessageSid or MessageStatus.", status=400, content_type="text/plain"
         )
-    services.record_sms_status(sid=sid, status=status, error_code=request.POST.get("ErrorCode", ""))
+    replies.record_sms_status(sid=sid, status=status, error_code=request.POST.get("ErrorCode", ""))
     return HttpResponse(status=204)

@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from calls import applying
 from calls.models import Call
 from calls.outbound import (
     OutboundCallFailed,
@@ -47,6 +48,7 @@ from campaigns.models import Job, JobCall
 from contacts.models import Contact
 from contacts.personalisation import caller_variables
 from voqo.providers import (
+    PostCallEvent,
     ProviderAuthError,
     ProviderError,
     ProviderNotFound,
@@ -393,7 +395,7 @@ def _apply_status(job_call: JobCall, status: str, reason: str, *, now: datetime)
 
 def on_call_finished(sender, call: Call, **kwargs: Any) -> None:
     """`calls.signals.call_finished` receiver: apply the outcome, then fill the freed slot."""
-    from campaigns.tasks import enqueue_dispatch
+    from campaigns.queue import enqueue_dispatch
 
     # The row's outcome and the job's counters change together (one write transaction).
     with transaction.atomic():
@@ -430,50 +432,32 @@ def reconcile_job(job: Job, *, now: datetime) -> int:
     return moved
 
 
-# Conversation `metadata.phone_call.call_result` → our call status.
-_CALL_RESULTS = {
-    "answered": Call.Status.COMPLETED,
-    "voicemail": Call.Status.NO_ANSWER,
-    "busy": Call.Status.BUSY,
-    "no_answer": Call.Status.NO_ANSWER,
-    "no-answer": Call.Status.NO_ANSWER,
-    "failed": Call.Status.FAILED,
-}
-
-
-def outcome_from_conversation(conversation: dict[str, Any]) -> str | None:
-    """Our call status for a provider conversation, or None while it is not over."""
-    status = conversation.get("status")
-    if status == "failed":
-        return Call.Status.FAILED
-    if status != "done":
-        return None
-    phone_call = (conversation.get("metadata") or {}).get("phone_call") or {}
-    return _CALL_RESULTS.get(phone_call.get("call_result"), Call.Status.COMPLETED)
-
-
 def _reconcile_with_provider(job_call: JobCall, call: Call, *, now: datetime) -> None:
-    """The webhook never came: ask the provider, else give up with a visible reason."""
+    """The webhook never came: hand the provider's conversation to the calls pipeline (so
+    the SMS, memories and `call_finished` follow as for a webhook), else give up visibly."""
     try:
         conversation = get_provider().get_conversation(call.elevenlabs_conversation_id)
     except ProviderNotFound:
-        conversation = {}
+        conversation = None
     except ProviderError as error:
         logger.warning("reconciling %s: %r", call.elevenlabs_conversation_id, error)
         if job_call.claimed_at >= now - IN_PROGRESS_LIMIT:
             return  # try again next tick
-        conversation = {}
-    outcome = outcome_from_conversation(conversation)
-    still_talking = conversation.get("status") in ("in-progress", "processing")
-    if outcome is None and still_talking and job_call.claimed_at >= now - IN_PROGRESS_LIMIT:
-        return
-    reason = "" if outcome else NO_RESULT_MESSAGE
-    outcome = outcome or Call.Status.FAILED
-    duration = ((conversation.get("metadata") or {}).get("call_duration_secs")) or None
-    Call.objects.filter(pk=call.pk, status=Call.Status.INITIATED).update(
-        status=outcome, failure_reason=reason, duration=duration
-    )
-    _apply_status(job_call, outcome, reason, now=now)
+        conversation = None
+    if conversation is not None and conversation.is_over:
+        with transaction.atomic():
+            call = applying.apply_event(conversation) or call
+    elif conversation is not None and conversation.in_progress:
+        if job_call.claimed_at >= now - IN_PROGRESS_LIMIT:
+            return  # still talking
+    if conversation is None or not conversation.is_over:
+        with transaction.atomic():
+            call = applying.record_call_without_result(
+                PostCallEvent(event_type="", conversation_id=call.elevenlabs_conversation_id),
+                reason=NO_RESULT_MESSAGE,
+            )
+    # `call_finished` applies this too once the pipeline commits; the row moves only once.
+    _apply_status(job_call, call.status, call.failure_reason, now=now)
 
 
 # -- job lifecycle ---------------------------------------------------------------------

@@ -261,6 +261,6 @@ def fail_review_row(job_call: JobCall) -> None:
 
 def _kick(job: Job) -> None:
     """Ask the worker to dispatch this job now instead of at the next scheduled tick."""
-    from campaigns.tasks import enqueue_dispatch
+    from campaigns.queue import enqueue_dispatch
 
     transaction.on_commit(lambda: enqueue_dispatch(job.pk))

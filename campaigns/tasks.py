@@ -1,11 +1,7 @@
 """django-q2 entry points for the dialler: thin and idempotent (the engine's claims make a
-second run of the same tick harmless)."""
-
-from django_q.tasks import async_task
+second run of the same tick harmless). Their paths are named in campaigns.queue."""
 
 from campaigns import engine
-
-DISPATCH_SCHEDULE_NAME = "Dispatch campaign calls"
 
 
 def dispatch_campaigns() -> str:
@@ -18,12 +14,3 @@ def dispatch_job(job_id: str) -> str:
     """Dispatch one job now (after Run/Resume, and when a call ends and frees a slot)."""
     report = engine.dispatch_job(job_id)
     return f"{report.dialled} dialled"
-
-
-def enqueue_dispatch(job_id) -> None:
-    async_task(
-        "campaigns.tasks.dispatch_job",
-        str(job_id),
-        task_name=f"dispatch job {job_id}",
-        group="campaigns",
-    )

@@ -2,6 +2,9 @@ from django.db import models
 
 from voqo.models import UUIDModel
 
+# The name of a contact created from a call whose caller did not say who they are.
+UNKNOWN_CALLER = "Unknown caller"
+
 
 class Contact(UUIDModel):
     name = models.CharField(max_length=200)

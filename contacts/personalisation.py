@@ -3,15 +3,14 @@
 import re
 from datetime import datetime
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
 from contacts.models import Contact, Memory
-from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
-from voqo.models import Setting
+from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS, fill_variables
+from voqo.models import Setting, agency_zone
 from voqo.phones import try_normalize_phone
 
 # Enough for the LLM to be personal without crowding the prompt (ElevenLabs bills tokens).
@@ -59,8 +58,7 @@ def caller_variables(
     if memories is None:
         memories = recent_memories(contact)
     values = Setting.all_values()
-    zone = ZoneInfo(values.get("time_zone") or "Australia/Sydney")
-    local = (now or timezone.now()).astimezone(zone)
+    local = (now or timezone.now()).astimezone(agency_zone(values))
     variables = dict(CALLER_VARIABLE_PLACEHOLDERS)
     variables.update(
         {
@@ -78,7 +76,6 @@ def caller_variables(
 
 # --- Conversation initiation (inbound personalisation) -------------------------------
 
-_VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 _AGENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 AGENT_PROFILE_CACHE_SECONDS = 60
@@ -88,11 +85,6 @@ DISABLED_AGENT_GREETING = (
     "Hi {{caller_name}}, thanks for calling {{agency_name}}. This line isn't taking calls "
     "right now. Please call back a little later."
 )
-
-
-def fill_variables(text: str, variables: dict[str, str]) -> str:
-    """Replace `{{name}}` with its value; unknown names (e.g. system__…) stay for ElevenLabs."""
-    return _VARIABLE.sub(lambda m: variables.get(m.group(1), m.group(0)), text)
 
 
 def agent_profile(elevenlabs_agent_id: str) -> dict | None:

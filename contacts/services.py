@@ -1,4 +1,4 @@
-"""What the contacts domain does: opt-outs, CSV import and export, "Call now"."""
+"""What the contacts domain does: CSV import and export, "Call now" (opt-outs: opt_out.py)."""
 
 from __future__ import annotations
 
@@ -91,26 +91,6 @@ def known_tags(limit: int = 200) -> list[str]:
         tags = sorted(seen.values(), key=str.lower)[:limit]
         cache.set("voqo:contacts:tags", tags, 60)
     return tags
-
-
-# --- Opt-out -------------------------------------------------------------------------
-
-
-def opt_out_contact(*, contact: Contact, by: str) -> Contact:
-    """Mark `contact` opted out (never called by campaigns nor texted); keeps the first time."""
-    if contact.opted_out_at is None:
-        contact.opted_out_at = timezone.now()
-        contact.opted_out_by = by[:150]
-        contact.save(update_fields=["opted_out_at", "opted_out_by", "updated_at"])
-    return contact
-
-
-def undo_opt_out(*, contact: Contact) -> Contact:
-    """Let `contact` be called and texted again (staff only, e.g. the person asked)."""
-    contact.opted_out_at = None
-    contact.opted_out_by = ""
-    contact.save(update_fields=["opted_out_at", "opted_out_by", "updated_at"])
-    return contact
 
 
 # --- Call now ------------------------------------------------------------------------

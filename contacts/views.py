@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from calls.models import Call
 from calls.outbound import OutboundCallFailed, OutboundCallRefused
@@ -21,6 +22,7 @@ from contacts.forms import (
     MemoryForm,
 )
 from contacts.models import Contact, Memory
+from contacts.opt_out import opt_in_contact, opt_out_contact
 from contacts.services import (
     call_now,
     discard_pending_import,
@@ -28,12 +30,11 @@ from contacts.services import (
     filter_by_tag,
     import_contacts_csv,
     known_tags,
-    opt_out_contact,
     pending_import_path,
     search_contacts,
     store_pending_import,
-    undo_opt_out,
 )
+from voqo.htmx import wants_partial
 
 PAGE_SIZE = 50
 CALL_HISTORY_LIMIT = 50
@@ -51,6 +52,8 @@ def _call_url(call: Call) -> str:
 # --- List, add, detail, edit, delete -------------------------------------------------
 
 
+@require_GET
+@vary_on_headers("HX-Request")
 def contact_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     tag = request.GET.get("tag", "").strip()
@@ -69,7 +72,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "query_string": urlencode({k: v for k, v in (("q", query), ("tag", tag)) if v}),
         "filtered": bool(query or tag),
     }
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         return render(request, "contacts/partials/_contact_results.html", context)
     context["known_tags"] = known_tags()
     return render(request, "contacts/contact_list.html", context)
@@ -159,7 +162,7 @@ def contact_delete(request: HttpRequest, contact_id) -> HttpResponse:
 @require_POST
 def contact_opt_out(request: HttpRequest, contact_id) -> HttpResponse:
     contact = get_object_or_404(Contact, pk=contact_id)
-    opt_out_contact(contact=contact, by=request.user.get_username())
+    opt_out_contact(contact_id=contact.pk, by=request.user.get_username())
     messages.success(
         request, f"{contact.name or contact.phone} is opted out: no campaign calls or SMS."
     )
@@ -169,7 +172,7 @@ def contact_opt_out(request: HttpRequest, contact_id) -> HttpResponse:
 @require_POST
 def contact_opt_in(request: HttpRequest, contact_id) -> HttpResponse:
     contact = get_object_or_404(Contact, pk=contact_id)
-    undo_opt_out(contact=contact)
+    opt_in_contact(contact_id=contact.pk)
     messages.success(request, f"{contact.name or contact.phone} may be called and texted again.")
     return redirect("contacts:detail", contact_id=contact.id)
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from voqo.models import SandboxConversation, SandboxMessage, Setting
+from voqo.models import Setting
 
 
 @admin.register(Setting)
@@ -8,25 +8,3 @@ class SettingAdmin(admin.ModelAdmin):
     list_display = ("key", "value", "updated_at")
     search_fields = ("key",)
     readonly_fields = ("updated_at",)
-
-
-@admin.register(SandboxMessage)
-class SandboxMessageAdmin(admin.ModelAdmin):
-    list_display = ("to_phone", "body", "created_at")
-    search_fields = ("to_phone", "body")
-    list_filter = (("created_at", admin.DateFieldListFilter),)
-    readonly_fields = ("created_at",)
-
-
-@admin.register(SandboxConversation)
-class SandboxConversationAdmin(admin.ModelAdmin):
-    list_display = (
-        "conversation_id",
-        "direction",
-        "external_number",
-        "delivery_status",
-        "created_at",
-    )
-    search_fields = ("conversation_id", "agent_id", "external_number")
-    list_filter = ("direction", ("created_at", admin.DateFieldListFilter))
-    readonly_fields = ("created_at", "ended_at")

@@ -1,6 +1,6 @@
 from django import forms
 
-from calls.sms import SMS_VARIABLES, template_errors
+from voqo.sms import SMS_VARIABLES, template_errors
 
 AUSTRALIAN_TIME_ZONES = [
     ("Australia/Sydney", "Sydney, Canberra (NSW, ACT)"),

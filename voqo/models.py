@@ -1,8 +1,10 @@
-"""Project-wide models: the key/value Setting table and the sandbox SMS outbox."""
+"""Project-wide models: the key/value Setting table and the agency's time zone."""
 
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 
@@ -76,50 +78,13 @@ class Setting(UUIDModel):
         cache.delete(_CACHE_KEY)
 
 
-class SandboxMessage(UUIDModel):
-    """An SMS the sandbox provider 'sent': the outbox staff see when no Twilio keys are set."""
+def agency_zone(values: dict[str, Any] | None = None) -> ZoneInfo:
+    """The agency's time zone from Settings (`values`: Setting.all_values() already read).
 
-    sid = models.CharField(max_length=64, unique=True)
-    to_phone = models.CharField(max_length=20)
-    from_phone = models.CharField(max_length=20)
-    body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        db_table = "sandbox_messages"
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"SMS to {self.to_phone}"
-
-
-class SandboxConversation(UUIDModel):
-    """A call the sandbox provider simulated: what it was asked, and the event it sent.
-
-    `payload` is the webhook event (post_call_transcription or call_initiation_failure)
-    once the simulated call has ended; `get_conversation` answers from it.
+    The one zone reader: a name ZoneInfo does not know falls back to settings.TIME_ZONE.
     """
-
-    class Direction(models.TextChoices):
-        INBOUND = "inbound", "Inbound"
-        OUTBOUND = "outbound", "Outbound"
-
-    conversation_id = models.CharField(max_length=64, unique=True)
-    agent_id = models.CharField(max_length=128)
-    direction = models.CharField(max_length=16, choices=Direction.choices)
-    external_number = models.CharField(max_length=20)
-    call_sid = models.CharField(max_length=64, blank=True, default="")
-    dynamic_variables = models.JSONField(default=dict, blank=True)
-    first_message = models.TextField(blank=True, default="")
-    payload = models.JSONField(null=True, blank=True)
-    # HTTP status of the webhook delivery (None: not delivered yet, 0: could not connect).
-    delivery_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        db_table = "sandbox_conversations"
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.conversation_id
+    name = (values if values is not None else Setting.all_values()).get("time_zone")
+    try:
+        return ZoneInfo(name or settings.TIME_ZONE)
+    except (KeyError, TypeError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)

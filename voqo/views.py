@@ -13,7 +13,7 @@ from voqo.models import Setting
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Home: this week's figures, calls per day for 30 days, per agent, recent calls."""
     from calls.selectors import dashboard_figures
-    from calls.services import agency_zone
+    from voqo.models import agency_zone
 
     return render(request, "voqo/dashboard.html", dashboard_figures(agency_zone()))
 
@@ -59,7 +59,7 @@ def settings_sms_preview(request: HttpRequest) -> HttpResponse:
 
 def sms_preview(template: str) -> dict:
     """What an SMS from `template` looks like for a sample call, with its segment count."""
-    from calls.sms import SmsTemplateError, count_segments, render_sms, render_sms_within_limit
+    from voqo.sms import SmsTemplateError, count_segments, render_sms, render_sms_within_limit
 
     values = Setting.all_values()
     sample = {
@@ -92,13 +92,3 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
-
-
-def sandbox_outbox(request: HttpRequest) -> HttpResponse:
-    """The SMS the sandbox provider 'sent' instead of Twilio."""
-    from django.core.paginator import Paginator
-
-    from voqo.models import SandboxMessage
-
-    page = Paginator(SandboxMessage.objects.all(), 50).get_page(request.GET.get("page"))
-    return render(request, "voqo/sandbox_outbox.html", {"page": page})

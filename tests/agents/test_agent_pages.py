@@ -141,16 +141,16 @@ def test_the_detail_page_has_tabs_and_the_agents_settings(staff_client):
     assert reverse("agents:calls", args=[agent.id]) in html
     assert reverse("functions:list", args=[agent.id]) in html
     assert "gpt-4o" in html and "agent_sbx_1" in html
-    assert reverse("agents:simulate_inbound", args=[agent.id]) in html  # sandbox mode
+    assert reverse("sandbox_simulate_inbound", args=[agent.id]) in html  # sandbox mode
 
 
 def test_the_simulate_button_is_hidden_with_the_live_provider(staff_client, settings):
     settings.VOQO_PROVIDER = "live"
     agent = make_agent()
     html = staff_client.get(reverse("agents:detail", args=[agent.id])).content.decode()
-    assert reverse("agents:simulate_inbound", args=[agent.id]) not in html
+    assert reverse("sandbox_simulate_inbound", args=[agent.id]) not in html
     response = staff_client.post(
-        reverse("agents:simulate_inbound", args=[agent.id]), {"from_phone": "0412345678"}
+        reverse("sandbox_simulate_inbound", args=[agent.id]), {"from_phone": "0412345678"}
     )
     assert response.status_code == 404
 

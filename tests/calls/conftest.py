@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.db import connection
 from django.test import TestCase
 from django.urls import reverse
 
@@ -47,3 +48,27 @@ def post_twilio(client, route_name, params, *, token="test-twilio-token", signat
     if signature is None:
         signature = twilio_signature(url, params, token)
     return client.post(reverse(route_name), data=params, HTTP_X_TWILIO_SIGNATURE=signature)
+
+
+@pytest.fixture
+def database_refusing_call():
+    """A database that refuses to store the call with a given conversation id (as a full
+    disk or a constraint would): processing its event fails until the trigger is dropped."""
+    created: list[str] = []
+
+    def refuse(conversation_id: str) -> None:
+        assert connection.vendor == "sqlite", "the trigger below is SQLite's dialect"
+        assert conversation_id.replace("_", "").isalnum()  # quoted into the SQL below
+        name = f"refuse_call_{len(created)}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TRIGGER {name} BEFORE INSERT ON calls "
+                f"WHEN NEW.elevenlabs_conversation_id = '{conversation_id}' "
+                f"BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+            )
+        created.append(name)
+
+    yield refuse
+    with connection.cursor() as cursor:
+        for name in created:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")

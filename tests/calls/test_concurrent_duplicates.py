@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from calls import services
+from calls import followup_sms, receiving
 from calls.models import Call, SmsMessage, WebhookEvent
 from contacts.models import Contact, Memory
 from tests.factories import make_agent
@@ -51,8 +51,8 @@ def test_concurrent_workers_process_one_event_once(provider):
     def work(_):
         start.wait()
         try:
-            services.process_webhook_event(stored.pk)
-            services.send_post_call_sms(
+            receiving.process_webhook_event(stored.pk)
+            followup_sms.send_post_call_sms(
                 Call.objects.filter(elevenlabs_conversation_id="conv_0101k3example")
                 .values_list("pk", flat=True)
                 .first()

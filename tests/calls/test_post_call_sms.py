@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from calls import services
+from calls import followup_sms
 from calls.models import Call, SmsMessage
 from contacts.models import Contact
 from tests.calls.conftest import post_event, run_after_commit
@@ -87,12 +87,12 @@ def test_retries_stop_after_the_last_attempt(client, agent, provider):
     call = Call.objects.get()
     for _ in range(10):
         Call.objects.filter(pk=call.pk).update(sms_next_attempt_at=timezone.now())
-        services.send_post_call_sms(call.pk)
+        followup_sms.send_post_call_sms(call.pk)
 
     call.refresh_from_db()
     assert call.sms_status == "failed"
-    assert call.sms_attempts == services.SMS_MAX_ATTEMPTS
-    assert len(provider.requests_to("POST", MESSAGES)) == services.SMS_MAX_ATTEMPTS
+    assert call.sms_attempts == followup_sms.SMS_MAX_ATTEMPTS
+    assert len(provider.requests_to("POST", MESSAGES)) == followup_sms.SMS_MAX_ATTEMPTS
 
 
 def test_twilio_21610_opts_the_contact_out_and_is_not_retried(client, agent, provider):
@@ -104,7 +104,7 @@ def test_twilio_21610_opts_the_contact_out_and_is_not_retried(client, agent, pro
     assert call.sms_status == "failed" and "21610" in call.sms_error
     contact = Contact.objects.get(phone="+61412345678")
     assert contact.is_opted_out and contact.opted_out_by == "sms"
-    assert services.due_sms_call_ids() == []
+    assert followup_sms.due_sms_call_ids() == []
 
 
 @pytest.mark.parametrize("code", [21211, 21614])
@@ -123,8 +123,8 @@ def test_a_call_is_texted_at_most_once_even_when_the_sender_runs_again(client, a
     call = Call.objects.get()
 
     with run_after_commit():
-        assert services.send_post_call_sms(call.pk) == "sent"
+        assert followup_sms.send_post_call_sms(call.pk) == "sent"
         Call.objects.filter(pk=call.pk).update(sms_next_attempt_at=None)
-        services.send_post_call_sms(call.pk)
+        followup_sms.send_post_call_sms(call.pk)
 
     assert len(provider.requests_to("POST", MESSAGES)) == 1

@@ -1,4 +1,4 @@
-from calls.sms import count_segments, render_sms, render_sms_within_limit, template_errors
+from voqo.sms import count_segments, render_sms, render_sms_within_limit, template_errors
 
 VARIABLES = {
     "caller_name": "Priya",

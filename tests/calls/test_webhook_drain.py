@@ -59,10 +59,11 @@ def test_a_duplicate_delivery_queues_nothing(client, agent, provider, queued_tas
     assert queued_tasks.queue_size() == 1
 
 
-def test_a_failing_event_does_not_stop_the_drain(client, agent, provider, queued_tasks):
-    broken = _event(1)
-    broken["data"]["metadata"]["call_duration_secs"] = 10**30  # the database refuses it
-    post_event(client, broken)
+def test_a_failing_event_does_not_stop_the_drain(
+    client, agent, provider, queued_tasks, database_refusing_call
+):
+    database_refusing_call("conv_burst_1")
+    post_event(client, _event(1))
     post_event(client, _event(2))
 
     tasks.drain_webhook_events()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -14,14 +11,10 @@ from typing import Any
 
 from twilio.request_validator import RequestValidator
 
+from voqo.providers.elevenlabs_webhooks import sign
 
-def elevenlabs_signature(body: bytes, secret: str, timestamp: int | None = None) -> str:
-    """The `ElevenLabs-Signature` header: `t=<ts>,v0=<hex HMAC-SHA256(secret, "<ts>.<body>")>`."""
-    if timestamp is None:
-        timestamp = int(time.time())
-    signed = f"{timestamp}.".encode() + body
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v0={digest}"
+# The one ElevenLabs signer, shared with the sandbox; the webhook verifies with its pair.
+elevenlabs_signature = sign
 
 
 def twilio_signature(url: str, params: Mapping[str, str], auth_token: str) -> str:

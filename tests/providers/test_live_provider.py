@@ -30,6 +30,7 @@ from voqo.providers import (
     ToolSpec,
     get_provider,
 )
+from voqo.providers.elevenlabs_webhooks import parse_event
 from voqo.providers.live import LiveProvider
 
 AGENTS = "/v1/convai/agents"
@@ -375,7 +376,7 @@ def test_idempotent_read_is_retried_by_the_sdk(live_provider_settings, fake_prov
 
     conversation = LiveProvider(max_retries=1).get_conversation("conv_0101k3example")
 
-    assert conversation["conversation_id"] == "conv_0101k3example"
+    assert conversation.conversation_id == "conv_0101k3example"
     assert len(fake_provider.requests_to("GET", CONVERSATIONS)) == 2
 
 
@@ -424,14 +425,16 @@ def test_provider_errors_share_one_base_class():
 # -- conversations ------------------------------------------------------------------
 
 
-def test_get_conversation_returns_the_json_as_stored(provider, fake_provider):
+def test_get_conversation_is_parsed_like_its_webhook_event(provider, fake_provider):
     event = load_payload("post_call_transcription__inbound")
     event["data"]["some_future_field"] = {"nested": [1, 2]}
     fake_provider.add_conversation(event)
 
     conversation = provider.get_conversation("conv_0101k3example")
 
-    assert conversation == event["data"]
+    assert conversation == parse_event(event)
+    assert conversation.is_over and conversation.caller_name == "Priya"
+    assert conversation.external_number == "+61412345678" and conversation.duration == 145
 
 
 def test_conversation_of_a_started_call_can_be_looked_up(provider):
@@ -441,11 +444,9 @@ def test_conversation_of_a_started_call_can_be_looked_up(provider):
 
     conversation = provider.get_conversation(call.conversation_id)
 
-    assert conversation["status"] == "initiated"
-    assert conversation["metadata"]["phone_call"]["call_sid"] == call.call_sid
-    assert conversation["conversation_initiation_client_data"]["dynamic_variables"] == {
-        "caller_name": "Jo"
-    }
+    assert conversation.status == "initiated" and not conversation.is_over
+    assert conversation.external_number == "+61412345678"
+    assert conversation.dynamic_variables == {"caller_name": "Jo"}
 
 
 def test_get_conversation_audio_returns_the_bytes(provider, fake_provider):
@@ -627,7 +628,7 @@ def test_outbound_and_silent_payloads_mean_what_their_names_say():
 
 
 def test_sandbox_setting_selects_the_sandbox_provider(settings):
-    sandbox = pytest.importorskip("voqo.providers.sandbox")
+    sandbox = pytest.importorskip("sandbox.provider")
     settings.VOQO_PROVIDER = "sandbox"
 
     assert isinstance(get_provider(), sandbox.SandboxProvider)

@@ -9,8 +9,8 @@ from django.urls import reverse
 from calls.models import Call
 from calls.outbound import place_outbound_call
 from contacts.personalisation import caller_variables
+from sandbox.models import SandboxConversation
 from tests.factories import make_agent, make_contact, make_memory
-from voqo.models import SandboxConversation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,7 +79,7 @@ def test_simulate_inbound_call_records_an_inbound_call(voqo_reachable, client, s
     make_memory(contact, "Tenant at 12 Ocean Street")
 
     response = client.post(
-        reverse("agents:simulate_inbound", args=[agent.id]), {"from_phone": "0412 345 678"}
+        reverse("sandbox_simulate_inbound", args=[agent.id]), {"from_phone": "0412 345 678"}
     )
 
     assert response.status_code == 302
@@ -108,7 +108,7 @@ def test_the_sandbox_inbound_call_command_rings_an_agent_by_name(voqo_reachable)
 
 
 def test_the_follow_up_sms_of_a_sandbox_call_lands_in_the_outbox(voqo_reachable, settings):
-    from voqo.models import SandboxMessage
+    from sandbox.models import SandboxMessage
 
     settings.SANDBOX_FAILURE_RATE = 0
     agent = make_agent(name="Lisa", elevenlabs_agent_id="agent_sbx_lisa")

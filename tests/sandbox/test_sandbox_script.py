@@ -3,7 +3,7 @@ the caller's name and memories, and a campaign's variables."""
 
 import pytest
 
-from voqo.providers.sandbox_script import SimulatedCall, seed_for, simulate_event
+from sandbox.script import SimulatedCall, seed_for, simulate_event
 
 NOW = 1_763_800_000
 

@@ -14,6 +14,7 @@ from .base import (
     DEFAULT_DATA_COLLECTION,
     AgentSpec,
     OutboundCall,
+    PostCallEvent,
     Provider,
     ProviderAuthError,
     ProviderError,
@@ -30,6 +31,7 @@ __all__ = [
     "DEFAULT_DATA_COLLECTION",
     "AgentSpec",
     "OutboundCall",
+    "PostCallEvent",
     "Provider",
     "ProviderAuthError",
     "ProviderError",
@@ -56,12 +58,16 @@ _LIVE_SETTINGS = (
 )
 
 
+# The plug-in seam: the sandbox app sits on top of the feature apps (it plays ElevenLabs,
+# which knows the agents), so it is named here by path, never imported by voqo.
+SANDBOX_PROVIDER = "sandbox.provider.SandboxProvider"
+
+
 def get_provider() -> Provider:
     """The provider selected by `settings.VOQO_PROVIDER` ("live" or "sandbox")."""
     if settings.VOQO_PROVIDER == "sandbox":
-        # Imported lazily: the sandbox is optional in live deployments and may import models.
-        sandbox = importlib.import_module("voqo.providers.sandbox")
-        return sandbox.SandboxProvider()
+        module, _, name = SANDBOX_PROVIDER.rpartition(".")
+        return getattr(importlib.import_module(module), name)()
     if settings.VOQO_PROVIDER == "live":
         return _live_provider(tuple(getattr(settings, name, "") for name in _LIVE_SETTINGS))
     raise ValueError(f"VOQO_PROVIDER must be 'live' or 'sandbox', not {settings.VOQO_PROVIDER!r}")

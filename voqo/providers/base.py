@@ -8,6 +8,7 @@ from __future__ import annotations
 import abc
 import copy
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 # -- exceptions ---------------------------------------------------------------
@@ -120,6 +121,52 @@ class OutboundCall:
 
     conversation_id: str
     call_sid: str | None
+
+
+@dataclass(frozen=True)
+class PostCallEvent:
+    """One ElevenLabs conversation as Voqo reads it: a post-call webhook event or the answer
+    of `get_conversation`, parsed once (elevenlabs_webhooks.parse_event).
+
+    Impossible values are dropped field by field (listed in `problems`) so the rest of the
+    call is kept; texts carry no lone surrogates.
+    """
+
+    event_type: str
+    conversation_id: str
+    agent_id: str = ""
+    status: str = ""  # ElevenLabs' conversation status: "done", "failed", "in-progress", …
+    channel: str = "phone"  # "phone", or "web" for web, widget and test conversations
+    direction: str = "inbound"
+    external_number: str = ""
+    agent_number: str = ""
+    call_result: str = ""  # metadata.phone_call.call_result: "answered", "busy", …
+    summary: str = ""
+    title: str = ""
+    outcome: str = ""
+    analysis: dict[str, Any] = field(default_factory=dict)
+    transcript: list[dict[str, Any]] = field(default_factory=list)
+    transcript_included: bool = False
+    duration: int | None = None
+    started_at: datetime | None = None
+    termination_reason: str = ""
+    dynamic_variables: dict[str, Any] = field(default_factory=dict)
+    caller_name: str = ""
+    caller_memories: str = ""
+    failure_reason: str = ""  # call_initiation_failure: "busy", "no-answer", …
+    sip_code: str = ""
+    audio: bytes = b""  # post_call_audio: the MP3
+    problems: tuple[str, ...] = ()
+
+    @property
+    def is_over(self) -> bool:
+        """Whether the provider has the conversation's result ("done" or "failed")."""
+        return self.status in ("done", "failed")
+
+    @property
+    def in_progress(self) -> bool:
+        """Whether the conversation is still going on (or its analysis still running)."""
+        return self.status in ("in-progress", "processing")
 
 
 @dataclass(frozen=True)
@@ -243,8 +290,8 @@ class Provider(abc.ABC):
         """Ask the provider to dial `to_number` with the agent. Never retried automatically."""
 
     @abc.abstractmethod
-    def get_conversation(self, conversation_id: str) -> dict[str, Any]:
-        """The conversation as the provider returns it (the post-call webhook's `data` shape)."""
+    def get_conversation(self, conversation_id: str) -> PostCallEvent:
+        """The conversation, parsed as its post-call transcription event would be."""
 
     @abc.abstractmethod
     def get_conversation_audio(self, conversation_id: str) -> bytes:

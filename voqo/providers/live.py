@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import httpx
 import requests
+import urllib3
 from django.conf import settings
 from elevenlabs import ElevenLabs
 from elevenlabs.core.api_error import ApiError
@@ -26,6 +27,7 @@ from twilio.rest import Client as TwilioClient
 from .base import (
     AgentSpec,
     OutboundCall,
+    PostCallEvent,
     Provider,
     ProviderAuthError,
     ProviderError,
@@ -37,6 +39,7 @@ from .base import (
     agent_payload,
     tool_payload,
 )
+from .elevenlabs_webhooks import parse_conversation
 
 ELEVENLABS_DEFAULT_BASE_URL = "https://api.elevenlabs.io"
 TWILIO_DEFAULT_BASE_URL = "https://api.twilio.com"
@@ -167,6 +170,15 @@ class RebasedTwilioHttpClient(TwilioHttpClient):
 _SDK_MESSAGE_PREFIX = re.compile(r"^Unable to [^:]*: ")
 
 
+def _connection_never_made(exc: requests.exceptions.ConnectionError) -> bool:
+    """Whether the request never left (refused, unresolvable, connect timeout)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
 @contextmanager
 def _twilio_errors() -> Iterator[None]:
     """Translate Twilio SDK and requests exceptions into ours."""
@@ -183,9 +195,14 @@ def _twilio_errors() -> Iterator[None]:
         code = str(exc.code) if exc.code not in (None, exc.status) else None
         raise _from_status(exc.status, message, code=code, provider="twilio") from exc
     except requests.exceptions.ConnectionError as exc:
-        # ConnectTimeout is a ConnectionError too: nothing was sent.
+        if _connection_never_made(exc):
+            raise ProviderRetryableError(
+                f"Could not connect to Twilio: {exc}", provider="twilio"
+            ) from exc
+        # The request went out and the connection dropped before the answer: Twilio may
+        # have accepted it.
         raise ProviderRetryableError(
-            f"Could not connect to Twilio: {exc}", provider="twilio"
+            f"Twilio dropped the connection: {exc}", provider="twilio", outcome_unknown=True
         ) from exc
     except requests.exceptions.Timeout as exc:
         raise ProviderRetryableError(
@@ -339,14 +356,14 @@ class LiveProvider(Provider):
             )
         return OutboundCall(conversation_id=started.conversation_id, call_sid=started.call_sid)
 
-    def get_conversation(self, conversation_id: str) -> dict[str, Any]:
-        """The conversation JSON (details, transcript, analysis) as ElevenLabs returns it."""
+    def get_conversation(self, conversation_id: str) -> PostCallEvent:
+        """The conversation (details, transcript, analysis), parsed like its webhook event."""
         convai = self._elevenlabs.conversational_ai
         conversation = self._elevenlabs_call(
             lambda: convai.conversations.get(conversation_id, request_options=self._idempotent)
         )
         # The SDK's models keep unknown fields and aliases, so this is the JSON as sent.
-        return conversation.dict()
+        return parse_conversation(conversation.dict())
 
     def get_conversation_audio(self, conversation_id: str) -> bytes:
         """The conversation's MP3 recording."""

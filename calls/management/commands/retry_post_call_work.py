@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from calls import services
+from calls import followup_sms, receiving
 
 
 class Command(BaseCommand):
@@ -10,5 +10,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        events, sms = services.sweep_post_call_work()
+        events = receiving.sweep_unprocessed_events()
+        sms = followup_sms.send_due_sms()
         self.stdout.write(f"{events} event(s) processed, {sms} SMS retried.")

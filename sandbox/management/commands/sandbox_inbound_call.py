@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--agent", required=True, help="Agent name (or id)")
 
     def handle(self, *args, from_phone: str, agent: str, **options):
-        from voqo.providers.sandbox import simulate_inbound_call
+        from sandbox.provider import simulate_inbound_call
 
         if settings.VOQO_PROVIDER != "sandbox":
             raise CommandError("Simulated calls exist only with VOQO_PROVIDER=sandbox.")

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
+from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS, fill_variables
 
 SALES = "property_sales"
 MANAGER = "property_manager"
@@ -46,7 +45,6 @@ ACCESS_TIMES = ("Tuesday morning", "any weekday after 3pm", "Friday before noon"
 # Variables the caller may have been sent by a campaign, worth saying out loud.
 ADDRESS_VARIABLES = ("property_address", "address", "listing_address", "property")
 FAILURE_REASONS = ("no-answer", "no-answer", "busy")  # unanswered calls outnumber busy lines
-_VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -69,11 +67,6 @@ class SimulatedCall:
 def seed_for(conversation_id: str) -> int:
     """A stable seed for `conversation_id` (Python's own `hash()` changes per process)."""
     return int.from_bytes(hashlib.sha256(conversation_id.encode()).digest()[:8], "big")
-
-
-def render_variables(text: str, variables: dict[str, Any]) -> str:
-    """Fill `{{name}}` as ElevenLabs does; unknown names are left as written."""
-    return _VARIABLE.sub(lambda m: str(variables.get(m.group(1), m.group(0))), text)
 
 
 def known_facts(caller_context: str) -> list[str]:
@@ -240,13 +233,13 @@ def _transcription(call: SimulatedCall, rng: random.Random, now: int) -> dict:
 
 def _opening(call: SimulatedCall, variables: dict[str, Any], known_name: str) -> str:
     if call.first_message:
-        return render_variables(call.first_message, variables)
+        return fill_variables(call.first_message, variables)
     if call.direction == "outbound":
         hello = f"Hi {known_name}" if known_name else "Hi there"
         who = f"{variables['agent_name']} from {variables['agency_name']}"
         return f"{hello}, it's {who}. Is now a good time?"
     if call.greeting:
-        return render_variables(call.greeting, variables)
+        return fill_variables(call.greeting, variables)
     return f"Hi, thanks for calling {variables['agency_name']}, this is {variables['agent_name']}."
 
 

@@ -2,41 +2,39 @@
 beyond Voqo itself).
 
 Agents and tools get fake ids. An outbound call returns a conversation id at once and
-queues `voqo.tasks.run_sandbox_call`, which waits `SANDBOX_CALL_DELAY` seconds, writes a
-plausible conversation (`sandbox_script`) and POSTs it, signed exactly as ElevenLabs signs,
+queues `sandbox.tasks.run_sandbox_call`, which waits `SANDBOX_CALL_DELAY` seconds, writes a
+plausible conversation (`sandbox.script`) and POSTs it, signed exactly as ElevenLabs signs,
 to Voqo's own post-call webhook — so the real pipeline records the call. SMS land in the
 outbox (`SandboxMessage`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import secrets
-import time
 import urllib.error
 import urllib.request
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
+from agents.models import Agent
+from sandbox.models import SandboxConversation, SandboxMessage
+from sandbox.queue import queue_sandbox_call
+from sandbox.script import SimulatedCall, simulate_event
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
-from voqo.models import SandboxConversation, SandboxMessage
-
-from .base import (
+from voqo.providers import (
     AgentSpec,
     OutboundCall,
+    PostCallEvent,
     Provider,
     ProviderNotFound,
     SentSms,
     ToolSpec,
 )
-from .sandbox_script import SimulatedCall, simulate_event
+from voqo.providers.elevenlabs_webhooks import parse_conversation, parse_event, sign
 
 logger = logging.getLogger(__name__)
 
@@ -96,12 +94,12 @@ class SandboxProvider(Provider):
             dynamic_variables=dict(dynamic_variables),
             first_message=first_message or "",
         )
-        _queue_conversation(conversation.conversation_id)
+        queue_sandbox_call(conversation.conversation_id)
         return OutboundCall(
             conversation_id=conversation.conversation_id, call_sid=conversation.call_sid
         )
 
-    def get_conversation(self, conversation_id: str) -> dict[str, Any]:
+    def get_conversation(self, conversation_id: str) -> PostCallEvent:
         conversation = SandboxConversation.objects.filter(conversation_id=conversation_id).first()
         if conversation is None:
             raise ProviderNotFound(
@@ -111,17 +109,18 @@ class SandboxProvider(Provider):
                 provider="elevenlabs",
             )
         if conversation.payload is None:
-            return {
-                "agent_id": conversation.agent_id,
-                "conversation_id": conversation.conversation_id,
-                "status": "in-progress",
-                "transcript": [],
-                "metadata": {},
-            }
+            return parse_conversation(
+                {
+                    "agent_id": conversation.agent_id,
+                    "conversation_id": conversation.conversation_id,
+                    "status": "in-progress",
+                }
+            )
         data = dict(conversation.payload["data"])
         if conversation.payload["type"] == "call_initiation_failure":
+            # ElevenLabs answers a conversation that never connected as a failed one.
             data.setdefault("status", "failed")
-        return data
+        return parse_event({**conversation.payload, "data": data})
 
     def get_conversation_audio(self, conversation_id: str) -> bytes:
         if not SandboxConversation.objects.filter(conversation_id=conversation_id).exists():
@@ -148,16 +147,6 @@ class SandboxProvider(Provider):
 # -- simulated calls --------------------------------------------------------------------
 
 
-def _queue_conversation(conversation_id: str) -> None:
-    # After commit: the worker must see the row, and the caller gets to store the
-    # conversation id (it does so right after we return) before the call "ends".
-    transaction.on_commit(
-        lambda: async_task(
-            "voqo.tasks.run_sandbox_call", conversation_id, task_name=f"sandbox {conversation_id}"
-        )
-    )
-
-
 def simulate_inbound_call(*, agent_id: str, from_number: str) -> str:
     """Make `from_number` 'ring' the agent's number; returns the conversation id.
 
@@ -172,7 +161,7 @@ def simulate_inbound_call(*, agent_id: str, from_number: str) -> str:
         external_number=from_number,
         call_sid=_fake_id("CAsbx", 28),
     )
-    _queue_conversation(conversation.conversation_id)
+    queue_sandbox_call(conversation.conversation_id)
     return conversation.conversation_id
 
 
@@ -207,8 +196,6 @@ def finish_conversation(conversation_id: str) -> SandboxConversation | None:
 
 def _simulated_call(conversation: SandboxConversation) -> SimulatedCall:
     # The sandbox plays ElevenLabs, which would know the agent's prompt: read ours.
-    from agents.models import Agent
-
     agent = Agent.objects.filter(elevenlabs_agent_id=conversation.agent_id).first()
     return SimulatedCall(
         conversation_id=conversation.conversation_id,
@@ -259,13 +246,6 @@ def _initiation_data(conversation: SandboxConversation) -> tuple[dict[str, Any],
     return {**fallback, **variables}, str(override.get("first_message") or "")
 
 
-def elevenlabs_signature(body: bytes, secret: str, timestamp: int | None = None) -> str:
-    """The `ElevenLabs-Signature` header: `t=<unix secs>,v0=<hex HMAC-SHA256(secret, "t.body")>`."""
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v0={digest.hexdigest()}"
-
-
 def deliver_post_call_webhook(event: dict[str, Any]) -> int:
     """POST `event` to Voqo's post-call webhook, signed as ElevenLabs signs.
 
@@ -279,7 +259,7 @@ def deliver_post_call_webhook(event: dict[str, Any]) -> int:
         method="POST",
         headers={
             "Content-Type": "application/json",
-            "ElevenLabs-Signature": elevenlabs_signature(body, settings.ELEVENLABS_WEBHOOK_SECRET),
+            "ElevenLabs-Signature": sign(body, settings.ELEVENLABS_WEBHOOK_SECRET),
         },
     )
     try:

@@ -1,0 +1,309 @@
+"""Applying a post-call event: the call record, its contact and memories, the SMS decision.
+
+Input is a `PostCallEvent` parsed once at the provider boundary — from a stored webhook
+(calls.receiving) or from `get_conversation` when the webhook was lost (campaign
+reconciliation) — so both paths run the same steps: SMS, memories, `call_finished`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agents.models import Agent
+from calls import queue
+from calls.followup_sms import sms_skip_reason
+from calls.models import Call, WebhookEvent
+from calls.recordings import store_recording
+from calls.signals import call_finished
+from contacts.models import UNKNOWN_CALLER, Contact, Memory
+from voqo.models import Setting
+from voqo.phones import try_normalize_phone
+from voqo.providers import PostCallEvent
+from voqo.providers.elevenlabs_webhooks import (
+    CALL_INITIATION_FAILURE,
+    POST_CALL_AUDIO,
+    POST_CALL_TRANSCRIPTION,
+)
+
+INITIATION_FAILURES = {
+    "busy": (Call.Status.BUSY, "The line was busy."),
+    "no-answer": (Call.Status.NO_ANSWER, "Nobody answered."),
+    "no_answer": (Call.Status.NO_ANSWER, "Nobody answered."),
+}
+# metadata.phone_call.call_result → our call status ("answered" and anything new: completed).
+CALL_RESULT_STATUS = {
+    "busy": Call.Status.BUSY,
+    "no_answer": Call.Status.NO_ANSWER,
+    "no-answer": Call.Status.NO_ANSWER,
+    "voicemail": Call.Status.NO_ANSWER,
+    "failed": Call.Status.FAILED,
+}
+
+# What processing a transcription writes; the SMS sender owns the other sms_* fields.
+POST_CALL_FIELDS = [
+    "agent",
+    "agent_name",
+    "contact",
+    "status",
+    "summary",
+    "title",
+    "outcome",
+    "analysis",
+    "transcript",
+    "duration",
+    "started_at",
+    "ended_at",
+    "failure_reason",
+    "dynamic_variables",
+    "sms_status",
+    "sms_error",
+]
+
+
+def apply_event(event: PostCallEvent) -> Call | None:
+    """Apply any post-call event; None for an event to wait with (audio before its call)
+    or to ignore (a type Voqo does not handle)."""
+    handler = HANDLERS.get(event.event_type)
+    return handler(event) if handler else None
+
+
+def record_post_call(event: PostCallEvent) -> Call:
+    """Turn a finished conversation into the call record, contact and memories.
+
+    Updates the outbound call Voqo placed (same conversation id) or creates the inbound one;
+    decides the follow-up SMS, and after commit queues it and sends `call_finished`.
+    """
+    values = Setting.all_values()
+    call = _call_for_event(event)
+    if call.agent_id is None and (agent := _agent_for(event)):
+        call.agent, call.agent_name = agent, agent.name
+    call.status = _status_for(event)
+    call.summary = event.summary
+    call.title = event.title
+    call.outcome = event.outcome
+    call.analysis = event.analysis
+    call.transcript = event.transcript
+    call.duration = event.duration
+    if event.started_at is not None:
+        call.started_at = event.started_at
+        if event.duration is not None:
+            call.ended_at = event.started_at + timedelta(seconds=event.duration)
+    if call.status == Call.Status.FAILED and not call.failure_reason:
+        call.failure_reason = event.termination_reason
+    if not call.dynamic_variables:
+        call.dynamic_variables = event.dynamic_variables
+
+    contact = call.contact or _match_contact(
+        call.external_phone, event.caller_name, create=values["auto_create_contacts"]
+    )
+    if contact is not None:
+        call.contact = contact
+        if event.caller_name and contact.name == UNKNOWN_CALLER:
+            contact.name = event.caller_name
+            contact.save(update_fields=["name", "updated_at"])
+        moment = call.ended_at or timezone.now()
+        Contact.objects.filter(pk=contact.pk).filter(
+            Q(last_call_at__isnull=True) | Q(last_call_at__lt=moment)
+        ).update(last_call_at=moment)
+        if values["save_memories"]:
+            _save_memories(contact, call, event.caller_memories)
+
+    if call.sms_status == Call.SmsStatus.NONE:
+        reason = sms_skip_reason(call, values)
+        call.sms_status = Call.SmsStatus.SKIPPED if reason else Call.SmsStatus.PENDING
+        call.sms_error = reason
+    call.save(update_fields=POST_CALL_FIELDS)
+
+    if call.sms_status == Call.SmsStatus.PENDING:
+        queue.queue_post_call_sms(call.pk)
+    _after_commit_call_final(call)
+    return call
+
+
+def record_call_initiation_failure(event: PostCallEvent) -> Call:
+    """Mark the outbound call that never connected as busy, no-answer or failed."""
+    reason = event.failure_reason or "unknown"
+    status, text = INITIATION_FAILURES.get(
+        reason, (Call.Status.FAILED, f"The call could not be started ({reason}).")
+    )
+    if event.sip_code:
+        text = f"{text} (SIP {event.sip_code})"
+    return _record_outcome(event, status=status, reason=text)
+
+
+def record_call_without_result(event: PostCallEvent, *, reason: str) -> Call:
+    """The provider never reported how the call ended: mark it failed with `reason`."""
+    return _record_outcome(event, status=Call.Status.FAILED, reason=reason)
+
+
+def _record_outcome(event: PostCallEvent, *, status: str, reason: str) -> Call:
+    call = _call_for_event(event)
+    if call.agent_id is None and (agent := _agent_for(event)):
+        call.agent, call.agent_name = agent, agent.name
+    # A processed transcription already says what happened; never downgrade it.
+    if call.status in (Call.Status.INITIATED, Call.Status.FAILED):
+        call.status = status
+        call.failure_reason = reason
+    if call.sms_status == Call.SmsStatus.NONE:
+        call.sms_status, call.sms_error = Call.SmsStatus.SKIPPED, "The call never connected."
+    call.save(
+        update_fields=["agent", "agent_name", "status", "failure_reason", "sms_status", "sms_error"]
+    )
+    _after_commit_call_final(call)
+    return call
+
+
+def record_post_call_audio(event: PostCallEvent) -> Call | None:
+    """Store the recording of a post_call_audio event; None while its call is unknown."""
+    call = Call.objects.filter(elevenlabs_conversation_id=event.conversation_id).first()
+    if call is None:
+        return None
+    if not call.recording_file and event.audio:
+        store_recording(call, event.audio)
+    return call
+
+
+HANDLERS = {
+    POST_CALL_TRANSCRIPTION: record_post_call,
+    CALL_INITIATION_FAILURE: record_call_initiation_failure,
+    POST_CALL_AUDIO: record_post_call_audio,
+}
+HANDLED_EVENT_TYPES = frozenset(HANDLERS)
+
+
+def _after_commit_call_final(call: Call) -> None:
+    """After commit: process audio that waited for this call, and send `call_finished`."""
+    call_id, conversation_id = call.pk, call.elevenlabs_conversation_id
+
+    def after_commit() -> None:
+        if conversation_id:
+            waiting_audio = WebhookEvent.objects.filter(
+                event_type=POST_CALL_AUDIO,
+                conversation_id=conversation_id,
+                processed_at__isnull=True,
+            ).values_list("pk", flat=True)
+            for event_id in waiting_audio:
+                queue.queue_event_processing(event_id)
+        final = Call.objects.select_related("contact", "agent").get(pk=call_id)
+        call_finished.send(sender=Call, call=final)
+
+    transaction.on_commit(after_commit)
+
+
+def _call_for_event(event: PostCallEvent) -> Call:
+    """The call with this conversation id, created when Voqo did not place it."""
+    conversation_id = event.conversation_id
+    call = (
+        Call.objects.select_related("contact")
+        .filter(elevenlabs_conversation_id=conversation_id)
+        .first()
+    )
+    if call is not None:
+        return call
+    inbound = event.direction != "outbound"
+    external = try_normalize_phone(event.external_number) or event.external_number[:20]
+    if not inbound and (placed := _adopt_placed_call(conversation_id, external)):
+        return placed
+    raw_agent_number = event.agent_number or settings.TWILIO_PHONE_NUMBER or ""
+    agent_number = try_normalize_phone(raw_agent_number) or raw_agent_number[:20]
+    agent = _agent_for(event)
+    try:
+        with transaction.atomic():
+            return Call.objects.create(
+                elevenlabs_conversation_id=conversation_id,
+                direction=Call.Direction.INBOUND if inbound else Call.Direction.OUTBOUND,
+                status=Call.Status.INITIATED,
+                from_phone=external if inbound else agent_number,
+                to_phone=agent_number if inbound else external,
+                agent=agent,
+                agent_name=agent.name if agent else "",
+            )
+    except IntegrityError:
+        return Call.objects.select_related("contact").get(
+            elevenlabs_conversation_id=conversation_id
+        )
+
+
+# How long after Voqo created an outbound call record its webhook may claim it by number.
+ADOPTION_WINDOW = timedelta(minutes=15)
+
+
+def _adopt_placed_call(conversation_id: str, to_phone: str) -> Call | None:
+    """The outbound call Voqo placed to `to_phone` whose conversation id is not stored yet.
+
+    The provider can report a call (a busy line fails within a second) before the dialler
+    has stored the id the outbound-call request returned; the event then claims the record
+    instead of creating a second one — with a conditional update, so only one event can.
+    """
+    candidate = (
+        Call.objects.filter(
+            direction=Call.Direction.OUTBOUND,
+            status=Call.Status.INITIATED,
+            elevenlabs_conversation_id__isnull=True,
+            to_phone=to_phone,
+            created_at__gte=timezone.now() - ADOPTION_WINDOW,
+        )
+        .order_by("-created_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if candidate is None:
+        return None
+    claimed = Call.objects.filter(pk=candidate, elevenlabs_conversation_id__isnull=True).update(
+        elevenlabs_conversation_id=conversation_id
+    )
+    return Call.objects.select_related("contact").get(pk=candidate) if claimed else None
+
+
+def _agent_for(event: PostCallEvent) -> Agent | None:
+    if not event.agent_id:
+        return None
+    return Agent.objects.filter(elevenlabs_agent_id=event.agent_id).first()
+
+
+def _status_for(event: PostCallEvent) -> str:
+    if event.status == "failed":
+        return Call.Status.FAILED
+    return CALL_RESULT_STATUS.get(event.call_result, Call.Status.COMPLETED)
+
+
+def _match_contact(phone: str, caller_name: str, *, create: bool) -> Contact | None:
+    """The contact with this number; created (named if the caller said so) when allowed."""
+    phone = try_normalize_phone(phone) if phone else None
+    if not phone:
+        return None
+    contact = Contact.objects.filter(phone=phone).first()
+    if contact is not None or not create:
+        return contact
+    try:
+        with transaction.atomic():
+            return Contact.objects.create(phone=phone, name=caller_name or UNKNOWN_CALLER)
+    except IntegrityError:  # created by a concurrent call from the same number
+        return Contact.objects.get(phone=phone)
+
+
+def memory_key(content: str) -> str:
+    """Two facts are the same fact regardless of case and spacing."""
+    return " ".join(content.split()).casefold()
+
+
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def _save_memories(contact: Contact, call: Call, text: str) -> None:
+    known = {memory_key(content) for content in contact.memories.values_list("content", flat=True)}
+    new = []
+    for line in text.splitlines():
+        fact = _BULLET.sub("", line).strip()
+        key = memory_key(fact)
+        if not key or key in known:
+            continue
+        known.add(key)
+        new.append(Memory(contact=contact, call=call, content=fact, source=Memory.Source.AUTO))
+    Memory.objects.bulk_create(new)

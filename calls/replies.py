@@ -1,0 +1,68 @@
+"""Twilio's webhooks about texts: replies (STOP/START) and delivery status callbacks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from calls.followup_sms import SMS_OPTED_OUT_CODE
+from calls.models import SmsMessage
+from contacts.models import Contact
+from contacts.opt_out import opt_in_contact, opt_out_contact
+from voqo.phones import try_normalize_phone
+
+OPT_OUT_WORDS = frozenset(
+    {"STOP", "UNSUBSCRIBE", "END", "QUIT", "CANCEL", "OPTOUT", "REVOKE", "STOPALL"}
+)
+OPT_IN_WORDS = frozenset({"START", "UNSTOP"})
+
+
+def _keyword(body: str) -> str:
+    return body.strip().rstrip(".!?,;:").strip().upper()
+
+
+def record_inbound_sms(
+    *, sid: str, from_phone: str, to_phone: str, body: str, opt_out_type: str = ""
+) -> SmsMessage | None:
+    """Store a reply (once per MessageSid) and apply STOP/START; None for a duplicate."""
+    phone = try_normalize_phone(from_phone) or from_phone[:20]
+    contact = Contact.objects.filter(phone=phone).first()
+    try:
+        with transaction.atomic():
+            message = SmsMessage.objects.create(
+                direction=SmsMessage.Direction.INBOUND,
+                sid=sid,
+                contact=contact,
+                from_phone=phone,
+                to_phone=(try_normalize_phone(to_phone) or to_phone)[:20],
+                body=body,
+                status="received",
+            )
+    except IntegrityError:
+        return None
+    if contact is not None:
+        keyword = _keyword(body)
+        opt_out_type = opt_out_type.upper()
+        if opt_out_type == "STOP" or (not opt_out_type and keyword in OPT_OUT_WORDS):
+            opt_out_contact(contact_id=contact.pk, by="sms")
+        elif opt_out_type == "START" or (not opt_out_type and keyword in OPT_IN_WORDS):
+            opt_in_contact(contact_id=contact.pk)
+    return message
+
+
+def record_sms_status(*, sid: str, status: str, error_code: str = "") -> bool:
+    """Apply a delivery status callback if it moves the message forward; True if applied."""
+    status = status.lower()
+    fields: dict[str, Any] = {"status": status, "updated_at": timezone.now()}
+    if error_code:
+        fields["error_code"] = error_code[:16]
+    updated = SmsMessage.objects.filter(
+        sid=sid, status__in=SmsMessage.statuses_before(status)
+    ).update(**fields)
+    if error_code == SMS_OPTED_OUT_CODE:
+        contact_id = SmsMessage.objects.filter(sid=sid).values_list("contact_id", flat=True).first()
+        if contact_id:
+            opt_out_contact(contact_id=contact_id, by="sms")
+    return bool(updated)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from sandbox import views
+
+urlpatterns = [
+    path("outbox/", views.outbox, name="sandbox_outbox"),
+    path(
+        "agents/<uuid:agent_id>/simulate-inbound/",
+        views.simulate_inbound,
+        name="sandbox_simulate_inbound",
+    ),
+]
