@@ -64,12 +64,14 @@ def test_every_answer_of_the_fake_has_the_documented_shape(provider, fake_provid
     )
 
 
-def test_a_started_call_has_a_conversation_like_the_real_one(provider):
+def test_a_started_call_has_a_conversation_like_the_real_one(provider, fake_provider):
     call = provider.start_outbound_call(
         agent_id="agent_1", to_number="+61412345678", dynamic_variables={"caller_name": "Jo"}
     )
 
-    conversation = provider.get_conversation(call.conversation_id)
+    conversation = assert_documented(
+        fake_provider, "GET", f"/v1/convai/conversations/{call.conversation_id}"
+    )
 
     assert conversation["has_audio"] is False
     assert conversation["has_user_audio"] is False
