@@ -93,7 +93,12 @@ class CustomFunctionForm(forms.ModelForm):
         min_value=MIN_TIMEOUT_SECS,
         max_value=MAX_TIMEOUT_SECS,
         initial=10,
-        help_text=f"Seconds, {MIN_TIMEOUT_SECS}–{MAX_TIMEOUT_SECS}. The caller waits meanwhile.",
+        label="Timeout (seconds)",
+        help_text=(
+            f"{MIN_TIMEOUT_SECS}–{MAX_TIMEOUT_SECS} seconds, the range ElevenLabs accepts for a "
+            "tool. The caller waits meanwhile. The endpoint gets 1 s less for its whole answer, "
+            "so the agent can still tell the caller when it is too slow."
+        ),
     )
     # Auth: secrets are write-only. Blank keeps the stored value.
     api_key_header = forms.CharField(

@@ -6,8 +6,14 @@ from django.db import models
 from voqo.crypto import EncryptedJSONField, EncryptedTextField
 from voqo.models import UUIDModel
 
-MIN_TIMEOUT_SECS = 1
-MAX_TIMEOUT_SECS = 30
+# ElevenLabs' range for a webhook tool's `response_timeout_secs` (OpenAPI: 5–120 inclusive).
+# The web server's worker timeout must stay above MAX_TIMEOUT_SECS.
+MIN_TIMEOUT_SECS = 5
+MAX_TIMEOUT_SECS = 120
+DEFAULT_TIMEOUT_SECS = 20
+# The endpoint gets this much less than the agent waits, so the agent hears our explanation
+# instead of ElevenLabs giving up on the tool call at the same moment.
+ANSWER_MARGIN_SECS = 1.0
 
 
 def new_invocation_token() -> str:
@@ -46,8 +52,9 @@ class CustomFunction(UUIDModel):
     invocation_token = EncryptedTextField(blank=True, default="", editable=False)
     parameters = models.JSONField(default=dict, blank=True)
     response_mapping = models.JSONField(default=dict, blank=True)
+    # How long the agent waits for the tool (ElevenLabs' response_timeout_secs), in seconds.
     timeout = models.PositiveSmallIntegerField(
-        default=MAX_TIMEOUT_SECS,
+        default=DEFAULT_TIMEOUT_SECS,
         validators=[MinValueValidator(MIN_TIMEOUT_SECS), MaxValueValidator(MAX_TIMEOUT_SECS)],
     )
     enabled = models.BooleanField(default=True)
@@ -70,6 +77,12 @@ class CustomFunction(UUIDModel):
         if not self.invocation_token and not kwargs.get("update_fields"):
             self.invocation_token = new_invocation_token()
         super().save(*args, **kwargs)
+
+    @property
+    def endpoint_deadline(self) -> float:
+        """Seconds the endpoint gets for the whole exchange (connect, headers and body)."""
+        timeout = float(self.timeout)
+        return max(timeout - ANSWER_MARGIN_SECS, timeout * 0.8)
 
     def __repr__(self) -> str:
         # The default repr is harmless, but say so explicitly: secrets never appear in it.

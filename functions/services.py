@@ -192,7 +192,7 @@ def build_request(function: CustomFunction, arguments: dict[str, Any]) -> egress
         url=url,
         headers=headers,
         body=body,
-        timeout=float(function.timeout),
+        timeout=function.endpoint_deadline,
         secret_headers=frozenset(secret_headers),
     )
 

@@ -165,7 +165,8 @@ def test_an_endpoint_slower_than_the_timeout_gets_an_agent_friendly_answer(clien
     }
     logged = FunctionInvocation.objects.get()
     assert logged.status == "error"
-    assert "did not answer within 1 s" in logged.error
+    # The endpoint gets a little less than the agent waits, so this answer reaches the agent.
+    assert "did not answer within 0.8 s" in logged.error
 
 
 def test_an_endpoint_error_status_is_reported_without_internals(client, agent, target):
