@@ -10,8 +10,10 @@ from django.core.validators import URLValidator
 from jsonschema import exceptions as schema_exceptions
 from jsonschema import validators
 
+from functions.jsonlimits import MAX_JSON_DEPTH, JSONTooDeep, load_json
 from functions.mapping import MappingError, validate_mapping
 from functions.models import MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, CustomFunction
+from functions.schema import subset_problems
 
 TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 HEADER_NAME_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
@@ -61,8 +63,19 @@ class HeaderRowsField(forms.Field):
         return headers
 
 
-def _json_error(exc: json.JSONDecodeError) -> str:
-    return f"This is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+def _json_error(exc: ValueError) -> str:
+    if isinstance(exc, JSONTooDeep):
+        return f"This JSON nests deeper than {MAX_JSON_DEPTH} levels."
+    if isinstance(exc, json.JSONDecodeError):
+        return f"This is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+    return "This is not valid JSON."
+
+
+def _parse_json(raw: str) -> Any:
+    try:
+        return load_json(raw)
+    except ValueError as exc:
+        raise forms.ValidationError(_json_error(exc)) from None
 
 
 class CustomFunctionForm(forms.ModelForm):
@@ -77,8 +90,10 @@ class CustomFunctionForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "class": "code"}),
         help_text=(
-            "A JSON Schema of type object: the arguments the agent passes. Give every property "
-            "a description so the agent knows what to ask for."
+            "A JSON Schema of type object: the arguments the agent passes. ElevenLabs accepts a "
+            "subset: each property has one type (string, number, integer, boolean, object, "
+            "array) and a description so the agent knows what to ask for; arrays need items; "
+            "no enum, title, additionalProperties or unions."
         ),
     )
     response_mapping = forms.CharField(
@@ -193,10 +208,7 @@ class CustomFunctionForm(forms.ModelForm):
         raw = (self.cleaned_data.get("parameters") or "").strip()
         if not raw:
             return dict(EMPTY_SCHEMA)
-        try:
-            schema = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(_json_error(exc)) from None
+        schema = _parse_json(raw)
         if not isinstance(schema, dict):
             raise forms.ValidationError("The parameters must be a JSON Schema object.")
         if schema.get("type") != "object":
@@ -211,19 +223,17 @@ class CustomFunctionForm(forms.ModelForm):
                 f"This is not a valid JSON Schema: {exc.message}"
                 + (f" (at {where})." if where else ".")
             ) from None
-        properties = schema.get("properties", {})
-        if not isinstance(properties, dict):
-            raise forms.ValidationError('"properties" must be an object.')
+        # ElevenLabs accepts a subset of JSON Schema: refuse the rest here, not at sync.
+        problems = subset_problems(schema)
+        if problems:
+            raise forms.ValidationError(problems)
         return schema
 
     def clean_response_mapping(self) -> dict[str, str]:
         raw = (self.cleaned_data.get("response_mapping") or "").strip()
         if not raw:
             return {}
-        try:
-            mapping = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(_json_error(exc)) from None
+        mapping = _parse_json(raw)
         try:
             return validate_mapping(mapping)
         except MappingError as exc:
@@ -315,7 +325,7 @@ class FunctionTestForm(forms.Form):
             if value is None or value == "":
                 continue
             if name in self.json_fields:
-                value = json.loads(value)
+                value = load_json(value)
             arguments[name] = value
         return arguments
 
@@ -325,7 +335,7 @@ class FunctionTestForm(forms.Form):
             value = cleaned.get(name)
             if value:
                 try:
-                    json.loads(value)
-                except json.JSONDecodeError as exc:
+                    load_json(value)
+                except ValueError as exc:
                     self.add_error(name, _json_error(exc))
         return cleaned
