@@ -3,7 +3,7 @@ import secrets
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from voqo.crypto import EncryptedJSONField, EncryptedTextField
+from voqo.crypto import EncryptedJSONField, EncryptedTextField, is_undecryptable
 from voqo.models import UUIDModel
 
 # ElevenLabs' range for a webhook tool's `response_timeout_secs` (OpenAPI: 5–120 inclusive).
@@ -47,6 +47,9 @@ class CustomFunction(UUIDModel):
     # Encrypted at rest and never rendered back to the browser or the admin:
     # api_key → {"header_name", "api_key"}, bearer → {"token"}, basic → {"username", "password"}.
     auth_config = EncryptedJSONField(default=dict, blank=True)
+    # Header name → value, for headers that carry credentials: encrypted, masked, replace-only.
+    # Plain `headers` are shown on the function page.
+    secret_headers = EncryptedJSONField(default=dict, blank=True)
     # Sent by ElevenLabs in X-Voqo-Function-Token on every call of the tool; ElevenLabs does
     # not sign tool calls, so this is the proxy's only authentication (providers.md).
     invocation_token = EncryptedTextField(blank=True, default="", editable=False)
@@ -74,9 +77,30 @@ class CustomFunction(UUIDModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.invocation_token and not kwargs.get("update_fields"):
+        update_fields = kwargs.get("update_fields")
+        if is_undecryptable(self.invocation_token):
+            # Nobody can check the old token any more: a new one, which the next sync sends.
+            self.invocation_token = new_invocation_token()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "invocation_token"}
+        elif not self.invocation_token and not update_fields:
             self.invocation_token = new_invocation_token()
         super().save(*args, **kwargs)
+
+    SECRET_LABELS = {
+        "auth_config": "auth secret",
+        "secret_headers": "secret headers",
+        "invocation_token": "invocation token",
+    }
+
+    @property
+    def unreadable_secrets(self) -> list[str]:
+        """What no configured encryption key can decrypt any more, in staff's words."""
+        return [
+            label
+            for name, label in self.SECRET_LABELS.items()
+            if is_undecryptable(getattr(self, name))
+        ]
 
     @property
     def endpoint_deadline(self) -> float:
