@@ -125,7 +125,9 @@ def function_toggle(request: HttpRequest, function_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def function_test(request: HttpRequest, function_id) -> HttpResponse:
     function = get_object_or_404(CustomFunction.objects.select_related("agent"), pk=function_id)
-    form = FunctionTestForm(request.POST or None, schema=function.parameters or {})
+    # Bound on every POST: a function without arguments posts an empty form.
+    data = request.POST if request.method == "POST" else None
+    form = FunctionTestForm(data, schema=function.parameters or {})
     result = None
     if request.method == "POST" and form.is_valid():
         result = invoke_function(
