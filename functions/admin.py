@@ -10,7 +10,7 @@ class CustomFunctionAdmin(admin.ModelAdmin):
     list_filter = ("method", "auth_type", "enabled", ("created_at", admin.DateFieldListFilter))
     search_fields = ("name", "description", "endpoint", "agent__name")
     # Secrets are never shown or edited here; staff replace them on the function page.
-    exclude = ("auth_config", "invocation_token")
+    exclude = ("auth_config", "secret_headers", "invocation_token")
     readonly_fields = ("created_at", "updated_at", "elevenlabs_tool_id")
     list_select_related = ("agent",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
@@ -24,43 +25,93 @@ EMPTY_SCHEMA = {"type": "object", "properties": {}, "required": []}
 BLANK_HEADER_ROWS = 2
 
 
+# A header name that usually carries a credential, and a value that looks like a key.
+CREDENTIAL_NAME_RE = re.compile(
+    r"auth|token|secret|passw|api[-_]?key|(^|[-_])key$|cookie|session|signature|credential",
+    re.IGNORECASE,
+)
+CREDENTIAL_VALUE_RE = re.compile(r"^(bearer|basic|token|digest)\s+\S{6,}$", re.IGNORECASE)
+KEY_LIKE_RE = re.compile(r"^[A-Za-z0-9_\-.=+/:~]{20,}$")
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+def looks_like_credential(name: str, value: str) -> bool:
+    """Whether a plain header probably carries a secret (its name, or a key-like value)."""
+    if CREDENTIAL_NAME_RE.search(name) or CREDENTIAL_VALUE_RE.match(value):
+        return True
+    if not KEY_LIKE_RE.match(value) or UUID_RE.match(value):
+        return False
+    kinds = sum(
+        [
+            any(c.islower() for c in value),
+            any(c.isupper() for c in value),
+            any(c.isdigit() for c in value),
+            any(not c.isalnum() for c in value),
+        ]
+    )
+    return kinds >= 3 and any(c.isdigit() for c in value)
+
+
+@dataclass
+class HeaderRow:
+    """One header row of the form. A secret's value is never rendered back."""
+
+    name: str
+    value: str
+    secret: bool = False
+    stored: bool = False  # a secret with a stored value: blank keeps it
+    warning: str = ""
+
+
 class HeaderRowsWidget(forms.Widget):
-    """Repeated name/value inputs (`<name>_name`, `<name>_value`); rendered by the page."""
+    """Repeated name/value/type inputs (`<name>_name`, `_value`, `_type`); rendered by the page."""
 
     def value_from_datadict(self, data, files, name):
         getlist = getattr(data, "getlist", lambda key: data.get(key, []))
         names, values = getlist(f"{name}_name"), getlist(f"{name}_value")
-        return [(n or "", v or "") for n, v in zip_longest(names, values, fillvalue="")]
+        kinds = getlist(f"{name}_type")
+        return [
+            HeaderRow(name=(n or "").strip(), value=(v or "").strip(), secret=(k == "secret"))
+            for n, v, k in zip_longest(names, values, kinds, fillvalue="")
+        ]
 
     def value_omitted_from_data(self, data, files, name):
         return False
 
 
 class HeaderRowsField(forms.Field):
+    """The header rows, checked one by one; secret rows may be blank (keep the stored value)."""
+
     widget = HeaderRowsWidget
 
-    def to_python(self, value) -> dict[str, str]:
-        if isinstance(value, dict):
-            return value
-        headers: dict[str, str] = {}
+    def to_python(self, value) -> list[HeaderRow]:
+        rows: list[HeaderRow] = []
         errors = []
-        for name, header_value in value or []:
-            name, header_value = name.strip(), header_value.strip()
-            if not name and not header_value:
+        seen: set[str] = set()
+        for row in value or []:
+            if not row.name and not row.value:
                 continue
-            if not HEADER_NAME_RE.match(name):
-                errors.append(f"“{name}” is not a valid header name.")
-            elif name.lower() in RESERVED_HEADERS:
-                errors.append(f"{name} is set by Voqo and cannot be configured.")
-            elif any(ch in header_value for ch in "\r\n\x00"):
-                errors.append(f"The value of {name} contains a line break.")
-            elif name.lower() in {existing.lower() for existing in headers}:
-                errors.append(f"{name} is listed twice.")
+            if not HEADER_NAME_RE.match(row.name):
+                errors.append(f"“{row.name}” is not a valid header name.")
+            elif row.name.lower() in RESERVED_HEADERS:
+                errors.append(f"{row.name} is set by Voqo and cannot be configured.")
+            elif any(ch in row.value for ch in "\r\n\x00"):
+                errors.append(f"The value of {row.name} contains a line break.")
+            elif row.name.lower() in seen:
+                errors.append(f"{row.name} is listed twice.")
             else:
-                headers[name] = header_value
+                seen.add(row.name.lower())
+                rows.append(row)
         if errors:
             raise forms.ValidationError(errors)
-        return headers
+        return rows
+
+
+def _credential_warning(name: str) -> str:
+    return (
+        f"{name} looks like a credential: make it a secret header, so it is stored encrypted, "
+        "never shown again and masked if the endpoint echoes it."
+    )
 
 
 def _json_error(exc: ValueError) -> str:
@@ -156,8 +207,12 @@ class CustomFunctionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.agent = agent
         self.instance.agent = agent
+        # An undecryptable secret (a removed key) counts as none: staff enter it again.
         stored = self.instance.auth_config if self.instance.pk else {}
-        self.stored_auth = stored or {}
+        self.stored_auth = stored if isinstance(stored, dict) else {}
+        stored_headers = self.instance.secret_headers if self.instance.pk else {}
+        self.stored_secret_headers = stored_headers if isinstance(stored_headers, dict) else {}
+        self.secret_headers: dict[str, str] = {}
         if not self.is_bound:
             if self.instance.pk:
                 self.initial["parameters"] = json.dumps(self.instance.parameters or {}, indent=2)
@@ -175,13 +230,51 @@ class CustomFunctionForm(forms.ModelForm):
             if self.stored_auth.get(config_key):
                 self.fields[field_name].widget.attrs["placeholder"] = STORED_SECRET_PLACEHOLDER
 
-    def header_rows(self) -> list[tuple[str, str]]:
-        """The header rows to render: what was submitted or stored, plus blank rows."""
+    def _stored_secret_header(self, name: str) -> str:
+        for stored_name, value in self.stored_secret_headers.items():
+            if stored_name.lower() == name.lower():
+                return value
+        return ""
+
+    def header_rows(self) -> list[HeaderRow]:
+        """The header rows to render: what was submitted or stored, plus blank rows.
+
+        Secret values are never rendered, not even a value just typed into a failing form.
+        """
         if self.is_bound:
-            rows = [row for row in self["headers"].value() or [] if any(row)]
+            submitted = [row for row in self["headers"].value() or [] if row.name or row.value]
+            rows = [
+                HeaderRow(
+                    name=row.name,
+                    value="" if row.secret else row.value,
+                    secret=row.secret,
+                    stored=row.secret and bool(self._stored_secret_header(row.name)),
+                )
+                for row in submitted
+            ]
         else:
-            rows = list((self.instance.headers or {}).items())
-        return rows + [("", "")] * BLANK_HEADER_ROWS
+            rows = [HeaderRow(name, value) for name, value in (self.instance.headers or {}).items()]
+            rows += [
+                HeaderRow(name, "", secret=True, stored=True) for name in self.stored_secret_headers
+            ]
+        for row in rows:
+            if not row.secret and looks_like_credential(row.name, row.value):
+                row.warning = _credential_warning(row.name)
+        return rows + [HeaderRow("", "") for _ in range(BLANK_HEADER_ROWS)]
+
+    def credential_warnings(self) -> list[str]:
+        """Warnings for saved plain headers that look like credentials."""
+        return [
+            _credential_warning(name)
+            for name, value in (self.cleaned_data.get("headers") or {}).items()
+            if looks_like_credential(name, value)
+        ]
+
+    def clean_headers(self) -> dict[str, str]:
+        """The plain headers (the model field); secret rows are kept for `clean`."""
+        rows = self.cleaned_data.get("headers") or []
+        self._secret_rows = [row for row in rows if row.secret]
+        return {row.name: row.value for row in rows if not row.secret}
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -270,11 +363,33 @@ class CustomFunctionForm(forms.ModelForm):
                 "password": secret("basic_password", "password", "password"),
             }
         self.auth_config = config
+        self._clean_secret_headers(auth_type, config)
         return cleaned
+
+    def _clean_secret_headers(self, auth_type: str, auth_config: dict[str, str]) -> None:
+        """Secret header values: typed in, or kept from the stored ones when left blank."""
+        secret_headers: dict[str, str] = {}
+        for row in getattr(self, "_secret_rows", []):
+            value = row.value or self._stored_secret_header(row.name)
+            if not value:
+                self.add_error("headers", f"Enter the value of the secret header {row.name}.")
+            secret_headers[row.name] = value
+        auth_header = {
+            CustomFunction.AuthType.API_KEY: auth_config.get("header_name", ""),
+            CustomFunction.AuthType.BEARER: "Authorization",
+            CustomFunction.AuthType.BASIC: "Authorization",
+        }.get(auth_type, "")
+        header_names = [*(self.cleaned_data.get("headers") or {}), *secret_headers]
+        if auth_header and auth_header.lower() in {name.lower() for name in header_names}:
+            self.add_error(
+                "headers", f"{auth_header} is set by the auth settings below; remove this row."
+            )
+        self.secret_headers = secret_headers
 
     def save(self, commit: bool = True) -> CustomFunction:
         function = super().save(commit=False)
         function.auth_config = self.auth_config
+        function.secret_headers = self.secret_headers
         if commit:
             function.save()
         return function

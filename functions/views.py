@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agents.models import Agent
 from calls.models import Call
 from functions import services
-from functions.forms import CustomFunctionForm, FunctionTestForm
+from functions.forms import STORED_SECRET_PLACEHOLDER, CustomFunctionForm, FunctionTestForm
 from functions.invocation import invoke_function
 from functions.models import CustomFunction, FunctionInvocation
 
@@ -61,11 +61,18 @@ def function_create(request: HttpRequest, agent_id) -> HttpResponse:
         function = form.save()
         problems = services.sync_function(function)
         _flash_sync_problems(request, problems, f"Function {function.name} created")
+        for warning in form.credential_warnings():
+            messages.warning(request, warning)
         return redirect("functions:list", agent_id=agent.id)
     return render(
         request,
         "functions/function_form.html",
-        {"agent": agent, "form": form, "function": None},
+        {
+            "agent": agent,
+            "form": form,
+            "function": None,
+            "stored_secret_placeholder": STORED_SECRET_PLACEHOLDER,
+        },
     )
 
 
@@ -77,6 +84,8 @@ def function_edit(request: HttpRequest, function_id) -> HttpResponse:
         function = form.save()
         problems = services.sync_function(function)
         _flash_sync_problems(request, problems, f"Function {function.name} saved")
+        for warning in form.credential_warnings():
+            messages.warning(request, warning)
         return redirect("functions:edit", function_id=function.id)
     invocations = _link_calls(
         list(FunctionInvocation.objects.filter(function=function)[:RECENT_INVOCATIONS])
@@ -89,6 +98,7 @@ def function_edit(request: HttpRequest, function_id) -> HttpResponse:
             "form": form,
             "function": function,
             "invocations": invocations,
+            "stored_secret_placeholder": STORED_SECRET_PLACEHOLDER,
         },
     )
 
