@@ -410,7 +410,14 @@ class FunctionTestForm(forms.Form):
         kind = spec.get("type")
         if isinstance(kind, list):
             kind = next((k for k in kind if k != "null"), "string")
-        options = {"required": required, "label": name, "help_text": spec.get("description", "")}
+        help_text = spec.get("description", "")
+        if spec.get("dynamic_variable"):
+            help_text = (
+                f"In a call, ElevenLabs fills this in from {{{{{spec['dynamic_variable']}}}}}."
+            )
+        elif spec.get("constant_value") not in (None, ""):
+            help_text = f"In a call, ElevenLabs always sends {spec['constant_value']!r}."
+        options = {"required": required, "label": name, "help_text": help_text}
         if "enum" in spec and isinstance(spec["enum"], list):
             choices = [("", "—")] + [(json.dumps(v), str(v)) for v in spec["enum"]]
             self.json_fields.add(name)
