@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from functions.models import CustomFunction
+from functions.schema import subset_problems
 from voqo.providers import ProviderError, ProviderNotFound, ToolSpec, get_provider
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,13 @@ def sync_function(function: CustomFunction) -> list[str]:
     problems: list[str] = []
     provider = get_provider()
     if function.enabled:
+        schema_problems = subset_problems(function.parameters or {"type": "object"})
+        if schema_problems:
+            # Saved before the subset was checked on save: ElevenLabs would refuse it.
+            return [
+                "The parameters schema is not one ElevenLabs accepts, so the tool was not "
+                "updated: " + " ".join(schema_problems) + " Fix it on the function page."
+            ]
         spec = tool_spec(function)
         try:
             if function.elevenlabs_tool_id:

@@ -184,3 +184,24 @@ def test_deeply_nested_json_in_the_form_is_refused_with_a_message(staff_client, 
 
     assert response.status_code == 200
     assert "nests deeper than 32 levels" in " ".join(response.context["form"].errors[field])
+
+
+def test_an_older_schema_outside_the_subset_is_not_sent_and_the_toggle_says_why(
+    staff_client, live_provider_settings
+):
+    server = live_provider_settings
+    function = CustomFunction.objects.create(
+        agent=make_agent(),
+        name="legacy_lookup",
+        description="Saved before schemas were checked.",
+        endpoint="https://api.example.com/x",
+        parameters=_object(kind={"type": "string", "enum": ["house"], "description": "Kind"}),
+        enabled=False,
+    )
+
+    response = staff_client.post(reverse("functions:toggle", args=[function.id]), follow=True)
+
+    page = response.content.decode()
+    assert "not one ElevenLabs accepts" in page
+    assert "At properties/kind: “enum” is not supported" in page
+    assert not server.requests_to("POST", "/v1/convai/tools")
