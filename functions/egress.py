@@ -29,7 +29,8 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
-from urllib3.connection import HTTPConnection, HTTPSConnection
+
+from functions.deadline import Deadline, WatchedHTTPPool, WatchedHTTPSPool
 
 MAX_REDIRECTS = 3
 MAX_RESPONSE_BYTES = 256 * 1024
@@ -216,102 +217,20 @@ def resolve_destination(host: str, port: int, within: float | None = None) -> li
     return addresses
 
 
-class _Deadline:
-    """Cuts every socket of one exchange when its total deadline passes."""
-
-    def __init__(self, seconds: float):
-        self.at = time.monotonic() + seconds
-        self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(max(seconds, 0), self._expire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def remaining(self) -> float:
-        return self.at - time.monotonic()
-
-    def watch(self, sock: socket.socket) -> None:
-        with self._lock:
-            if not self.expired:
-                self._sockets.append(sock)
-                return
-        _cut(sock)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            sockets, self._sockets = self._sockets, []
-        for sock in sockets:
-            _cut(sock)
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-
-
-def _cut(sock: socket.socket) -> None:
-    # shutdown, not close: the reading thread still owns the socket and closes it; a blocked
-    # recv returns at once (TLS included, it shares the file descriptor).
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
-class _WatchedHTTPConnection(HTTPConnection):
-    deadline: _Deadline | None = None
-
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        if self.deadline is not None:
-            self.deadline.watch(sock)
-        return sock
-
-
-class _WatchedHTTPSConnection(HTTPSConnection):
-    deadline: _Deadline | None = None
-
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        if self.deadline is not None:
-            self.deadline.watch(sock)
-        return sock
-
-
-class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-    deadline: _Deadline | None = None
-
-    def _new_conn(self):
-        conn = super()._new_conn()
-        conn.deadline = self.deadline
-        return conn
-
-
-class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-    deadline: _Deadline | None = None
-
-    def _new_conn(self):
-        conn = super()._new_conn()
-        conn.deadline = self.deadline
-        return conn
-
-
 def send_request(request: OutgoingRequest) -> RawResponse:
     """Send `request`, following up to MAX_REDIRECTS redirects, each target checked again.
 
     The whole exchange, redirects included, must finish within `request.timeout` seconds
     (EgressTimeout otherwise); the body is read up to MAX_RESPONSE_BYTES.
     """
-    deadline = _Deadline(request.timeout)
+    deadline = Deadline(request.timeout)
     try:
         return _follow_redirects(request, deadline)
     finally:
         deadline.cancel()
 
 
-def _follow_redirects(request: OutgoingRequest, deadline: _Deadline) -> RawResponse:
+def _follow_redirects(request: OutgoingRequest, deadline: Deadline) -> RawResponse:
     method, url, body = request.method.upper(), request.url, request.body
     headers = dict(request.headers)
     origin = _origin(url)
@@ -348,7 +267,7 @@ def _send_once(
     url: str,
     headers: dict[str, str],
     body: bytes | None,
-    deadline: _Deadline,
+    deadline: Deadline,
     timeout: float,
 ) -> RawResponse:
     parts = urlsplit(url)
@@ -385,14 +304,14 @@ def _send_once(
         }
         if scheme == "https":
             # Pinned to the address, verified against the name.
-            pool = _WatchedHTTPSPool(
+            pool = WatchedHTTPSPool(
                 **pool_options,
                 cert_reqs="CERT_REQUIRED",
                 server_hostname=host,
                 assert_hostname=host,
             )
         else:
-            pool = _WatchedHTTPPool(**pool_options)
+            pool = WatchedHTTPPool(**pool_options)
         pool.deadline = deadline
         try:
             with pool:
