@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 USER_AGENT = "Voqo-Functions/1.0"
 MAX_VIOLATIONS = 10
 MAX_DISPLAYED_BODY_CHARS = 4_000
+# Endpoint answers that mean "not these details": worth checking with the caller.
+REJECTED_STATUSES = {400, 404, 409, 422}
 
 FOLLOW_UP = "Tell the caller you'll check and get back to them; don't try again in this call."
 # What the agent reads when something goes wrong: short, speakable, no internals.
@@ -39,6 +41,10 @@ AGENT_ERRORS: dict[str, tuple[str, str]] = {
     "too_large": ("The property system's answer was too large to use.", FOLLOW_UP),
     "redirects": ("The property system isn't available right now.", FOLLOW_UP),
     "upstream": ("The property system couldn't answer that request.", FOLLOW_UP),
+    "rejected": (
+        "The property system couldn't find or accept those details.",
+        "Check the details with the caller (spelling, numbers, dates), then try again once.",
+    ),
     "mapping": ("The property system's answer didn't include the expected details.", FOLLOW_UP),
     "arguments": (
         "Some details were missing or invalid: {violations}.",
@@ -299,7 +305,8 @@ def invoke_function(
     log.http_status = response.status
     if not 200 <= response.status < 300:
         log.error = f"The endpoint answered HTTP {response.status}."
-        return finish(200, agent_error("upstream"), request=request, response=response)
+        kind = "rejected" if response.status in REJECTED_STATUSES else "upstream"
+        return finish(200, agent_error(kind), request=request, response=response)
 
     answer = _agent_answer(response, function)
     if answer.problem:

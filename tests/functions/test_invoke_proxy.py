@@ -220,6 +220,22 @@ def test_an_endpoint_error_status_is_reported_without_internals(client, agent, t
     assert (logged.status, logged.http_status) == ("error", 500)
 
 
+@pytest.mark.parametrize("status", [400, 404, 422])
+def test_an_endpoint_refusing_the_details_has_the_agent_check_them_with_the_caller(
+    client, agent, target, status
+):
+    target.answer("/properties", {"message": "no listing at that address"}, status=status)
+    function = make_function(agent, endpoint=target.url("/properties"))
+
+    response = invoke(client, function, {"address": "1 Beach Rd"})
+
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["error"] == "The property system couldn't find or accept those details."
+    assert answer["hint"].startswith("Check the details with the caller")
+    assert FunctionInvocation.objects.get().http_status == status
+
+
 def test_an_oversized_answer_is_refused(client, agent, target):
     target.answer("/properties", b"x" * (300 * 1024))
     function = make_function(agent, endpoint=target.url("/properties"))
