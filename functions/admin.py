@@ -6,14 +6,30 @@ from functions.models import CustomFunction, FunctionInvocation
 
 @admin.register(CustomFunction)
 class CustomFunctionAdmin(admin.ModelAdmin):
-    list_display = ("name", "agent", "method", "endpoint", "auth_type", "enabled", "updated_at")
+    list_display = (
+        "name",
+        "agent",
+        "method",
+        "endpoint",
+        "auth_type",
+        "enabled",
+        "secrets",
+        "updated_at",
+    )
     list_filter = ("method", "auth_type", "enabled", ("created_at", admin.DateFieldListFilter))
     search_fields = ("name", "description", "endpoint", "agent__name")
     # Secrets are never shown or edited here; staff replace them on the function page.
-    exclude = ("auth_config", "invocation_token")
+    exclude = ("auth_config", "secret_headers", "invocation_token")
     readonly_fields = ("created_at", "updated_at", "elevenlabs_tool_id")
     list_select_related = ("agent",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description="Secrets")
+    def secrets(self, function: CustomFunction) -> str:
+        unreadable = function.unreadable_secrets
+        if unreadable:
+            return "Undecryptable: re-enter the " + " and ".join(unreadable) + " on its page"
+        return "OK"
 
 
 @admin.register(FunctionInvocation)

@@ -7,7 +7,9 @@ class FunctionsConfig(AppConfig):
     name = "functions"
 
     def ready(self) -> None:
+        from functions.checks import check_undecryptable_secrets
         from voqo.crypto import check_encryption_keys
 
-        # Custom-function secrets are the encrypted data; the check lives with their owner.
+        # Custom-function secrets are the encrypted data; the checks live with their owner.
         checks.register(check_encryption_keys, checks.Tags.security)
+        checks.register(check_undecryptable_secrets, checks.Tags.security, checks.Tags.database)

@@ -8,6 +8,12 @@ private, link-local (cloud metadata), multicast, reserved, unspecified, CGNAT, b
 2130706433, 0x7f000001 or 0177.0.0.1 are read the way the C resolver reads them
 (`inet_aton`) and checked as the address they mean.
 
+The timeout is a total deadline for the whole exchange (name lookup, connect, TLS, headers,
+body, redirects): a socket timeout alone restarts with every byte, so an endpoint dripping
+one byte a second would hold the request (and a web worker) indefinitely. A timer cuts every
+socket of the exchange when the deadline passes, and the lookup runs in a thread we stop
+waiting for.
+
 `settings.ALLOWED_FUNCTION_HOSTS` lists exact host names that skip the address check
 (development and tests, e.g. "localhost"); it opens those names only, never the addresses.
 """
@@ -16,12 +22,15 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
+
+from functions.deadline import Deadline, WatchedHTTPPool, WatchedHTTPSPool
 
 MAX_REDIRECTS = 3
 MAX_RESPONSE_BYTES = 256 * 1024
@@ -148,8 +157,34 @@ def is_allowed_host(host: str) -> bool:
     return host.lower().rstrip(".") in allowed
 
 
-def resolve_destination(host: str, port: int) -> list[IPAddress]:
-    """The addresses to connect to for `host`; DestinationRefused if any is not public."""
+def _getaddrinfo(host: str, port: int, within: float | None) -> list:
+    """`socket.getaddrinfo`, given up on after `within` seconds (the lookup cannot be cut)."""
+    if within is None:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    outcome: dict[str, object] = {}
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            outcome["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=lookup, name="function-dns", daemon=True).start()
+    if not done.wait(max(within, 0)):
+        raise EgressTimeout(f"The name {host} could not be looked up within the timeout.")
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["infos"]  # type: ignore[return-value]
+
+
+def resolve_destination(host: str, port: int, within: float | None = None) -> list[IPAddress]:
+    """The addresses to connect to for `host`; DestinationRefused if any is not public.
+
+    `within`: seconds the name lookup may take (EgressTimeout after that).
+    """
     host = host.lower().rstrip(".")  # "LOCALHOST." is the name localhost
     if not host:
         raise DestinationRefused("The endpoint URL has no host.")
@@ -158,7 +193,7 @@ def resolve_destination(host: str, port: int) -> list[IPAddress]:
         addresses = [literal]
     else:
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = _getaddrinfo(host, port, within)
         except (socket.gaierror, UnicodeError):
             raise EgressError(f"The host name {host} could not be resolved.") from None
         addresses = []
@@ -185,10 +220,17 @@ def resolve_destination(host: str, port: int) -> list[IPAddress]:
 def send_request(request: OutgoingRequest) -> RawResponse:
     """Send `request`, following up to MAX_REDIRECTS redirects, each target checked again.
 
-    The whole exchange, redirects included, must finish within `request.timeout` seconds;
-    the body is read up to MAX_RESPONSE_BYTES.
+    The whole exchange, redirects included, must finish within `request.timeout` seconds
+    (EgressTimeout otherwise); the body is read up to MAX_RESPONSE_BYTES.
     """
-    deadline = time.monotonic() + request.timeout
+    deadline = Deadline(request.timeout)
+    try:
+        return _follow_redirects(request, deadline)
+    finally:
+        deadline.cancel()
+
+
+def _follow_redirects(request: OutgoingRequest, deadline: Deadline) -> RawResponse:
     method, url, body = request.method.upper(), request.url, request.body
     headers = dict(request.headers)
     origin = _origin(url)
@@ -225,7 +267,7 @@ def _send_once(
     url: str,
     headers: dict[str, str],
     body: bytes | None,
-    deadline: float,
+    deadline: Deadline,
     timeout: float,
 ) -> RawResponse:
     parts = urlsplit(url)
@@ -239,7 +281,7 @@ def _send_once(
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:
         raise DestinationRefused("The URL has an invalid port.") from None
-    addresses = resolve_destination(host, port)
+    addresses = resolve_destination(host, port, within=deadline.remaining())
 
     host_header = f"[{host}]" if ":" in host else host
     if parts.port:
@@ -247,11 +289,12 @@ def _send_once(
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     send_headers = {**headers, "Host": host_header}
 
+    too_slow = EgressTimeout(f"{host} did not answer within {timeout:g} s.")
     last_error: EgressError | None = None
     for address in addresses:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
+        remaining = deadline.remaining()
+        if remaining <= 0 or deadline.expired:
+            raise too_slow
         pool_options = {
             "host": str(address),
             "port": port,
@@ -261,14 +304,15 @@ def _send_once(
         }
         if scheme == "https":
             # Pinned to the address, verified against the name.
-            pool = urllib3.HTTPSConnectionPool(
+            pool = WatchedHTTPSPool(
                 **pool_options,
                 cert_reqs="CERT_REQUIRED",
                 server_hostname=host,
                 assert_hostname=host,
             )
         else:
-            pool = urllib3.HTTPConnectionPool(**pool_options)
+            pool = WatchedHTTPPool(**pool_options)
+        pool.deadline = deadline
         try:
             with pool:
                 try:
@@ -283,12 +327,17 @@ def _send_once(
                         assert_same_host=False,
                     )
                 except urllib3.exceptions.NewConnectionError:
+                    if deadline.expired:
+                        raise too_slow from None
                     last_error = EgressError(f"Could not connect to {host}.")
                     continue  # try the host's next address
                 try:
-                    content = _read_capped(response, deadline)
+                    content = _read_capped(response, deadline.at)
                 finally:
                     response.release_conn()
+                if deadline.expired:
+                    # A cut connection can look like the end of a body without a length.
+                    raise too_slow
                 return RawResponse(
                     status=response.status,
                     headers={k.lower(): v for k, v in response.headers.items()},
@@ -296,14 +345,16 @@ def _send_once(
                     url=url,
                 )
         except urllib3.exceptions.TimeoutError:
-            raise EgressTimeout(f"{host} did not answer within {timeout:g} s.") from None
-        except urllib3.exceptions.SSLError:
-            raise EgressError(f"The TLS connection to {host} failed.") from None
-        except urllib3.exceptions.HTTPError:
+            raise too_slow from None
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            if deadline.expired:
+                raise too_slow from None
+            if isinstance(exc, urllib3.exceptions.SSLError):
+                raise EgressError(f"The TLS connection to {host} failed.") from None
             raise EgressError(f"The connection to {host} failed.") from None
     if last_error is not None:
         raise last_error
-    raise EgressTimeout(f"{host} did not answer within {timeout:g} s.")
+    raise too_slow
 
 
 def _read_capped(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes:

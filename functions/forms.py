@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import zip_longest
 from typing import Any
 
 from django import forms
@@ -10,59 +9,37 @@ from django.core.validators import URLValidator
 from jsonschema import exceptions as schema_exceptions
 from jsonschema import validators
 
+from functions.header_rows import (
+    HEADER_NAME_RE,
+    HeaderRow,
+    HeaderRowsField,
+    credential_warning,
+    looks_like_credential,
+)
+from functions.jsonlimits import MAX_JSON_DEPTH, JSONTooDeep, load_json
 from functions.mapping import MappingError, validate_mapping
 from functions.models import MAX_TIMEOUT_SECS, MIN_TIMEOUT_SECS, CustomFunction
+from functions.schema import subset_problems
 
 TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-HEADER_NAME_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
-# Set by Voqo itself; a configured value would break the request or smuggle another one.
-RESERVED_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "content-type"}
 STORED_SECRET_PLACEHOLDER = "•••• (stored — leave blank to keep)"
 EMPTY_SCHEMA = {"type": "object", "properties": {}, "required": []}
 BLANK_HEADER_ROWS = 2
 
 
-class HeaderRowsWidget(forms.Widget):
-    """Repeated name/value inputs (`<name>_name`, `<name>_value`); rendered by the page."""
-
-    def value_from_datadict(self, data, files, name):
-        getlist = getattr(data, "getlist", lambda key: data.get(key, []))
-        names, values = getlist(f"{name}_name"), getlist(f"{name}_value")
-        return [(n or "", v or "") for n, v in zip_longest(names, values, fillvalue="")]
-
-    def value_omitted_from_data(self, data, files, name):
-        return False
+def _json_error(exc: ValueError) -> str:
+    if isinstance(exc, JSONTooDeep):
+        return f"This JSON nests deeper than {MAX_JSON_DEPTH} levels."
+    if isinstance(exc, json.JSONDecodeError):
+        return f"This is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+    return "This is not valid JSON."
 
 
-class HeaderRowsField(forms.Field):
-    widget = HeaderRowsWidget
-
-    def to_python(self, value) -> dict[str, str]:
-        if isinstance(value, dict):
-            return value
-        headers: dict[str, str] = {}
-        errors = []
-        for name, header_value in value or []:
-            name, header_value = name.strip(), header_value.strip()
-            if not name and not header_value:
-                continue
-            if not HEADER_NAME_RE.match(name):
-                errors.append(f"“{name}” is not a valid header name.")
-            elif name.lower() in RESERVED_HEADERS:
-                errors.append(f"{name} is set by Voqo and cannot be configured.")
-            elif any(ch in header_value for ch in "\r\n\x00"):
-                errors.append(f"The value of {name} contains a line break.")
-            elif name.lower() in {existing.lower() for existing in headers}:
-                errors.append(f"{name} is listed twice.")
-            else:
-                headers[name] = header_value
-        if errors:
-            raise forms.ValidationError(errors)
-        return headers
-
-
-def _json_error(exc: json.JSONDecodeError) -> str:
-    return f"This is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
+def _parse_json(raw: str) -> Any:
+    try:
+        return load_json(raw)
+    except ValueError as exc:
+        raise forms.ValidationError(_json_error(exc)) from None
 
 
 class CustomFunctionForm(forms.ModelForm):
@@ -77,8 +54,10 @@ class CustomFunctionForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "class": "code"}),
         help_text=(
-            "A JSON Schema of type object: the arguments the agent passes. Give every property "
-            "a description so the agent knows what to ask for."
+            "A JSON Schema of type object: the arguments the agent passes. ElevenLabs accepts a "
+            "subset: each property has one type (string, number, integer, boolean, object, "
+            "array) and a description so the agent knows what to ask for; arrays need items; "
+            "no enum, title, additionalProperties or unions."
         ),
     )
     response_mapping = forms.CharField(
@@ -93,7 +72,12 @@ class CustomFunctionForm(forms.ModelForm):
         min_value=MIN_TIMEOUT_SECS,
         max_value=MAX_TIMEOUT_SECS,
         initial=10,
-        help_text=f"Seconds, {MIN_TIMEOUT_SECS}–{MAX_TIMEOUT_SECS}. The caller waits meanwhile.",
+        label="Timeout (seconds)",
+        help_text=(
+            f"{MIN_TIMEOUT_SECS}–{MAX_TIMEOUT_SECS} seconds, the range ElevenLabs accepts for a "
+            "tool. The caller waits meanwhile. The endpoint gets 1 s less for its whole answer, "
+            "so the agent can still tell the caller when it is too slow."
+        ),
     )
     # Auth: secrets are write-only. Blank keeps the stored value.
     api_key_header = forms.CharField(
@@ -136,8 +120,12 @@ class CustomFunctionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.agent = agent
         self.instance.agent = agent
+        # An undecryptable secret (a removed key) counts as none: staff enter it again.
         stored = self.instance.auth_config if self.instance.pk else {}
-        self.stored_auth = stored or {}
+        self.stored_auth = stored if isinstance(stored, dict) else {}
+        stored_headers = self.instance.secret_headers if self.instance.pk else {}
+        self.stored_secret_headers = stored_headers if isinstance(stored_headers, dict) else {}
+        self.secret_headers: dict[str, str] = {}
         if not self.is_bound:
             if self.instance.pk:
                 self.initial["parameters"] = json.dumps(self.instance.parameters or {}, indent=2)
@@ -155,13 +143,51 @@ class CustomFunctionForm(forms.ModelForm):
             if self.stored_auth.get(config_key):
                 self.fields[field_name].widget.attrs["placeholder"] = STORED_SECRET_PLACEHOLDER
 
-    def header_rows(self) -> list[tuple[str, str]]:
-        """The header rows to render: what was submitted or stored, plus blank rows."""
+    def _stored_secret_header(self, name: str) -> str:
+        for stored_name, value in self.stored_secret_headers.items():
+            if stored_name.lower() == name.lower():
+                return value
+        return ""
+
+    def header_rows(self) -> list[HeaderRow]:
+        """The header rows to render: what was submitted or stored, plus blank rows.
+
+        Secret values are never rendered, not even a value just typed into a failing form.
+        """
         if self.is_bound:
-            rows = [row for row in self["headers"].value() or [] if any(row)]
+            submitted = [row for row in self["headers"].value() or [] if row.name or row.value]
+            rows = [
+                HeaderRow(
+                    name=row.name,
+                    value="" if row.secret else row.value,
+                    secret=row.secret,
+                    stored=row.secret and bool(self._stored_secret_header(row.name)),
+                )
+                for row in submitted
+            ]
         else:
-            rows = list((self.instance.headers or {}).items())
-        return rows + [("", "")] * BLANK_HEADER_ROWS
+            rows = [HeaderRow(name, value) for name, value in (self.instance.headers or {}).items()]
+            rows += [
+                HeaderRow(name, "", secret=True, stored=True) for name in self.stored_secret_headers
+            ]
+        for row in rows:
+            if not row.secret and looks_like_credential(row.name, row.value):
+                row.warning = credential_warning(row.name)
+        return rows + [HeaderRow("", "") for _ in range(BLANK_HEADER_ROWS)]
+
+    def credential_warnings(self) -> list[str]:
+        """Warnings for saved plain headers that look like credentials."""
+        return [
+            credential_warning(name)
+            for name, value in (self.cleaned_data.get("headers") or {}).items()
+            if looks_like_credential(name, value)
+        ]
+
+    def clean_headers(self) -> dict[str, str]:
+        """The plain headers (the model field); secret rows are kept for `clean`."""
+        rows = self.cleaned_data.get("headers") or []
+        self._secret_rows = [row for row in rows if row.secret]
+        return {row.name: row.value for row in rows if not row.secret}
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -188,10 +214,7 @@ class CustomFunctionForm(forms.ModelForm):
         raw = (self.cleaned_data.get("parameters") or "").strip()
         if not raw:
             return dict(EMPTY_SCHEMA)
-        try:
-            schema = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(_json_error(exc)) from None
+        schema = _parse_json(raw)
         if not isinstance(schema, dict):
             raise forms.ValidationError("The parameters must be a JSON Schema object.")
         if schema.get("type") != "object":
@@ -206,19 +229,17 @@ class CustomFunctionForm(forms.ModelForm):
                 f"This is not a valid JSON Schema: {exc.message}"
                 + (f" (at {where})." if where else ".")
             ) from None
-        properties = schema.get("properties", {})
-        if not isinstance(properties, dict):
-            raise forms.ValidationError('"properties" must be an object.')
+        # ElevenLabs accepts a subset of JSON Schema: refuse the rest here, not at sync.
+        problems = subset_problems(schema)
+        if problems:
+            raise forms.ValidationError(problems)
         return schema
 
     def clean_response_mapping(self) -> dict[str, str]:
         raw = (self.cleaned_data.get("response_mapping") or "").strip()
         if not raw:
             return {}
-        try:
-            mapping = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(_json_error(exc)) from None
+        mapping = _parse_json(raw)
         try:
             return validate_mapping(mapping)
         except MappingError as exc:
@@ -255,11 +276,33 @@ class CustomFunctionForm(forms.ModelForm):
                 "password": secret("basic_password", "password", "password"),
             }
         self.auth_config = config
+        self._clean_secret_headers(auth_type, config)
         return cleaned
+
+    def _clean_secret_headers(self, auth_type: str, auth_config: dict[str, str]) -> None:
+        """Secret header values: typed in, or kept from the stored ones when left blank."""
+        secret_headers: dict[str, str] = {}
+        for row in getattr(self, "_secret_rows", []):
+            value = row.value or self._stored_secret_header(row.name)
+            if not value:
+                self.add_error("headers", f"Enter the value of the secret header {row.name}.")
+            secret_headers[row.name] = value
+        auth_header = {
+            CustomFunction.AuthType.API_KEY: auth_config.get("header_name", ""),
+            CustomFunction.AuthType.BEARER: "Authorization",
+            CustomFunction.AuthType.BASIC: "Authorization",
+        }.get(auth_type, "")
+        header_names = [*(self.cleaned_data.get("headers") or {}), *secret_headers]
+        if auth_header and auth_header.lower() in {name.lower() for name in header_names}:
+            self.add_error(
+                "headers", f"{auth_header} is set by the auth settings below; remove this row."
+            )
+        self.secret_headers = secret_headers
 
     def save(self, commit: bool = True) -> CustomFunction:
         function = super().save(commit=False)
         function.auth_config = self.auth_config
+        function.secret_headers = self.secret_headers
         if commit:
             function.save()
         return function
@@ -280,7 +323,14 @@ class FunctionTestForm(forms.Form):
         kind = spec.get("type")
         if isinstance(kind, list):
             kind = next((k for k in kind if k != "null"), "string")
-        options = {"required": required, "label": name, "help_text": spec.get("description", "")}
+        help_text = spec.get("description", "")
+        if spec.get("dynamic_variable"):
+            help_text = (
+                f"In a call, ElevenLabs fills this in from {{{{{spec['dynamic_variable']}}}}}."
+            )
+        elif spec.get("constant_value") not in (None, ""):
+            help_text = f"In a call, ElevenLabs always sends {spec['constant_value']!r}."
+        options = {"required": required, "label": name, "help_text": help_text}
         if "enum" in spec and isinstance(spec["enum"], list):
             choices = [("", "—")] + [(json.dumps(v), str(v)) for v in spec["enum"]]
             self.json_fields.add(name)
@@ -310,7 +360,7 @@ class FunctionTestForm(forms.Form):
             if value is None or value == "":
                 continue
             if name in self.json_fields:
-                value = json.loads(value)
+                value = load_json(value)
             arguments[name] = value
         return arguments
 
@@ -320,7 +370,7 @@ class FunctionTestForm(forms.Form):
             value = cleaned.get(name)
             if value:
                 try:
-                    json.loads(value)
-                except json.JSONDecodeError as exc:
+                    load_json(value)
+                except ValueError as exc:
                     self.add_error(name, _json_error(exc))
         return cleaned

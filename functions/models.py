@@ -3,11 +3,17 @@ import secrets
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from voqo.crypto import EncryptedJSONField, EncryptedTextField
+from voqo.crypto import EncryptedJSONField, EncryptedTextField, is_undecryptable
 from voqo.models import UUIDModel
 
-MIN_TIMEOUT_SECS = 1
-MAX_TIMEOUT_SECS = 30
+# ElevenLabs' range for a webhook tool's `response_timeout_secs` (OpenAPI: 5–120 inclusive).
+# The web server's worker timeout must stay above MAX_TIMEOUT_SECS.
+MIN_TIMEOUT_SECS = 5
+MAX_TIMEOUT_SECS = 120
+DEFAULT_TIMEOUT_SECS = 20
+# The endpoint gets this much less than the agent waits, so the agent hears our explanation
+# instead of ElevenLabs giving up on the tool call at the same moment.
+ANSWER_MARGIN_SECS = 1.0
 
 
 def new_invocation_token() -> str:
@@ -41,13 +47,17 @@ class CustomFunction(UUIDModel):
     # Encrypted at rest and never rendered back to the browser or the admin:
     # api_key → {"header_name", "api_key"}, bearer → {"token"}, basic → {"username", "password"}.
     auth_config = EncryptedJSONField(default=dict, blank=True)
+    # Header name → value, for headers that carry credentials: encrypted, masked, replace-only.
+    # Plain `headers` are shown on the function page.
+    secret_headers = EncryptedJSONField(default=dict, blank=True)
     # Sent by ElevenLabs in X-Voqo-Function-Token on every call of the tool; ElevenLabs does
     # not sign tool calls, so this is the proxy's only authentication (providers.md).
     invocation_token = EncryptedTextField(blank=True, default="", editable=False)
     parameters = models.JSONField(default=dict, blank=True)
     response_mapping = models.JSONField(default=dict, blank=True)
+    # How long the agent waits for the tool (ElevenLabs' response_timeout_secs), in seconds.
     timeout = models.PositiveSmallIntegerField(
-        default=MAX_TIMEOUT_SECS,
+        default=DEFAULT_TIMEOUT_SECS,
         validators=[MinValueValidator(MIN_TIMEOUT_SECS), MaxValueValidator(MAX_TIMEOUT_SECS)],
     )
     enabled = models.BooleanField(default=True)
@@ -67,9 +77,36 @@ class CustomFunction(UUIDModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.invocation_token and not kwargs.get("update_fields"):
+        update_fields = kwargs.get("update_fields")
+        if is_undecryptable(self.invocation_token):
+            # Nobody can check the old token any more: a new one, which the next sync sends.
+            self.invocation_token = new_invocation_token()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "invocation_token"}
+        elif not self.invocation_token and not update_fields:
             self.invocation_token = new_invocation_token()
         super().save(*args, **kwargs)
+
+    SECRET_LABELS = {
+        "auth_config": "auth secret",
+        "secret_headers": "secret headers",
+        "invocation_token": "invocation token",
+    }
+
+    @property
+    def unreadable_secrets(self) -> list[str]:
+        """What no configured encryption key can decrypt any more, in staff's words."""
+        return [
+            label
+            for name, label in self.SECRET_LABELS.items()
+            if is_undecryptable(getattr(self, name))
+        ]
+
+    @property
+    def endpoint_deadline(self) -> float:
+        """Seconds the endpoint gets for the whole exchange (connect, headers and body)."""
+        timeout = float(self.timeout)
+        return max(timeout - ANSWER_MARGIN_SECS, timeout * 0.8)
 
     def __repr__(self) -> str:
         # The default repr is harmless, but say so explicitly: secrets never appear in it.

@@ -6,11 +6,30 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from agents.models import Agent
+from calls.models import Call
 from functions import services
-from functions.forms import CustomFunctionForm, FunctionTestForm
+from functions.forms import STORED_SECRET_PLACEHOLDER, CustomFunctionForm, FunctionTestForm
+from functions.invocation import invoke_function
 from functions.models import CustomFunction, FunctionInvocation
 
 RECENT_INVOCATIONS = 50
+
+
+def _link_calls(invocations: list[FunctionInvocation]) -> list[FunctionInvocation]:
+    """Give each invocation `call_id`: the Call its conversation became, when there is one.
+
+    Matched by conversation id when shown (one query), since an inbound call's row is only
+    written after the conversation, long after its tool calls.
+    """
+    conversation_ids = {i.conversation_id for i in invocations if i.conversation_id}
+    calls = dict(
+        Call.objects.filter(elevenlabs_conversation_id__in=conversation_ids).values_list(
+            "elevenlabs_conversation_id", "id"
+        )
+    )
+    for invocation in invocations:
+        invocation.call_id = calls.get(invocation.conversation_id)
+    return invocations
 
 
 def _flash_sync_problems(request: HttpRequest, problems: list[str], done: str) -> None:
@@ -42,11 +61,18 @@ def function_create(request: HttpRequest, agent_id) -> HttpResponse:
         function = form.save()
         problems = services.sync_function(function)
         _flash_sync_problems(request, problems, f"Function {function.name} created")
+        for warning in form.credential_warnings():
+            messages.warning(request, warning)
         return redirect("functions:list", agent_id=agent.id)
     return render(
         request,
         "functions/function_form.html",
-        {"agent": agent, "form": form, "function": None},
+        {
+            "agent": agent,
+            "form": form,
+            "function": None,
+            "stored_secret_placeholder": STORED_SECRET_PLACEHOLDER,
+        },
     )
 
 
@@ -58,8 +84,12 @@ def function_edit(request: HttpRequest, function_id) -> HttpResponse:
         function = form.save()
         problems = services.sync_function(function)
         _flash_sync_problems(request, problems, f"Function {function.name} saved")
+        for warning in form.credential_warnings():
+            messages.warning(request, warning)
         return redirect("functions:edit", function_id=function.id)
-    invocations = FunctionInvocation.objects.filter(function=function)[:RECENT_INVOCATIONS]
+    invocations = _link_calls(
+        list(FunctionInvocation.objects.filter(function=function)[:RECENT_INVOCATIONS])
+    )
     return render(
         request,
         "functions/function_form.html",
@@ -68,6 +98,7 @@ def function_edit(request: HttpRequest, function_id) -> HttpResponse:
             "form": form,
             "function": function,
             "invocations": invocations,
+            "stored_secret_placeholder": STORED_SECRET_PLACEHOLDER,
         },
     )
 
@@ -104,10 +135,12 @@ def function_toggle(request: HttpRequest, function_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def function_test(request: HttpRequest, function_id) -> HttpResponse:
     function = get_object_or_404(CustomFunction.objects.select_related("agent"), pk=function_id)
-    form = FunctionTestForm(request.POST or None, schema=function.parameters or {})
+    # Bound on every POST: a function without arguments posts an empty form.
+    data = request.POST if request.method == "POST" else None
+    form = FunctionTestForm(data, schema=function.parameters or {})
     result = None
     if request.method == "POST" and form.is_valid():
-        result = services.invoke_function(
+        result = invoke_function(
             function, arguments=form.arguments(), source=FunctionInvocation.Source.TEST
         )
     context = {"agent": function.agent, "function": function, "form": form, "result": result}

@@ -72,9 +72,29 @@ def decrypt_text(token: str) -> str:
         ) from None
 
 
+class UndecryptableSecret:
+    """Stands for a stored secret that no configured key decrypts (a key was removed).
+
+    Loading a row never fails because of it, so pages and the admin keep working and can say
+    which secret needs re-entering; saving the row writes the stored token back unchanged, so
+    restoring the old key still recovers it.
+    """
+
+    def __init__(self, token: str):
+        self.token = token
+
+    def __repr__(self) -> str:
+        return "<UndecryptableSecret>"
+
+
+def is_undecryptable(value: Any) -> bool:
+    return isinstance(value, UndecryptableSecret)
+
+
 class EncryptedTextField(models.TextField):
     """Text stored as a Fernet token. An empty value is stored as "" (nothing to hide).
 
+    A token no configured key decrypts loads as an `UndecryptableSecret`.
     Lookups against the column are meaningless (each encryption differs); read, never filter.
     """
 
@@ -92,9 +112,14 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if not value:
             return self.empty_value()
-        return self.deserialize_plaintext(decrypt_text(value))
+        try:
+            return self.deserialize_plaintext(decrypt_text(value))
+        except SecretDecryptionError:
+            return UndecryptableSecret(value)
 
     def get_prep_value(self, value):
+        if isinstance(value, UndecryptableSecret):
+            return value.token
         plaintext = self.serialize_plaintext(value)
         return encrypt_text(plaintext) if plaintext else ""
 
@@ -119,6 +144,8 @@ class EncryptedJSONField(EncryptedTextField):
         return json.loads(plaintext)
 
     def to_python(self, value):
+        if isinstance(value, UndecryptableSecret):
+            return value
         if isinstance(value, str):
             return json.loads(value) if value else {}
         return value

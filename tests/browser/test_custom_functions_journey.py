@@ -42,7 +42,7 @@ def test_staff_create_toggle_and_test_a_function(logged_in_page, live_server, ta
         json.dumps(
             {
                 "type": "object",
-                "properties": {"address": {"type": "string"}},
+                "properties": {"address": {"type": "string", "description": "Address"}},
                 "required": ["address"],
             }
         )

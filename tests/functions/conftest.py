@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -108,3 +109,65 @@ def target():
 def allow_localhost(settings):
     """Open "localhost" (development allow-list); 127.0.0.1 itself stays refused."""
     settings.ALLOWED_FUNCTION_HOSTS = ["localhost"]
+
+
+@dataclass
+class DripServer:
+    """An endpoint that answers one byte at a time, `interval` seconds apart.
+
+    `mode` "headers" drips the status line and headers; "body" sends the headers at once and
+    drips a body of `length` bytes. `cut` is set when the client hangs up before the end.
+    """
+
+    port: int = 0
+    mode: str = "headers"
+    length: int = 600
+    interval: float = 0.1
+    bytes_sent: int = 0
+    cut: threading.Event = field(default_factory=threading.Event)
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    def url(self, path: str = "/drip") -> str:
+        return f"http://localhost:{self.port}{path}"
+
+    def answer(self) -> tuple[bytes, bytes]:
+        body = b"x" * self.length
+        head = (
+            f"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        return (b"", head + body) if self.mode == "headers" else (head, body)
+
+
+def _serve_drips(server: DripServer, listener: socket.socket) -> None:
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return  # the listener was closed
+        with conn:
+            conn.settimeout(5)
+            try:
+                conn.recv(65536)  # the request (small; one read is enough here)
+                at_once, dripped = server.answer()
+                conn.sendall(at_once)
+                for position in range(len(dripped)):
+                    conn.sendall(dripped[position : position + 1])
+                    server.bytes_sent += 1
+                    time.sleep(server.interval)
+                server.finished.set()
+            except OSError:
+                server.cut.set()
+
+
+@pytest.fixture
+def drip():
+    """A slow-drip endpoint on 127.0.0.1 (reach it as "localhost" when allowed)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    server = DripServer(port=listener.getsockname()[1])
+    thread = threading.Thread(target=_serve_drips, args=(server, listener), daemon=True)
+    thread.start()
+    yield server
+    listener.close()

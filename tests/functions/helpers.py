@@ -9,7 +9,7 @@ PROPERTY_SCHEMA = {
     "description": "The property to look up.",
     "properties": {
         "address": {"type": "string", "description": "Street address"},
-        "bedrooms": {"type": "integer", "minimum": 1, "description": "Bedrooms wanted"},
+        "bedrooms": {"type": "integer", "description": "Bedrooms wanted"},
     },
     "required": ["address"],
 }

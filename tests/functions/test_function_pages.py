@@ -81,8 +81,8 @@ def test_creating_a_function_stores_it_and_its_encrypted_auth(staff_client, agen
         ),
         ({"response_mapping": '{"price": "data..price"}'}, "response_mapping", "not a valid path"),
         ({"response_mapping": '["data.price"]'}, "response_mapping", "JSON object"),
-        ({"timeout": "31"}, "timeout", "less than or equal to 30"),
-        ({"timeout": "0"}, "timeout", "greater than or equal to 1"),
+        ({"timeout": "121"}, "timeout", "less than or equal to 120"),
+        ({"timeout": "4"}, "timeout", "greater than or equal to 5"),
         ({"endpoint": "ftp://files.example.com/x"}, "endpoint", "valid URL"),
         ({"endpoint": "https://user:pw@api.example.com/"}, "endpoint", "credentials"),
         ({"api_key": ""}, "api_key", "Enter the API key"),
@@ -228,3 +228,18 @@ def test_the_function_page_lists_recent_invocations(staff_client, agent):
 
     assert "conv_abc" in page and "87 ms" in page
     assert "The endpoint answered HTTP 503." in page
+
+
+def test_the_timeout_field_states_elevenlabs_range(staff_client, agent):
+    response = staff_client.get(reverse("functions:create", args=[agent.id]))
+
+    field = response.context["form"]["timeout"]
+    assert "5–120 seconds, the range ElevenLabs accepts" in field.help_text
+    html = response.content.decode()
+    assert 'min="5"' in html and 'max="120"' in html
+
+
+def test_a_timeout_of_two_minutes_is_registered_as_is(staff_client, agent):
+    staff_client.post(reverse("functions:create", args=[agent.id]), _form_data(timeout="120"))
+
+    assert CustomFunction.objects.get().timeout == 120

@@ -121,37 +121,73 @@ def test_only_post_is_accepted(client, agent):
     assert client.get(f"/functions/{function.id}/invoke").status_code == 405
 
 
-def test_a_disabled_function_answers_gone_with_a_message_for_the_agent(client, agent, target):
+def test_a_disabled_function_answers_200_with_a_message_for_the_agent(client, agent, target):
     function = make_function(agent, endpoint=target.url("/properties"), enabled=False)
 
     response = invoke(client, function, {"address": "1 Beach Rd"})
 
-    assert response.status_code == 410
-    assert "follow up" in response.json()["error"]
+    # ElevenLabs hides a tool's HTTP errors from the agent: the body is what it reads.
+    assert response.status_code == 200
+    assert response.json() == {
+        "error": "This tool is switched off.",
+        "hint": "Tell the caller you'll check and get back to them; don't try again in this call.",
+    }
     assert target.requests == []
+    assert FunctionInvocation.objects.get().error == "Called while disabled."
 
 
-def test_arguments_that_break_the_schema_get_400_listing_every_violation(client, agent, target):
+def test_arguments_that_break_the_schema_tell_the_agent_to_ask_again(client, agent, target):
     function = make_function(agent, endpoint=target.url("/properties"))
 
-    response = invoke(client, function, {"bedrooms": 0})
+    response = invoke(client, function, {"bedrooms": "three"})
 
-    assert response.status_code == 400
-    violations = response.json()["violations"]
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["error"].startswith("Some details were missing or invalid: ")
+    assert answer["hint"] == "Ask the caller for the missing or corrected details, then try again."
+    violations = answer["violations"]
     assert any("'address' is a required property" in v for v in violations)
-    assert any(v.startswith("bedrooms:") and "minimum" in v for v in violations)
+    assert any(v.startswith("bedrooms:") and "'integer'" in v for v in violations)
     assert target.requests == []
     logged = FunctionInvocation.objects.get()
     assert logged.status == "error" and "schema" in logged.error
 
 
-def test_a_body_that_is_not_a_json_object_is_a_400(client, agent, target):
+@pytest.mark.parametrize("body", ["[1, 2]", "not json", '"text"'])
+def test_a_body_that_is_not_a_json_object_is_reported_to_the_agent(client, agent, target, body):
     function = make_function(agent, endpoint=target.url("/properties"))
 
-    response = invoke(client, function, raw_body="[1, 2]")
+    response = invoke(client, function, raw_body=body)
+
+    assert response.status_code == 200
+    assert response.json()["violations"] == ["The arguments must be a JSON object."]
+    assert target.requests == []
+
+
+@pytest.mark.parametrize("depth", [33, 100_000])
+def test_deeply_nested_arguments_are_refused_with_400(client, agent, target, depth):
+    function = make_function(agent, endpoint=target.url("/properties"))
+    body = '{"address": ' + "[" * depth + "]" * depth + "}"
+
+    response = invoke(client, function, raw_body=body, headers={"X-Conversation-Id": "conv_9"})
 
     assert response.status_code == 400
-    assert response.json()["violations"] == ["The arguments must be a JSON object."]
+    assert response.json()["error"] == "The arguments nest deeper than 32 levels."
+    assert target.requests == []
+    logged = FunctionInvocation.objects.get()
+    assert (logged.status, logged.conversation_id) == ("error", "conv_9")
+    assert "deeper than 32 levels" in logged.error
+
+
+def test_an_endpoint_answer_nested_too_deeply_is_not_passed_on(client, agent, target):
+    target.answer("/properties", b"[" * 50_000 + b"]" * 50_000)
+    function = make_function(agent, endpoint=target.url("/properties"))
+
+    response = invoke(client, function, {"address": "1 Beach Rd"})
+
+    assert response.status_code == 200
+    assert response.json()["error"] == "The property system couldn't answer that request."
+    assert "deeper than 32 levels" in FunctionInvocation.objects.get().error
 
 
 def test_an_endpoint_slower_than_the_timeout_gets_an_agent_friendly_answer(client, agent, target):
@@ -161,11 +197,13 @@ def test_an_endpoint_slower_than_the_timeout_gets_an_agent_friendly_answer(clien
 
     assert response.status_code == 200
     assert response.json() == {
-        "error": "The property system didn't answer in time. Tell the caller you'll follow up."
+        "error": "The property system didn't answer in time.",
+        "hint": "Tell the caller you'll check and get back to them; don't try again in this call.",
     }
     logged = FunctionInvocation.objects.get()
     assert logged.status == "error"
-    assert "did not answer within 1 s" in logged.error
+    # The endpoint gets a little less than the agent waits, so this answer reaches the agent.
+    assert "did not answer within 0.8 s" in logged.error
 
 
 def test_an_endpoint_error_status_is_reported_without_internals(client, agent, target):
@@ -176,9 +214,26 @@ def test_an_endpoint_error_status_is_reported_without_internals(client, agent, t
 
     assert response.status_code == 200
     assert "NullPointer" not in response.content.decode()
-    assert "follow up" in response.json()["error"]
+    assert response.json()["error"] == "The property system couldn't answer that request."
+    assert "get back to them" in response.json()["hint"]
     logged = FunctionInvocation.objects.get()
     assert (logged.status, logged.http_status) == ("error", 500)
+
+
+@pytest.mark.parametrize("status", [400, 404, 422])
+def test_an_endpoint_refusing_the_details_has_the_agent_check_them_with_the_caller(
+    client, agent, target, status
+):
+    target.answer("/properties", {"message": "no listing at that address"}, status=status)
+    function = make_function(agent, endpoint=target.url("/properties"))
+
+    response = invoke(client, function, {"address": "1 Beach Rd"})
+
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["error"] == "The property system couldn't find or accept those details."
+    assert answer["hint"].startswith("Check the details with the caller")
+    assert FunctionInvocation.objects.get().http_status == status
 
 
 def test_an_oversized_answer_is_refused(client, agent, target):
@@ -221,6 +276,33 @@ def test_the_response_mapping_shapes_what_the_agent_reads(client, agent, target)
     assert logged.error == "Not found in the answer: agent_name"
 
 
+@pytest.mark.parametrize(
+    "answer, logged_error",
+    [
+        ({"error": "no such listing"}, "None of the mapped outputs is in the answer: price"),
+        (b"<html>Service Unavailable</html>", "The answer is not JSON"),
+    ],
+)
+def test_an_answer_the_mapping_finds_nothing_in_is_an_error_for_the_agent(
+    client, agent, target, answer, logged_error
+):
+    target.answer("/properties", answer)
+    function = make_function(
+        agent, endpoint=target.url("/properties"), response_mapping={"price": "data.price"}
+    )
+
+    response = invoke(client, function, {"address": "1 Beach Rd"})
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "error": "The property system's answer didn't include the expected details.",
+        "hint": "Tell the caller you'll check and get back to them; don't try again in this call.",
+    }
+    logged = FunctionInvocation.objects.get()
+    assert logged.status == "error" and logged.http_status == 200
+    assert logged_error in logged.error
+
+
 def test_secrets_echoed_by_the_endpoint_never_reach_the_agent(client, agent, target):
     target.answer("/properties", {"debug": "called with Bearer tok-echo-555"})
     function = make_function(
@@ -238,15 +320,27 @@ def test_secrets_echoed_by_the_endpoint_never_reach_the_agent(client, agent, tar
 def test_every_invocation_is_logged_with_its_conversation(client, agent, target):
     function = make_function(agent, endpoint=target.url("/properties"))
 
-    invoke(client, function, {"address": "1 Beach Rd", "conversation_id": "conv_body_1"})
+    # The header is what ElevenLabs fills in from system__conversation_id (see tool sync).
     invoke(client, function, {"address": "2 Beach Rd"}, headers={"X-Conversation-Id": "conv_h_2"})
+    invoke(client, function, {"address": "1 Beach Rd", "conversation_id": "conv_body_1"})
 
     # conversation_id is not in the schema: it is taken out before validation and the call.
-    assert target.requests[0].json == {"address": "1 Beach Rd"}
+    assert target.requests[1].json == {"address": "1 Beach Rd"}
     logged = FunctionInvocation.objects.order_by("created_at")
-    assert [i.conversation_id for i in logged] == ["conv_body_1", "conv_h_2"]
+    assert [i.conversation_id for i in logged] == ["conv_h_2", "conv_body_1"]
     assert all(i.status == "ok" and i.http_status == 200 for i in logged)
     assert all(i.source == "agent" for i in logged)
+
+
+@pytest.mark.parametrize("header", ["{{system__conversation_id}}", "conv 1; drop", "x" * 129])
+def test_a_conversation_header_that_is_not_an_id_is_not_logged_as_one(
+    client, agent, target, header
+):
+    function = make_function(agent, endpoint=target.url("/properties"))
+
+    invoke(client, function, {"address": "1 Beach Rd"}, headers={"X-Conversation-Id": header})
+
+    assert FunctionInvocation.objects.get().conversation_id == ""
 
 
 def test_a_conversation_id_declared_in_the_schema_is_passed_on(client, agent, target):

@@ -8,7 +8,7 @@ from django.db import connection
 from functions.models import CustomFunction, FunctionInvocation
 from tests.factories import make_agent
 from tests.functions.helpers import make_function
-from voqo.crypto import SecretDecryptionError, check_encryption_keys
+from voqo.crypto import check_encryption_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -68,13 +68,17 @@ def test_rotate_secrets_re_encrypts_with_the_newest_key(settings):
     assert reloaded.invocation_token == token
 
 
-def test_without_the_old_key_and_no_rotation_secrets_cannot_be_read(settings):
+def test_without_the_old_key_secrets_cannot_be_read_but_the_row_still_loads(settings):
     function = _make_secret_function()
+    raw_before = _raw_columns(function)
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
 
-    with pytest.raises(SecretDecryptionError) as raised:
-        CustomFunction.objects.get(pk=function.pk)
-    assert SECRET not in str(raised.value)
+    reloaded = CustomFunction.objects.get(pk=function.pk)
+
+    assert reloaded.unreadable_secrets == ["auth secret", "invocation token"]
+    assert SECRET not in repr(reloaded.auth_config)
+    reloaded.save(update_fields=["auth_config"])  # written back as stored, not lost
+    assert _raw_columns(function)[0] == raw_before[0]
 
 
 def test_the_system_check_fails_without_a_key(settings):

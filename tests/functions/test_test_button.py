@@ -94,3 +94,35 @@ def test_missing_required_arguments_are_marked_on_the_form(staff_client, functio
 
     assert "This field is required." in response.content.decode()
     assert target.requests == []
+
+
+def test_values_elevenlabs_fills_in_are_explained_on_the_test_form(staff_client, target):
+    function = make_function(
+        make_agent(),
+        endpoint=target.url("/properties"),
+        parameters={
+            "type": "object",
+            "properties": {
+                "caller": {"type": "string", "dynamic_variable": "system__caller_id"},
+                "agency": {"type": "string", "constant_value": "harbour"},
+            },
+        },
+    )
+
+    page = staff_client.get(reverse("functions:test", args=[function.id])).content.decode()
+
+    assert "ElevenLabs fills this in from {{system__caller_id}}" in page
+    assert "ElevenLabs always sends &#x27;harbour&#x27;" in page
+
+
+def test_a_function_without_arguments_can_be_tested(staff_client, target):
+    function = make_function(
+        make_agent(),
+        endpoint=target.url("/properties"),
+        parameters={"type": "object", "properties": {}},
+    )
+
+    response = staff_client.post(reverse("functions:test", args=[function.id]), {})
+
+    assert "This function takes no arguments." in response.content.decode()
+    assert FunctionInvocation.objects.get().status == "ok"

@@ -47,7 +47,11 @@ def test_creating_a_function_creates_a_webhook_tool_pointing_at_the_proxy(
     api_schema = config["api_schema"]
     assert api_schema["url"] == f"http://testserver/functions/{function.id}/invoke"
     assert api_schema["method"] == "POST"  # ElevenLabs always POSTs to the proxy
-    assert api_schema["request_headers"] == {"X-Voqo-Function-Token": function.invocation_token}
+    assert api_schema["request_headers"] == {
+        "X-Voqo-Function-Token": function.invocation_token,
+        # ElevenLabs fills this in on every call, so each invocation is logged with its call.
+        "X-Conversation-Id": {"variable_name": "system__conversation_id"},
+    }
     body_schema = api_schema["request_body_schema"]
     assert body_schema["type"] == "object"
     assert body_schema["properties"] == SCHEMA["properties"]

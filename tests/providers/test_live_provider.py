@@ -632,3 +632,15 @@ def test_sandbox_setting_selects_the_sandbox_provider(settings):
     settings.VOQO_PROVIDER = "sandbox"
 
     assert isinstance(get_provider(), sandbox.SandboxProvider)
+
+
+def test_a_tool_header_can_carry_a_dynamic_variable(provider, fake_provider):
+    provider.create_tool(
+        make_tool_spec(dynamic_variable_headers={"X-Conversation-Id": "system__conversation_id"})
+    )
+
+    body = fake_provider.last_request("POST", TOOLS).json
+    assert body["tool_config"]["api_schema"]["request_headers"] == {
+        "X-Voqo-Function-Token": "fn-secret",
+        "X-Conversation-Id": {"variable_name": "system__conversation_id"},
+    }

@@ -93,6 +93,9 @@ class ToolSpec:
     url: str
     method: str = "POST"
     request_headers: dict[str, str] = field(default_factory=dict)
+    # Header name → dynamic variable ElevenLabs fills in per call, e.g. the conversation id
+    # from "system__conversation_id" (the only way a tool call carries it).
+    dynamic_variable_headers: dict[str, str] = field(default_factory=dict)
     body_schema: dict[str, Any] = field(
         default_factory=lambda: {"type": "object", "properties": {}}
     )
@@ -239,7 +242,13 @@ def tool_payload(spec: ToolSpec) -> dict[str, Any]:
         "api_schema": {
             "url": spec.url,
             "method": spec.method,
-            "request_headers": dict(spec.request_headers),
+            "request_headers": {
+                **spec.request_headers,
+                **{
+                    name: {"variable_name": variable}
+                    for name, variable in spec.dynamic_variable_headers.items()
+                },
+            },
             "request_body_schema": copy.deepcopy(spec.body_schema),
         },
     }
