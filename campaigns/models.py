@@ -24,6 +24,8 @@ class Upload(UUIDModel):
     invalid_rows = models.PositiveIntegerField(default=0)
     duplicate_rows = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    # The campaign variables its rows carry ({{suburb}} …): what an agent's prompt may use.
+    variable_keys = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
