@@ -286,7 +286,7 @@ class CsvTable:
                 first, last, record, _ = previous
                 if record is not None and last > first and self._quote_left_open(first):
                     raise CsvRejected(
-                        f"A quote (\") opened on line {first} is never closed, so lines "
+                        f'A quote (") opened on line {first} is never closed, so lines '
                         f"{first}–{last} would be read as one value. Close or remove that quote "
                         "and upload the file again."
                     )
@@ -335,7 +335,7 @@ class CsvTable:
                 yield CsvRow(
                     start,
                     {},
-                    f"A quote (\") opened on line {start} runs to line {end}, so the lines in "
+                    f'A quote (") opened on line {start} runs to line {end}, so the lines in '
                     "between were read as one value. Close or remove that quote.",
                 )
                 continue
