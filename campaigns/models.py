@@ -47,6 +47,8 @@ class BatchContact(UUIDModel):
     # The calling-window region of the number (campaigns.window.region_for_phone), stored at
     # import so a tick can pick the rows whose window is open with one indexed filter.
     region = models.CharField(max_length=8, default="AU")
+    # The contact's Australian state from the upload's state column ("" when it has none).
+    state = models.CharField(max_length=3, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

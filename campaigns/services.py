@@ -23,10 +23,13 @@ from campaigns.csv_upload import (
     RowProblem,
     UploadRefused,
     UploadSummary,
+    describe_upload,
     read_rows,
     summarise,
+    upload_headers,
 )
 from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
+from contacts.csv_mapping import KIND_CAMPAIGN, remember_roles
 from voqo.bulk import AsStored, insert_rows, prepared
 
 logger = logging.getLogger(__name__)
@@ -83,9 +86,14 @@ def _remove_stale_pending_uploads(directory: Path) -> None:
             pass
 
 
-def preview_upload(token: str) -> UploadSummary:
+def describe_pending_upload(token: str) -> tuple[list[str], list[list[str]], list[str], bool]:
+    """Headers, example values, initial roles and whether they were remembered (mapping form)."""
+    return describe_upload(pending_upload_path(token))
+
+
+def preview_upload(token: str, roles: list[str] | None = None) -> UploadSummary:
     """Read a stored upload once: counts, the first rows and problems. Raises UploadRefused."""
-    return summarise(pending_upload_path(token))
+    return summarise(pending_upload_path(token), roles)
 
 
 def discard_pending_upload(token: str) -> None:
@@ -95,16 +103,20 @@ def discard_pending_upload(token: str) -> None:
         pass
 
 
-def import_upload(*, campaign: Campaign, token: str, filename: str) -> Upload:
+def import_upload(
+    *, campaign: Campaign, token: str, filename: str, roles: list[str] | None = None
+) -> Upload:
     """Create the Upload and its batch contacts from a previewed file, in short batches.
 
-    Rows are streamed from disk and inserted `INSERT_BATCH` at a time, each batch in its own
-    short transaction, so a 100k-row file never sits in memory nor locks the database long.
-    Raises UploadRefused (nothing is kept then).
+    `roles` is the column mapping staff confirmed (remembered for the next file with these
+    headers); without it the remembered or guessed one is used. Rows are streamed from disk
+    and inserted `INSERT_BATCH` at a time, each batch in its own short transaction, so a
+    100k-row file never sits in memory nor locks the database long. Raises UploadRefused
+    (nothing is kept then).
     """
     path = pending_upload_path(token)
-    _keys, rows = read_rows(path)
-    upload = Upload.objects.create(campaign=campaign, filename=filename[:255])
+    keys, rows = read_rows(path, roles)
+    upload = Upload.objects.create(campaign=campaign, filename=filename[:255], variable_keys=keys)
     upload_id = prepared(BatchContact, "upload_id", upload.pk)
     total = invalid = duplicates = 0
     errors: list[dict] = []
@@ -132,6 +144,8 @@ def import_upload(*, campaign: Campaign, token: str, filename: str) -> Upload:
         total_rows=total, invalid_rows=invalid, duplicate_rows=duplicates, errors=errors
     )
     upload.refresh_from_db()
+    if roles is not None:
+        remember_roles(headers=upload_headers(path), roles=roles, kind=KIND_CAMPAIGN)
     discard_pending_upload(token)
     return upload
 
@@ -145,6 +159,7 @@ def _batch_contact(upload_id: AsStored, row: ParsedRow) -> dict:
         "variables": row.variables,
         "line_number": row.line,
         "region": row.region,
+        "state": row.state,
     }
 
 

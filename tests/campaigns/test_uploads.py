@@ -24,13 +24,20 @@ def upload(client, campaign, content: bytes, name: str = "list.csv"):
     )
 
 
-def confirm(client, campaign, preview_response):
+def form_data(preview_response, **changes) -> dict:
+    """Every field of the preview page's form as shown (token, filename, column mapping)."""
     html = preview_response.content.decode()
-    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
-    filename = re.search(r'name="filename" value="([^"]+)"', html).group(1)
+    data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    for name, select in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        data[name] = re.search(r'<option value="([^"]+)" selected>', select).group(1)
+    data.update(changes)
+    return data
+
+
+def confirm(client, campaign, preview_response, **changes):
     return client.post(
         reverse("campaigns:upload_confirm", args=[campaign.id]),
-        {"token": token, "filename": filename},
+        {**form_data(preview_response, **changes), "import": ""},
     )
 
 
@@ -76,12 +83,9 @@ def test_confirming_imports_good_rows_with_variables_and_reports_the_rest(staff_
     assert [error["line"] for error in upload_row.errors] == [3, 4]
     contact = BatchContact.objects.get()
     assert contact.phone == "+61412345678" and contact.line_number == 2
-    assert contact.name == ""
-    assert contact.variables == {
-        "first_name": "Priya",
-        "property_address": "12 Ocean St",
-        "v_2nd_choice": "Manly",
-    }
+    assert contact.name == "Priya"  # "First Name" is mapped as the first name
+    assert contact.variables == {"property_address": "12 Ocean St", "v_2nd_choice": "Manly"}
+    assert upload_row.variable_keys == ["property_address", "v_2nd_choice"]
     assert contact.region == "AU"
     page = staff_client.get(response["Location"]).content.decode()
     assert "Duplicate of line 2" in page
@@ -95,10 +99,16 @@ def test_excel_cp1252_file_is_read(staff_client, campaign):
     assert BatchContact.objects.get().name == "Zoë Müller"
 
 
-def test_missing_phone_column_is_refused_with_a_clear_message(staff_client, campaign):
-    response = upload(staff_client, campaign, b"name,mobile\nPriya,0412345678\n")
+def test_a_file_without_a_phone_column_asks_which_column_holds_the_numbers(
+    staff_client, campaign
+):
+    response = upload(staff_client, campaign, b"name,email\nPriya,priya@example.com\n")
     assert response.status_code == 200
-    assert "no phone column" in response.content.decode()
+    assert "Choose the column that holds the phone numbers" in response.content.decode()
+    assert response.context["summary"] is None
+    response = confirm(staff_client, campaign, response)
+    assert "Choose the column that holds the phone numbers" in response.content.decode()
+    assert Upload.objects.count() == 0
 
 
 def test_renamed_spreadsheet_is_refused(staff_client, campaign):
