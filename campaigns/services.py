@@ -173,6 +173,15 @@ def _insert(model, batch: list[dict]) -> None:
 # -- jobs -------------------------------------------------------------------------------
 
 
+class JobRefused(Exception):
+    """The job cannot be created as asked; the message says why and what to change."""
+
+
+def missing_campaign_variables(*, agent: Agent, upload: Upload) -> list[str]:
+    """Campaign variables the agent's prompt or greeting uses that the upload has no column for."""
+    return [name for name in agent.campaign_variables() if name not in upload.variable_keys]
+
+
 def create_job(
     *,
     campaign: Campaign,
@@ -183,7 +192,21 @@ def create_job(
     retry_delay_minutes: int = 30,
     calling_window: str = Job.CallingWindow.AU_TELEMARKETING,
 ) -> Job:
-    """A pending job with one job call per batch contact of the upload (not started yet)."""
+    """A pending job with one job call per batch contact of the upload (not started yet).
+
+    Raises JobRefused when the agent uses campaign variables the upload does not supply:
+    every call would otherwise read an empty value where the prompt expects one.
+    """
+    missing = missing_campaign_variables(agent=agent, upload=upload)
+    if missing:
+        names = ", ".join("{{" + name + "}}" for name in missing)
+        noun = "variable" if len(missing) == 1 else "variables"
+        available = ", ".join("{{" + key + "}}" for key in upload.variable_keys) or "none"
+        raise JobRefused(
+            f"{agent.name} uses the campaign {noun} {names}, which the upload "
+            f"“{upload.filename}” does not have (its variables: {available}). Upload a file "
+            "with those columns, or change the agent's prompt and greeting."
+        )
     job = Job.objects.create(
         campaign=campaign,
         upload=upload,

@@ -164,9 +164,15 @@ def job_create(request: HttpRequest, campaign_id) -> HttpResponse:
     initial = {"upload": request.GET.get("upload")} if request.GET.get("upload") else None
     form = JobForm(request.POST or None, campaign=campaign, initial=initial)
     if request.method == "POST" and form.is_valid():
-        job = services.create_job(campaign=campaign, **form.cleaned_data)
-        messages.success(request, f"Job created with {job.total_calls:,} calls. Run it when ready.")
-        return redirect("campaigns:job", job_id=job.id)
+        try:
+            job = services.create_job(campaign=campaign, **form.cleaned_data)
+        except services.JobRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request, f"Job created with {job.total_calls:,} calls. Run it when ready."
+            )
+            return redirect("campaigns:job", job_id=job.id)
     return render(request, "campaigns/job_form.html", {"campaign": campaign, "form": form})
 
 

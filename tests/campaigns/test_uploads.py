@@ -99,9 +99,7 @@ def test_excel_cp1252_file_is_read(staff_client, campaign):
     assert BatchContact.objects.get().name == "Zoë Müller"
 
 
-def test_a_file_without_a_phone_column_asks_which_column_holds_the_numbers(
-    staff_client, campaign
-):
+def test_a_file_without_a_phone_column_asks_which_column_holds_the_numbers(staff_client, campaign):
     response = upload(staff_client, campaign, b"name,email\nPriya,priya@example.com\n")
     assert response.status_code == 200
     assert "Choose the column that holds the phone numbers" in response.content.decode()
