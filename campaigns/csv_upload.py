@@ -119,10 +119,10 @@ def describe_upload(path: Path) -> tuple[list[str], list[list[str]], list[str], 
     with open(path, "rb") as handle:
         try:
             table = read_csv(handle, max_bytes=MAX_UPLOAD_BYTES)
+            campaign_mapping(table, [])  # the column limit
+            samples = column_samples(table.rows(), len(table.headers))
         except CsvRejected as error:
             raise UploadRefused(error.message) from None
-        campaign_mapping(table, [])  # the column limit
-        samples = column_samples(table.rows(), len(table.headers))
     roles, remembered = initial_roles(table.original_headers, kind=KIND_CAMPAIGN)
     return table.original_headers, samples, roles, remembered
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -440,13 +441,18 @@ class ColumnMapping:
         return mapped
 
 
-def column_samples(rows, width: int, *, limit: int = 3, scan: int = 50) -> list[list[str]]:
+def column_samples(
+    rows: Generator[CsvRow], width: int, *, limit: int = 3, scan: int = 50
+) -> list[list[str]]:
     """Up to `limit` distinct non-empty example values per column, from the first rows."""
     samples: list[list[str]] = [[] for _ in range(width)]
-    for count, row in enumerate(rows):
-        if count >= scan:
-            break
-        for index, cell in enumerate(row.cells):
-            if cell and len(samples[index]) < limit and cell not in samples[index]:
-                samples[index].append(cell[:40])
+    try:
+        for count, row in enumerate(rows):
+            if count >= scan:
+                break
+            for index, cell in enumerate(row.cells):
+                if cell and len(samples[index]) < limit and cell not in samples[index]:
+                    samples[index].append(cell[:40])
+    finally:
+        rows.close()  # release the file now, not when the generator is collected
     return samples

@@ -161,3 +161,50 @@ def test_a_large_file_streams_into_batches(campaign, tmp_path, settings):
     assert result.total_rows == 5000 and result.invalid_rows == 0
     assert BatchContact.objects.filter(upload=result).count() == 5000
     assert not list((tmp_path / "uploads").glob("*.csv"))  # the preview file is removed
+
+
+def test_a_semicolon_export_maps_mobile_name_and_state_and_stores_the_state(staff_client, campaign):
+    content = (
+        b"Full name;Mobile;State;Suburb\n"
+        b"Ana Silva;0413 222 333;vic;Richmond\n"
+        b"Tom Jones;6.14123456E+10;WA;Perth\n"
+        b"Mia Wong;4.13222555E+08;;Fitzroy\n"
+    )
+
+    preview = upload(staff_client, campaign, content)
+
+    summary = preview.context["summary"]
+    assert summary.variable_keys == ["suburb"]
+    assert summary.problems[0].line == 3
+    assert "Excel rounded this number — format the column as text" in summary.problems[0].message
+    confirm(staff_client, campaign, preview)
+    rows = {row.phone: row for row in BatchContact.objects.all()}
+    assert set(rows) == {"+61413222333", "+61413222555"}
+    assert (rows["+61413222333"].name, rows["+61413222333"].state) == ("Ana Silva", "VIC")
+    assert rows["+61413222333"].variables == {"suburb": "Richmond"}
+
+
+def test_an_unclosed_quote_refuses_the_upload_naming_its_line(staff_client, campaign):
+    content = b'phone,name\n0412000001,Alice\n0412000002,"Bob\n0412000003,Carol\n'
+    response = upload(staff_client, campaign, content)
+    html = response.content.decode().replace("&quot;", '"')
+    assert 'A quote (") opened on line 3 is never closed' in html
+    assert Upload.objects.count() == 0
+
+
+def test_an_ignored_column_is_not_a_variable_and_the_choice_is_remembered(staff_client, campaign):
+    content = b"phone,suburb,internal id\n0412000001,Bondi,A-17\n"
+    preview = upload(staff_client, campaign, content)
+    changed = staff_client.post(
+        reverse("campaigns:upload_confirm", args=[campaign.id]),
+        {**form_data(preview, column_2="ignore"), "preview": ""},
+    )
+    assert changed.context["summary"].variable_keys == ["suburb"]
+
+    confirm(staff_client, campaign, changed)
+
+    assert Upload.objects.get().variable_keys == ["suburb"]
+    assert BatchContact.objects.get().variables == {"suburb": "Bondi"}
+    again = upload(staff_client, campaign, b"phone,suburb,internal id\n0412000002,Manly,B-2\n")
+    assert again.context["summary"].variable_keys == ["suburb"]
+    assert "the choices you made last time" in again.content.decode()

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from contacts.csv_import import escape_cell, iter_csv_rows, strip_export_prefix
-from contacts.models import Contact
 from contacts.imports import import_contacts_csv
+from contacts.models import Contact
 from tests.factories import make_contact
 
 

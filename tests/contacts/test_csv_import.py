@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from contacts.csv_import import CsvRejected, iter_csv_rows, read_csv, sniff_encoding
-from contacts.models import Contact
 from contacts.imports import import_contacts_csv
+from contacts.models import Contact
 from tests.factories import make_contact
 
 CORPUS = Path(__file__).parent / "corpus"
