@@ -129,8 +129,6 @@ def describe_upload(path: Path) -> tuple[list[str], list[list[str]], list[str], 
 
 def _parse_row(row: CsvRow, mapping: ColumnMapping) -> ParsedRow | RowProblem:
     line = row.line_number
-    if row.cells and max(map(len, row.cells)) > MAX_FIELD_CHARS:
-        return RowProblem(line, f"A value is longer than {MAX_FIELD_CHARS:,} characters.")
     try:
         mapped = mapping.read(row)
     except ValidationError as error:
@@ -156,7 +154,7 @@ def read_rows(
     """
     handle = open(path, "rb")
     try:
-        table = read_csv(handle, max_bytes=MAX_UPLOAD_BYTES)
+        table = read_csv(handle, max_bytes=MAX_UPLOAD_BYTES, max_field_chars=MAX_FIELD_CHARS)
         mapping = campaign_mapping(table, roles)
         if mapping.errors:
             raise UploadRefused(" ".join(mapping.errors))

@@ -8,7 +8,7 @@ locales) or tab.
 
     table = read_csv(fileobj)           # raises CsvRejected with a message for staff
     table.headers                       # ["name", "phone", ...] lower-cased and trimmed
-    for row in table.rows():            # CsvRow(line_number=2, values={"name": ..., ...})
+    for row in table.rows():            # CsvRow(line_number=2, cells=("Priya", ...))
         ...
 
 Memory stays flat: the file is read twice in chunks (encoding check, then records) and
@@ -62,18 +62,16 @@ class CsvRejected(ValueError):
 
 @dataclass(frozen=True)
 class CsvRow:
-    """One record: the physical line it starts on (the header is line 1) and its values.
+    """One record: the physical line it starts on (the header is line 1) and its cells.
 
-    `values` maps each normalised header to the cell text, trimmed and with an export's
-    protective `'` removed; missing trailing cells are "". `cells` holds the same cells by
-    column position (for files that repeat a header). `error` is set (and `values` empty)
-    when the record itself could not be read, e.g. a field over MAX_FIELD_CHARS.
+    `cells` holds one text per header column, trimmed and with an export's protective `'`
+    removed; missing trailing cells are "", extra ones dropped. `error` is set (and `cells`
+    empty) when the record itself could not be read, e.g. a value over `max_field_chars`.
     """
 
     line_number: int
-    values: dict[str, str]
-    error: str = ""
     cells: tuple[str, ...] = ()
+    error: str = ""
 
 
 def max_upload_bytes() -> int:
@@ -208,8 +206,11 @@ def sniff_delimiter(line: str) -> str:
 class CsvTable:
     """A validated CSV file: `headers` and a `rows()` stream. Build it with read_csv()."""
 
-    def __init__(self, fileobj: IO[bytes], encoding: str) -> None:
+    def __init__(
+        self, fileobj: IO[bytes], encoding: str, *, max_field_chars: int = MAX_FIELD_CHARS
+    ) -> None:
         self._fileobj = fileobj
+        self.max_field_chars = max_field_chars
         self.encoding = encoding
         self.headers: list[str] = []
         self.original_headers: list[str] = []  # as written in the file, trimmed
@@ -323,50 +324,45 @@ class CsvTable:
 
     def rows(self) -> Iterator[CsvRow]:
         """Every non-blank record after the header, with its starting physical line number."""
-        headers = self.headers
-        width = len(headers)
+        width = len(self.headers)
+        padding = [""] * width
+        multi_column = width > 1
         for start, end, record, error in self._records():
             if record is None:
-                yield CsvRow(start, {}, error)
+                yield CsvRow(start, error=error)
                 continue
             if not "".join(record).strip():
                 continue  # blank line, or only separators
-            if end > start and len(headers) > 1 and self._swallowed_rows(record):
+            if end > start and multi_column and self._swallowed_rows(record):
                 yield CsvRow(
                     start,
-                    {},
-                    f'A quote (") opened on line {start} runs to line {end}, so the lines in '
-                    "between were read as one value. Close or remove that quote.",
+                    error=f'A quote (") opened on line {start} runs to line {end}, so the lines '
+                    "in between were read as one value. Close or remove that quote.",
                 )
                 continue
-            if max(map(len, record)) > MAX_FIELD_CHARS:
-                yield CsvRow(
-                    start,
-                    {},
-                    f"A value is longer than {MAX_FIELD_CHARS:,} characters "
-                    "(is a quote left open?).",
-                )
+            if max(map(len, record)) > self.max_field_chars:
+                message = f"A value is longer than {self.max_field_chars:,} characters."
+                yield CsvRow(start, error=message)
                 continue
             if len(record) < width:
-                record.extend([""] * (width - len(record)))
-            cells = []
-            for cell in record[:width]:  # extra cells ignored
-                cell = cell.strip()
-                if cell[:1] == "'":
-                    cell = strip_export_prefix(cell)
-                cells.append(cell)
-            # A repeated header keeps its first column in `values`.
-            values = {}
-            for name, cell in zip(headers, cells, strict=True):
-                values.setdefault(name, cell)
-            yield CsvRow(start, values, cells=tuple(cells))
+                record.extend(padding[len(record) :])
+            cells = tuple(
+                [
+                    strip_export_prefix(cell) if cell[:1] == "'" else cell
+                    for cell in map(str.strip, record[:width])
+                ]
+            )
+            yield CsvRow(start, cells)
 
 
-def read_csv(fileobj: IO[bytes], *, max_bytes: int | None = None) -> CsvTable:
+def read_csv(
+    fileobj: IO[bytes], *, max_bytes: int | None = None, max_field_chars: int = MAX_FIELD_CHARS
+) -> CsvTable:
     """Check size, type and encoding of a binary CSV file and read its header row.
 
     Raises CsvRejected with a message for staff. The file must be seekable (an uploaded
-    file or a file on disk); it is read again by each `rows()` call.
+    file or a file on disk); it is read again by each `rows()` call. A record with a value
+    over `max_field_chars` is a row error.
     """
     limit = max_upload_bytes() if max_bytes is None else max_bytes
     size = _file_size(fileobj)
@@ -377,7 +373,7 @@ def read_csv(fileobj: IO[bytes], *, max_bytes: int | None = None) -> CsvTable:
         )
     if size == 0:
         raise CsvRejected("The file is empty.")
-    return CsvTable(fileobj, sniff_encoding(fileobj))
+    return CsvTable(fileobj, sniff_encoding(fileobj), max_field_chars=max_field_chars)
 
 
 def iter_csv_rows(fileobj: IO[bytes], *, max_bytes: int | None = None) -> Iterator[CsvRow]:

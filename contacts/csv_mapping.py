@@ -186,6 +186,8 @@ def excel_number_digits(raw: str) -> str | None:
     more digits than the mantissa has (`6.14123456E+10`), Excel has dropped the last digits:
     ValidationError, never a completed or guessed number.
     """
+    if "e" not in raw and "E" not in raw:
+        return None  # the common case, without a regular expression
     match = _EXCEL_NUMBER.match(raw.replace(" ", ""))
     if match is None:
         return None
@@ -293,7 +295,7 @@ def read_tags(raw: str) -> list[str]:
 # --- The mapping ---------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class MappedRow:
     """One CSV row as contact fields (and campaign variables)."""
 
@@ -386,6 +388,13 @@ class ColumnMapping:
 
     def _phone(self, cells: tuple[str, ...]) -> tuple[str, list[tuple[int, str]]]:
         """The row's number (first mobile, else first valid, in rank order) and the others."""
+        if len(self.phone_columns) == 1:  # the common case, kept lean for 100k-row files
+            raw = cells[self.phone_columns[0]]
+            if not raw:
+                raise ValidationError("No phone number.")
+            if "e" in raw or "E" in raw:
+                return read_phone(raw, callable_only=self.callable_only), []
+            return normalize_phone(raw, callable_only=self.callable_only), []
         valid: list[tuple[int, str]] = []
         first_error: ValidationError | None = None
         for index in self.phone_columns:
@@ -415,11 +424,12 @@ class ColumnMapping:
         )
         if len(name) > MAX_NAME_CHARS:
             raise ValidationError(f"The name is longer than {MAX_NAME_CHARS} characters.")
+        state = self._single.get(STATE)
         mapped = MappedRow(
             line=row.line_number,
             phone=phone,
             name=name,
-            state=read_state(self._cell(cells, STATE)),
+            state=read_state(cells[state]) if state is not None else "",
         )
         if self.kind == KIND_CAMPAIGN:
             mapped.variables = {key: cells[index] for index, key in self.variables}
