@@ -91,7 +91,9 @@ _EXACT_HEADERS = {
     OPTED_OUT_AT: {"opted out at", "opted out", "opt out", "opted out on", "do not call"},
     OPTED_OUT_BY: {"opted out by"},
 }
-_PHONE_WORDS = re.compile(r"\b(phone|mobile|cell|cellphone|telephone|tel|landline|number)\b")
+_PHONE_WORDS = re.compile(
+    r"\b(phone|mobile|mob|cell|cellphone|telephone|tel|ph|landline)\b|^(contact )?(number|no)$"
+)
 _NOT_A_PHONE = re.compile(r"\b(type|label|fax|pager|extension|ext|count|id)\b")
 _MOBILE_WORDS = re.compile(r"\b(mobile|cell|cellphone)\b")
 _PHONE_GROUPS = (  # rank order: mobiles, then the main number, then work, then home, then others

@@ -1,4 +1,4 @@
-"""Staff import a CRM export whose columns Voqo half-recognises: fix the mapping, preview, import."""
+"""Staff import a CRM export Voqo half-recognises: fix the mapping, preview, import."""
 
 import pytest
 

@@ -110,3 +110,20 @@ def test_a_campaign_upload_maps_unknown_columns_to_variables():
         "State": "state",
         "Comments": "variable",
     }
+
+
+@pytest.mark.parametrize(
+    ("header", "role"),
+    [
+        ("Contact Number", "phone_1"),
+        ("Mob", "phone_1"),
+        ("Ph", "phone_1"),
+        ("Number", "phone_1"),
+        ("Number of bedrooms", "variable"),
+        ("Phone 1 - Type", "variable"),
+        ("Fax", "variable"),
+        ("Email", "variable"),
+    ],
+)
+def test_only_phone_like_headers_are_taken_for_phone_numbers(header, role):
+    assert guess_roles([header], kind=KIND_CAMPAIGN) == [role]
