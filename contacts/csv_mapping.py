@@ -77,7 +77,6 @@ KIND_ROLES = {
 # Roles several columns may share (their values are joined); every other role is one column.
 SHARED_ROLES = frozenset({IGNORE, NOTES, TAGS, VARIABLE})
 
-EXCEL_ROUNDED = "Excel rounded this number — format the column as text"
 MAX_NAME_CHARS = 200
 
 # Header words → role, on headers lower-cased with punctuation turned into spaces.
@@ -177,36 +176,6 @@ def remember_roles(*, headers: list[str], roles: list[str], kind: str) -> None:
 
 
 # --- Reading one value -------------------------------------------------------------------
-
-_EXCEL_NUMBER = re.compile(r"^([0-9])(?:[.,]([0-9]*))?[eE]\+?([0-9]{1,2})$")
-
-
-def excel_number_digits(raw: str) -> str | None:
-    """The digits of a number Excel displays in scientific notation, or None if it is not one.
-
-    `4.12345678E+08` is exactly 412345678 and gives "412345678". When the exponent asks for
-    more digits than the mantissa has (`6.14123456E+10`), Excel has dropped the last digits:
-    ValidationError, never a completed or guessed number.
-    """
-    if "e" not in raw and "E" not in raw:
-        return None  # the common case, without a regular expression
-    match = _EXCEL_NUMBER.match(raw.replace(" ", ""))
-    if match is None:
-        return None
-    lead, fraction, exponent = match.group(1), match.group(2) or "", int(match.group(3))
-    digits = lead + fraction
-    if len(digits) < exponent + 1:
-        raise ValidationError(f"{EXCEL_ROUNDED} (“{raw}”).")
-    if len(digits) > exponent + 1 and digits[exponent + 1 :].strip("0"):
-        raise ValidationError(f"“{raw}” is not a phone number.")
-    return digits[: exponent + 1]
-
-
-def read_phone(raw: str, *, callable_only: bool) -> str:
-    """E.164 for a phone cell, refusing numbers a spreadsheet rounded; ValidationError."""
-    digits = excel_number_digits(raw)
-    return normalize_phone(digits if digits is not None else raw, callable_only=callable_only)
-
 
 _STATE_NAMES = {label.lower(): value for value, label in AustralianState.choices}
 
@@ -394,8 +363,6 @@ class ColumnMapping:
             raw = cells[self.phone_columns[0]]
             if not raw:
                 raise ValidationError("No phone number.")
-            if "e" in raw or "E" in raw:
-                return read_phone(raw, callable_only=self.callable_only), []
             return normalize_phone(raw, callable_only=self.callable_only), []
         valid: list[tuple[int, str]] = []
         first_error: ValidationError | None = None
@@ -404,7 +371,7 @@ class ColumnMapping:
             if not raw:
                 continue
             try:
-                phone = read_phone(raw, callable_only=self.callable_only)
+                phone = normalize_phone(raw, callable_only=self.callable_only)
             except ValidationError as error:
                 first_error = first_error or error
                 continue

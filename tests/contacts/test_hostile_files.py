@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from contacts.csv_import import CsvRejected
-from contacts.csv_mapping import EXCEL_ROUNDED, excel_number_digits
 from contacts.imports import import_contacts_csv
 from contacts.models import Contact
+from voqo.phones import EXCEL_ROUNDED, excel_number_digits
 
 CORPUS = Path(__file__).parent / "corpus"
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,15 @@ def test_excel_rounded_numbers_are_refused_and_exact_ones_imported():
         "Excel rounded this number — format the column as text (“6.14123456E+10”)."
     )
     assert 4 in messages
+
+
+def test_the_contact_form_refuses_a_rounded_number_too(staff_client):
+    response = staff_client.post(
+        reverse("contacts:add"), {"name": "Rounded", "phone": "6.14123456E+10"}
+    )
+    assert "Excel rounded this number — format the column as text" in response.content.decode()
+    staff_client.post(reverse("contacts:add"), {"name": "Exact", "phone": "4.12345678E+08"})
+    assert Contact.objects.get().phone == "+61412345678"
 
 
 def test_an_unclosed_quote_refuses_the_file_naming_the_line_where_it_opened():
