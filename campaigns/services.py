@@ -182,6 +182,21 @@ def missing_campaign_variables(*, agent: Agent, upload: Upload) -> list[str]:
     return [name for name in agent.campaign_variables() if name not in upload.variable_keys]
 
 
+def missing_variables_message(*, agent: Agent, upload: Upload) -> str:
+    """Why `agent` cannot dial `upload` (campaign variables it lacks), or "" when it can."""
+    missing = missing_campaign_variables(agent=agent, upload=upload)
+    if not missing:
+        return ""
+    names = ", ".join("{{" + name + "}}" for name in missing)
+    noun = "variable" if len(missing) == 1 else "variables"
+    available = ", ".join("{{" + key + "}}" for key in upload.variable_keys) or "none"
+    return (
+        f"{agent.name} uses the campaign {noun} {names}, which the upload "
+        f"“{upload.filename}” does not have (its variables: {available}). Upload a file "
+        "with those columns, or change the agent's prompt and greeting."
+    )
+
+
 def create_job(
     *,
     campaign: Campaign,
@@ -197,16 +212,9 @@ def create_job(
     Raises JobRefused when the agent uses campaign variables the upload does not supply:
     every call would otherwise read an empty value where the prompt expects one.
     """
-    missing = missing_campaign_variables(agent=agent, upload=upload)
-    if missing:
-        names = ", ".join("{{" + name + "}}" for name in missing)
-        noun = "variable" if len(missing) == 1 else "variables"
-        available = ", ".join("{{" + key + "}}" for key in upload.variable_keys) or "none"
-        raise JobRefused(
-            f"{agent.name} uses the campaign {noun} {names}, which the upload "
-            f"“{upload.filename}” does not have (its variables: {available}). Upload a file "
-            "with those columns, or change the agent's prompt and greeting."
-        )
+    problem = missing_variables_message(agent=agent, upload=upload)
+    if problem:
+        raise JobRefused(problem)
     job = Job.objects.create(
         campaign=campaign,
         upload=upload,
@@ -241,8 +249,17 @@ def _move_job(job: Job, *, allowed_from: tuple[str, ...], to: str, **fields) -> 
     job.refresh_from_db()
 
 
+def _refuse_missing_variables(job: Job) -> None:
+    """The agent may have been edited since the job was created: check again before dialling."""
+    if job.agent is not None:
+        problem = missing_variables_message(agent=job.agent, upload=job.upload)
+        if problem:
+            raise JobActionRefused(problem)
+
+
 def run_job(job: Job) -> None:
     """Start dialling a pending job (the first calls go out at once when the window is open)."""
+    _refuse_missing_variables(job)
     _move_job(
         job, allowed_from=(Job.Status.PENDING,), to=Job.Status.RUNNING, started_at=timezone.now()
     )
@@ -255,6 +272,7 @@ def pause_job(job: Job) -> None:
 
 
 def resume_job(job: Job) -> None:
+    _refuse_missing_variables(job)
     _move_job(job, allowed_from=(Job.Status.PAUSED,), to=Job.Status.RUNNING)
     _kick(job)
 

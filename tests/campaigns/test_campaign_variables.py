@@ -83,3 +83,15 @@ def test_the_upload_preview_lists_campaign_variables_as_the_editor_names_them(st
     assert response.context["summary"].variable_keys == ["suburb", "property_address"]
     assert "Campaign variables: <code>{{suburb}}</code>, <code>{{property_address}}</code>." in html
     assert "a job whose agent uses a variable this upload lacks is refused" in html
+
+
+def test_a_job_whose_agent_was_edited_to_use_a_missing_variable_does_not_run(staff_client):
+    job = make_job(mobiles(1), status=Job.Status.PENDING)
+    job.agent.system_prompt = "Mention the price {{price}}."
+    job.agent.save()
+
+    response = staff_client.post(reverse("campaigns:job_run", args=[job.id]), follow=True)
+
+    assert "uses the campaign variable {{price}}, which the upload" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == Job.Status.PENDING
