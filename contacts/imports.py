@@ -21,7 +21,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from contacts.csv_import import CsvRejected, CsvTable, read_csv
-from contacts.csv_mapping import KIND_CONTACTS, ColumnMapping, MappedRow, initial_roles
+from contacts.csv_mapping import (
+    KIND_CONTACTS,
+    ColumnMapping,
+    MappedRow,
+    initial_roles,
+    remember_roles,
+)
 from contacts.models import Contact
 
 IMPORT_BATCH_SIZE = 500
@@ -156,10 +162,12 @@ def import_contacts_csv(
 ) -> ContactImportReport:
     """Read a contacts CSV through its column mapping; with `commit`, create the contacts.
 
-    Bad rows are reported with their line number and skipped; numbers repeated in the file
-    or already known are skipped and counted (an opt-out in the file still reaches a known
-    contact); good rows are never lost to bad ones. Raises CsvRejected when the file as a
-    whole cannot be used, or the mapping has no phone column.
+    `roles` is the mapping staff chose (remembered for the next file with these headers once
+    committed); without it the remembered or guessed one is used. Bad rows are reported with
+    their line number and skipped; numbers repeated in the file or already known are
+    skipped and counted (an opt-out in the file still reaches a known contact); good rows
+    are never lost to bad ones. Raises CsvRejected when the file as a whole cannot be used,
+    or the mapping has no phone column.
     """
     table = open_contacts_csv(fileobj)
     mapping = contacts_mapping(table, roles)
@@ -232,6 +240,8 @@ def import_contacts_csv(
     flush()
     if commit and (report.created or report.opt_outs_added):
         cache.delete("voqo:contacts:tags")
+    if commit and roles is not None:
+        remember_roles(headers=mapping.headers, roles=mapping.roles, kind=KIND_CONTACTS)
     return report
 
 

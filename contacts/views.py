@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from calls.models import Call
 from calls.outbound import OutboundCallFailed, OutboundCallRefused
 from contacts.csv_import import CsvRejected
-from contacts.csv_mapping import KIND_CONTACTS, column_samples, initial_roles, remember_roles
+from contacts.csv_mapping import KIND_CONTACTS, column_samples, initial_roles
 from contacts.forms import (
     CallContactForm,
     CallNumberForm,
@@ -342,6 +342,12 @@ def contact_import(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/contact_import.html", {"form": form})
 
 
+def _forget_pending_import(request: HttpRequest, token: str) -> None:
+    discard_pending_import(token)
+    pending = _pending_imports(request)
+    request.session[_IMPORT_SESSION_KEY] = {t: n for t, n in pending.items() if t != token}
+
+
 @require_http_methods(["GET", "POST"])
 def contact_import_map(request: HttpRequest, token: str) -> HttpResponse:
     """Step 2: choose what each column holds, see the preview, then import."""
@@ -351,8 +357,7 @@ def contact_import_map(request: HttpRequest, token: str) -> HttpResponse:
         messages.error(request, "That upload has expired. Please upload the file again.")
         return redirect("contacts:import")
     if "cancel" in request.POST:
-        discard_pending_import(token)
-        request.session[_IMPORT_SESSION_KEY] = {t: n for t, n in pending.items() if t != token}
+        _forget_pending_import(request, token)
         messages.info(request, "Import cancelled; nothing was saved.")
         return redirect("contacts:list")
     try:
@@ -388,11 +393,7 @@ def contact_import_map(request: HttpRequest, token: str) -> HttpResponse:
                 messages.error(request, rejection.message)
                 return redirect("contacts:import")
             if report.committed:
-                remember_roles(headers=mapping.headers, roles=mapping.roles, kind=KIND_CONTACTS)
-                discard_pending_import(token)
-                request.session[_IMPORT_SESSION_KEY] = {
-                    t: n for t, n in pending.items() if t != token
-                }
+                _forget_pending_import(request, token)
                 messages.success(request, import_summary(report))
                 return redirect("contacts:list")
             if "confirm" in request.POST:

@@ -55,13 +55,19 @@ def test_export_then_import_into_an_empty_install_keeps_every_opt_out(staff_clie
 def test_an_import_never_clears_an_existing_opt_out():
     stopped_at = datetime(2026, 3, 1, 9, 30, tzinfo=SYDNEY)
     make_contact(phone="+61412000001", opted_out_at=stopped_at, opted_out_by="staff")
-    body = b"name,phone,opted_out_at\nStopped,0412 000 001,\n"
+    make_contact(phone="+61412000002", opted_out_at=stopped_at, opted_out_by="SMS STOP")
+    body = (
+        b"name,phone,opted_out_at,opted_out_by\n"
+        b"Stopped,0412 000 001,,\n"
+        b"Again,0412 000 002,2026-05-01T10:00:00+10:00,import\n"
+    )
 
     report = import_contacts_csv(io.BytesIO(body), commit=True)
 
-    assert report.existing_rows == 1
-    contact = Contact.objects.get()
-    assert (contact.opted_out_at, contact.opted_out_by) == (stopped_at, "staff")
+    assert (report.existing_rows, report.opt_outs_added) == (2, 0)
+    first, second = Contact.objects.order_by("phone")
+    assert (first.opted_out_at, first.opted_out_by) == (stopped_at, "staff")
+    assert (second.opted_out_at, second.opted_out_by) == (stopped_at, "SMS STOP")
 
 
 def test_an_opt_out_in_the_file_reaches_an_existing_contact(staff_client):
