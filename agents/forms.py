@@ -1,11 +1,16 @@
-import re
-
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from agents.models import Agent
 from agents.prompt_templates import PROMPT_TEMPLATES
-from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
+from voqo.dynamic_variables import (
+    CALLER_VARIABLE_PLACEHOLDERS,
+    RESERVED_PREFIXES,
+    campaign_variables_in,
+    is_campaign_variable,
+    variable_key,
+    variables_in,
+)
 
 LLM_CHOICES = [
     ("gpt-4o-mini", "GPT-4o mini (fast, low cost)"),
@@ -39,7 +44,11 @@ VARIABLE_MEANINGS = {
 }
 assert set(VARIABLE_MEANINGS) == set(CALLER_VARIABLE_PLACEHOLDERS)
 
-_VARIABLE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+CAMPAIGN_VARIABLES_HELP = (
+    "Any other name, e.g. {{suburb}}, is a campaign variable: the column of that name in the "
+    "campaign upload a job dials (a “Suburb” column gives {{suburb}}). A job is refused when "
+    "its upload lacks one; on inbound calls and Call now it is empty."
+)
 
 
 def braced(name: str) -> str:
@@ -48,12 +57,31 @@ def braced(name: str) -> str:
 
 
 def unknown_variables(text: str) -> list[str]:
-    """Names written as {{name}} in `text` that no call will supply, in order of appearance."""
-    found = []
-    for name in _VARIABLE.findall(text):
-        if name not in CALLER_VARIABLE_PLACEHOLDERS and name not in found:
-            found.append(name)
-    return found
+    """Names written as {{name}} in `text` that no call can supply, in order of appearance.
+
+    Caller variables are supplied on every call and campaign variables by a job's upload, so
+    only malformed names and unknown names in Voqo's own namespaces (caller_…, agent_…) remain.
+    """
+    return [
+        name
+        for name in variables_in(text)
+        if name not in CALLER_VARIABLE_PLACEHOLDERS and not is_campaign_variable(name)
+    ]
+
+
+def _unknown_variable_message(name: str) -> str:
+    if name.startswith(RESERVED_PREFIXES):
+        allowed = ", ".join(braced(known) for known in CALLER_VARIABLE_PLACEHOLDERS)
+        return (
+            f"Unknown variable {braced(name)}: names starting with "
+            f"{', '.join(RESERVED_PREFIXES)} are Voqo's own. Use {allowed}, "
+            "or name a campaign variable without that prefix."
+        )
+    suggestion = variable_key(name)
+    hint = f" (e.g. {braced(suggestion)})" if is_campaign_variable(suggestion) else ""
+    return (
+        f"{braced(name)} is not a valid variable name: use lower-case letters, digits and _{hint}."
+    )
 
 
 def variables_reference() -> list[tuple[str, str]]:
@@ -114,17 +142,16 @@ class AgentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        allowed = ", ".join(braced(name) for name in CALLER_VARIABLE_PLACEHOLDERS)
         for field in ("system_prompt", "greeting_message"):
-            unknown = unknown_variables(cleaned.get(field) or "")
-            if unknown:
-                names = ", ".join(braced(name) for name in unknown)
-                noun = "variable" if len(unknown) == 1 else "variables"
-                self.add_error(
-                    field,
-                    f"Unknown {noun} {names}: no call would supply a value. Use only {allowed}.",
-                )
+            for name in unknown_variables(cleaned.get(field) or ""):
+                self.add_error(field, _unknown_variable_message(name))
         return cleaned
+
+    def campaign_variables(self) -> list[str]:
+        """The campaign variables the prompt and greeting (as shown on the form) use."""
+        return campaign_variables_in(
+            str(self["system_prompt"].value() or ""), str(self["greeting_message"].value() or "")
+        )
 
 
 def template_initial(template_key: str) -> dict[str, str]:

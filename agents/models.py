@@ -1,5 +1,6 @@
 from django.db import models
 
+from voqo.dynamic_variables import campaign_variables_in
 from voqo.models import UUIDModel
 
 
@@ -40,3 +41,7 @@ class Agent(UUIDModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def campaign_variables(self) -> list[str]:
+        """The campaign variables ({{suburb}}…) of its prompt and greeting (from a job's upload)."""
+        return campaign_variables_in(self.system_prompt, self.greeting_message)

@@ -31,7 +31,12 @@ def agent_spec(agent: Agent) -> AgentSpec:
         llm=agent.llm,
         temperature=agent.temperature,
         voice_id=agent.voice_id,
-        dynamic_variable_placeholders=dict(CALLER_VARIABLE_PLACEHOLDERS),
+        # Campaign variables get an empty placeholder: inbound calls and Call now have no
+        # upload row, and ElevenLabs fails a call whose variable has neither value nor one.
+        dynamic_variable_placeholders={
+            **dict.fromkeys(agent.campaign_variables(), ""),
+            **CALLER_VARIABLE_PLACEHOLDERS,
+        },
         tool_ids=tool_ids,
     )
 

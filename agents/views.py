@@ -8,7 +8,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from agents import services
-from agents.forms import AgentForm, template_initial, variables_reference
+from agents.forms import (
+    CAMPAIGN_VARIABLES_HELP,
+    AgentForm,
+    template_initial,
+    variables_reference,
+)
 from agents.models import Agent
 
 CALLS_PER_PAGE = 25
@@ -41,11 +46,17 @@ def _agent_form(request: HttpRequest, *, agent: Agent | None) -> HttpResponse:
         form = AgentForm(initial=template_initial(Agent.Template.PROPERTY_SALES))
     else:
         form = AgentForm(instance=agent)
-    return render(
-        request,
-        "agents/agent_form.html",
-        {"form": form, "agent": agent, "variables": variables_reference()},
-    )
+    return render(request, "agents/agent_form.html", _form_context(form, agent))
+
+
+def _form_context(form: AgentForm, agent: Agent | None) -> dict:
+    return {
+        "form": form,
+        "agent": agent,
+        "variables": variables_reference(),
+        "campaign_variables": form.campaign_variables(),
+        "campaign_variables_help": CAMPAIGN_VARIABLES_HELP,
+    }
 
 
 def _report_sync(request: HttpRequest, agent: Agent, synced: bool, *, created: bool) -> None:
@@ -68,9 +79,7 @@ def template_fields(request: HttpRequest) -> HttpResponse:
     if not request.htmx:
         # Plain GET: open the new-agent form pre-filled with this template.
         return render(
-            request,
-            "agents/agent_form.html",
-            {"form": AgentForm(initial=initial), "agent": None, "variables": variables_reference()},
+            request, "agents/agent_form.html", _form_context(AgentForm(initial=initial), None)
         )
     form = AgentForm(initial=initial)
     return render(request, "agents/partials/_template_fields.html", {"form": form})

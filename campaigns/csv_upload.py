@@ -1,16 +1,17 @@
 """Reading a campaign CSV: streamed from disk, row by row, never whole in memory.
 
-Rules (PRODUCT.md §9, PITFALLS.md "Phones and CSV"): a header row; `phone` or
-`phone_number` required, `name` optional, every other column a variable. Decoding, blank
-rows, trimming, line numbers and the refusal of spreadsheets/NUL bytes come from the one
-CSV reader (`contacts.csv_import`); this module adds what a campaign needs: phones
-normalised for calling, variables with safe names, duplicates within the file flagged,
-and the row/size limits below refused with a clear message.
+Rules (PRODUCT.md §9, PITFALLS.md "Phones and CSV"): a header row; the columns mapped by
+staff (contacts.csv_mapping: phone columns ranked, name or first/last name, state) and every
+other column a campaign variable (`{{suburb}}`) unless ignored. Decoding, separators, blank
+rows, trimming, line numbers, quotes and the refusal of spreadsheets/NUL bytes come from the
+one CSV reader (`contacts.csv_import`), each row from the one row pipeline
+(`ColumnMapping.read`, shared with the contacts import); this module adds what a campaign
+needs: phones normalised for calling, duplicates within the file flagged, and the row/size
+limits below refused with a clear message.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,24 +19,21 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 
 from campaigns.window import region_for_phone
-from contacts.csv_import import CsvRejected, CsvRow, read_csv
-from voqo.phones import normalize_phone
+from contacts.csv_import import CsvRejected, CsvRow, CsvTable, read_csv
+from contacts.csv_mapping import KIND_CAMPAIGN, ColumnMapping, column_samples, initial_roles
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_COLUMNS = 50
 MAX_FIELD_CHARS = 1000
-MAX_NAME_CHARS = 200
 MAX_STORED_ERRORS = 200
 PREVIEW_ROWS = 10
 
-PHONE_HEADERS = ("phone", "phone_number")
-NAME_HEADER = "name"
-
 LIMITS_HELP = (
     f"CSV up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB, {MAX_ROWS:,} rows, {MAX_COLUMNS} columns "
-    f"and {MAX_FIELD_CHARS:,} characters per cell. A “phone” (or “phone_number”) column is "
-    "required; “name” is optional; every other column becomes a variable the agent can use."
+    f"and {MAX_FIELD_CHARS:,} characters per cell, separated by commas, semicolons or tabs. "
+    "Next you choose the phone column(s) and the name; every other column becomes a campaign "
+    "variable an agent's prompt or greeting can use, e.g. a “Suburb” column as {{suburb}}."
 )
 
 
@@ -54,6 +52,7 @@ class ParsedRow:
     name: str
     variables: dict[str, str]
     region: str
+    state: str = ""  # the contact's Australian state, when the upload has a state column
 
 
 @dataclass
@@ -94,88 +93,71 @@ class UploadSummary:
             self.problems.append(problem)
 
 
-def variable_key(header: str) -> str:
-    """A header as a safe dynamic-variable name: `First Name` → `first_name`."""
-    key = re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")[:60]
-    if key and key[0].isdigit():
-        key = f"v_{key}"
-    return key
-
-
-@dataclass
-class _Columns:
-    phone: int
-    name: int | None
-    variables: list[tuple[int, str]]  # (column index, variable key)
-
-
-@dataclass
-class _Columns:
-    phone: str
-    name: str | None
-    variables: list[tuple[str, str]]  # (normalised header, variable key)
-
-
-def _read_header(headers: list[str]) -> _Columns:
-    if len(headers) > MAX_COLUMNS:
+def campaign_mapping(table: CsvTable, roles: list[str] | None = None) -> ColumnMapping:
+    """The mapping of an upload: `roles`, or the ones remembered or guessed for its headers."""
+    if len(table.headers) > MAX_COLUMNS:
         raise UploadRefused(
-            f"The file has {len(headers)} columns; the limit is {MAX_COLUMNS}. Remove the "
+            f"The file has {len(table.headers)} columns; the limit is {MAX_COLUMNS}. Remove the "
             "columns the agent does not need."
         )
-    keys = {header: variable_key(header) for header in headers}
-    phone = next((h for name in PHONE_HEADERS for h in headers if keys[h] == name), None)
-    if phone is None:
-        raise UploadRefused(
-            "The file has no phone column. Name the column with the numbers “phone” or "
-            "“phone_number” in the first row."
-        )
-    name = next((h for h in headers if keys[h] == NAME_HEADER), None)
-    variables: list[tuple[str, str]] = []
-    used = {"phone", "phone_number", NAME_HEADER}
-    for index, header in enumerate(headers):
-        if header in (phone, name) or any(header == h for h, _ in variables):
-            continue
-        key = keys[header] or f"column_{index + 1}"
-        unique, n = key, 2
-        while unique in used:
-            unique, n = f"{key}_{n}", n + 1
-        used.add(unique)
-        variables.append((header, unique))
-    return _Columns(phone, name, variables)
+    if roles is None:
+        roles, _remembered = initial_roles(table.original_headers, kind=KIND_CAMPAIGN)
+    return ColumnMapping(table.original_headers, roles, kind=KIND_CAMPAIGN, callable_only=True)
 
 
-def _parse_row(row: CsvRow, columns: _Columns) -> ParsedRow | RowProblem:
+def upload_headers(path: Path) -> list[str]:
+    """The header row of a stored upload, as written in the file."""
+    with open(path, "rb") as handle:
+        try:
+            return read_csv(handle, max_bytes=MAX_UPLOAD_BYTES).original_headers
+        except CsvRejected as error:
+            raise UploadRefused(error.message) from None
+
+
+def describe_upload(path: Path) -> tuple[list[str], list[list[str]], list[str], bool]:
+    """(headers, example values per column, initial roles, remembered) for the mapping form."""
+    with open(path, "rb") as handle:
+        try:
+            table = read_csv(handle, max_bytes=MAX_UPLOAD_BYTES)
+            campaign_mapping(table, [])  # the column limit
+            samples = column_samples(table.rows(), len(table.headers))
+        except CsvRejected as error:
+            raise UploadRefused(error.message) from None
+    roles, remembered = initial_roles(table.original_headers, kind=KIND_CAMPAIGN)
+    return table.original_headers, samples, roles, remembered
+
+
+def _parse_row(row: CsvRow, mapping: ColumnMapping) -> ParsedRow | RowProblem:
     line = row.line_number
-    if row.error:
-        return RowProblem(line, row.error)
-    values = row.values
-    long_value = next((v for v in values.values() if len(v) > MAX_FIELD_CHARS), None)
-    if long_value is not None:
-        return RowProblem(line, f"A value is longer than {MAX_FIELD_CHARS:,} characters.")
-    raw_phone = values.get(columns.phone, "")
-    if not raw_phone:
-        return RowProblem(line, "The phone number is missing.")
     try:
-        phone = normalize_phone(raw_phone, callable_only=True)
+        mapped = mapping.read(row)
     except ValidationError as error:
-        return RowProblem(line, f"{error.messages[0]}")
-    name = values.get(columns.name, "") if columns.name else ""
-    if len(name) > MAX_NAME_CHARS:
-        return RowProblem(line, f"The name is longer than {MAX_NAME_CHARS} characters.")
-    variables = {key: values.get(header, "") for header, key in columns.variables}
-    return ParsedRow(line, phone, name, variables, region_for_phone(phone))
+        return RowProblem(line, " ".join(error.messages))
+    return ParsedRow(
+        line,
+        mapped.phone,
+        mapped.name,
+        mapped.variables,
+        region_for_phone(mapped.phone),
+        mapped.state,
+    )
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[ParsedRow | RowProblem]]:
+def read_rows(
+    path: Path, roles: list[str] | None = None
+) -> tuple[list[str], Iterator[ParsedRow | RowProblem]]:
     """(variable keys, iterator of ParsedRow | RowProblem) in file order, streamed from disk.
 
+    `roles` says what each column holds (default: remembered or guessed from the headers).
     A phone seen on an earlier line is a duplicate problem. Raises UploadRefused for
-    whole-file problems (also while iterating: too many rows).
+    whole-file problems (also while iterating: too many rows, a quote never closed).
     """
     handle = open(path, "rb")
     try:
-        table = read_csv(handle, max_bytes=MAX_UPLOAD_BYTES)
-        columns = _read_header(table.headers)
+        table = read_csv(handle, max_bytes=MAX_UPLOAD_BYTES, max_field_chars=MAX_FIELD_CHARS)
+        mapping = campaign_mapping(table, roles)
+        if mapping.errors:
+            raise UploadRefused(" ".join(mapping.errors))
     except CsvRejected as error:
         handle.close()
         raise UploadRefused(error.message) from None
@@ -186,26 +168,28 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[ParsedRow | RowProblem]]:
     def rows() -> Iterator[ParsedRow | RowProblem]:
         seen: dict[str, int] = {}  # phone → first line (E.164 strings: ~10 MB at 100k rows)
         with handle:
-            for count, row in enumerate(table.rows(), start=1):
-                if count > MAX_ROWS:
-                    raise UploadRefused(
-                        f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files."
-                    )
-                parsed = _parse_row(row, columns)
-                if isinstance(parsed, ParsedRow):
-                    first_line = seen.setdefault(parsed.phone, parsed.line)
-                    if first_line != parsed.line:
-                        parsed = RowProblem(
-                            parsed.line, f"Duplicate of line {first_line}.", duplicate=True
-                        )
-                yield parsed
+            try:
+                for count, row in enumerate(table.rows(), start=1):
+                    if count > MAX_ROWS:
+                        limit = f"The file has more than {MAX_ROWS:,} rows."
+                        raise UploadRefused(f"{limit} Split it into smaller files.")
+                    parsed = _parse_row(row, mapping)
+                    if isinstance(parsed, ParsedRow):
+                        first_line = seen.setdefault(parsed.phone, parsed.line)
+                        if first_line != parsed.line:
+                            parsed = RowProblem(
+                                parsed.line, f"Duplicate of line {first_line}.", duplicate=True
+                            )
+                    yield parsed
+            except CsvRejected as error:
+                raise UploadRefused(error.message) from None
 
-    return [key for _, key in columns.variables], rows()
+    return mapping.variable_keys, rows()
 
 
-def summarise(path: Path) -> UploadSummary:
+def summarise(path: Path, roles: list[str] | None = None) -> UploadSummary:
     """Read the whole file once for the preview: counts, first rows, first problems."""
-    keys, rows = read_rows(path)
+    keys, rows = read_rows(path, roles)
     summary = UploadSummary(variable_keys=keys)
     for row in rows:
         summary.total_rows += 1

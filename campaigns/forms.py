@@ -26,6 +26,14 @@ class ConfirmUploadForm(forms.Form):
     filename = forms.CharField(widget=forms.HiddenInput, max_length=255)
 
 
+def upload_label(upload: Upload) -> str:
+    """`list.csv — variables {{suburb}}, {{price}}`: what an agent's prompt may use with it."""
+    if not upload.variable_keys:
+        return f"{upload.filename} — no campaign variables"
+    names = ", ".join("{{" + key + "}}" for key in upload.variable_keys)
+    return f"{upload.filename} — variables {names}"
+
+
 class JobForm(forms.Form):
     agent = forms.ModelChoiceField(
         queryset=Agent.objects.none(),
@@ -71,6 +79,7 @@ class JobForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agent"].queryset = Agent.objects.filter(enabled=True).order_by("name")
         self.fields["upload"].queryset = campaign.uploads.all()
+        self.fields["upload"].label_from_instance = upload_label
         if settings.VOQO_PROVIDER != "sandbox":
             # Ignoring the telemarketing window is only for simulated calls.
             self.fields["calling_window"].choices = [

@@ -24,6 +24,8 @@ class Upload(UUIDModel):
     invalid_rows = models.PositiveIntegerField(default=0)
     duplicate_rows = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
+    # The campaign variables its rows carry ({{suburb}} …): what an agent's prompt may use.
+    variable_keys = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,6 +47,8 @@ class BatchContact(UUIDModel):
     # The calling-window region of the number (campaigns.window.region_for_phone), stored at
     # import so a tick can pick the rows whose window is open with one indexed filter.
     region = models.CharField(max_length=8, default="AU")
+    # The contact's Australian state from the upload's state column ("" when it has none).
+    state = models.CharField(max_length=3, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -23,10 +23,13 @@ from campaigns.csv_upload import (
     RowProblem,
     UploadRefused,
     UploadSummary,
+    describe_upload,
     read_rows,
     summarise,
+    upload_headers,
 )
 from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
+from contacts.csv_mapping import KIND_CAMPAIGN, remember_roles
 from voqo.bulk import AsStored, insert_rows, prepared
 
 logger = logging.getLogger(__name__)
@@ -83,9 +86,14 @@ def _remove_stale_pending_uploads(directory: Path) -> None:
             pass
 
 
-def preview_upload(token: str) -> UploadSummary:
+def describe_pending_upload(token: str) -> tuple[list[str], list[list[str]], list[str], bool]:
+    """Headers, example values, initial roles and whether they were remembered (mapping form)."""
+    return describe_upload(pending_upload_path(token))
+
+
+def preview_upload(token: str, roles: list[str] | None = None) -> UploadSummary:
     """Read a stored upload once: counts, the first rows and problems. Raises UploadRefused."""
-    return summarise(pending_upload_path(token))
+    return summarise(pending_upload_path(token), roles)
 
 
 def discard_pending_upload(token: str) -> None:
@@ -95,16 +103,20 @@ def discard_pending_upload(token: str) -> None:
         pass
 
 
-def import_upload(*, campaign: Campaign, token: str, filename: str) -> Upload:
+def import_upload(
+    *, campaign: Campaign, token: str, filename: str, roles: list[str] | None = None
+) -> Upload:
     """Create the Upload and its batch contacts from a previewed file, in short batches.
 
-    Rows are streamed from disk and inserted `INSERT_BATCH` at a time, each batch in its own
-    short transaction, so a 100k-row file never sits in memory nor locks the database long.
-    Raises UploadRefused (nothing is kept then).
+    `roles` is the column mapping staff confirmed (remembered for the next file with these
+    headers); without it the remembered or guessed one is used. Rows are streamed from disk
+    and inserted `INSERT_BATCH` at a time, each batch in its own short transaction, so a
+    100k-row file never sits in memory nor locks the database long. Raises UploadRefused
+    (nothing is kept then).
     """
     path = pending_upload_path(token)
-    _keys, rows = read_rows(path)
-    upload = Upload.objects.create(campaign=campaign, filename=filename[:255])
+    keys, rows = read_rows(path, roles)
+    upload = Upload.objects.create(campaign=campaign, filename=filename[:255], variable_keys=keys)
     upload_id = prepared(BatchContact, "upload_id", upload.pk)
     total = invalid = duplicates = 0
     errors: list[dict] = []
@@ -132,6 +144,8 @@ def import_upload(*, campaign: Campaign, token: str, filename: str) -> Upload:
         total_rows=total, invalid_rows=invalid, duplicate_rows=duplicates, errors=errors
     )
     upload.refresh_from_db()
+    if roles is not None:
+        remember_roles(headers=upload_headers(path), roles=roles, kind=KIND_CAMPAIGN)
     discard_pending_upload(token)
     return upload
 
@@ -145,6 +159,7 @@ def _batch_contact(upload_id: AsStored, row: ParsedRow) -> dict:
         "variables": row.variables,
         "line_number": row.line,
         "region": row.region,
+        "state": row.state,
     }
 
 
@@ -158,6 +173,30 @@ def _insert(model, batch: list[dict]) -> None:
 # -- jobs -------------------------------------------------------------------------------
 
 
+class JobRefused(Exception):
+    """The job cannot be created as asked; the message says why and what to change."""
+
+
+def missing_campaign_variables(*, agent: Agent, upload: Upload) -> list[str]:
+    """Campaign variables the agent's prompt or greeting uses that the upload has no column for."""
+    return [name for name in agent.campaign_variables() if name not in upload.variable_keys]
+
+
+def missing_variables_message(*, agent: Agent, upload: Upload) -> str:
+    """Why `agent` cannot dial `upload` (campaign variables it lacks), or "" when it can."""
+    missing = missing_campaign_variables(agent=agent, upload=upload)
+    if not missing:
+        return ""
+    names = ", ".join("{{" + name + "}}" for name in missing)
+    noun = "variable" if len(missing) == 1 else "variables"
+    available = ", ".join("{{" + key + "}}" for key in upload.variable_keys) or "none"
+    return (
+        f"{agent.name} uses the campaign {noun} {names}, which the upload "
+        f"“{upload.filename}” does not have (its variables: {available}). Upload a file "
+        "with those columns, or change the agent's prompt and greeting."
+    )
+
+
 def create_job(
     *,
     campaign: Campaign,
@@ -168,7 +207,14 @@ def create_job(
     retry_delay_minutes: int = 30,
     calling_window: str = Job.CallingWindow.AU_TELEMARKETING,
 ) -> Job:
-    """A pending job with one job call per batch contact of the upload (not started yet)."""
+    """A pending job with one job call per batch contact of the upload (not started yet).
+
+    Raises JobRefused when the agent uses campaign variables the upload does not supply:
+    every call would otherwise read an empty value where the prompt expects one.
+    """
+    problem = missing_variables_message(agent=agent, upload=upload)
+    if problem:
+        raise JobRefused(problem)
     job = Job.objects.create(
         campaign=campaign,
         upload=upload,
@@ -203,8 +249,17 @@ def _move_job(job: Job, *, allowed_from: tuple[str, ...], to: str, **fields) -> 
     job.refresh_from_db()
 
 
+def _refuse_missing_variables(job: Job) -> None:
+    """The agent may have been edited since the job was created: check again before dialling."""
+    if job.agent is not None:
+        problem = missing_variables_message(agent=job.agent, upload=job.upload)
+        if problem:
+            raise JobActionRefused(problem)
+
+
 def run_job(job: Job) -> None:
     """Start dialling a pending job (the first calls go out at once when the window is open)."""
+    _refuse_missing_variables(job)
     _move_job(
         job, allowed_from=(Job.Status.PENDING,), to=Job.Status.RUNNING, started_at=timezone.now()
     )
@@ -217,6 +272,7 @@ def pause_job(job: Job) -> None:
 
 
 def resume_job(job: Job) -> None:
+    _refuse_missing_variables(job)
     _move_job(job, allowed_from=(Job.Status.PAUSED,), to=Job.Status.RUNNING)
     _kick(job)
 

@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from campaigns import engine, services
@@ -11,6 +11,8 @@ from campaigns.csv_upload import UploadRefused
 from campaigns.forms import CampaignForm, ConfirmUploadForm, JobForm, UploadForm
 from campaigns.models import Campaign, Job, JobCall, Upload
 from campaigns.reports import job_report_lines
+from contacts.csv_mapping import KIND_CAMPAIGN
+from contacts.forms import ColumnMappingForm
 
 RESULTS_PER_PAGE = 50
 
@@ -51,52 +53,92 @@ def campaign_detail(request: HttpRequest, campaign_id) -> HttpResponse:
     return render(request, "campaigns/campaign_detail.html", context)
 
 
+def _mapping_page(
+    request: HttpRequest, campaign: Campaign, *, token: str, filename: str, data=None
+) -> HttpResponse:
+    """The column mapping of a stored upload with the preview for it (or its errors).
+
+    With `data` (a posted mapping) that is valid and was previewed as it stands, imports.
+    """
+    headers, samples, roles, remembered = services.describe_pending_upload(token)
+    form = ColumnMappingForm(
+        data,
+        headers=headers,
+        samples=samples,
+        kind=KIND_CAMPAIGN,
+        roles=roles,
+        callable_only=True,
+    )
+    context = {
+        "campaign": campaign,
+        "filename": filename,
+        "confirm_form": ConfirmUploadForm(initial={"token": token, "filename": filename}),
+        "remembered": remembered,
+        "summary": None,
+    }
+    if data is None or form.is_valid():
+        mapping = form.mapping()
+        context["mapping_errors"] = mapping.errors if data is None else []
+        if not mapping.errors:
+            if data is not None and "import" in data and data["previewed"] == mapping.signature:
+                return _import(
+                    request, campaign, token=token, filename=filename, roles=mapping.roles
+                )
+            if data is not None and "import" in data:
+                messages.warning(request, "The columns changed: check the preview, then import.")
+            context["summary"] = services.preview_upload(token, mapping.roles)
+            form = ColumnMappingForm(
+                initial={"previewed": mapping.signature},
+                headers=headers,
+                samples=samples,
+                kind=KIND_CAMPAIGN,
+                roles=mapping.roles,
+                callable_only=True,
+            )
+    context["form"] = form
+    return render(request, "campaigns/upload_preview.html", context)
+
+
+def _import(request: HttpRequest, campaign: Campaign, *, token: str, filename: str, roles):
+    upload = services.import_upload(campaign=campaign, token=token, filename=filename, roles=roles)
+    valid = upload.total_rows - upload.invalid_rows - upload.duplicate_rows
+    messages.success(request, f"Imported {valid:,} contacts from {upload.filename}.")
+    return redirect("campaigns:upload_detail", campaign_id=campaign.id, upload_id=upload.id)
+
+
+@require_http_methods(["GET", "POST"])
 def upload_new(request: HttpRequest, campaign_id) -> HttpResponse:
-    """Choose a file (GET), or store it and show the preview (POST)."""
+    """Choose a file (GET), or store it and show its column mapping and preview (POST)."""
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
         try:
             token = services.store_pending_upload(file)
-            summary = services.preview_upload(token)
+            return _mapping_page(request, campaign, token=token, filename=file.name)
         except UploadRefused as refusal:
             form.add_error("file", refusal.message)
-        else:
-            confirm = ConfirmUploadForm(initial={"token": token, "filename": file.name})
-            context = {
-                "campaign": campaign,
-                "summary": summary,
-                "confirm_form": confirm,
-                "filename": file.name,
-            }
-            return render(request, "campaigns/upload_preview.html", context)
     return render(request, "campaigns/upload_form.html", {"campaign": campaign, "form": form})
 
 
 @require_POST
 def upload_confirm(request: HttpRequest, campaign_id) -> HttpResponse:
+    """Update the preview for a changed mapping, discard the file, or import it."""
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     form = ConfirmUploadForm(request.POST)
     if not form.is_valid():
         messages.error(request, "That upload has expired. Choose the file again.")
         return redirect("campaigns:upload", campaign_id=campaign.id)
+    token, filename = form.cleaned_data["token"], form.cleaned_data["filename"]
     if "discard" in request.POST:
-        services.discard_pending_upload(form.cleaned_data["token"])
+        services.discard_pending_upload(token)
         messages.info(request, "Upload discarded.")
         return redirect("campaigns:detail", campaign_id=campaign.id)
     try:
-        upload = services.import_upload(
-            campaign=campaign,
-            token=form.cleaned_data["token"],
-            filename=form.cleaned_data["filename"],
-        )
+        return _mapping_page(request, campaign, token=token, filename=filename, data=request.POST)
     except UploadRefused as refusal:
         messages.error(request, refusal.message)
         return redirect("campaigns:upload", campaign_id=campaign.id)
-    valid = upload.total_rows - upload.invalid_rows - upload.duplicate_rows
-    messages.success(request, f"Imported {valid:,} contacts from {upload.filename}.")
-    return redirect("campaigns:upload_detail", campaign_id=campaign.id, upload_id=upload.id)
 
 
 def upload_detail(request: HttpRequest, campaign_id, upload_id) -> HttpResponse:
@@ -122,9 +164,15 @@ def job_create(request: HttpRequest, campaign_id) -> HttpResponse:
     initial = {"upload": request.GET.get("upload")} if request.GET.get("upload") else None
     form = JobForm(request.POST or None, campaign=campaign, initial=initial)
     if request.method == "POST" and form.is_valid():
-        job = services.create_job(campaign=campaign, **form.cleaned_data)
-        messages.success(request, f"Job created with {job.total_calls:,} calls. Run it when ready.")
-        return redirect("campaigns:job", job_id=job.id)
+        try:
+            job = services.create_job(campaign=campaign, **form.cleaned_data)
+        except services.JobRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request, f"Job created with {job.total_calls:,} calls. Run it when ready."
+            )
+            return redirect("campaigns:job", job_id=job.id)
     return render(request, "campaigns/job_form.html", {"campaign": campaign, "form": form})
 
 

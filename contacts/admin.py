@@ -13,7 +13,7 @@ class MemoryInline(admin.TabularInline):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ("name", "phone", "opted_out_at", "last_call_at", "created_at")
+    list_display = ("name", "phone", "email", "opted_out_at", "last_call_at", "created_at")
     list_filter = (
         ("opted_out_at", admin.EmptyFieldListFilter),
         ("created_at", admin.DateFieldListFilter),

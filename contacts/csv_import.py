@@ -2,11 +2,13 @@
 
 Reading, in the order PITFALLS.md fixes: refuse what is not a CSV (XLSX/XLS, NUL bytes, too
 big), decode with BOM sniff (UTF-8/UTF-16) → strict UTF-8 → cp1252 → refuse, then stream the
-records with the physical line on which each starts (correct with quoted newlines):
+records with the physical line on which each starts (correct with quoted newlines). The
+separator is sniffed from the header line: comma, semicolon (Excel in many European
+locales) or tab.
 
     table = read_csv(fileobj)           # raises CsvRejected with a message for staff
     table.headers                       # ["name", "phone", ...] lower-cased and trimmed
-    for row in table.rows():            # CsvRow(line_number=2, values={"name": ..., ...})
+    for row in table.rows():            # CsvRow(line_number=2, cells=("Priya", ...))
         ...
 
 Memory stays flat: the file is read twice in chunks (encoding check, then records) and
@@ -19,6 +21,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -33,6 +36,8 @@ MAX_COLUMNS = 100
 # that swallowed the rest of the file.
 MAX_FIELD_CHARS = 10_000
 _CHUNK = 64 * 1024
+DELIMITERS = (",", ";", "\t")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 # Formula triggers in spreadsheets (CSV injection). NUL is included because some
 # spreadsheet importers drop it and then see the next character.
@@ -57,15 +62,15 @@ class CsvRejected(ValueError):
 
 @dataclass(frozen=True)
 class CsvRow:
-    """One record: the physical line it starts on (the header is line 1) and its values.
+    """One record: the physical line it starts on (the header is line 1) and its cells.
 
-    `values` maps each normalised header to the cell text, trimmed and with an export's
-    protective `'` removed; missing trailing cells are "". `error` is set (and `values`
-    empty) when the record itself could not be read, e.g. a field over MAX_FIELD_CHARS.
+    `cells` holds one text per header column, trimmed and with an export's protective `'`
+    removed; missing trailing cells are "", extra ones dropped. `error` is set (and `cells`
+    empty) when the record itself could not be read, e.g. a value over `max_field_chars`.
     """
 
     line_number: int
-    values: dict[str, str]
+    cells: tuple[str, ...] = ()
     error: str = ""
 
 
@@ -185,26 +190,56 @@ def iter_csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
         yield writer.writerow([escape_cell(cell) for cell in row])
 
 
+def sniff_delimiter(line: str) -> str:
+    """The separator of a header line: the most frequent of , ; TAB outside quotes (, on a tie)."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
 class CsvTable:
     """A validated CSV file: `headers` and a `rows()` stream. Build it with read_csv()."""
 
-    def __init__(self, fileobj: IO[bytes], encoding: str) -> None:
+    def __init__(
+        self, fileobj: IO[bytes], encoding: str, *, max_field_chars: int = MAX_FIELD_CHARS
+    ) -> None:
         self._fileobj = fileobj
+        self.max_field_chars = max_field_chars
         self.encoding = encoding
         self.headers: list[str] = []
+        self.original_headers: list[str] = []  # as written in the file, trimmed
         self.header_line = 1
+        self.delimiter = ","
         self._read_headers()
+
+    @property
+    def delimiter_name(self) -> str:
+        return DELIMITER_NAMES[self.delimiter]
 
     def _open(self) -> tuple[io.TextIOWrapper, Iterator[list[str]]]:
         self._fileobj.seek(0)
         text = io.TextIOWrapper(self._fileobj, encoding=self.encoding, newline="")  # type: ignore[arg-type]
-        return text, csv.reader(text)
+        return text, csv.reader(text, delimiter=self.delimiter)
 
     def _read_headers(self) -> None:
+        self._fileobj.seek(0)
+        text = io.TextIOWrapper(self._fileobj, encoding=self.encoding, newline="")  # type: ignore[arg-type]
+        try:
+            first_line = next((line for line in text if line.strip()), "")
+        finally:
+            text.detach()
+        self.delimiter = sniff_delimiter(first_line)
         text, reader = self._open()
         try:
             for record in reader:
                 if any(cell.strip() for cell in record):
+                    self.original_headers = [cell.replace("\ufeff", "").strip() for cell in record]
                     self.headers = [normalise_header(cell) for cell in record]
                     self.header_line = reader.line_num
                     break
@@ -219,14 +254,17 @@ class CsvTable:
                 f"The file has {len(self.headers)} columns; at most {MAX_COLUMNS} are allowed."
             )
 
-    def rows(self) -> Iterator[CsvRow]:
-        """Every non-blank record after the header, with its starting physical line number."""
+    def _records(self) -> Iterator[tuple[int, int, list[str] | None, str]]:
+        """(first line, last line, record or None, read error) for every record after the header.
+
+        Raises CsvRejected when the last record is a quote never closed: it swallowed every
+        line after it, and importing the rest as "1 row" would hide that.
+        """
         text, reader = self._open()
-        headers = self.headers
-        width = len(headers)
         try:
             last_line = 0
             header_seen = False
+            previous: tuple[int, int, list[str] | None, str] | None = None
             while True:
                 start = last_line + 1
                 try:
@@ -235,41 +273,96 @@ class CsvTable:
                     break
                 except csv.Error as error:
                     last_line = reader.line_num
-                    yield CsvRow(start, {}, f"Line {start} could not be read: {error}.")
-                    continue
-                last_line = reader.line_num
-                if not header_seen:
-                    if last_line >= self.header_line:
-                        header_seen = True
-                    continue
-                if not "".join(record).strip():
-                    continue  # blank line, or only separators
-                if max(map(len, record)) > MAX_FIELD_CHARS:
-                    yield CsvRow(
-                        start,
-                        {},
-                        f"A value is longer than {MAX_FIELD_CHARS:,} characters "
-                        "(is a quote left open?).",
+                    current = (start, last_line, None, f"Line {start} could not be read: {error}.")
+                else:
+                    last_line = reader.line_num
+                    if not header_seen:
+                        header_seen = last_line >= self.header_line
+                        continue
+                    current = (start, last_line, record, "")
+                if previous is not None:
+                    yield previous
+                previous = current
+            if previous is not None:
+                first, last, record, _ = previous
+                if record is not None and last > first and self._quote_left_open(first):
+                    raise CsvRejected(
+                        f'A quote (") opened on line {first} is never closed, so lines '
+                        f"{first}–{last} would be read as one value. Close or remove that quote "
+                        "and upload the file again."
                     )
-                    continue
-                if len(record) < width:
-                    record.extend([""] * (width - len(record)))
-                values = {}
-                for name, cell in zip(headers, record, strict=False):  # extra cells ignored
-                    cell = cell.strip()
-                    if cell[:1] == "'":
-                        cell = strip_export_prefix(cell)
-                    values[name] = cell
-                yield CsvRow(start, values)
+                yield previous
         finally:
             text.detach()
 
+    def _quote_left_open(self, first_line: int) -> bool:
+        """Whether the record starting on `first_line` runs to the end of the file in quotes."""
+        self._fileobj.seek(0)
+        text = io.TextIOWrapper(self._fileobj, encoding=self.encoding, newline="")  # type: ignore[arg-type]
+        try:
+            lines = itertools.islice(text, first_line - 1, None)
+            reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
+            try:
+                next(reader)
+            except csv.Error as error:
+                return "unexpected end of data" in str(error)
+            except StopIteration:
+                return False
+            return False
+        finally:
+            text.detach()
 
-def read_csv(fileobj: IO[bytes], *, max_bytes: int | None = None) -> CsvTable:
+    def _swallowed_rows(self, record: list[str]) -> bool:
+        """Whether a quoted value holds whole lines that look like rows (a stray quote)."""
+        needed = max(1, len(self.headers) - 1)
+        for cell in record:
+            if "\n" in cell or "\r" in cell:
+                lines = cell.splitlines()[1:]
+                if any(line.count(self.delimiter) >= needed for line in lines):
+                    return True
+        return False
+
+    def rows(self) -> Iterator[CsvRow]:
+        """Every non-blank record after the header, with its starting physical line number."""
+        width = len(self.headers)
+        padding = [""] * width
+        multi_column = width > 1
+        for start, end, record, error in self._records():
+            if record is None:
+                yield CsvRow(start, error=error)
+                continue
+            if not "".join(record).strip():
+                continue  # blank line, or only separators
+            if end > start and multi_column and self._swallowed_rows(record):
+                yield CsvRow(
+                    start,
+                    error=f'A quote (") opened on line {start} runs to line {end}, so the lines '
+                    "in between were read as one value. Close or remove that quote.",
+                )
+                continue
+            if max(map(len, record)) > self.max_field_chars:
+                message = f"A value is longer than {self.max_field_chars:,} characters."
+                yield CsvRow(start, error=message)
+                continue
+            if len(record) < width:
+                record.extend(padding[len(record) :])
+            cells = tuple(
+                [
+                    strip_export_prefix(cell) if cell[:1] == "'" else cell
+                    for cell in map(str.strip, record[:width])
+                ]
+            )
+            yield CsvRow(start, cells)
+
+
+def read_csv(
+    fileobj: IO[bytes], *, max_bytes: int | None = None, max_field_chars: int = MAX_FIELD_CHARS
+) -> CsvTable:
     """Check size, type and encoding of a binary CSV file and read its header row.
 
     Raises CsvRejected with a message for staff. The file must be seekable (an uploaded
-    file or a file on disk); it is read again by each `rows()` call.
+    file or a file on disk); it is read again by each `rows()` call. A record with a value
+    over `max_field_chars` is a row error.
     """
     limit = max_upload_bytes() if max_bytes is None else max_bytes
     size = _file_size(fileobj)
@@ -280,7 +373,7 @@ def read_csv(fileobj: IO[bytes], *, max_bytes: int | None = None) -> CsvTable:
         )
     if size == 0:
         raise CsvRejected("The file is empty.")
-    return CsvTable(fileobj, sniff_encoding(fileobj))
+    return CsvTable(fileobj, sniff_encoding(fileobj), max_field_chars=max_field_chars)
 
 
 def iter_csv_rows(fileobj: IO[bytes], *, max_bytes: int | None = None) -> Iterator[CsvRow]:

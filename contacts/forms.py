@@ -3,8 +3,11 @@ from django.core.exceptions import ValidationError
 
 from agents.models import Agent
 from contacts.csv_import import describe_size, max_upload_bytes
+from contacts.csv_mapping import KIND_ROLES, ROLE_LABELS, VARIABLE, ColumnMapping
+from contacts.imports import MAX_IMPORT_ROWS
 from contacts.models import Contact, Memory
-from contacts.services import MAX_IMPORT_ROWS, MAX_TAG_CHARS, MAX_TAGS, parse_tags
+from contacts.services import MAX_TAG_CHARS, MAX_TAGS, parse_tags
+from voqo.dynamic_variables import variable_key
 from voqo.phones import normalize_phone
 
 
@@ -22,7 +25,7 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = ["name", "phone", "notes", "tags"]
+        fields = ["name", "phone", "email", "notes", "tags"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
@@ -101,9 +104,10 @@ class ContactImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = (
-            "Columns: name, phone (or phone_number), notes, tags. "
+            "A CSV export from Google Contacts, Outlook, your CRM or a spreadsheet: you choose "
+            "what each column holds next. "
             f"Up to {describe_size(max_upload_bytes())} and {MAX_IMPORT_ROWS:,} rows; "
-            "UTF-8 or Windows (Excel) encoding."
+            "separated by commas, semicolons or tabs; UTF-8 or Windows (Excel) encoding."
         )
 
     def clean_file(self):
@@ -115,3 +119,65 @@ class ContactImportForm(forms.Form):
                 "Split it into smaller files."
             )
         return upload
+
+
+class ColumnMappingForm(forms.Form):
+    """One choice per CSV column: what it holds. Shared by contact imports and campaign uploads.
+
+    `previewed` carries the signature of the mapping whose preview staff saw, so "Import"
+    never applies a mapping they have not previewed.
+    """
+
+    previewed = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(
+        self,
+        *args,
+        headers: list[str],
+        samples: list[list[str]],
+        kind: str,
+        roles: list[str],
+        callable_only: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        self.kind = kind
+        self.callable_only = callable_only
+        for index, header in enumerate(headers):
+            choices = []
+            for role in KIND_ROLES[kind]:
+                label = ROLE_LABELS[role]
+                if role == VARIABLE:
+                    key = variable_key(header) or f"column_{index + 1}"
+                    label = f"Campaign variable {{{{{key}}}}}"
+                choices.append((role, label))
+            examples = ", ".join(samples[index]) if index < len(samples) else ""
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header or f"Column {index + 1} (no header)",
+                choices=choices,
+                initial=roles[index],
+                help_text=f"e.g. {examples}" if examples else "Empty in the first rows.",
+            )
+
+    @property
+    def column_fields(self):
+        return [self[f"column_{index}"] for index in range(len(self.headers))]
+
+    def roles(self) -> list[str]:
+        """The chosen roles (bound and valid), else the initial ones."""
+        if self.is_bound and hasattr(self, "cleaned_data"):
+            return [self.cleaned_data.get(f"column_{i}", "") for i in range(len(self.headers))]
+        return [self.fields[f"column_{i}"].initial for i in range(len(self.headers))]
+
+    def mapping(self) -> ColumnMapping:
+        return ColumnMapping(
+            self.headers, self.roles(), kind=self.kind, callable_only=self.callable_only
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            for message in self.mapping().errors:
+                self.add_error(None, message)
+        return cleaned

@@ -6,9 +6,23 @@ from voqo.models import UUIDModel
 UNKNOWN_CALLER = "Unknown caller"
 
 
+class AustralianState(models.TextChoices):
+    NSW = "NSW", "New South Wales"
+    VIC = "VIC", "Victoria"
+    QLD = "QLD", "Queensland"
+    SA = "SA", "South Australia"
+    WA = "WA", "Western Australia"
+    TAS = "TAS", "Tasmania"
+    NT = "NT", "Northern Territory"
+    ACT = "ACT", "Australian Capital Territory"
+
+
 class Contact(UUIDModel):
     name = models.CharField(max_length=200)
     phone = models.CharField(max_length=20, help_text="E.164, e.g. +61412345678")
+    email = models.EmailField(max_length=254, blank=True, default="")
+    # Where the contact lives: a mobile carries no location, and the calling window is local.
+    state = models.CharField(max_length=3, blank=True, default="", choices=AustralianState.choices)
     notes = models.TextField(blank=True, default="")
     tags = models.JSONField(default=list, blank=True)
     # Opt-out (STOP by SMS or by staff) suppresses both SMS and campaign calls.
@@ -55,3 +69,27 @@ class Memory(UUIDModel):
 
     def __str__(self) -> str:
         return self.content[:60]
+
+
+class ImportMapping(UUIDModel):
+    """What each column of a CSV layout meant last time, so the same export maps itself."""
+
+    class Kind(models.TextChoices):
+        CONTACTS = "contacts", "Contacts import"
+        CAMPAIGN = "campaign", "Campaign upload"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # sha256 of the normalised header row: one remembered mapping per layout.
+    headers_key = models.CharField(max_length=64)
+    headers = models.JSONField(default=list)
+    roles = models.JSONField(default=list)  # one role per column, in column order
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "import_mappings"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "headers_key"], name="idx_import_mappings_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {', '.join(self.headers)[:80]}"

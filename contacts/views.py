@@ -8,31 +8,37 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from calls.models import Call
 from calls.outbound import OutboundCallFailed, OutboundCallRefused
 from contacts.csv_import import CsvRejected
+from contacts.csv_mapping import KIND_CONTACTS, column_samples, initial_roles
 from contacts.forms import (
     CallContactForm,
     CallNumberForm,
+    ColumnMappingForm,
     ContactForm,
     ContactImportForm,
     MemoryForm,
+)
+from contacts.imports import (
+    discard_pending_import,
+    import_contacts_csv,
+    import_summary,
+    open_contacts_csv,
+    pending_import_path,
+    store_pending_import,
 )
 from contacts.models import Contact, Memory
 from contacts.opt_out import opt_in_contact, opt_out_contact
 from contacts.services import (
     call_now,
-    discard_pending_import,
     export_contacts_csv,
     filter_by_tag,
-    import_contacts_csv,
     known_tags,
-    pending_import_path,
     search_contacts,
-    store_pending_import,
 )
 from voqo.htmx import wants_partial
 
@@ -314,61 +320,96 @@ def call_number(request: HttpRequest) -> HttpResponse:
 # --- CSV import and export ------------------------------------------------------------
 
 
+def _pending_imports(request: HttpRequest) -> dict[str, str]:
+    """This session's uploaded files waiting for mapping/confirmation: token → filename."""
+    pending = request.session.get(_IMPORT_SESSION_KEY, {})
+    return pending if isinstance(pending, dict) else {}
+
+
 def contact_import(request: HttpRequest) -> HttpResponse:
-    """Step 1: upload, then show a preview (nothing is saved yet)."""
+    """Step 1: upload a file (nothing is saved yet), then map its columns."""
     form = ContactImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         token = store_pending_import(form.cleaned_data["file"].chunks())
-        path = pending_import_path(token)
         try:
-            with open(path, "rb") as fileobj:
-                report = import_contacts_csv(fileobj, commit=False)
+            with open(pending_import_path(token), "rb") as fileobj:
+                open_contacts_csv(fileobj)
         except CsvRejected as rejection:
             discard_pending_import(token)
             form.add_error("file", rejection.message)
         else:
-            tokens = request.session.get(_IMPORT_SESSION_KEY, [])[-4:]
-            request.session[_IMPORT_SESSION_KEY] = [*tokens, token]
-            return render(
-                request,
-                "contacts/contact_import_preview.html",
-                {"report": report, "token": token, "filename": form.cleaned_data["file"].name},
-            )
+            pending = dict(list(_pending_imports(request).items())[-4:])
+            pending[token] = form.cleaned_data["file"].name[:255]
+            request.session[_IMPORT_SESSION_KEY] = pending
+            return redirect("contacts:import_map", token=token)
     return render(request, "contacts/contact_import.html", {"form": form})
 
 
-@require_POST
-def contact_import_confirm(request: HttpRequest) -> HttpResponse:
-    """Step 2: import the previewed file."""
-    token = request.POST.get("token", "")
+def _forget_pending_import(request: HttpRequest, token: str) -> None:
+    discard_pending_import(token)
+    pending = _pending_imports(request)
+    request.session[_IMPORT_SESSION_KEY] = {t: n for t, n in pending.items() if t != token}
+
+
+@require_http_methods(["GET", "POST"])
+def contact_import_map(request: HttpRequest, token: str) -> HttpResponse:
+    """Step 2: choose what each column holds, see the preview, then import."""
+    pending = _pending_imports(request)
     path = pending_import_path(token)
-    if path is None or token not in request.session.get(_IMPORT_SESSION_KEY, []):
+    if path is None or token not in pending:
         messages.error(request, "That upload has expired. Please upload the file again.")
         return redirect("contacts:import")
     if "cancel" in request.POST:
-        discard_pending_import(token)
+        _forget_pending_import(request, token)
         messages.info(request, "Import cancelled; nothing was saved.")
         return redirect("contacts:list")
     try:
         with open(path, "rb") as fileobj:
-            report = import_contacts_csv(fileobj, commit=True)
+            table = open_contacts_csv(fileobj)
+            samples = column_samples(table.rows(), len(table.headers))
     except CsvRejected as rejection:
+        discard_pending_import(token)
         messages.error(request, rejection.message)
         return redirect("contacts:import")
-    finally:
-        discard_pending_import(token)
-    request.session[_IMPORT_SESSION_KEY] = [
-        t for t in request.session.get(_IMPORT_SESSION_KEY, []) if t != token
-    ]
-    parts = [f"Imported {report.created} new contact{'s' if report.created != 1 else ''}."]
-    if report.existing_rows:
-        parts.append(f"{report.existing_rows} already existed.")
-    if report.duplicate_rows:
-        parts.append(f"{report.duplicate_rows} repeated rows skipped.")
-    if report.invalid_rows:
-        parts.append(f"{report.invalid_rows} rows had errors and were skipped.")
-    messages.success(request, " ".join(parts))
-    return redirect("contacts:list")
+    roles, remembered = initial_roles(table.original_headers, kind=KIND_CONTACTS)
+    form = ColumnMappingForm(
+        request.POST or None,
+        headers=table.original_headers,
+        samples=samples,
+        kind=KIND_CONTACTS,
+        roles=roles,
+    )
+    report = None
+    context = {"token": token, "filename": pending[token], "remembered": remembered}
+    if request.method == "GET" or form.is_valid():
+        mapping = form.mapping()
+        context["mapping_errors"] = mapping.errors if request.method == "GET" else []
+        if not mapping.errors:
+            try:
+                with open(path, "rb") as fileobj:
+                    commit = "confirm" in request.POST and (
+                        form.cleaned_data["previewed"] == mapping.signature
+                    )
+                    report = import_contacts_csv(fileobj, commit=commit, roles=mapping.roles)
+            except CsvRejected as rejection:
+                discard_pending_import(token)
+                messages.error(request, rejection.message)
+                return redirect("contacts:import")
+            if report.committed:
+                _forget_pending_import(request, token)
+                messages.success(request, import_summary(report))
+                return redirect("contacts:list")
+            if "confirm" in request.POST:
+                messages.warning(request, "The columns changed: check the preview, then import.")
+            form = ColumnMappingForm(
+                initial={"previewed": mapping.signature},
+                headers=table.original_headers,
+                samples=samples,
+                kind=KIND_CONTACTS,
+                roles=mapping.roles,
+            )
+    context.update(form=form, report=report)
+    return render(request, "contacts/contact_import_map.html", context)
 
 
 def contact_export(request: HttpRequest) -> StreamingHttpResponse:

@@ -50,16 +50,45 @@ def _australian_fast_path(text: str) -> str | None:
     return None
 
 
+EXCEL_ROUNDED = "Excel rounded this number — format the column as text"
+_EXCEL_NUMBER = re.compile(r"^([0-9])(?:[.,]([0-9]*))?[eE]\+?([0-9]{1,2})$")
+
+
+def excel_number_digits(raw: str) -> str | None:
+    """The digits of a number a spreadsheet shows in scientific notation, or None if not one.
+
+    `4.12345678E+08` is exactly 412345678 and gives "412345678". When the exponent asks for
+    more digits than the mantissa has (`6.14123456E+10`), Excel has dropped the last digits:
+    InvalidPhoneNumber, never a completed or guessed number (reading the digits as typed
+    would dial +61412345610, a different person).
+    """
+    if "e" not in raw and "E" not in raw:
+        return None  # the common case, without a regular expression
+    match = _EXCEL_NUMBER.match(raw.replace(" ", ""))
+    if match is None:
+        return None
+    lead, fraction, exponent = match.group(1), match.group(2) or "", int(match.group(3))
+    digits = lead + fraction
+    if len(digits) < exponent + 1:
+        raise InvalidPhoneNumber(f"{EXCEL_ROUNDED} (“{raw}”).")
+    if len(digits) > exponent + 1 and digits[exponent + 1 :].strip("0"):
+        raise InvalidPhoneNumber(f"“{raw}” is not a phone number.")
+    return digits[: exponent + 1]
+
+
 def normalize_phone(raw: str, *, region: str | None = None, callable_only: bool = False) -> str:
     """Return `raw` as E.164 (`+61412345678`) or raise InvalidPhoneNumber saying why.
 
     Accepts what people type: spaces, dashes, brackets, a leading 0 (national), 61 without
-    the plus, or the 0011 international prefix. `callable_only` also refuses numbers Voqo
+    the plus, the 0011 international prefix, or a spreadsheet's exact scientific notation
+    (a rounded one is refused, see excel_number_digits). `callable_only` also refuses numbers Voqo
     must not dial (1300/1800 shared-cost, premium, and other non-personal services).
     """
     text = (raw or "").strip()
     if not text:
         raise InvalidPhoneNumber("Enter a phone number.")
+    if "e" in text or "E" in text:
+        text = excel_number_digits(text) or text
     region = region or settings.PHONE_DEFAULT_REGION
     if region == "AU":
         fast = _australian_fast_path(text)

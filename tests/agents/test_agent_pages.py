@@ -68,9 +68,9 @@ def test_an_unknown_template_is_not_found(staff_client):
     assert response.status_code == 404
 
 
-def test_unknown_variables_are_refused_with_a_clear_message(staff_client):
+def test_unknown_variables_in_voqos_own_names_and_malformed_names_are_refused(staff_client):
     data = agent_form_data(
-        system_prompt="You are {{agent_name}}. The listing is {{property_address}}.",
+        system_prompt="You are {{agent_name}}. The listing is {{Property Address}}.",
         greeting_message="Hi {{ caller_first_name }}",
     )
 
@@ -79,9 +79,12 @@ def test_unknown_variables_are_refused_with_a_clear_message(staff_client):
     html = response.content.decode()
     assert response.status_code == 200
     assert not Agent.objects.exists()
-    assert "Unknown variable {{property_address}}: no call would supply a value." in html
-    assert "Unknown variable {{caller_first_name}}" in html
-    assert "Use only {{caller_name}}, {{caller_phone}}" in html
+    assert (
+        "{{Property Address}} is not a valid variable name: use lower-case letters, digits "
+        "and _ (e.g. {{property_address}})."
+    ) in html
+    assert "Unknown variable {{caller_first_name}}: names starting with caller_" in html
+    assert "Use {{caller_name}}, {{caller_phone}}" in html
 
 
 @pytest.mark.parametrize("temperature", ["1.5", "-0.1", "warm"])

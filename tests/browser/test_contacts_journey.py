@@ -22,7 +22,7 @@ def test_import_contacts_then_add_a_memory(logged_in_page, live_server, tmp_path
     page.goto(f"{live_server.url}/contacts/")
     page.get_by_role("link", name="Import CSV").click()
     page.get_by_label("CSV file").set_input_files(str(csv_file))
-    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("button", name="Next: choose columns").click()
 
     assert page.get_by_role("heading", name="Import preview: contacts.csv").is_visible()
     assert page.get_by_text("Line 3: “not a number” is not a phone number.").is_visible()

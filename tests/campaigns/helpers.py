@@ -24,7 +24,9 @@ def make_job(
 ) -> Job:
     agent = agent or make_agent(elevenlabs_agent_id="agent_test", sync_status="synced")
     campaign = Campaign.objects.create(name="Spring open homes")
-    upload = Upload.objects.create(campaign=campaign, filename="list.csv", total_rows=len(phones))
+    upload = Upload.objects.create(
+        campaign=campaign, filename="list.csv", total_rows=len(phones), variable_keys=["suburb"]
+    )
     BatchContact.objects.bulk_create(
         BatchContact(
             upload=upload,

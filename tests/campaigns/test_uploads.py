@@ -24,13 +24,20 @@ def upload(client, campaign, content: bytes, name: str = "list.csv"):
     )
 
 
-def confirm(client, campaign, preview_response):
+def form_data(preview_response, **changes) -> dict:
+    """Every field of the preview page's form as shown (token, filename, column mapping)."""
     html = preview_response.content.decode()
-    token = re.search(r'name="token" value="([^"]+)"', html).group(1)
-    filename = re.search(r'name="filename" value="([^"]+)"', html).group(1)
+    data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    for name, select in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        data[name] = re.search(r'<option value="([^"]+)" selected>', select).group(1)
+    data.update(changes)
+    return data
+
+
+def confirm(client, campaign, preview_response, **changes):
     return client.post(
         reverse("campaigns:upload_confirm", args=[campaign.id]),
-        {"token": token, "filename": filename},
+        {**form_data(preview_response, **changes), "import": ""},
     )
 
 
@@ -76,12 +83,9 @@ def test_confirming_imports_good_rows_with_variables_and_reports_the_rest(staff_
     assert [error["line"] for error in upload_row.errors] == [3, 4]
     contact = BatchContact.objects.get()
     assert contact.phone == "+61412345678" and contact.line_number == 2
-    assert contact.name == ""
-    assert contact.variables == {
-        "first_name": "Priya",
-        "property_address": "12 Ocean St",
-        "v_2nd_choice": "Manly",
-    }
+    assert contact.name == "Priya"  # "First Name" is mapped as the first name
+    assert contact.variables == {"property_address": "12 Ocean St", "v_2nd_choice": "Manly"}
+    assert upload_row.variable_keys == ["property_address", "v_2nd_choice"]
     assert contact.region == "AU"
     page = staff_client.get(response["Location"]).content.decode()
     assert "Duplicate of line 2" in page
@@ -95,10 +99,14 @@ def test_excel_cp1252_file_is_read(staff_client, campaign):
     assert BatchContact.objects.get().name == "Zoë Müller"
 
 
-def test_missing_phone_column_is_refused_with_a_clear_message(staff_client, campaign):
-    response = upload(staff_client, campaign, b"name,mobile\nPriya,0412345678\n")
+def test_a_file_without_a_phone_column_asks_which_column_holds_the_numbers(staff_client, campaign):
+    response = upload(staff_client, campaign, b"name,email\nPriya,priya@example.com\n")
     assert response.status_code == 200
-    assert "no phone column" in response.content.decode()
+    assert "Choose the column that holds the phone numbers" in response.content.decode()
+    assert response.context["summary"] is None
+    response = confirm(staff_client, campaign, response)
+    assert "Choose the column that holds the phone numbers" in response.content.decode()
+    assert Upload.objects.count() == 0
 
 
 def test_renamed_spreadsheet_is_refused(staff_client, campaign):
@@ -153,3 +161,50 @@ def test_a_large_file_streams_into_batches(campaign, tmp_path, settings):
     assert result.total_rows == 5000 and result.invalid_rows == 0
     assert BatchContact.objects.filter(upload=result).count() == 5000
     assert not list((tmp_path / "uploads").glob("*.csv"))  # the preview file is removed
+
+
+def test_a_semicolon_export_maps_mobile_name_and_state_and_stores_the_state(staff_client, campaign):
+    content = (
+        b"Full name;Mobile;State;Suburb\n"
+        b"Ana Silva;0413 222 333;vic;Richmond\n"
+        b"Tom Jones;6.14123456E+10;WA;Perth\n"
+        b"Mia Wong;4.13222555E+08;;Fitzroy\n"
+    )
+
+    preview = upload(staff_client, campaign, content)
+
+    summary = preview.context["summary"]
+    assert summary.variable_keys == ["suburb"]
+    assert summary.problems[0].line == 3
+    assert "Excel rounded this number — format the column as text" in summary.problems[0].message
+    confirm(staff_client, campaign, preview)
+    rows = {row.phone: row for row in BatchContact.objects.all()}
+    assert set(rows) == {"+61413222333", "+61413222555"}
+    assert (rows["+61413222333"].name, rows["+61413222333"].state) == ("Ana Silva", "VIC")
+    assert rows["+61413222333"].variables == {"suburb": "Richmond"}
+
+
+def test_an_unclosed_quote_refuses_the_upload_naming_its_line(staff_client, campaign):
+    content = b'phone,name\n0412000001,Alice\n0412000002,"Bob\n0412000003,Carol\n'
+    response = upload(staff_client, campaign, content)
+    html = response.content.decode().replace("&quot;", '"')
+    assert 'A quote (") opened on line 3 is never closed' in html
+    assert Upload.objects.count() == 0
+
+
+def test_an_ignored_column_is_not_a_variable_and_the_choice_is_remembered(staff_client, campaign):
+    content = b"phone,suburb,internal id\n0412000001,Bondi,A-17\n"
+    preview = upload(staff_client, campaign, content)
+    changed = staff_client.post(
+        reverse("campaigns:upload_confirm", args=[campaign.id]),
+        {**form_data(preview, column_2="ignore"), "preview": ""},
+    )
+    assert changed.context["summary"].variable_keys == ["suburb"]
+
+    confirm(staff_client, campaign, changed)
+
+    assert Upload.objects.get().variable_keys == ["suburb"]
+    assert BatchContact.objects.get().variables == {"suburb": "Bondi"}
+    again = upload(staff_client, campaign, b"phone,suburb,internal id\n0412000002,Manly,B-2\n")
+    assert again.context["summary"].variable_keys == ["suburb"]
+    assert "the choices you made last time" in again.content.decode()

@@ -105,6 +105,20 @@ def test_an_invalid_number_is_refused_with_the_reason(staff_client):
     assert "is not a valid phone number" in response.content.decode()
 
 
+def test_a_contact_keeps_an_e_mail_and_refuses_a_malformed_one(staff_client):
+    response = staff_client.post(
+        reverse("contacts:add"), {"name": "X", "phone": "0412 345 678", "email": "not-mail"}
+    )
+    assert "Enter a valid email address." in response.content.decode()
+
+    response = staff_client.post(
+        reverse("contacts:add"),
+        {"name": "X", "phone": "0412 345 678", "email": "x@example.com"},
+    )
+    page = staff_client.get(response["Location"]).content.decode()
+    assert 'href="mailto:x@example.com"' in page
+
+
 def test_inline_edit_swaps_a_form_in_and_the_saved_card_back(staff_client):
     contact = make_contact(name="Priya", phone="+61412345678")
     htmx = {"HX-Request": "true"}

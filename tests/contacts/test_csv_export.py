@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from contacts.csv_import import escape_cell, iter_csv_rows, strip_export_prefix
+from contacts.imports import import_contacts_csv
 from contacts.models import Contact
-from contacts.services import import_contacts_csv
 from tests.factories import make_contact
 
 
@@ -49,8 +49,10 @@ def test_export_escapes_formulas_and_keeps_phones(staff_client):
     )
     body = export(staff_client).decode("utf-8-sig")
     lines = body.splitlines()
-    assert lines[0] == "name,phone,notes,tags,opted_out_at,last_call_at,created_at"
-    assert lines[1].startswith('"\'=HYPERLINK(""http://x"")",+61412345678,\'-5,"\'@vip, buyer",')
+    assert lines[0] == (
+        "name,phone,email,notes,tags,state,opted_out_at,opted_out_by,last_call_at,created_at"
+    )
+    assert lines[1].startswith('"\'=HYPERLINK(""http://x"")",+61412345678,,\'-5,"\'@vip, buyer",')
 
 
 @pytest.mark.django_db

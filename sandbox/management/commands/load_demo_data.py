@@ -359,7 +359,10 @@ class Command(BaseCommand):
             "open homes in the Eastern Suburbs.",
         )
         upload = Upload.objects.create(
-            campaign=campaign, filename="spring-open-homes.csv", total_rows=12
+            campaign=campaign,
+            filename="spring-open-homes.csv",
+            total_rows=12,
+            variable_keys=["property_address", "open_home_time"],
         )
         BatchContact.objects.bulk_create(
             BatchContact(
