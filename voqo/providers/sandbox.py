@@ -30,6 +30,7 @@ from voqo.models import SandboxConversation, SandboxMessage
 
 from .base import (
     AgentSpec,
+    ConnectionCheck,
     OutboundCall,
     Provider,
     ProviderNotFound,
@@ -143,6 +144,13 @@ class SandboxProvider(Provider):
             body=body,
         )
         return SentSms(sid=message.sid, status="delivered")
+
+    def check_connection(self) -> list[ConnectionCheck]:
+        """Nothing to reach: both providers are simulated inside Voqo."""
+        return [
+            ConnectionCheck("elevenlabs", True, "Sandbox: calls are simulated inside Voqo."),
+            ConnectionCheck("twilio", True, "Sandbox: SMS go to the SMS outbox."),
+        ]
 
 
 # -- simulated calls --------------------------------------------------------------------
