@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from calls import services
+from voqo.last_seen import note_webhook
 
 # post_call_audio carries a base64 MP3: far above Django's 2.5 MB default for request.body.
 MAX_POST_CALL_BODY = 64 * 1024 * 1024
@@ -111,6 +112,7 @@ def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
     stored = services.store_webhook_event(
         event_type=event_type, conversation_id=conversation_id[:128], payload=event, raw_body=body
     )
+    note_webhook("post_call", request)
     return HttpResponse(RECEIVED if stored else DUPLICATE, content_type="application/json")
 
 
@@ -146,6 +148,7 @@ def twilio_sms(request: HttpRequest) -> HttpResponse:
         body=request.POST.get("Body", ""),
         opt_out_type=request.POST.get("OptOutType", ""),
     )
+    note_webhook("twilio_sms", request)
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
 
@@ -162,4 +165,5 @@ def twilio_sms_status(request: HttpRequest) -> HttpResponse:
             "Missing MessageSid or MessageStatus.", status=400, content_type="text/plain"
         )
     services.record_sms_status(sid=sid, status=status, error_code=request.POST.get("ErrorCode", ""))
+    note_webhook("twilio_sms_status", request)
     return HttpResponse(status=204)

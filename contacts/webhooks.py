@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from contacts.personalisation import initiation_answer
+from voqo.last_seen import note_webhook
 
 
 def _has_initiation_token(request: HttpRequest) -> bool:
@@ -41,9 +42,9 @@ def elevenlabs_initiation(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "The body must be a JSON object."}, status=400)
     caller_id = payload.get("caller_id")
     agent_id = payload.get("agent_id")
-    return JsonResponse(
-        initiation_answer(
-            caller_id=caller_id if isinstance(caller_id, str) else "",
-            elevenlabs_agent_id=agent_id if isinstance(agent_id, str) else "",
-        )
+    answer = initiation_answer(
+        caller_id=caller_id if isinstance(caller_id, str) else "",
+        elevenlabs_agent_id=agent_id if isinstance(agent_id, str) else "",
     )
+    note_webhook("initiation", request)
+    return JsonResponse(answer)

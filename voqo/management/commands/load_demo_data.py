@@ -7,6 +7,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+# Demo calls carry this conversation id prefix, so they never pass for a real test call.
+DEMO_CONVERSATION_PREFIX = "conv_demo"
+
 FIRST_NAMES = [
     "Priya",
     "James",
@@ -312,7 +315,7 @@ class Command(BaseCommand):
                     agent=agent,
                     agent_name=agent.name,
                     contact=contact,
-                    elevenlabs_conversation_id=f"conv_demo{len(calls):05d}",
+                    elevenlabs_conversation_id=f"{DEMO_CONVERSATION_PREFIX}{len(calls):05d}",
                     direction=Call.Direction.INBOUND if inbound else Call.Direction.OUTBOUND,
                     status=status,
                     from_phone=contact.phone if inbound else "+61280001234",
