@@ -98,7 +98,7 @@ def getting_started() -> Checklist | None:
             found["agency"],
             "Agents greet callers with it and SMS are signed with it.",
             reverse("settings"),
-            "Settings",
+            "Agency settings",
         ),
         Step(
             "agent",
@@ -106,7 +106,7 @@ def getting_started() -> Checklist | None:
             found["agent"],
             "An agent answers and places calls with its own prompt and voice.",
             reverse("agents:create"),
-            "New agent",
+            "Create an agent",
         ),
         Step(
             "keys",
@@ -114,7 +114,7 @@ def getting_started() -> Checklist | None:
             keys_done,
             keys_detail,
             connections,
-            "Connections",
+            "Provider keys",
         ),
         Step(
             "webhooks",
@@ -122,7 +122,7 @@ def getting_started() -> Checklist | None:
             found["webhook"] if live else True,
             webhook_detail,
             connections,
-            "Connections",
+            "Webhook URLs to paste",
         ),
         Step(
             "call",

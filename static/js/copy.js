@@ -29,7 +29,6 @@
   function announce(button, text) {
     button.textContent = text;
     if (status) { status.textContent = button.getAttribute("aria-label").replace(/^Copy/, text); }
-    window.setTimeout(function () { button.textContent = "Copy"; }, 2000);
   }
 
   document.querySelectorAll("button[data-copy]").forEach(function (button) {
