@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from onboarding import connections
@@ -27,7 +28,9 @@ def check_now(request: HttpRequest) -> HttpResponse:
     """Ask ElevenLabs and Twilio whether the keys work; the page shows the answer."""
     connections.check_connections()
     if request.htmx:
-        return render(request, "onboarding/partials/_providers.html", _page_context())
+        response = render(request, "onboarding/partials/_providers.html", _page_context())
+        patch_vary_headers(response, ("HX-Request",))
+        return response
     return redirect("onboarding:connections")
 
 
@@ -37,14 +40,21 @@ def send_test(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
     if kind not in TESTS:
         messages.error(request, "Choose which webhook to test: post-call or initiation.")
+        if request.htmx:
+            return render(request, "partials/_messages.html")
         return redirect("onboarding:connections")
     if kind == "post_call":
         result = connections.send_test_post_call_webhook()
     else:
         result = connections.send_test_initiation_request()
     if request.htmx:
-        return render(request, "onboarding/partials/_test_result.html", {"result": result})
-    return render(request, "onboarding/connections.html", {**_page_context(), "result": result})
+        response = render(request, "onboarding/partials/_test_result.html", {"result": result})
+    else:
+        response = render(
+            request, "onboarding/connections.html", {**_page_context(), "result": result}
+        )
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_POST

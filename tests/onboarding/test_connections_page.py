@@ -310,3 +310,11 @@ def test_an_unknown_test_is_refused(staff_client):
     response = send_test(staff_client, "twilio", follow=True)
 
     assert "Choose which webhook to test: post-call or initiation." in response.content.decode()
+
+
+def test_an_unknown_test_over_htmx_answers_with_the_error_in_place(staff_client):
+    response = send_test(staff_client, "twilio", HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert 'role="alert">Choose which webhook to test' in html
+    assert "<html" not in html
