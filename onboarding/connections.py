@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import Agent
+from calls.models import Call
 from voqo.last_seen import SELF_TEST_HEADER
+from voqo.management.commands.load_demo_data import DEMO_CONVERSATION_PREFIX
 from voqo.models import Setting
 from voqo.providers import ConnectionCheck, get_provider
 from voqo.providers.sandbox import elevenlabs_signature
@@ -132,6 +134,17 @@ def last_check() -> StoredCheck | None:
         )
     except (TypeError, KeyError, ValueError):
         return None
+
+
+def last_outbound_call() -> Call | None:
+    """The newest outbound call Voqo asked ElevenLabs to place (demo history aside)."""
+    return (
+        Call.objects.filter(direction=Call.Direction.OUTBOUND)
+        .exclude(elevenlabs_conversation_id__startswith=DEMO_CONVERSATION_PREFIX)
+        .only("id", "created_at", "status", "failure_reason", "to_phone")
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def inbound_sms_problem(check: ConnectionCheck | None) -> str:

@@ -101,6 +101,7 @@ def _page_context() -> dict:
         "elevenlabs_check": last_check.checks.get("elevenlabs") if last_check else None,
         "twilio_check": twilio_check,
         "inbound_sms_problem": connections.inbound_sms_problem(twilio_check),
+        "last_outbound_call": connections.last_outbound_call(),
         "elevenlabs_sightings": [
             (WEBHOOK_KINDS[kind], sightings[kind]) for kind in ("post_call", "initiation")
         ],

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from calls.models import Call, WebhookEvent
 from tests.calls.conftest import post_event, post_twilio
-from tests.factories import make_agent, make_staff_user
+from tests.factories import make_agent, make_call, make_staff_user
 from tests.fakeprovider import load_payload
 from voqo.models import Setting
 
@@ -201,6 +201,23 @@ def test_voqos_own_test_requests_are_never_counted_as_the_providers(client, staf
     ask_initiation(client, HTTP_X_VOQO_CONNECTION_TEST="1")
 
     assert not Setting.objects.filter(key="last_seen:initiation").exists()
+
+
+def test_the_last_outbound_call_request_shows_how_it_went(staff_client):
+    assert "No outbound call yet" in page(staff_client)
+    make_call(direction="outbound", elevenlabs_conversation_id="conv_demo00007")
+    assert "No outbound call yet" in page(staff_client), "demo calls are no requests"
+
+    failed = make_call(
+        direction="outbound",
+        status="failed",
+        elevenlabs_conversation_id=None,
+        failure_reason="Invalid API key",
+    )
+
+    html = page(staff_client)
+    assert f'href="{reverse("calls:detail", args=[failed.pk])}"' in html
+    assert 'badge-failed">Failed</span>' in html and "Invalid API key" in html
 
 
 def test_superusers_get_a_link_to_the_django_admin(client, staff_client):
