@@ -607,7 +607,8 @@ class FakeProviderServer:
 
     def _phone_number_get(self, request: RecordedRequest, id: str) -> _Response:
         if id not in self.phone_numbers:
-            return self._not_found("phone_number", id)
+            message = f"Phone number with id {id} was not found."
+            return _Response(404, elevenlabs_error_body(404, message, "phone_number_not_found"))
         return _Response(200, self.phone_numbers[id])
 
     def _conversation_list(self, request: RecordedRequest) -> _Response:
