@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from calls import services
-from voqo.last_seen import note_webhook
+from voqo.last_seen import note_refused_webhook, note_webhook
 
 # post_call_audio carries a base64 MP3: far above Django's 2.5 MB default for request.body.
 MAX_POST_CALL_BODY = 64 * 1024 * 1024
@@ -93,6 +93,7 @@ def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
         time.time(),
     )
     if problem:
+        note_refused_webhook("post_call", request, problem)
         return _reject(401, problem)
     try:
         event = json.loads(body)
@@ -126,6 +127,8 @@ def twilio_signed(view):
         validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
         signature = request.headers.get("X-Twilio-Signature", "")
         if not signature or not validator.validate(url, request.POST, signature):
+            # The views are named after their webhook kinds ("twilio_sms", ...).
+            note_refused_webhook(view.__name__, request, "Invalid Twilio signature.")
             return HttpResponse("Invalid Twilio signature.", status=403, content_type="text/plain")
         return view(request, *args, **kwargs)
 

@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from contacts.personalisation import initiation_answer
-from voqo.last_seen import note_webhook
+from voqo.last_seen import note_refused_webhook, note_webhook
 
 
 def _has_initiation_token(request: HttpRequest) -> bool:
@@ -33,6 +33,7 @@ def elevenlabs_initiation(request: HttpRequest) -> JsonResponse:
     webhook carries no signature). Kept lean: the caller hears ringing while this runs.
     """
     if not _has_initiation_token(request):
+        note_refused_webhook("initiation", request, "Missing or wrong bearer token.")
         return JsonResponse({"error": "Missing or wrong bearer token."}, status=401)
     try:
         payload = json.loads(request.body)

@@ -11,7 +11,7 @@ from onboarding.checklist import (
     SANDBOX_CHOSEN_SETTING,
     getting_started,
 )
-from voqo.last_seen import WEBHOOK_KINDS, webhook_sightings
+from voqo.last_seen import WEBHOOK_KINDS, webhook_history
 from voqo.models import Setting
 
 TESTS = ("post_call", "initiation")
@@ -87,7 +87,7 @@ def dismiss_checklist(request: HttpRequest) -> HttpResponse:
 
 def _page_context() -> dict:
     last_check = connections.last_check()
-    sightings = webhook_sightings()
+    history = webhook_history()
     twilio_check = last_check.checks.get("twilio") if last_check else None
     return {
         "sandbox": settings.VOQO_PROVIDER == "sandbox",
@@ -102,11 +102,11 @@ def _page_context() -> dict:
         "twilio_check": twilio_check,
         "inbound_sms_problem": connections.inbound_sms_problem(twilio_check),
         "last_outbound_call": connections.last_outbound_call(),
-        "elevenlabs_sightings": [
-            (WEBHOOK_KINDS[kind], sightings[kind]) for kind in ("post_call", "initiation")
+        "elevenlabs_webhooks": [
+            (WEBHOOK_KINDS[kind], history[kind]) for kind in ("post_call", "initiation")
         ],
-        "twilio_sightings": [
-            (WEBHOOK_KINDS[kind], sightings[kind]) for kind in ("twilio_sms", "twilio_sms_status")
+        "twilio_webhooks": [
+            (WEBHOOK_KINDS[kind], history[kind]) for kind in ("twilio_sms", "twilio_sms_status")
         ],
     }
 

@@ -188,6 +188,22 @@ def test_rejected_webhooks_are_not_counted(client, staff_client):
     assert page(staff_client).count(">Never<") == 4
 
 
+def test_a_refused_webhook_shows_why_until_one_is_accepted(client, staff_client):
+    post_event(client, load_payload("call_initiation_failure__busy"), secret="wrong-secret")
+    sms = {"MessageSid": "SM" + "2" * 32, "From": "+61412345678", "Body": "STOP"}
+    post_twilio(client, "twilio_sms_status", sms, signature="forged")
+
+    html = page(staff_client)
+    assert "Signature does not match. Compare the URL and secret" in html
+    assert "Invalid Twilio signature." in html
+    assert Setting.objects.filter(key="last_refused:twilio_sms_status").exists()
+    assert not Setting.objects.filter(key="last_refused:twilio_sms").exists()
+
+    post_event(client, load_payload("call_initiation_failure__busy"))
+
+    assert "Signature does not match." not in page(staff_client)
+
+
 def test_a_sighting_is_written_at_most_once_a_minute(client):
     ask_initiation(client)
     first = Setting.objects.get(key="last_seen:initiation").value
