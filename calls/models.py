@@ -2,6 +2,10 @@ from django.db import models
 
 from voqo.models import UUIDModel
 
+# Demo data's calls carry conversation ids with this prefix, so set-up steps can tell a real
+# first call from the demo's.
+DEMO_CONVERSATION_PREFIX = "conv_demo"
+
 
 def recording_upload_to(call: "Call", filename: str) -> str:
     return f"recordings/{call.created_at:%Y/%m}/{call.id}.mp3"

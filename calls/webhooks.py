@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from calls import receiving, replies
+from voqo.last_seen import note_refused_webhook, note_webhook
 from voqo.providers.elevenlabs_webhooks import EVENT_TYPES, signature_problem
 
 # post_call_audio carries a base64 MP3: far above Django's 2.5 MB default for request.body.
@@ -55,6 +56,7 @@ def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
         time.time(),
     )
     if problem:
+        note_refused_webhook("post_call", request, problem)
         return _reject(401, problem)
     try:
         event = json.loads(body)
@@ -74,6 +76,7 @@ def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
     stored = receiving.store_webhook_event(
         event_type=event_type, conversation_id=conversation_id[:128], payload=event, raw_body=body
     )
+    note_webhook("post_call", request)
     return HttpResponse(RECEIVED if stored else DUPLICATE, content_type="application/json")
 
 
@@ -87,6 +90,8 @@ def twilio_signed(view):
         validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
         signature = request.headers.get("X-Twilio-Signature", "")
         if not signature or not validator.validate(url, request.POST, signature):
+            # The views are named after their webhook kinds ("twilio_sms", ...).
+            note_refused_webhook(view.__name__, request, "Invalid Twilio signature.")
             return HttpResponse("Invalid Twilio signature.", status=403, content_type="text/plain")
         return view(request, *args, **kwargs)
 
@@ -109,6 +114,7 @@ def twilio_sms(request: HttpRequest) -> HttpResponse:
         body=request.POST.get("Body", ""),
         opt_out_type=request.POST.get("OptOutType", ""),
     )
+    note_webhook("twilio_sms", request)
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
 
@@ -125,4 +131,5 @@ def twilio_sms_status(request: HttpRequest) -> HttpResponse:
             "Missing MessageSid or MessageStatus.", status=400, content_type="text/plain"
         )
     replies.record_sms_status(sid=sid, status=status, error_code=request.POST.get("ErrorCode", ""))
+    note_webhook("twilio_sms_status", request)
     return HttpResponse(status=204)

@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from contacts.personalisation import initiation_answer
+from voqo.last_seen import note_refused_webhook, note_webhook
 
 
 def _has_initiation_token(request: HttpRequest) -> bool:
@@ -32,6 +33,7 @@ def elevenlabs_initiation(request: HttpRequest) -> JsonResponse:
     webhook carries no signature). Kept lean: the caller hears ringing while this runs.
     """
     if not _has_initiation_token(request):
+        note_refused_webhook("initiation", request, "Missing or wrong bearer token.")
         return JsonResponse({"error": "Missing or wrong bearer token."}, status=401)
     try:
         payload = json.loads(request.body)
@@ -41,9 +43,9 @@ def elevenlabs_initiation(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "The body must be a JSON object."}, status=400)
     caller_id = payload.get("caller_id")
     agent_id = payload.get("agent_id")
-    return JsonResponse(
-        initiation_answer(
-            caller_id=caller_id if isinstance(caller_id, str) else "",
-            elevenlabs_agent_id=agent_id if isinstance(agent_id, str) else "",
-        )
+    answer = initiation_answer(
+        caller_id=caller_id if isinstance(caller_id, str) else "",
+        elevenlabs_agent_id=agent_id if isinstance(agent_id, str) else "",
     )
+    note_webhook("initiation", request)
+    return JsonResponse(answer)

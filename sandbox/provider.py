@@ -27,6 +27,7 @@ from sandbox.script import SimulatedCall, simulate_event
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
 from voqo.providers import (
     AgentSpec,
+    ConnectionCheck,
     OutboundCall,
     PostCallEvent,
     Provider,
@@ -142,6 +143,13 @@ class SandboxProvider(Provider):
             body=body,
         )
         return SentSms(sid=message.sid, status="delivered")
+
+    def check_connection(self) -> list[ConnectionCheck]:
+        """Nothing to reach: both providers are simulated inside Voqo."""
+        return [
+            ConnectionCheck("elevenlabs", True, "Sandbox: calls are simulated inside Voqo."),
+            ConnectionCheck("twilio", True, "Sandbox: SMS go to the SMS outbox."),
+        ]
 
 
 # -- simulated calls --------------------------------------------------------------------

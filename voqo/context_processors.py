@@ -6,6 +6,7 @@ NAV_ITEMS = (
     ("contacts", "Contacts", "contacts:list"),
     ("calls", "Calls", "calls:list"),
     ("campaigns", "Campaigns", "campaigns:list"),
+    ("onboarding", "Connections", "onboarding:connections"),
     ("settings", "Settings", "settings"),
 )
 

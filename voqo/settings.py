@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "calls",
     "campaigns",
     "functions",
+    "onboarding",
     "sandbox",
 ]
 

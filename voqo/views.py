@@ -11,11 +11,14 @@ from voqo.models import Setting
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Home: this week's figures, calls per day for 30 days, per agent, recent calls."""
+    """Home: the getting-started checklist until dismissed, this week's figures, calls per
+    day for 30 days, per agent, recent calls."""
     from calls.selectors import dashboard_figures
+    from onboarding.checklist import getting_started
     from voqo.models import agency_zone
 
-    return render(request, "voqo/dashboard.html", dashboard_figures(agency_zone()))
+    context = {**dashboard_figures(agency_zone()), "checklist": getting_started()}
+    return render(request, "voqo/dashboard.html", context)
 
 
 SETTING_FIELDS = (

@@ -182,6 +182,9 @@ class FakeProviderServer:
         self.outbound_calls: list[dict] = []  # {"conversation_id", "call_sid", "request"}
         self.messages: dict[str, dict] = {}  # Twilio message resources by sid
         self.opted_out_numbers: set[str] = set()  # SMS to these get Twilio error 21610
+        self.phone_numbers: dict[str, dict] = {}  # ElevenLabs imported numbers by id
+        self.twilio_numbers: dict[str, dict] = {}  # Twilio incoming numbers by E.164 number
+        self.twilio_account_status = "active"
 
         self.latency: float = 0.0  # seconds added to every response
         # Requests being handled right now, and the most ever at once, per path (benchmarks
@@ -313,6 +316,42 @@ class FakeProviderServer:
         with self._lock:
             self.opted_out_numbers.add(number)
 
+    def add_phone_number(
+        self, phone_number_id: str, phone_number: str, *, label: str = "Main line"
+    ) -> dict:
+        """A Twilio number imported into ElevenLabs (`GET /v1/convai/phone-numbers/{id}`)."""
+        number = {
+            "phone_number": phone_number,
+            "label": label,
+            "supports_inbound": True,
+            "supports_outbound": True,
+            "phone_number_id": phone_number_id,
+            "assigned_agent": None,
+            "provider": "twilio",
+        }
+        with self._lock:
+            self.phone_numbers[phone_number_id] = number
+        return number
+
+    def add_twilio_number(self, phone_number: str, *, sms_url: str = "") -> dict:
+        """A number of the Twilio account, whose inbound SMS go to `sms_url`."""
+        sid = "PN" + _hex(32)
+        account_uri = f"/2010-04-01/Accounts/{self.twilio_account_sid}"
+        number = {
+            "account_sid": self.twilio_account_sid,
+            "api_version": "2010-04-01",
+            "friendly_name": phone_number,
+            "phone_number": phone_number,
+            "sid": sid,
+            "sms_method": "POST",
+            "sms_url": sms_url,
+            "status": "in-use",
+            "uri": f"{account_uri}/IncomingPhoneNumbers/{sid}.json",
+        }
+        with self._lock:
+            self.twilio_numbers[phone_number] = number
+        return number
+
     def reset(self) -> None:
         """Forget requests, state and injections (the server keeps running)."""
         with self._lock:
@@ -324,6 +363,9 @@ class FakeProviderServer:
             self.outbound_calls.clear()
             self.messages.clear()
             self.opted_out_numbers.clear()
+            self.phone_numbers.clear()
+            self.twilio_numbers.clear()
+            self.twilio_account_status = "active"
             self._injections.clear()
             self._path_latency.clear()
             self.latency = 0.0
@@ -388,6 +430,7 @@ class FakeProviderServer:
         ("PATCH", re.compile(r"^/v1/convai/tools/(?P<id>[^/]+)$"), "_tool_update"),
         ("DELETE", re.compile(r"^/v1/convai/tools/(?P<id>[^/]+)$"), "_tool_delete"),
         ("POST", re.compile(r"^/v1/convai/twilio/outbound-call$"), "_outbound_call"),
+        ("GET", re.compile(r"^/v1/convai/phone-numbers/(?P<id>[^/]+)$"), "_phone_number_get"),
         ("GET", re.compile(r"^/v1/convai/conversations$"), "_conversation_list"),
         ("GET", re.compile(r"^/v1/convai/conversations/(?P<id>[^/]+)$"), "_conversation_get"),
         (
@@ -602,6 +645,12 @@ class FakeProviderServer:
             },
         )
 
+    def _phone_number_get(self, request: RecordedRequest, id: str) -> _Response:
+        if id not in self.phone_numbers:
+            message = f"Phone number with id {id} was not found."
+            return _Response(404, elevenlabs_error_body(404, message, "phone_number_not_found"))
+        return _Response(200, self.phone_numbers[id])
+
     def _conversation_list(self, request: RecordedRequest) -> _Response:
         agent_id = (request.query.get("agent_id") or [None])[0]
         summaries = [
@@ -642,6 +691,10 @@ class FakeProviderServer:
 
     # -- Twilio ------------------------------------------------------------------------
 
+    _ACCOUNT = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)\.json$")
+    _INCOMING_NUMBERS = re.compile(
+        r"^/2010-04-01/Accounts/(?P<account>[^/]+)/IncomingPhoneNumbers\.json$"
+    )
     _MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages\.json$")
     _MESSAGE = re.compile(
         r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages/(?P<sid>[^/]+)\.json$"
@@ -656,6 +709,14 @@ class FakeProviderServer:
         )
         if request.header("authorization") != expected:
             return _Response(401, twilio_error_body(401))
+        if request.method == "GET" and (match := self._ACCOUNT.match(request.path)):
+            if match["account"] != self.twilio_account_sid:
+                return _Response(404, twilio_error_body(404))
+            return _Response(200, self._account())
+        if request.method == "GET" and (match := self._INCOMING_NUMBERS.match(request.path)):
+            if match["account"] != self.twilio_account_sid:
+                return _Response(404, twilio_error_body(404))
+            return _Response(200, self._incoming_numbers(request))
         if match := self._MESSAGES.match(request.path):
             if match["account"] != self.twilio_account_sid:
                 return _Response(404, twilio_error_body(404))
@@ -666,6 +727,42 @@ class FakeProviderServer:
             if request.method == "GET" and match["sid"] in self.messages:
                 return _Response(200, self.messages[match["sid"]])
         return _Response(404, twilio_error_body(404))
+
+    def _account(self) -> dict:
+        uri = f"/2010-04-01/Accounts/{self.twilio_account_sid}.json"
+        return {
+            "auth_token": self.twilio_auth_token,
+            "date_created": "Mon, 02 Nov 2026 09:00:00 +0000",
+            "date_updated": "Mon, 02 Nov 2026 09:00:00 +0000",
+            "friendly_name": "Voqo Test Account",
+            "owner_account_sid": self.twilio_account_sid,
+            "sid": self.twilio_account_sid,
+            "status": self.twilio_account_status,
+            "subresource_uris": {},
+            "type": "Full",
+            "uri": uri,
+        }
+
+    def _incoming_numbers(self, request: RecordedRequest) -> dict:
+        wanted = (request.query.get("PhoneNumber") or [None])[0]
+        with self._lock:
+            numbers = [
+                number
+                for number in self.twilio_numbers.values()
+                if wanted is None or number["phone_number"] == wanted
+            ]
+        uri = f"/2010-04-01/Accounts/{self.twilio_account_sid}/IncomingPhoneNumbers.json"
+        return {
+            "incoming_phone_numbers": numbers,
+            "end": max(len(numbers) - 1, 0),
+            "first_page_uri": uri + "?PageSize=50&Page=0",
+            "next_page_uri": None,
+            "page": 0,
+            "page_size": 50,
+            "previous_page_uri": None,
+            "start": 0,
+            "uri": uri,
+        }
 
     @staticmethod
     def _message_params_error(request: RecordedRequest) -> _Response | None:

@@ -13,6 +13,7 @@ from django.conf import settings
 from .base import (
     DEFAULT_DATA_COLLECTION,
     AgentSpec,
+    ConnectionCheck,
     OutboundCall,
     PostCallEvent,
     Provider,
@@ -30,6 +31,7 @@ from .base import (
 __all__ = [
     "DEFAULT_DATA_COLLECTION",
     "AgentSpec",
+    "ConnectionCheck",
     "OutboundCall",
     "PostCallEvent",
     "Provider",

@@ -180,6 +180,22 @@ class SentSms:
     status: str
 
 
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """What one provider answered when asked whether Voqo's configuration works.
+
+    `service` is "elevenlabs" or "twilio"; `ok` is True when the provider accepted the
+    credentials and knows the configured phone number; `message` says what was found or
+    what is wrong, in the provider's own words where it gave any. `inbound_sms_url` is
+    where Twilio sends replies to the agency's number (None when not known).
+    """
+
+    service: str
+    ok: bool
+    message: str
+    inbound_sms_url: str | None = None
+
+
 # -- wire payloads (pure functions, shared by live and sandbox) -----------------
 
 # API-created agents do not get end_call automatically; without it they cannot hang up.
@@ -309,3 +325,10 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     def send_sms(self, *, to: str, body: str, status_callback: str | None) -> SentSms:
         """Send an SMS from the agency's number."""
+
+    @abc.abstractmethod
+    def check_connection(self) -> list[ConnectionCheck]:
+        """Ask each provider whether the configured keys and phone number work (read-only).
+
+        Never raises a `ProviderError`: failures are reported in the checks.
+        """

@@ -26,6 +26,7 @@ from twilio.rest import Client as TwilioClient
 
 from .base import (
     AgentSpec,
+    ConnectionCheck,
     OutboundCall,
     PostCallEvent,
     Provider,
@@ -385,3 +386,95 @@ class LiveProvider(Provider):
         with _twilio_errors():
             message = self._twilio.messages.create(**kwargs)
         return SentSms(sid=message.sid, status=str(message.status))
+
+    # connection check (read-only; sent once: a person is waiting on the answer)
+
+    def check_connection(self) -> list[ConnectionCheck]:
+        """Read the imported phone number from ElevenLabs, the account and number from Twilio."""
+        return [self._check_elevenlabs(), self._check_twilio()]
+
+    def _check_elevenlabs(self) -> ConnectionCheck:
+        if not settings.ELEVENLABS_API_KEY:
+            return ConnectionCheck("elevenlabs", False, "ELEVENLABS_API_KEY is not set.")
+        convai = self._elevenlabs.conversational_ai
+        try:
+            if not self.phone_number_id:
+                self._elevenlabs_call(
+                    lambda: convai.agents.list(page_size=1, request_options=self._send_once)
+                )
+                return ConnectionCheck(
+                    "elevenlabs",
+                    False,
+                    "The API key works, but ELEVENLABS_PHONE_NUMBER_ID is not set: "
+                    "outbound calls cannot start.",
+                )
+            number = self._elevenlabs_call(
+                lambda: convai.phone_numbers.get(
+                    self.phone_number_id, request_options=self._send_once
+                )
+            )
+        except ProviderNotFound:
+            return ConnectionCheck(
+                "elevenlabs",
+                False,
+                f"The API key works, but ElevenLabs has no phone number with the id "
+                f"{self.phone_number_id} (ELEVENLABS_PHONE_NUMBER_ID).",
+            )
+        except ProviderError as error:
+            return ConnectionCheck("elevenlabs", False, _check_failure("ElevenLabs", error))
+        label = f" ({number.label})" if getattr(number, "label", "") else ""
+        if getattr(number, "supports_outbound", True) is False:
+            return ConnectionCheck(
+                "elevenlabs",
+                False,
+                f"Phone number {number.phone_number}{label} cannot place outbound calls.",
+            )
+        return ConnectionCheck(
+            "elevenlabs", True, f"API key accepted; phone number {number.phone_number}{label}."
+        )
+
+    def _check_twilio(self) -> ConnectionCheck:
+        account_sid = settings.TWILIO_ACCOUNT_SID
+        if not account_sid or not settings.TWILIO_AUTH_TOKEN:
+            return ConnectionCheck(
+                "twilio", False, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must both be set."
+            )
+        try:
+            with _twilio_errors():
+                account = self._twilio.api.v2010.accounts(account_sid).fetch()
+            if account.status != "active":
+                return ConnectionCheck(
+                    "twilio", False, f"The Twilio account is {account.status}, not active."
+                )
+            if not self.sms_from:
+                return ConnectionCheck(
+                    "twilio",
+                    False,
+                    "The credentials work, but TWILIO_PHONE_NUMBER is not set: no SMS can be sent.",
+                )
+            with _twilio_errors():
+                numbers = self._twilio.incoming_phone_numbers.list(
+                    phone_number=self.sms_from, limit=1
+                )
+        except ProviderError as error:
+            return ConnectionCheck("twilio", False, _check_failure("Twilio", error))
+        if not numbers:
+            return ConnectionCheck(
+                "twilio",
+                False,
+                f"The credentials work, but {self.sms_from} (TWILIO_PHONE_NUMBER) is not a "
+                f"number of this Twilio account.",
+            )
+        return ConnectionCheck(
+            "twilio",
+            True,
+            f"Credentials accepted; {self.sms_from} belongs to the account "
+            f"{account.friendly_name or account_sid}.",
+            inbound_sms_url=numbers[0].sms_url or "",
+        )
+
+
+def _check_failure(service: str, error: ProviderError) -> str:
+    if isinstance(error, ProviderAuthError):
+        return f"{service} refused the credentials: {error.message}"
+    return f"{service} could not be checked: {error.message}"

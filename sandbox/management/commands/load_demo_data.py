@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+# Demo calls carry this conversation id prefix, so they never pass for a real test call.
+
 FIRST_NAMES = [
     "Priya",
     "James",
@@ -282,7 +284,7 @@ class Command(BaseCommand):
         return contacts
 
     def _calls(self, rng, agents, contacts):
-        from calls.models import Call
+        from calls.models import DEMO_CONVERSATION_PREFIX, Call
         from contacts.models import Contact
         from voqo.models import Setting
 
@@ -312,7 +314,7 @@ class Command(BaseCommand):
                     agent=agent,
                     agent_name=agent.name,
                     contact=contact,
-                    elevenlabs_conversation_id=f"conv_demo{len(calls):05d}",
+                    elevenlabs_conversation_id=f"{DEMO_CONVERSATION_PREFIX}{len(calls):05d}",
                     direction=Call.Direction.INBOUND if inbound else Call.Direction.OUTBOUND,
                     status=status,
                     from_phone=contact.phone if inbound else "+61280001234",
