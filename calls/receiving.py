@@ -236,5 +236,5 @@ def retry_event(event_id: int) -> bool:
         failed_at=None, next_attempt_at=None, attempts=0, claimed_at=None
     )
     if retried:
-        transaction.on_commit(request_event_processing)
+        request_event_processing()
     return bool(retried)
