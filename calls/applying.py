@@ -7,6 +7,7 @@ reconciliation) — so both paths run the same steps: SMS, memories, `call_finis
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 
@@ -30,6 +31,8 @@ from voqo.providers.elevenlabs_webhooks import (
     POST_CALL_AUDIO,
     POST_CALL_TRANSCRIPTION,
 )
+
+logger = logging.getLogger(__name__)
 
 INITIATION_FAILURES = {
     "busy": (Call.Status.BUSY, "The line was busy."),
@@ -81,6 +84,9 @@ def record_post_call(event: PostCallEvent) -> Call:
     Updates the outbound call Voqo placed (same conversation id) or creates the inbound one;
     decides the follow-up SMS, and after commit queues it and sends `call_finished`.
     """
+    if event.problems:
+        # Dropped at the boundary field by field; the rest of the call is recorded.
+        logger.warning("conversation %s: %s", event.conversation_id, "; ".join(event.problems))
     values = Setting.all_values()
     call = _call_for_event(event)
     if call.agent_id is None and (agent := _agent_for(event)):
