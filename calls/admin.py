@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from calls import receiving
 from calls.models import Call, SmsMessage, WebhookEvent
 
 
@@ -42,8 +43,20 @@ class CallAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(admin.ModelAdmin):
-    list_display = ("received_at", "event_type", "conversation_id", "processed_at", "attempts")
-    list_filter = ("event_type", ("processed_at", admin.EmptyFieldListFilter))
+    list_display = (
+        "received_at",
+        "event_type",
+        "conversation_id",
+        "processed_at",
+        "attempts",
+        "failed_at",
+        "last_error",
+    )
+    list_filter = (
+        "event_type",
+        ("processed_at", admin.EmptyFieldListFilter),
+        ("failed_at", admin.EmptyFieldListFilter),
+    )
     search_fields = ("conversation_id",)
     readonly_fields = (
         "event_type",
@@ -53,9 +66,17 @@ class WebhookEventAdmin(admin.ModelAdmin):
         "claimed_at",
         "processed_at",
         "attempts",
+        "next_attempt_at",
+        "failed_at",
         "last_error",
     )
+    actions = ["retry_events"]
     show_full_result_count = False
+
+    @admin.action(description="Retry the selected events now")
+    def retry_events(self, request, queryset):
+        retried = sum(receiving.retry_event(pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{retried} event(s) will be processed again.")
 
 
 @admin.register(SmsMessage)

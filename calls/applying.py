@@ -7,6 +7,7 @@ reconciliation) — so both paths run the same steps: SMS, memories, `call_finis
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 
@@ -30,6 +31,8 @@ from voqo.providers.elevenlabs_webhooks import (
     POST_CALL_AUDIO,
     POST_CALL_TRANSCRIPTION,
 )
+
+logger = logging.getLogger(__name__)
 
 INITIATION_FAILURES = {
     "busy": (Call.Status.BUSY, "The line was busy."),
@@ -56,6 +59,8 @@ POST_CALL_FIELDS = [
     "outcome",
     "analysis",
     "transcript",
+    "caller_spoke",
+    "channel",
     "duration",
     "started_at",
     "ended_at",
@@ -79,6 +84,9 @@ def record_post_call(event: PostCallEvent) -> Call:
     Updates the outbound call Voqo placed (same conversation id) or creates the inbound one;
     decides the follow-up SMS, and after commit queues it and sends `call_finished`.
     """
+    if event.problems:
+        # Dropped at the boundary field by field; the rest of the call is recorded.
+        logger.warning("conversation %s: %s", event.conversation_id, "; ".join(event.problems))
     values = Setting.all_values()
     call = _call_for_event(event)
     if call.agent_id is None and (agent := _agent_for(event)):
@@ -89,6 +97,8 @@ def record_post_call(event: PostCallEvent) -> Call:
     call.outcome = event.outcome
     call.analysis = event.analysis
     call.transcript = event.transcript
+    call.caller_spoke = event.caller_spoke
+    call.channel = Call.Channel.WEB if event.channel == "web" else Call.Channel.PHONE
     call.duration = event.duration
     if event.started_at is not None:
         call.started_at = event.started_at
@@ -99,9 +109,12 @@ def record_post_call(event: PostCallEvent) -> Call:
     if not call.dynamic_variables:
         call.dynamic_variables = event.dynamic_variables
 
-    contact = call.contact or _match_contact(
-        call.external_phone, event.caller_name, create=values["auto_create_contacts"]
-    )
+    # A web, widget or test conversation has no caller number: no contact, no SMS.
+    contact = call.contact
+    if contact is None and call.channel == Call.Channel.PHONE:
+        contact = _match_contact(
+            call.external_phone, event.caller_name, create=values["auto_create_contacts"]
+        )
     if contact is not None:
         call.contact = contact
         if event.caller_name and contact.name == UNKNOWN_CALLER:
@@ -187,8 +200,10 @@ def _after_commit_call_final(call: Call) -> None:
                 event_type=POST_CALL_AUDIO,
                 conversation_id=conversation_id,
                 processed_at__isnull=True,
-            ).values_list("pk", flat=True)
-            for event_id in waiting_audio:
+            )
+            # The call it waited for is here: whatever its backoff or parking said.
+            waiting_audio.update(next_attempt_at=None, failed_at=None)
+            for event_id in waiting_audio.values_list("pk", flat=True):
                 queue.queue_event_processing(event_id)
         final = Call.objects.select_related("contact", "agent").get(pk=call_id)
         call_finished.send(sender=Call, call=final)
@@ -210,7 +225,9 @@ def _call_for_event(event: PostCallEvent) -> Call:
     external = try_normalize_phone(event.external_number) or event.external_number[:20]
     if not inbound and (placed := _adopt_placed_call(conversation_id, external)):
         return placed
-    raw_agent_number = event.agent_number or settings.TWILIO_PHONE_NUMBER or ""
+    raw_agent_number = event.agent_number or (
+        settings.TWILIO_PHONE_NUMBER if event.channel == "phone" else ""
+    )
     agent_number = try_normalize_phone(raw_agent_number) or raw_agent_number[:20]
     agent = _agent_for(event)
     try:
@@ -218,6 +235,7 @@ def _call_for_event(event: PostCallEvent) -> Call:
             return Call.objects.create(
                 elevenlabs_conversation_id=conversation_id,
                 direction=Call.Direction.INBOUND if inbound else Call.Direction.OUTBOUND,
+                channel=Call.Channel.WEB if event.channel == "web" else Call.Channel.PHONE,
                 status=Call.Status.INITIATED,
                 from_phone=external if inbound else agent_number,
                 to_phone=agent_number if inbound else external,
@@ -296,11 +314,19 @@ def memory_key(content: str) -> str:
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
+# One call adds at most this many memories, each at most this long: a runaway analysis
+# must not bury the contact (and every later call's context) in thousands of lines.
+MAX_MEMORIES_PER_CALL = 20
+MAX_MEMORY_CHARS = 500
+
+
 def _save_memories(contact: Contact, call: Call, text: str) -> None:
     known = {memory_key(content) for content in contact.memories.values_list("content", flat=True)}
     new = []
     for line in text.splitlines():
-        fact = _BULLET.sub("", line).strip()
+        if len(new) >= MAX_MEMORIES_PER_CALL:
+            break
+        fact = _BULLET.sub("", line).strip()[:MAX_MEMORY_CHARS].strip()
         key = memory_key(fact)
         if not key or key in known:
             continue

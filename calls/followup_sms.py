@@ -43,11 +43,13 @@ SMS_MAX_ATTEMPTS = len(SMS_RETRY_DELAYS) + 1
 
 def sms_skip_reason(call: Call, values: dict[str, Any]) -> str:
     """Why this call gets no follow-up SMS; empty when it should get one."""
+    if call.channel == Call.Channel.WEB:
+        return "Web and test conversations have no number to text."
     if not values["sms_enabled"]:
         return "Follow-up SMS are turned off in Settings."
     if call.status != Call.Status.COMPLETED:
         return "The call did not connect."
-    if values["sms_skip_silent"] and not call.caller_spoke:
+    if values["sms_skip_silent"] and call.caller_spoke is False:
         return "The caller never spoke."
     if not try_normalize_phone(call.external_phone or ""):
         return "There is no number to text."

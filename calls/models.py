@@ -23,6 +23,11 @@ class Call(UUIDModel):
         NO_ANSWER = "no_answer", "No answer"
         BUSY = "busy", "Busy"
 
+    class Channel(models.TextChoices):
+        PHONE = "phone", "Phone"
+        # Web, widget and test conversations (no phone_call in the provider's payload).
+        WEB = "web", "Web or test"
+
     class SmsStatus(models.TextChoices):
         NONE = "", "Not decided"
         PENDING = "pending", "Waiting to send"
@@ -51,11 +56,15 @@ class Call(UUIDModel):
     )
     elevenlabs_conversation_id = models.CharField(max_length=128, null=True, blank=True)
     direction = models.CharField(max_length=16, choices=Direction.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PHONE)
     status = models.CharField(max_length=16, choices=Status.choices)
     from_phone = models.CharField(max_length=20)
     to_phone = models.CharField(max_length=20)
     summary = models.TextField(blank=True, default="")
     transcript = models.JSONField(default=list, blank=True)
+    # Decided from the transcript, or (when ElevenLabs leaves it out) from fields that
+    # survive `exclude_transcript`; None for calls recorded before it was stored.
+    caller_spoke = models.BooleanField(null=True, blank=True)
     duration = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds")
     recording_url = models.URLField(max_length=500, blank=True, default="")
     recording_expires_at = models.DateTimeField(null=True, blank=True)
@@ -110,23 +119,15 @@ class Call(UUIDModel):
         """The caller's number for inbound calls, the number called for outbound ones."""
         return self.from_phone if self.direction == self.Direction.INBOUND else self.to_phone
 
-    @property
-    def caller_spoke(self) -> bool:
-        """Whether the transcript has at least one user turn with words in it."""
-        return any(
-            isinstance(turn, dict)
-            and turn.get("role") == "user"
-            and str(turn.get("message") or "").strip()
-            for turn in self.transcript or []
-        )
-
 
 class WebhookEvent(models.Model):
     """A provider webhook as received: stored before anything else, processed by a task.
 
     The unique (event_type, conversation_id) key turns duplicate deliveries into no-ops;
     `claimed_at` / `processed_at` are claimed with conditional UPDATEs so that concurrent
-    workers never process one event twice.
+    workers never process one event twice. An event that keeps failing is retried with
+    backoff (`next_attempt_at`) a bounded number of times, then parked (`failed_at`, with
+    the reason in `last_error`) until someone retries it.
     """
 
     event_type = models.CharField(max_length=64)
@@ -137,6 +138,8 @@ class WebhookEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "webhook_events"
@@ -146,10 +149,38 @@ class WebhookEvent(models.Model):
                 fields=["event_type", "conversation_id"], name="idx_webhook_events_key"
             )
         ]
-        indexes = [models.Index(fields=["processed_at"], name="idx_webhook_events_pending")]
+        indexes = [
+            models.Index(fields=["processed_at"], name="idx_webhook_events_pending"),
+            # The drain's question: which open events are due, fresh ones first.
+            models.Index(
+                fields=["attempts", "received_at"],
+                name="idx_webhook_events_due",
+                condition=models.Q(processed_at__isnull=True, failed_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.conversation_id}"
+
+    @property
+    def is_parked(self) -> bool:
+        return self.failed_at is not None
+
+
+class EventDrain(models.Model):
+    """The one row that says whether a drain of webhook events is queued or running, so that
+    all web processes together keep at most one in the queue or a worker at a time."""
+
+    ONLY = 1
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ONLY)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "webhook_event_drain"
+
+    def __str__(self) -> str:
+        return f"drain queued {self.queued_at}, started {self.started_at}"
 
 
 class SmsMessage(UUIDModel):

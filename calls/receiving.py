@@ -1,8 +1,13 @@
 """Receiving post-call webhooks: store each event once, then drain and sweep the stored rows.
 
-The stored row is the outbox: a drain task processes every unprocessed row, and the
-periodic sweep catches anything a lost task left behind. Processing one row means claiming
-it, parsing it once into a `PostCallEvent`, and handing that to `calls.applying`.
+The stored row is the outbox: a drain processes every due row, and the periodic sweep
+runs the same drain, so nothing a lost task left behind waits long. Processing one row
+means claiming it, parsing it once into a `PostCallEvent`, and handing that to
+`calls.applying`.
+
+Poison never blocks the line: a row that fails (or waits for a call that never comes) is
+retried with backoff a bounded number of times, then parked with its reason for staff to
+see and retry; fresh rows are always taken before retries.
 
 Every function here can run twice (duplicate webhooks, task retries, concurrent workers)
 and leave the world as if it ran once: unique keys and conditional UPDATEs are the guards,
@@ -13,39 +18,54 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django_q.conf import Conf
 
 from calls import applying, queue
-from calls.models import Call, WebhookEvent
+from calls.models import Call, EventDrain, WebhookEvent
 from voqo.bulk import AsStored, insert_rows
 from voqo.providers.elevenlabs_webhooks import POST_CALL_AUDIO, parse_event
 
 logger = logging.getLogger(__name__)
 
-# A claimed event whose worker died is claimable again after the task timeout has passed.
+# A claimed event (or a running drain) whose worker died is free again after the task
+# timeout has passed.
 CLAIM_EXPIRY = timedelta(seconds=settings.Q_CLUSTER.get("timeout", 120) + 10)
+# A drain queued this long ago and never started was lost with its queue row.
+DRAIN_QUEUE_EXPIRY = timedelta(minutes=5)
+# A drain hands over to a fresh task after this long, so it never hits the task timeout.
+DRAIN_MAX_SECONDS = 60
+DRAIN_BATCH = 100
+
+# After the first attempt fails: wait, try again; after the last, park the event.
+EVENT_RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=4),
+)
+EVENT_MAX_ATTEMPTS = len(EVENT_RETRY_DELAYS) + 1
 WAITING_FOR_CALL = "Waiting for the call's transcription event."
+CALL_NEVER_CAME = "The call's transcription event never came, so this audio has no call."
 
 
 def store_webhook_event(
-    *, event_type: str, conversation_id: str, payload: dict, raw_body: bytes | None = None
+    *, event_type: str, conversation_id: str, payload: dict, raw_body: bytes | str | None = None
 ) -> bool:
-    """Store a verified event and make sure a worker will process it; False for a duplicate.
+    """Store a verified event and make sure a drain will process it; False for a duplicate.
 
     One INSERT … ON CONFLICT DO NOTHING on the unique (type, conversation id) key: a
-    duplicate delivery changes nothing. The request does not pay for a queue insert of its
-    own: the drain it requests processes every unprocessed row.
+    duplicate delivery changes nothing. `raw_body` is the JSON of `payload`, stored as
+    received (encoding 15 KB again would cost more than the rest of the insert).
     """
-    # The verified body is stored as received: it is the JSON of `payload` already, and
-    # encoding 15 KB again would cost more than the rest of the insert.
-    stored_payload = AsStored(raw_body.decode()) if raw_body is not None else payload
+    if isinstance(raw_body, bytes):
+        raw_body = raw_body.decode()
+    stored_payload = AsStored(raw_body) if raw_body is not None else payload
     stored = insert_rows(
         WebhookEvent,
         [{"event_type": event_type, "conversation_id": conversation_id, "payload": stored_payload}],
@@ -56,110 +76,165 @@ def store_webhook_event(
     return bool(stored)
 
 
-# A burst of webhooks queues one drain task per web process per DRAIN_KICK_SECONDS; a drain
-# keeps looking until no event has arrived for DRAIN_IDLE_SECONDS (longer than the kick
-# window), so an event stored while the kick was suppressed is never left waiting.
-DRAIN_KICK_SECONDS = 1
-DRAIN_IDLE_SECONDS = 2.5
-DRAIN_MAX_SECONDS = 60
-_DRAIN_KICK_KEY = "calls:drain-webhook-events"
+# -- the drain: at most one queued or running across every process ----------------------
 
 
-def request_event_processing() -> None:
-    """Queue a drain of stored webhook events, at most once per DRAIN_KICK_SECONDS."""
-    if Conf.SYNC or cache.add(_DRAIN_KICK_KEY, True, DRAIN_KICK_SECONDS):
-        queue.queue_drain()
+def request_event_processing() -> bool:
+    """Queue a drain unless one is queued or running already; True if this queued it.
 
-
-def drain_webhook_events(*, idle_seconds: float = DRAIN_IDLE_SECONDS) -> int:
-    """Process stored events until none has arrived for `idle_seconds`; return how many.
-
-    Each event is tried once per drain (a failing one waits for the periodic sweep), and a
-    drain hands over to a fresh task after DRAIN_MAX_SECONDS so it never hits the timeout.
+    A request that finds a drain running queues nothing: the stored row is there before
+    the request, and the drain looks for due rows once more after it stops.
     """
-    started = last_work = time.monotonic()
-    tried: set[int] = set()
-    while time.monotonic() - started < DRAIN_MAX_SECONDS:
-        pending = [
-            pk
-            for pk in WebhookEvent.objects.filter(processed_at__isnull=True, claimed_at=None)
-            .order_by("received_at")
-            .values_list("pk", flat=True)[:200]
-            if pk not in tried
-        ]
-        if not pending:
-            if time.monotonic() - last_work >= idle_seconds:
-                return len(tried)
-            time.sleep(0.1)
-            continue
-        for event_id in pending:
-            tried.add(event_id)
-            try:
-                process_webhook_event(event_id)
-            except Exception:  # recorded on the event; the sweep retries it
-                logger.exception("processing webhook event %s failed", event_id)
-        last_work = time.monotonic()
-    cache.delete(_DRAIN_KICK_KEY)
-    request_event_processing()
-    return len(tried)
+    now = timezone.now()
+    free = EventDrain.objects.filter(pk=EventDrain.ONLY).filter(
+        Q(started_at__isnull=True) | Q(started_at__lt=now - CLAIM_EXPIRY),
+        Q(queued_at__isnull=True) | Q(queued_at__lt=now - DRAIN_QUEUE_EXPIRY),
+    )
+    queued = free.update(queued_at=now) or insert_rows(
+        EventDrain, [{"id": EventDrain.ONLY, "queued_at": now}], ignore_conflicts=True
+    )
+    if queued:
+        queue.queue_drain()
+    return bool(queued)
+
+
+def drain_webhook_events() -> int:
+    """Process every due event, then stop; return how many were tried.
+
+    Returns at once when nothing is due, or when another drain is running (that one looks
+    again before it stops). Hands over to a fresh task after DRAIN_MAX_SECONDS.
+    """
+    now = timezone.now()
+    acquired = (
+        EventDrain.objects.filter(pk=EventDrain.ONLY)
+        .filter(Q(started_at__isnull=True) | Q(started_at__lt=now - CLAIM_EXPIRY))
+        .update(queued_at=None, started_at=now)
+    )
+    if not acquired:
+        EventDrain.objects.filter(pk=EventDrain.ONLY).update(queued_at=None)
+        return 0
+    tried = 0
+    started = time.monotonic()
+    try:
+        while time.monotonic() - started < DRAIN_MAX_SECONDS:
+            batch = due_event_ids(limit=DRAIN_BATCH)
+            if not batch:
+                break
+            for event_id in batch:
+                tried += 1
+                _process_and_log(event_id)
+    finally:
+        EventDrain.objects.filter(pk=EventDrain.ONLY).update(started_at=None)
+    # Events stored while this drain ran found it running and queued nothing.
+    if due_event_ids(limit=1):
+        request_event_processing()
+    return tried
 
 
 def sweep_unprocessed_events() -> int:
-    """Process events no worker finished (a lost task, a crash); return how many were tried."""
-    events = unprocessed_event_ids()
-    for event_id in events:
-        try:
-            process_webhook_event(event_id)
-        except Exception:  # recorded on the event; the next sweep tries again
-            logger.exception("processing webhook event %s failed", event_id)
-    return len(events)
+    """The periodic safety net: run the drain here (due retries, anything a lost task left)."""
+    return drain_webhook_events()
 
 
-def unprocessed_event_ids(older_than: timedelta = timedelta(minutes=2)) -> list[int]:
-    """Stored events no worker has finished (a lost task, a crash), oldest first."""
-    cutoff = timezone.now() - older_than
-    return list(
-        WebhookEvent.objects.filter(processed_at__isnull=True, received_at__lt=cutoff)
-        .order_by("received_at")
-        .values_list("pk", flat=True)[:500]
+def due_events(now: datetime | None = None) -> QuerySet[WebhookEvent]:
+    """Open events whose (next) attempt is due and that no live worker holds."""
+    now = now or timezone.now()
+    return (
+        WebhookEvent.objects.filter(processed_at__isnull=True, failed_at__isnull=True)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_EXPIRY))
     )
 
 
+def due_event_ids(*, limit: int, now: datetime | None = None) -> list[int]:
+    """Due events, fresh ones first: retries can never starve new calls."""
+    return list(
+        due_events(now).order_by("attempts", "received_at").values_list("pk", flat=True)[:limit]
+    )
+
+
+def _process_and_log(event_id: int) -> None:
+    try:
+        process_webhook_event(event_id)
+    except Exception:  # recorded on the event, retried with backoff, then parked
+        logger.warning("processing webhook event %s failed", event_id, exc_info=True)
+
+
+# -- one event ---------------------------------------------------------------------------
+
+
 def process_webhook_event(event_id: int) -> Call | None:
-    """Claim a stored event and apply it; a no-op when it is processed or claimed elsewhere."""
+    """Claim a stored event and apply it; a no-op when it is processed, parked or held.
+
+    A failure (or audio still waiting for its call) is recorded on the event with the next
+    attempt's time; after EVENT_MAX_ATTEMPTS the event is parked with the reason.
+    """
     now = timezone.now()
     claimed = (
-        WebhookEvent.objects.filter(pk=event_id, processed_at__isnull=True)
+        WebhookEvent.objects.filter(pk=event_id, processed_at__isnull=True, failed_at__isnull=True)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_EXPIRY))
         .update(claimed_at=now, attempts=F("attempts") + 1)
     )
     if not claimed:
         return None
     stored = WebhookEvent.objects.get(pk=event_id)
-    event = parse_event(stored.payload)
     try:
+        event = parse_event(stored.payload)
         with transaction.atomic():
             call = applying.apply_event(event)
             if call is None and event.event_type in applying.HANDLED_EVENT_TYPES:
-                # Audio before its transcription: wait; processing the call picks it up.
-                WebhookEvent.objects.filter(pk=event_id).update(
-                    claimed_at=None, last_error=WAITING_FOR_CALL
-                )
-            else:
-                WebhookEvent.objects.filter(pk=event_id).update(
-                    processed_at=timezone.now(), last_error=""
-                )
-                if event.event_type == POST_CALL_AUDIO:
-                    _drop_stored_audio(stored)
+                # Audio before its transcription: processing the call wakes it up again.
+                _defer(stored, WAITING_FOR_CALL, parked_reason=CALL_NEVER_CAME)
+                return None
+            WebhookEvent.objects.filter(pk=event_id).update(
+                processed_at=timezone.now(), next_attempt_at=None, last_error=""
+            )
+            if event.event_type == POST_CALL_AUDIO:
+                _drop_stored_audio(stored)
     except Exception as error:
-        WebhookEvent.objects.filter(pk=event_id).update(claimed_at=None, last_error=repr(error))
+        _defer(stored, f"{type(error).__name__}: {error}"[:2000])
         raise
     return call
 
 
+def _defer(stored: WebhookEvent, reason: str, *, parked_reason: str = "") -> None:
+    """Release the claim: try again after the next backoff delay, or park the event."""
+    now = timezone.now()
+    if stored.attempts >= EVENT_MAX_ATTEMPTS:
+        reason = parked_reason or reason
+        logger.error(
+            "webhook event %s parked after %s attempts: %s", stored.pk, stored.attempts, reason
+        )
+        fields = {"failed_at": now, "next_attempt_at": None}
+    else:
+        delay = EVENT_RETRY_DELAYS[max(stored.attempts, 1) - 1]
+        fields = {"next_attempt_at": now + delay}
+    WebhookEvent.objects.filter(pk=stored.pk).update(claimed_at=None, last_error=reason, **fields)
+
+
 def _drop_stored_audio(stored: WebhookEvent) -> None:
     """The base64 audio is now a file; keep the stored event small."""
-    data = stored.payload.get("data")
+    data = stored.payload.get("data") if isinstance(stored.payload, dict) else None
     if isinstance(data, dict) and data.get("full_audio"):
         data["full_audio"] = ""
         WebhookEvent.objects.filter(pk=stored.pk).update(payload=stored.payload)
+
+
+# -- problems staff see -----------------------------------------------------------------
+
+
+def problem_events() -> QuerySet[WebhookEvent]:
+    """Parked events and events failing right now (retries pending), newest first."""
+    return WebhookEvent.objects.filter(processed_at__isnull=True).filter(
+        Q(failed_at__isnull=False) | Q(attempts__gt=0, next_attempt_at__isnull=False)
+    )
+
+
+def retry_event(event_id: int) -> bool:
+    """Give a parked or failing event a fresh set of attempts now; False if it needs none."""
+    retried = WebhookEvent.objects.filter(pk=event_id, processed_at__isnull=True).update(
+        failed_at=None, next_attempt_at=None, attempts=0, claimed_at=None
+    )
+    if retried:
+        request_event_processing()
+    return bool(retried)

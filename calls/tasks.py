@@ -5,8 +5,6 @@ Their paths are named in calls.queue; services never import this module.
 
 from __future__ import annotations
 
-from django_q.conf import Conf
-
 from calls import followup_sms, receiving
 
 
@@ -15,9 +13,7 @@ def process_webhook_event(event_id: int) -> None:
 
 
 def drain_webhook_events() -> str:
-    # Inline (tests, Q_CLUSTER sync) there is no burst to wait for.
-    idle = 0 if Conf.SYNC else receiving.DRAIN_IDLE_SECONDS
-    return f"{receiving.drain_webhook_events(idle_seconds=idle)} event(s) processed"
+    return f"{receiving.drain_webhook_events()} event(s) processed"
 
 
 def sweep_post_call_work() -> str:

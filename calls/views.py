@@ -1,10 +1,13 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from calls import receiving
 from calls.forms import CallFilterForm
-from calls.models import Call, SmsMessage
+from calls.models import Call, SmsMessage, WebhookEvent
 from calls.recordings import ensure_recording
 from calls.selectors import keyset_page, transcript_items
 from voqo.htmx import wants_partial
@@ -25,10 +28,10 @@ def call_list(request: HttpRequest) -> HttpResponse:
     for key in ("before", "after"):
         query.pop(key, None)
     context = {"form": form, "page": page, "query_string": query.urlencode()}
-    template = (
-        "calls/partials/_call_results.html" if wants_partial(request) else "calls/call_list.html"
-    )
-    return render(request, template, context)
+    if wants_partial(request):
+        return render(request, "calls/partials/_call_results.html", context)
+    context["webhook_problems"] = receiving.problem_events().exists()
+    return render(request, "calls/call_list.html", context)
 
 
 @require_GET
@@ -61,3 +64,41 @@ def call_recording(request: HttpRequest, call_id) -> HttpResponse:
     if not available:
         raise Http404("This call has no recording.")
     return FileResponse(call.recording_file.open("rb"), content_type="audio/mpeg")
+
+
+@require_GET
+def webhook_problems(request: HttpRequest) -> HttpResponse:
+    """Post-call events that keep failing or were parked, with why; each can be retried."""
+    events = (
+        receiving.problem_events()
+        .order_by("-received_at")
+        .only(
+            "event_type",
+            "conversation_id",
+            "received_at",
+            "attempts",
+            "next_attempt_at",
+            "failed_at",
+            "last_error",
+        )
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "calls/webhook_problems.html",
+        {"page": page, "max_attempts": receiving.EVENT_MAX_ATTEMPTS},
+    )
+
+
+@require_POST
+def webhook_problem_retry(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Give one parked or failing event a fresh set of attempts now."""
+    event = get_object_or_404(WebhookEvent, pk=event_id)
+    if receiving.retry_event(event.pk):
+        messages.success(
+            request,
+            f"The {event.event_type} event for {event.conversation_id} will be processed again.",
+        )
+    else:
+        messages.info(request, "That event was processed already; nothing to retry.")
+    return redirect("calls:webhook_problems")

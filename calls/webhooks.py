@@ -5,7 +5,6 @@ They verify, store and answer; the work happens in tasks (calls.receiving onward
 
 from __future__ import annotations
 
-import json
 import time
 from functools import wraps
 
@@ -18,7 +17,13 @@ from twilio.request_validator import RequestValidator
 
 from calls import receiving, replies
 from voqo.last_seen import note_refused_webhook, note_webhook
-from voqo.providers.elevenlabs_webhooks import EVENT_TYPES, signature_problem
+from voqo.providers.elevenlabs_webhooks import (
+    EVENT_TYPES,
+    InvalidWebhookBody,
+    decode_event,
+    signature_problem,
+    usable_conversation_id,
+)
 
 # post_call_audio carries a base64 MP3: far above Django's 2.5 MB default for request.body.
 MAX_POST_CALL_BODY = 64 * 1024 * 1024
@@ -59,22 +64,22 @@ def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
         note_refused_webhook("post_call", request, problem)
         return _reject(401, problem)
     try:
-        event = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return _reject(400, "Body is not valid JSON.")
-    if not isinstance(event, dict):
-        return _reject(400, "Body must be a JSON object.")
+        event, stored_text = decode_event(body)
+    except InvalidWebhookBody as error:
+        return _reject(400, str(error))
     event_type = event.get("type")
-    data = event.get("data")
-    conversation_id = data.get("conversation_id") if isinstance(data, dict) else None
     if not isinstance(event_type, str) or not event_type:
         return _reject(400, "Missing event type.")
-    if not isinstance(conversation_id, str) or not conversation_id:
-        return _reject(400, "Missing data.conversation_id.")
     if event_type not in EVENT_TYPES:
-        return JsonResponse({"status": "ignored"})  # new event kinds must not disable the hook
+        # New event kinds (with or without a conversation id) must not count toward
+        # ElevenLabs disabling the webhook.
+        return JsonResponse({"status": "ignored"})
+    data = event.get("data")
+    conversation_id = data.get("conversation_id") if isinstance(data, dict) else None
+    if problem := usable_conversation_id(conversation_id):
+        return _reject(400, problem)
     stored = receiving.store_webhook_event(
-        event_type=event_type, conversation_id=conversation_id[:128], payload=event, raw_body=body
+        event_type=event_type, conversation_id=conversation_id, payload=event, raw_body=stored_text
     )
     note_webhook("post_call", request)
     return HttpResponse(RECEIVED if stored else DUPLICATE, content_type="application/json")

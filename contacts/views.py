@@ -44,6 +44,7 @@ from voqo.htmx import wants_partial
 
 PAGE_SIZE = 50
 CALL_HISTORY_LIMIT = 50
+MEMORY_PAGE_SIZE = 50
 _IMPORT_SESSION_KEY = "contact_import_tokens"
 
 
@@ -108,7 +109,7 @@ def contact_detail(request: HttpRequest, contact_id) -> HttpResponse:
         {
             "contact": contact,
             "calls": calls,
-            "memories": contact.memories.order_by("-created_at"),
+            "memories": _memory_page(contact, request.GET.get("memories_page")),
             "memory_form": MemoryForm(),
             "call_form": CallContactForm(),
         },
@@ -186,13 +187,20 @@ def contact_opt_in(request: HttpRequest, contact_id) -> HttpResponse:
 # --- Memories (HTMX partials) ---------------------------------------------------------
 
 
+def _memory_page(contact: Contact, number: str | None):
+    """One page of the contact's memories, newest first: a caller with thousands of them
+    must not make the contact page megabytes long."""
+    memories = contact.memories.order_by("-created_at", "-id")
+    return Paginator(memories, MEMORY_PAGE_SIZE).get_page(number)
+
+
 def _memories_section(request: HttpRequest, contact: Contact, form: MemoryForm | None = None):
     return render(
         request,
         "contacts/partials/_memories.html",
         {
             "contact": contact,
-            "memories": contact.memories.order_by("-created_at"),
+            "memories": _memory_page(contact, request.GET.get("memories_page")),
             "memory_form": form or MemoryForm(),
         },
     )

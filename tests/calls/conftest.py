@@ -56,19 +56,25 @@ def database_refusing_call():
     disk or a constraint would): processing its event fails until the trigger is dropped."""
     created: list[str] = []
 
-    def refuse(conversation_id: str) -> None:
+    def refuse(conversation_id: str) -> str:
+        """`conversation_id` may end in % to refuse every id with that prefix."""
         assert connection.vendor == "sqlite", "the trigger below is SQLite's dialect"
-        assert conversation_id.replace("_", "").isalnum()  # quoted into the SQL below
+        assert conversation_id.replace("_", "").rstrip("%").isalnum()  # quoted into the SQL
         name = f"refuse_call_{len(created)}"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE TRIGGER {name} BEFORE INSERT ON calls "
-                f"WHEN NEW.elevenlabs_conversation_id = '{conversation_id}' "
+                f"WHEN NEW.elevenlabs_conversation_id LIKE '{conversation_id}' "
                 f"BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
             )
         created.append(name)
+        return name
 
-    yield refuse
-    with connection.cursor() as cursor:
-        for name in created:
+    def allow(name: str) -> None:
+        with connection.cursor() as cursor:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+    refuse.allow = allow
+    yield refuse
+    for name in created:
+        allow(name)

@@ -149,7 +149,8 @@ class PostCallEvent:
     outcome: str = ""
     analysis: dict[str, Any] = field(default_factory=dict)
     transcript: list[dict[str, Any]] = field(default_factory=list)
-    transcript_included: bool = False
+    # From the transcript, or from fields that survive `exclude_transcript`.
+    caller_spoke: bool = False
     duration: int | None = None
     started_at: datetime | None = None
     termination_reason: str = ""

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import hashlib
 import hmac
+import json
+import math
 import re
 import time
 from datetime import UTC, datetime
@@ -72,6 +75,83 @@ def signature_problem(header: str, body: bytes, secret: str, now: float) -> str:
     return ""
 
 
+# -- decoding the verified body -------------------------------------------------------------
+
+MAX_NESTING = 64  # a real event nests about six levels
+# JSON escapes a database refuses to store as text: lone surrogates and NUL.
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F][0-9a-fA-F]{2}|0000)")
+
+
+class InvalidWebhookBody(ValueError):
+    """A signed body Voqo cannot take as an event; the message says why (for a 400)."""
+
+
+def decode_event(body: bytes) -> tuple[dict[str, Any], str]:
+    """The verified body as (event, JSON text to store). Raises InvalidWebhookBody.
+
+    Strict where the provider never sends otherwise (UTF-8 only, no NaN or Infinity, sane
+    nesting), lenient where it might (a UTF-8 byte order mark). The text is the body as
+    received unless it holds escapes a database cannot store, which are replaced.
+    """
+    if body.startswith(codecs.BOM_UTF8):
+        body = body[len(codecs.BOM_UTF8) :]
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidWebhookBody("Body is not UTF-8 encoded JSON.") from None
+    try:
+        event = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except InvalidWebhookBody:
+        raise
+    except RecursionError:
+        raise InvalidWebhookBody("Body is nested too deeply.") from None
+    except ValueError:
+        raise InvalidWebhookBody("Body is not valid JSON.") from None
+    if not isinstance(event, dict):
+        raise InvalidWebhookBody("Body must be a JSON object.")
+    if _nesting(event) > MAX_NESTING:
+        raise InvalidWebhookBody("Body is nested too deeply.")
+    if _UNSTORABLE_ESCAPE.search(text):
+        text = json.dumps(_clean(event))
+    return event, text
+
+
+def _refuse_constant(name: str) -> Any:
+    raise InvalidWebhookBody(f"Body contains {name}, which is not JSON.")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise InvalidWebhookBody(f"Body contains a number out of range ({text[:20]}).")
+    return value
+
+
+def _nesting(value: Any) -> int:
+    """How deeply `value` nests (iteratively: a deep value must not overflow the stack)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_NESTING:
+                return depth
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def usable_conversation_id(value: Any) -> str:
+    """Why `value` cannot be a conversation id; empty when it can (stored whole)."""
+    if not isinstance(value, str) or not value:
+        return "Missing data.conversation_id."
+    if len(value) > MAX_CONVERSATION_ID_CHARS:
+        return f"data.conversation_id is longer than {MAX_CONVERSATION_ID_CHARS} characters."
+    if _SURROGATE.search(value) or "\x00" in value:
+        return "data.conversation_id is not valid text."
+    return ""
+
+
 # -- parsing ------------------------------------------------------------------------------
 
 # Field limits: a value outside them is dropped (or cut) on its own, and the rest of the
@@ -81,6 +161,7 @@ EARLIEST_START = datetime(2020, 1, 1, tzinfo=UTC).timestamp()
 MAX_TEXT_CHARS = 20_000
 MAX_CONVERSATION_ID_CHARS = 128
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NUL = "\x00"
 
 
 def parse_event(payload: dict[str, Any], *, now: float | None = None) -> PostCallEvent:
@@ -147,7 +228,7 @@ def parse_conversation(
         outcome=_text(analysis.get("call_successful"), 32),
         analysis=analysis,
         transcript=transcript,
-        transcript_included=isinstance(transcript_value, list) and bool(transcript_value),
+        caller_spoke=_caller_spoke(transcript, data, duration, collected),
         duration=duration,
         started_at=started_at,
         termination_reason=_text(metadata.get("termination_reason"), 500),
@@ -163,9 +244,35 @@ def parse_conversation(
 
 def _conversation_id(value: Any) -> str:
     """The id exactly as sent (it is a key: never cut or cleaned); empty when unusable."""
-    if not isinstance(value, str) or _SURROGATE.search(value):
-        return ""
-    return value
+    return "" if usable_conversation_id(value) else value
+
+
+# With the transcript left out and no audio flags, a call this short with nothing collected
+# is taken as one where the caller never spoke.
+SILENT_CALL_MAX_SECS = 10
+
+
+def _caller_spoke(
+    transcript: list[dict], data: dict, duration: int | None, collected: dict
+) -> bool:
+    """Whether the caller said anything.
+
+    The transcript says so when it is there; an agent with `exclude_transcript` on sends
+    none, so then the fields that survive it decide: `has_user_audio` false, anything the
+    analysis collected from the caller, and the call's length.
+    """
+    if transcript:
+        return any(
+            turn.get("role") == "user" and str(turn.get("message") or "").strip()
+            for turn in transcript
+        )
+    # No user audio track means silence; having one proves nothing (a phone line always
+    # carries the caller's side, silent or not).
+    if data.get("has_user_audio") is False:
+        return False
+    if any(_collected(collected, key, 1) for key in collected):
+        return True
+    return duration is None or duration > SILENT_CALL_MAX_SECS
 
 
 def _dict(value: Any) -> dict:
@@ -176,14 +283,14 @@ def _text(value: Any, limit: int | None) -> str:
     """`value` as text without lone surrogates (no database stores them), cut to `limit`."""
     if value is None or isinstance(value, dict | list):
         return ""
-    text = _SURROGATE.sub("\ufffd", str(value)).strip()
+    text = _SURROGATE.sub("\ufffd", str(value)).replace(_NUL, "").strip()
     return text[:limit] if limit else text
 
 
 def _clean(value: Any) -> Any:
-    """A JSON value with every lone surrogate replaced, so it can be stored."""
+    """A JSON value without lone surrogates or NULs, so any database can store it."""
     if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
+        return _SURROGATE.sub("\ufffd", value).replace(_NUL, "")
     if isinstance(value, dict):
         return {_clean(str(key)): _clean(item) for key, item in value.items()}
     if isinstance(value, list):
