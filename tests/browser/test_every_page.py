@@ -1,0 +1,157 @@
+"""Every page, on a phone and on a laptop: no sideways scroll, no console errors, and no
+critical or serious WCAG 2 A/AA violation found by axe-core.
+
+The pages are found by walking the URL patterns, so a new page is audited without being
+listed here; a new URL parameter needs a demo object below (the test says which).
+"""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from agents.models import Agent
+from calls.models import Call
+from campaigns.models import Campaign, JobCall
+from campaigns.services import create_job
+from contacts.models import Memory
+from functions.models import CustomFunction, FunctionInvocation
+from tests.conftest import STAFF_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+WIDTHS = {"phone": (390, 844), "laptop": (1366, 768)}
+# Not pages of ours: Django's admin, provider-facing webhooks and tool calls, audio, a
+# fragment that needs a query.
+SKIPPED_PREFIXES = ("/admin/", "/webhooks/")
+SKIPPED_NAMES = {
+    "logout",
+    "health",
+    "functions:invoke",
+    "calls:recording",
+    "agents:template_fields",
+}
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def demo_objects() -> dict[str, str]:
+    """The demo data plus what it lacks (a job, a function), keyed by URL parameter name."""
+    call_command("load_demo_data", verbosity=0)
+    agent = Agent.objects.order_by("name").first()
+    campaign = Campaign.objects.first()
+    upload = campaign.uploads.first()
+    job = create_job(campaign=campaign, upload=upload, agent=agent)
+    JobCall.objects.filter(pk=job.job_calls.first().pk).update(status="needs_review")
+    function = CustomFunction.objects.create(
+        agent=agent,
+        name="check_property",
+        description="Check whether a property is still available and its price.",
+        endpoint="https://api.example.com/properties",
+        parameters={"type": "object", "properties": {"address": {"type": "string"}}},
+    )
+    FunctionInvocation.objects.create(
+        function=function, status="ok", http_status=200, latency_ms=120
+    )
+    memory = Memory.objects.select_related("contact").first()
+    return {
+        "agent_id": agent.pk,
+        "contact_id": memory.contact_id,
+        "memory_id": memory.pk,
+        "call_id": Call.objects.exclude(transcript=[]).first().pk,
+        "campaign_id": campaign.pk,
+        "upload_id": upload.pk,
+        "job_id": job.pk,
+        "job_call_id": job.job_calls.first().pk,
+        "function_id": function.pk,
+    }
+
+
+def walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry.pattern.converters.keys()
+
+
+def page_urls(client: Client, objects: dict) -> list[str]:
+    """Every named GET route that answers a full HTML page, with demo objects filled in."""
+    urls, problems = [], []
+    for name, params in walk(get_resolver().url_patterns):
+        missing = [param for param in params if param not in objects]
+        if name in SKIPPED_NAMES or name.startswith("admin:"):
+            continue
+        if missing:
+            problems.append(f"{name}: no demo object for {missing} (add one to demo_objects)")
+            continue
+        url = reverse(name, kwargs={param: objects[param] for param in params})
+        if url.startswith(SKIPPED_PREFIXES):
+            continue
+        response = client.get(url)
+        if response.status_code in (302, 405):  # a redirect or an action, not a page
+            continue
+        if response.status_code != 200:
+            problems.append(f"{url}: answered {response.status_code}")
+        elif response["Content-Type"].startswith("text/html") and response.content.lstrip()[
+            :15
+        ].lower().startswith(b"<!doctype html"):
+            urls.append(url)
+    assert not problems, "\n".join(problems)
+    return urls
+
+
+def audit(page, url: str, console_errors: list[str]) -> list[str]:
+    """What is wrong with one page at each width."""
+    problems = []
+    for label, (width, height) in WIDTHS.items():
+        console_errors.clear()
+        page.set_viewport_size({"width": width, "height": height})
+        response = page.goto(url)
+        page.wait_for_load_state("load")
+        where = f"{url} at {width}px"
+        if response.status >= 400 and "no-such-page" not in url:
+            problems.append(f"{where}: HTTP {response.status}")
+        overflow = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if overflow[0] > overflow[1]:
+            problems.append(f"{where}: scrolls sideways ({overflow[0]} > {overflow[1]} px)")
+        if response.status == 404:  # Chromium logs the page's own 404 as a console error
+            console_errors[:] = [e for e in console_errors if "status of 404" not in e]
+        problems += [f"{where}: console error: {error}" for error in console_errors]
+        if not page.evaluate("() => typeof axe !== 'undefined'"):
+            page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+        for violation in violations["violations"]:
+            if violation["impact"] in ("critical", "serious"):
+                targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+                problems.append(
+                    f"{where}: axe {violation['id']} ({violation['impact']}, "
+                    f"{len(violation['nodes'])} nodes) e.g. {targets}"
+                )
+    return problems
+
+
+def test_every_page_fits_a_phone_and_a_laptop_and_passes_axe(page, live_server, staff_user):
+    objects = demo_objects()
+    client = Client()
+    client.force_login(staff_user)
+    urls = page_urls(client, objects)
+    assert len(urls) > 20, urls
+
+    console_errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
+
+    problems = audit(page, f"{live_server.url}/login/", console_errors)
+    page.get_by_label("Username").fill(staff_user.username)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    for url in [*urls, "/no-such-page/"]:
+        problems += audit(page, f"{live_server.url}{url}", console_errors)
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
