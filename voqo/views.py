@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -102,3 +103,10 @@ def sandbox_outbox(request: HttpRequest) -> HttpResponse:
 
     page = Paginator(SandboxMessage.objects.all(), 50).get_page(request.GET.get("page"))
     return render(request, "voqo/sandbox_outbox.html", {"page": page})
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, a raw file)."""
+    return redirect(static("favicon.ico"))
