@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from campaigns.models import Campaign
 from tests.factories import make_call, make_contact
@@ -67,3 +68,15 @@ def test_on_a_phone_a_wide_table_becomes_rows_labelled_by_column(logged_in_page,
     label = cell.evaluate("cell => getComputedStyle(cell, '::before').content")
     assert label == '"Caller"'
     assert not page_scrolls_sideways(page)
+
+
+def test_rows_htmx_swaps_in_are_labelled_too(logged_in_page, live_server):
+    make_contact(name="Priya Sharma", phone="+61412345678", tags=["buyer"])
+    make_contact(name="James Nguyen", phone="+61498765432")
+    page = logged_in_page
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/contacts/")
+
+    page.get_by_label("Search by name or phone").fill("Priya")
+    expect(page.get_by_role("cell", name="James Nguyen")).to_have_count(0)  # swapped
+    expect(page.get_by_role("cell", name="0412 345 678")).to_have_attribute("data-label", "Phone")
