@@ -11,6 +11,7 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("settings/sms-preview", views.settings_sms_preview, name="settings_sms_preview"),
     path("health", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),

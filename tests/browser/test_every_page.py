@@ -1,0 +1,184 @@
+"""Every page, on a phone and on a laptop: no sideways scroll, no console errors, and no
+critical or serious WCAG 2 A/AA violation found by axe-core.
+
+The pages are found by walking the URL patterns, so a new page is audited without being
+listed here; a new URL parameter needs a demo object below (the test says which).
+"""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from agents.models import Agent
+from calls.models import Call, WebhookEvent
+from campaigns.models import Campaign, JobCall
+from campaigns.services import create_job
+from contacts.imports import store_pending_import
+from contacts.models import Memory
+from functions.models import CustomFunction, FunctionInvocation
+from tests.conftest import STAFF_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+WIDTHS = ((390, 844), (1366, 768))  # a phone, a laptop
+# Not pages of ours: Django's admin, provider-facing webhooks and tool calls, audio, a
+# fragment that needs a query.
+SKIPPED_PREFIXES = ("/admin/", "/webhooks/")
+SKIPPED_NAMES = {
+    "logout",
+    "health",
+    "functions:invoke",
+    "calls:recording",
+    "agents:template_fields",
+}
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+def demo_objects() -> dict[str, str]:
+    """The demo data plus what it lacks (a job, a function), keyed by URL parameter name."""
+    call_command("load_demo_data", verbosity=0)
+    agent = Agent.objects.order_by("name").first()
+    campaign = Campaign.objects.first()
+    upload = campaign.uploads.first()
+    job = create_job(campaign=campaign, upload=upload, agent=agent)
+    JobCall.objects.filter(pk=job.job_calls.first().pk).update(status="needs_review")
+    function = CustomFunction.objects.create(
+        agent=agent,
+        name="check_property",
+        description="Check whether a property is still available and its price.",
+        endpoint="https://api.example.com/properties",
+        parameters={"type": "object", "properties": {"address": {"type": "string"}}},
+    )
+    FunctionInvocation.objects.create(
+        function=function, status="ok", http_status=200, latency_ms=120
+    )
+    memory = Memory.objects.select_related("contact").first()
+    parked_event = WebhookEvent.objects.create(
+        event_type="post_call_transcription",
+        conversation_id="conv_parked",
+        payload={"type": "post_call_transcription", "data": {"conversation_id": "conv_parked"}},
+        attempts=6,
+        last_error="Start time is not a time.",
+        failed_at=timezone.now(),
+    )
+    import_token = store_pending_import(iter([b"Name,Mobile\nJo Citizen,0412 345 678\n"]))
+    return {
+        "agent_id": agent.pk,
+        "contact_id": memory.contact_id,
+        "memory_id": memory.pk,
+        "call_id": Call.objects.exclude(transcript=[]).first().pk,
+        "campaign_id": campaign.pk,
+        "upload_id": upload.pk,
+        "job_id": job.pk,
+        "job_call_id": job.job_calls.first().pk,
+        "function_id": function.pk,
+        "event_id": parked_event.pk,
+        "token": import_token,
+    }
+
+
+def walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry.pattern.converters.keys()
+
+
+def page_urls(client: Client, objects: dict) -> list[str]:
+    """Every named GET route that answers a full HTML page, with demo objects filled in."""
+    urls, problems = [], []
+    for name, params in walk(get_resolver().url_patterns):
+        missing = [param for param in params if param not in objects]
+        if name in SKIPPED_NAMES or name.startswith("admin:"):
+            continue
+        if missing:
+            problems.append(f"{name}: no demo object for {missing} (add one to demo_objects)")
+            continue
+        url = reverse(name, kwargs={param: objects[param] for param in params})
+        if url.startswith(SKIPPED_PREFIXES):
+            continue
+        response = client.get(url)
+        if response.status_code in (302, 405):  # a redirect or an action, not a page
+            continue
+        if response.status_code != 200:
+            problems.append(f"{url}: answered {response.status_code}")
+        elif response["Content-Type"].startswith("text/html") and response.content.lstrip()[
+            :15
+        ].lower().startswith(b"<!doctype html"):
+            urls.append(url)
+    assert not problems, "\n".join(problems)
+    return urls
+
+
+def audit(page, url: str, console_errors: list[str], *, axe_widths=(1366,)) -> list[str]:
+    """What is wrong with one page at each width; axe runs at `axe_widths` only (a page's
+    colours are the same at every width, and axe takes most of this test's time)."""
+    problems = []
+    for width, height in WIDTHS:
+        console_errors.clear()
+        page.set_viewport_size({"width": width, "height": height})
+        response = page.goto(url)
+        page.wait_for_load_state("load")
+        where = f"{url} at {width}px"
+        if response.status >= 400 and "no-such-page" not in url:
+            problems.append(f"{where}: HTTP {response.status}")
+        overflow = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if overflow[0] > overflow[1]:
+            problems.append(f"{where}: scrolls sideways ({overflow[0]} > {overflow[1]} px)")
+        if response.status == 404:  # Chromium logs the page's own 404 as a console error
+            console_errors[:] = [e for e in console_errors if "status of 404" not in e]
+        problems += [f"{where}: console error: {error}" for error in console_errors]
+        if width in axe_widths:
+            problems += [f"{where}: {violation}" for violation in axe_violations(page)]
+    return problems
+
+
+def axe_violations(page) -> list[str]:
+    """The critical and serious WCAG 2 A/AA violations axe-core finds on the page as it is."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    return [
+        f"axe {violation['id']} ({violation['impact']}, {len(violation['nodes'])} nodes) e.g. "
+        + "; ".join(", ".join(node["target"]) for node in violation["nodes"][:3])
+        for violation in results["violations"]
+        if violation["impact"] in ("critical", "serious")
+    ]
+
+
+def test_every_page_fits_a_phone_and_a_laptop_and_passes_axe(page, live_server, staff_user):
+    objects = demo_objects()
+    client = Client()
+    client.force_login(staff_user)
+    urls = page_urls(client, objects)
+    assert len(urls) > 20, urls
+
+    console_errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
+
+    problems = audit(page, f"{live_server.url}/login/", console_errors, axe_widths=(390, 1366))
+    page.get_by_label("Username").fill(staff_user.username)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    # The phone layout once, with its menu open: the rest of its colours are the laptop's.
+    problems += audit(page, f"{live_server.url}/", console_errors, axe_widths=(390,))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Menu").click()
+    problems += [f"/ at 390px, menu open: {violation}" for violation in axe_violations(page)]
+    for url in [*urls, "/no-such-page/"]:
+        problems += audit(page, f"{live_server.url}{url}", console_errors)
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
