@@ -58,13 +58,17 @@ class RequestBodies:
         if chunked and not environ.get("wsgi.input_terminated"):
             # A server that does not decode chunks would hand us the raw chunk framing.
             return _refuse(start_response, 411, "Chunked bodies are not supported here.")
+        too_large = f"Body larger than {self.max_bytes} bytes."
         if declared > self.max_bytes:
-            return _refuse(start_response, 413, f"Body larger than {self.max_bytes} bytes.")
+            _stop_reading(environ)
+            return _refuse(start_response, 413, too_large)
         try:
             body, length = self._read_whole(environ, None if chunked else declared)
         except BodyTooLarge:
-            return _refuse(start_response, 413, f"Body larger than {self.max_bytes} bytes.")
+            _stop_reading(environ)
+            return _refuse(start_response, 413, too_large)
         except BodyTimeout:
+            _stop_reading(environ)
             return _refuse(start_response, 408, "The request body did not arrive in time.")
         environ["wsgi.input"] = body
         environ["CONTENT_LENGTH"] = str(length)
@@ -106,6 +110,20 @@ class RequestBodies:
                 sock.settimeout(prior_timeout)
         body.seek(0)
         return body, received
+
+
+def _stop_reading(environ: dict) -> None:
+    """Close the read side of the connection of a refused body.
+
+    The server would otherwise try to read (drain) the rest of the body before the next
+    request on the connection, holding the thread for a client we have just refused.
+    """
+    sock = environ.get("gunicorn.socket")
+    if isinstance(sock, socket.socket):
+        try:
+            sock.shutdown(socket.SHUT_RD)
+        except OSError:
+            pass  # already gone
 
 
 def _refuse(start_response: StartResponse, status: int, reason: str) -> list[bytes]:
