@@ -22,3 +22,7 @@ timeout = int(os.environ.get("WEB_TIMEOUT", "150"))
 graceful_timeout = 30
 # Behind a proxy (deploy/nginx.conf) connections are reused; a little longer than gunicorn's 2 s.
 keepalive = 5
+# gunicorn's control socket lives at one path per user ($HOME/.gunicorn/gunicorn.ctl), which
+# every instance on a host would share (make run beside tests or a second site); nothing in
+# Voqo uses it.
+control_socket_disable = True

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import configparser
 import contextlib
+import getpass
+import grp
 import json
 import os
 import shutil
@@ -111,6 +113,25 @@ def _unit(name: str) -> configparser.ConfigParser:
     unit.optionxform = str
     unit.read(DEPLOY / "systemd" / name)
     return unit
+
+
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+
+
+@pytest.mark.skipif(not SYSTEMD_ANALYZE, reason="systemd-analyze is not installed")
+def test_the_systemd_units_pass_systemd_analyze(tmp_path):
+    """Installed in this checkout, as this user: systemd accepts every line of both units."""
+    user, group = getpass.getuser(), grp.getgrgid(os.getgid()).gr_name
+    units = []
+    for name in ("voqo-web.service", "voqo-worker.service"):
+        text = (DEPLOY / "systemd" / name).read_text()
+        text = text.replace("/srv/voqo", str(settings.BASE_DIR))
+        text = text.replace("User=voqo", f"User={user}").replace("Group=voqo", f"Group={group}")
+        (tmp_path / name).write_text(text)
+        units.append(str(tmp_path / name))
+    result = subprocess.run([SYSTEMD_ANALYZE, "verify", *units], capture_output=True, text=True)
+    complaints = [line for line in result.stderr.splitlines() if str(tmp_path) in line]
+    assert result.returncode == 0 and not complaints, result.stderr
 
 
 def test_the_worker_unit_stops_the_cluster_through_its_main_process_only():
