@@ -103,6 +103,21 @@ def test_a_body_that_stops_arriving_is_answered_408_under_gunicorn():
     assert b"The request body did not arrive in time." in answer
 
 
+@pytest.mark.django_db(transaction=True)
+def test_broken_chunk_framing_is_answered_400_under_gunicorn():
+    with gunicorn() as url:
+        parts = urlsplit(url)
+        with socket.create_connection((parts.hostname, parts.port), timeout=30) as client:
+            client.sendall(
+                b"POST /webhooks/elevenlabs/post-call HTTP/1.1\r\nHost: x\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\nZZ\r\nhello\r\n0\r\n\r\n"
+            )
+            answer = client.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert b"Invalid chunk size" in answer
+    assert not WebhookEvent.objects.exists()
+
+
 def test_a_server_that_does_not_decode_chunks_gets_411():
     """Under a server that hands over the raw chunk framing, the body is refused, not misread."""
     reached = []
