@@ -7,10 +7,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-# How long each child may take to stop before it is killed. The worker finishes the task it
-# is running (django-q2's own stop), so it gets longer than the web server.
-WEB_STOP_SECONDS = 35
-WORKER_STOP_SECONDS = 30
+# How long each child may take to stop before it is killed: gunicorn lets running requests
+# finish (graceful_timeout 30 s); the cluster lets running tasks finish.
+STOP_SECONDS = {"gunicorn": 35, "qcluster": 30}
 
 
 class Command(BaseCommand):
@@ -26,42 +25,40 @@ class Command(BaseCommand):
         for signum in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, _interrupt)
         base = settings.BASE_DIR
-        # Each child runs in a process group of its own and gets exactly one stop signal,
-        # from us. django-q2's cluster hangs when a SIGTERM reaches all its processes at once
-        # (the sentinel dies holding a lock the main process then waits on forever; a
-        # systemd stop or `kill -- -PGID` does that), and gunicorn's workers are best
-        # stopped by their master. A signal to our group reaches only us.
-        web = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "gunicorn", "--config", str(base / "gunicorn.conf.py")),
-                *("--bind", f"{host}:{port}", "--access-logfile", "-"),
-            ],
-            cwd=base,
-            process_group=0,
-        )
-        worker = subprocess.Popen(
-            [sys.executable, str(base / "manage.py"), "qcluster"], cwd=base, process_group=0
-        )
-        self.stdout.write(f"Voqo is running at http://{host}:{port}/ (Ctrl-C stops it).")
+        children: dict[str, subprocess.Popen] = {}
         try:
-            while web.poll() is None and worker.poll() is None:
+            # Each child runs in a process group of its own and gets exactly one stop signal,
+            # from us. django-q2's cluster hangs when a SIGTERM reaches all its processes at
+            # once (the sentinel dies holding a lock the main process then waits on forever;
+            # a systemd stop or `kill -- -PGID` does that), and gunicorn's workers are best
+            # stopped by their master. A signal to our group reaches only us.
+            children["gunicorn"] = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "gunicorn"),
+                    *("--config", str(base / "gunicorn.conf.py")),
+                    *("--bind", f"{host}:{port}", "--access-logfile", "-"),
+                ],
+                cwd=base,
+                process_group=0,
+            )
+            children["qcluster"] = subprocess.Popen(
+                [sys.executable, str(base / "manage.py"), "qcluster"], cwd=base, process_group=0
+            )
+            self.stdout.write(f"Voqo is running at http://{host}:{port}/ (Ctrl-C stops it).")
+            while all(child.poll() is None for child in children.values()):
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
         finally:
             for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
                 signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not orphan them
-            for process in (web, worker):
-                if process.poll() is None:
-                    process.terminate()
-            _wait_or_kill(web, WEB_STOP_SECONDS)
-            _wait_or_kill(worker, WORKER_STOP_SECONDS)
+            for child in children.values():
+                if child.poll() is None:
+                    child.terminate()
+            for name, child in children.items():
+                _wait_or_kill(child, STOP_SECONDS[name])
         stopped_by_us = (0, None, -signal.SIGINT, -signal.SIGTERM, 130, 143)
-        failed = [
-            name
-            for name, process in (("gunicorn", web), ("qcluster", worker))
-            if process.returncode not in stopped_by_us
-        ]
+        failed = [name for name, child in children.items() if child.returncode not in stopped_by_us]
         if failed:
             raise SystemExit(f"stopped: {', '.join(failed)} exited with an error")
 
