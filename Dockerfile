@@ -20,6 +20,10 @@ RUN useradd --create-home voqo && mkdir -p /app/media && chown -R voqo /app/medi
 USER voqo
 EXPOSE 8000
 
-# The web container migrates, then serves. Run the worker from the same image with:
+# The web container migrates, then serves with gunicorn.conf.py (gthread workers; tune with
+# WEB_CONCURRENCY, WEB_THREADS, WEB_TIMEOUT). BIND=127.0.0.1:8000 keeps it behind nginx in
+# the same network namespace (deploy/compose.yaml). Run the worker from the same image with:
 #   docker run … voqo python manage.py qcluster
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn voqo.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+# `docker stop` signals PID 1 alone, which is how both gunicorn and the qcluster stop cleanly;
+# give the worker time to finish its task: `docker stop -t 150` / stop_grace_period.
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn --bind ${BIND:-0.0.0.0:${PORT}} --access-logfile -"]

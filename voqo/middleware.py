@@ -5,10 +5,17 @@ from django.http import Http404
 from django.shortcuts import render
 
 
+def staff_not_required(view):
+    """Let any signed-in user reach `view` (log out), not only staff."""
+    view.staff_required = False
+    return view
+
+
 class StaffRequiredMiddleware:
     """Staff only: LoginRequiredMiddleware lets any user in, Voqo wants agency staff.
 
-    Views marked `@login_not_required` (login, health, webhooks) are left alone.
+    Views marked `@login_not_required` (login, health, webhooks) are left alone, and so are
+    views marked `@staff_not_required` for signed-in users.
     """
 
     def __init__(self, get_response):
@@ -23,7 +30,7 @@ class StaffRequiredMiddleware:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not user.is_staff:
+        if not user.is_staff and getattr(view_func, "staff_required", True):
             raise PermissionDenied("Voqo is for agency staff.")
         return None
 

@@ -164,6 +164,14 @@ SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Request bodies (voqo/request_bodies.py, applied in voqo/wsgi.py) ------------------
+# Largest request body read at all (413 above it): post_call_audio events carry a base64 MP3,
+# the largest body any view accepts. Views keep their own, smaller limits.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=64 * 1024 * 1024)
+# Seconds a request body may take to arrive after its headers (408 after): a client that
+# sends headers and then stalls must not hold a web thread.
+REQUEST_BODY_TIMEOUT = env.float("REQUEST_BODY_TIMEOUT", default=30.0)
+
 # --- Providers (see ../shared/providers.md and README) -------------------------------
 ELEVENLABS_API_KEY = env("ELEVENLABS_API_KEY", default="")
 ELEVENLABS_BASE_URL = env("ELEVENLABS_BASE_URL", default="https://api.elevenlabs.io")

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from voqo import views
+from voqo.middleware import staff_not_required
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -17,7 +18,8 @@ urlpatterns = [
         auth_views.LoginView.as_view(template_name="registration/login.html"),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Anyone signed in may sign out: a user without staff rights must not be stuck.
+    path("logout/", staff_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path("admin/", admin.site.urls),
     path("agents/", include("agents.urls")),
     path("contacts/", include("contacts.urls")),

@@ -79,6 +79,35 @@ def test_logged_in_users_who_are_not_staff_are_refused(client):
 
 
 @pytest.mark.django_db
+def test_a_signed_in_user_without_staff_rights_can_log_out():
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    get_user_model().objects.create_user(username="viewer", password="pw-x-123456")
+    client = Client(enforce_csrf_checks=True)
+    assert client.login(username="viewer", password="pw-x-123456")
+    login_page = client.get(reverse("login"))  # any page that sets the CSRF cookie
+    token = login_page.cookies["csrftoken"].value
+
+    response = client.post(reverse("logout"), HTTP_X_CSRFTOKEN=token)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("dashboard")).status_code == 302  # signed out, not refused
+
+
+@pytest.mark.django_db
+def test_a_user_without_staff_rights_is_still_refused_everything_but_log_out(client):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(username="viewer", password="pw-x-123456")
+    client.force_login(user)
+    assert client.get(reverse("logout")).status_code == 405  # logging out is a POST
+    assert client.post(reverse("settings")).status_code == 403
+
+
+@pytest.mark.django_db
 def test_the_admin_refuses_anonymous_users(client):
     response = client.get("/admin/")
     assert response.status_code == 302
