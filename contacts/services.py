@@ -23,6 +23,7 @@ from calls.models import Call
 from calls.outbound import place_outbound_call
 from contacts.csv_import import CsvRejected, CsvTable, iter_csv_lines, read_csv
 from contacts.models import Contact
+from contacts.opt_out import apply_suppressions
 from contacts.personalisation import caller_variables
 from voqo.phones import normalize_phone, try_normalize_phone
 
@@ -269,6 +270,7 @@ def import_contacts_csv(fileobj: IO[bytes], *, commit: bool) -> ContactImportRep
             return
         if commit:
             new = _insert_new_contacts(batch)
+            apply_suppressions(row.phone for row in batch)  # numbers that said STOP earlier
             known = None
         else:
             phones = [row.phone for row in batch]

@@ -35,6 +35,7 @@ from contacts.services import (
     store_pending_import,
 )
 from voqo.htmx import wants_partial
+from voqo.phones import outbound_call_problem
 
 PAGE_SIZE = 50
 CALL_HISTORY_LIMIT = 50
@@ -105,6 +106,7 @@ def contact_detail(request: HttpRequest, contact_id) -> HttpResponse:
             "memories": contact.memories.order_by("-created_at"),
             "memory_form": MemoryForm(),
             "call_form": CallContactForm(),
+            "call_problem": outbound_call_problem(contact.phone),
         },
     )
 
