@@ -76,8 +76,9 @@ def suppressed_numbers(phones: Iterable[str]) -> set[str]:
     )
     # Contacts opted out by a path that wrote only the contact (e.g. an imported opt-out).
     suppressed |= set(
-        Contact.objects.filter(phone__in=phones - suppressed, opted_out_at__isnull=False)
-        .values_list("phone", flat=True)
+        Contact.objects.filter(
+            phone__in=phones - suppressed, opted_out_at__isnull=False
+        ).values_list("phone", flat=True)
     )
     return suppressed
 
