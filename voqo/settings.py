@@ -186,6 +186,10 @@ SANDBOX_CALL_DELAY = env.float("SANDBOX_CALL_DELAY", default=3.0)
 # Share of simulated outbound calls that end unanswered or busy.
 SANDBOX_FAILURE_RATE = env.float("SANDBOX_FAILURE_RATE", default=0.15)
 
+# Minutes a single outbound call may wait for its post-call webhook before Voqo asks the
+# provider's conversation API for the result (calls.reconciling, run by the sweep).
+CALL_RESULT_TIMEOUT_MINUTES = env.int("CALL_RESULT_TIMEOUT_MINUTES", default=30)
+
 # Fernet keys for secrets at rest, newest first (rotation: prepend a new key, run rotate_secrets).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Largest contacts CSV accepted for import (bytes).
