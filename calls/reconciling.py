@@ -121,6 +121,16 @@ def _close_without_conversation(call: Call, reason: str) -> None:
         )
 
 
+def note_undelivered_result(*, conversation_id: str, problem: str) -> bool:
+    """Record on the call that its result webhook could not be delivered (shown on the call
+    page until reconciliation fetches the result); False when no call has this id yet."""
+    call = Call.objects.filter(elevenlabs_conversation_id=conversation_id).first()
+    if call is None:
+        return False
+    _add_note(call, problem)
+    return True
+
+
 def _add_note(call: Call, note: str) -> None:
     current = Call.objects.filter(pk=call.pk).values_list("result_note", flat=True).first() or ""
     if note not in current:

@@ -1,9 +1,12 @@
+import os
 import signal
 import subprocess
 import sys
 import time
 
 from django.core.management.base import BaseCommand
+
+from voqo.local_address import local_base_url
 
 
 class Command(BaseCommand):
@@ -17,11 +20,15 @@ class Command(BaseCommand):
         # A SIGTERM (a supervisor, `timeout`) stops both children like Ctrl-C does.
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
         manage = [sys.executable, "manage.py"]
+        url = local_base_url(host, port)
+        # Unless PUBLIC_BASE_URL is set (environment or .env, already read into os.environ),
+        # webhooks (the sandbox's included) go to the address actually served.
+        env = {**os.environ, "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or url}
         processes = [
-            subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"]),
-            subprocess.Popen([*manage, "qcluster"]),
+            subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"], env=env),
+            subprocess.Popen([*manage, "qcluster"], env=env),
         ]
-        self.stdout.write(f"Voqo is running at http://{host}:{port}/ (Ctrl-C stops it).")
+        self.stdout.write(f"Voqo is running at {url}/ (Ctrl-C stops it).")
         try:
             while all(p.poll() is None for p in processes):
                 time.sleep(0.5)
