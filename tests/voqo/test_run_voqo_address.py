@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from io import StringIO
 
 import pytest
@@ -63,8 +64,16 @@ def test_a_sandbox_call_completes_on_a_port_other_than_8000(tmp_path):
             start_new_session=True,
         )
     try:
-        run("sandbox_inbound_call", "--from", "0412 345 678", "--agent", "Lisa")
         deadline = time.monotonic() + 90
+        while True:  # the web server answers before the simulated call starts
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the web server never answered"
+                time.sleep(0.3)
+        run("sandbox_inbound_call", "--from", "0412 345 678", "--agent", "Lisa")
         while True:
             with sqlite3.connect(database) as db:
                 rows = db.execute("SELECT status FROM calls").fetchall()
