@@ -26,7 +26,7 @@ migrate: venv env
 
 demo: migrate
 	$(PY) manage.py load_demo_data
-	$(PY) manage.py ensure_staff_user
+	$(PY) manage.py ensure_staff_user --host $(HOST) --port $(PORT)
 
 run: demo
 	$(PY) manage.py run_voqo --host $(HOST) --port $(PORT)

@@ -21,9 +21,9 @@ from django.utils import timezone
 from calls import queue
 from calls.models import Call, SmsMessage
 from contacts.models import UNKNOWN_CALLER
-from contacts.opt_out import opt_out_contact
+from contacts.opt_out import is_suppressed, opt_out_number
 from voqo.models import DEFAULT_SETTINGS, Setting, agency_zone
-from voqo.phones import format_phone, try_normalize_phone
+from voqo.phones import format_phone, sms_problem, try_normalize_phone
 from voqo.providers import ProviderError, ProviderRetryableError, get_provider
 from voqo.sms import SmsTemplateError, render_sms_within_limit
 
@@ -51,11 +51,14 @@ def sms_skip_reason(call: Call, values: dict[str, Any]) -> str:
         return "The call did not connect."
     if values["sms_skip_silent"] and call.caller_spoke is False:
         return "The caller never spoke."
-    if not try_normalize_phone(call.external_phone or ""):
+    phone = try_normalize_phone(call.external_phone or "")
+    if not phone:
         return "There is no number to text."
     if call.contact is not None and call.contact.is_opted_out:
         return "The contact has opted out of messages."
-    return ""
+    if is_suppressed(phone):
+        return "This number has opted out of messages."
+    return sms_problem(phone, allow_foreign_mobiles=values["sms_foreign_mobiles"])
 
 
 def sms_variables(call: Call, values: dict[str, Any]) -> dict[str, str]:
@@ -152,8 +155,9 @@ def send_post_call_sms(call_id) -> str:
 def _record_sms_failure(call: Call, error: ProviderError, body: str) -> str:
     message = f"{error.message} (Twilio error {error.code})" if error.code else error.message
     logger.warning("post-call SMS for call %s failed: %r", call.pk, error)
-    if error.code == SMS_OPTED_OUT_CODE and call.contact_id:
-        opt_out_contact(contact_id=call.contact_id, by="sms")
+    phone = try_normalize_phone(call.external_phone)
+    if error.code == SMS_OPTED_OUT_CODE and phone:
+        opt_out_number(phone=phone, by="sms")
     # A timeout without an HTTP answer may have been delivered: retrying could text twice.
     unknown_delivery = error.outcome_unknown and error.status_code is None
     retryable = (

@@ -89,6 +89,9 @@ class Call(UUIDModel):
     sms_error = models.TextField(blank=True, default="")
     sms_attempts = models.PositiveSmallIntegerField(default=0)
     sms_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Why the provider's result did not arrive as a webhook (a delivery that failed, a result
+    # fetched or given up on by reconciliation); shown on the call page.
+    result_note = models.TextField(blank=True, default="")
 
     class Meta:
         db_table = "calls"
@@ -190,17 +193,24 @@ class SmsMessage(UUIDModel):
         INBOUND = "inbound", "Inbound"
         OUTBOUND = "outbound", "Outbound"
 
-    # Twilio's delivery states in the order they happen; the last three are final.
+    # Twilio's message states in the order they happen; a status callback is applied only
+    # when it moves the message forward. Delivered may still become read; the ways a message
+    # ends without arriving (undelivered, failed, canceled) are final.
     STATUS_RANK = {
-        "accepted": 0,
-        "queued": 0,
-        "sending": 1,
-        "sent": 2,
-        "delivered": 3,
-        "undelivered": 3,
-        "failed": 3,
-        "received": 3,
+        "scheduled": 0,
+        "accepted": 1,
+        "queued": 1,
+        "sending": 2,
+        "sent": 3,
+        "partially_delivered": 4,
+        "delivered": 5,
+        "undelivered": 5,
+        "failed": 5,
+        "canceled": 5,
+        "read": 6,
+        "received": 6,
     }
+    FINAL_STATUSES = frozenset({"undelivered", "failed", "canceled", "read", "received"})
 
     direction = models.CharField(max_length=16, choices=Direction.choices)
     contact = models.ForeignKey(
@@ -217,7 +227,7 @@ class SmsMessage(UUIDModel):
     to_phone = models.CharField(max_length=20)
     body = models.TextField(blank=True, default="")
     sid = models.CharField(max_length=64, unique=True)
-    status = models.CharField(max_length=16, blank=True, default="")
+    status = models.CharField(max_length=24, blank=True, default="")
     error_code = models.CharField(max_length=16, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -229,10 +239,19 @@ class SmsMessage(UUIDModel):
     def __str__(self) -> str:
         return f"{self.get_direction_display()} SMS {self.sid}"
 
+    @property
+    def status_label(self) -> str:
+        """Twilio's status as people read it: "partially_delivered" → "Partially delivered"."""
+        return self.status.replace("_", " ").capitalize() or "Unknown"
+
     @classmethod
     def statuses_before(cls, status: str) -> list[str]:
         """The statuses a message may move forward from to reach `status`."""
         rank = cls.STATUS_RANK.get(status)
         if rank is None:
             return []
-        return [name for name, other in cls.STATUS_RANK.items() if other < rank] + [""]
+        return [
+            name
+            for name, other in cls.STATUS_RANK.items()
+            if other < rank and name not in cls.FINAL_STATUSES
+        ] + [""]

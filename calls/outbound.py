@@ -7,14 +7,16 @@ from django.conf import settings
 from agents.models import Agent
 from calls.models import Call
 from contacts.models import Contact
+from contacts.opt_out import is_suppressed
+from voqo.phones import format_phone, outbound_call_problem
 from voqo.providers import ProviderError, get_provider
 
 logger = logging.getLogger(__name__)
 
 
 class OutboundCallRefused(Exception):
-    """Voqo will not place this call (disabled or unsynced agent, opted-out contact);
-    nothing was dialled."""
+    """Voqo will not place this call (disabled or unsynced agent, opted-out number, a number
+    that is not a mobile or landline); nothing was dialled."""
 
 
 class OutboundCallFailed(Exception):
@@ -55,6 +57,13 @@ def prepare_outbound_call(
         raise OutboundCallRefused(
             f"{contact.name or contact.phone} has opted out, so Voqo will not call them."
         )
+    if is_suppressed(to_phone):
+        raise OutboundCallRefused(
+            f"{format_phone(to_phone)} has opted out of calls and messages, so Voqo will not "
+            "call it."
+        )
+    if problem := outbound_call_problem(to_phone):
+        raise OutboundCallRefused(problem)
     call = Call.objects.create(
         agent=agent,
         agent_name=agent.name,

@@ -10,13 +10,15 @@ from django.utils import timezone
 from calls.followup_sms import SMS_OPTED_OUT_CODE
 from calls.models import SmsMessage
 from contacts.models import Contact
-from contacts.opt_out import opt_in_contact, opt_out_contact
+from contacts.opt_out import opt_in_number, opt_out_number
 from voqo.phones import try_normalize_phone
 
 OPT_OUT_WORDS = frozenset(
     {"STOP", "UNSUBSCRIBE", "END", "QUIT", "CANCEL", "OPTOUT", "REVOKE", "STOPALL"}
 )
-OPT_IN_WORDS = frozenset({"START", "UNSTOP"})
+# Twilio's default opt-in keywords: after a STOP, any of these re-subscribes the number at
+# Twilio, so Voqo must treat them as an opt-in too or the two disagree.
+OPT_IN_WORDS = frozenset({"START", "YES", "UNSTOP"})
 
 
 def _keyword(body: str) -> str:
@@ -26,7 +28,8 @@ def _keyword(body: str) -> str:
 def record_inbound_sms(
     *, sid: str, from_phone: str, to_phone: str, body: str, opt_out_type: str = ""
 ) -> SmsMessage | None:
-    """Store a reply (once per MessageSid) and apply STOP/START; None for a duplicate."""
+    """Store a reply (once per MessageSid) and apply STOP/START to its number, a contact's
+    or not; None for a duplicate."""
     phone = try_normalize_phone(from_phone) or from_phone[:20]
     contact = Contact.objects.filter(phone=phone).first()
     try:
@@ -42,13 +45,12 @@ def record_inbound_sms(
             )
     except IntegrityError:
         return None
-    if contact is not None:
-        keyword = _keyword(body)
-        opt_out_type = opt_out_type.upper()
-        if opt_out_type == "STOP" or (not opt_out_type and keyword in OPT_OUT_WORDS):
-            opt_out_contact(contact_id=contact.pk, by="sms")
-        elif opt_out_type == "START" or (not opt_out_type and keyword in OPT_IN_WORDS):
-            opt_in_contact(contact_id=contact.pk)
+    keyword = _keyword(body)
+    opt_out_type = opt_out_type.upper()
+    if opt_out_type == "STOP" or (not opt_out_type and keyword in OPT_OUT_WORDS):
+        opt_out_number(phone=phone, by="sms")
+    elif opt_out_type == "START" or (not opt_out_type and keyword in OPT_IN_WORDS):
+        opt_in_number(phone=phone)
     return message
 
 
@@ -62,7 +64,7 @@ def record_sms_status(*, sid: str, status: str, error_code: str = "") -> bool:
         sid=sid, status__in=SmsMessage.statuses_before(status)
     ).update(**fields)
     if error_code == SMS_OPTED_OUT_CODE:
-        contact_id = SmsMessage.objects.filter(sid=sid).values_list("contact_id", flat=True).first()
-        if contact_id:
-            opt_out_contact(contact_id=contact_id, by="sms")
+        to_phone = SmsMessage.objects.filter(sid=sid).values_list("to_phone", flat=True).first()
+        if to_phone:
+            opt_out_number(phone=to_phone, by="sms")
     return bool(updated)

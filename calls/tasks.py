@@ -5,7 +5,7 @@ Their paths are named in calls.queue; services never import this module.
 
 from __future__ import annotations
 
-from calls import followup_sms, receiving
+from calls import followup_sms, receiving, reconciling
 
 
 def process_webhook_event(event_id: int) -> None:
@@ -17,10 +17,12 @@ def drain_webhook_events() -> str:
 
 
 def sweep_post_call_work() -> str:
-    """The periodic safety net (every minute): lost events and due SMS retries."""
+    """The periodic safety net (every minute): lost events, due SMS retries, and single calls
+    whose result never arrived."""
     events = receiving.sweep_unprocessed_events()
     sms = followup_sms.send_due_sms()
-    return f"{events} event(s) processed, {sms} SMS retried"
+    calls = reconciling.reconcile_waiting_calls()
+    return f"{events} event(s) processed, {sms} SMS retried, {calls} call(s) reconciled"
 
 
 def send_post_call_sms(call_id: str) -> str:

@@ -108,7 +108,7 @@ def twilio_signed(view):
 @require_POST
 @twilio_signed
 def twilio_sms(request: HttpRequest) -> HttpResponse:
-    """An inbound SMS: stored once per MessageSid; STOP/START change the contact's opt-out."""
+    """An inbound SMS: stored once per MessageSid; STOP/START (or YES) opt its number out or in."""
     sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
     if not sid:
         return HttpResponse("Missing MessageSid.", status=400, content_type="text/plain")

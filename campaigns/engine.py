@@ -46,6 +46,7 @@ from calls.outbound import (
 from campaigns import window
 from campaigns.models import Job, JobCall
 from contacts.models import Contact
+from contacts.opt_out import is_suppressed, suppressed_numbers
 from contacts.personalisation import caller_variables
 from voqo.providers import (
     PostCallEvent,
@@ -233,11 +234,7 @@ def claim_rows(job: Job, *, now: datetime) -> list:
             .order_by("batch_contact__line_number", "pk")
             .values_list("pk", "batch_contact__phone")[: slots * 4 + 20]
         )
-        opted_out = set(
-            Contact.objects.filter(
-                phone__in={phone for _, phone in candidates}, opted_out_at__isnull=False
-            ).values_list("phone", flat=True)
-        )
+        opted_out = suppressed_numbers(phone for _, phone in candidates)
         for pk, phone in candidates:
             if len(claimed) >= slots:
                 break
@@ -272,7 +269,7 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
     job_call = JobCall.objects.select_related("batch_contact").get(pk=job_call_id)
     row = job_call.batch_contact
     contact = Contact.objects.filter(phone=row.phone).first()
-    if contact is not None and contact.opted_out_at is not None:  # opted out since the claim
+    if is_suppressed(row.phone):  # opted out since the claim
         _move(job_call_id, JobCall.Status.CALLING, JobCall.Status.SKIPPED, OPTED_OUT_MESSAGE)
         return False
     variables = row_variables(

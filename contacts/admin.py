@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from contacts.models import Contact, Memory
+from contacts.models import Contact, Memory, SuppressedNumber
 
 
 class MemoryInline(admin.TabularInline):
@@ -32,3 +32,10 @@ class MemoryAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
     raw_id_fields = ("contact", "call")
     list_select_related = ("contact",)
+
+
+@admin.register(SuppressedNumber)
+class SuppressedNumberAdmin(admin.ModelAdmin):
+    list_display = ("phone", "suppressed_at", "source")
+    search_fields = ("phone",)
+    readonly_fields = ("suppressed_at",)

@@ -15,7 +15,8 @@ class ContactForm(forms.ModelForm):
     phone = forms.CharField(
         max_length=40,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        help_text="Any Australian format, e.g. 0412 345 678 or +61 412 345 678.",
+        help_text="Any Australian format, e.g. 0412 345 678 or +61 412 345 678. A contact may "
+        "keep a 13/1300/1800 number, but Voqo only calls mobiles and landlines.",
     )
     tags = forms.CharField(
         required=False,

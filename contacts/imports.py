@@ -29,6 +29,7 @@ from contacts.csv_mapping import (
     remember_roles,
 )
 from contacts.models import Contact
+from contacts.opt_out import apply_suppressions
 
 IMPORT_BATCH_SIZE = 500
 MAX_IMPORT_ROWS = 100_000
@@ -186,6 +187,7 @@ def import_contacts_csv(
             return
         if commit:
             new = _insert_new_contacts(batch)
+            apply_suppressions(row.phone for row in batch)  # numbers that said STOP earlier
             known = None
         else:
             phones = [row.phone for row in batch]

@@ -45,6 +45,19 @@ class Contact(UUIDModel):
     def is_opted_out(self) -> bool:
         return self.opted_out_at is not None
 
+    def save(self, *args, **kwargs) -> None:
+        # A number that opted out before it was a contact (or under another contact) stays
+        # opted out: the contact inherits its suppression.
+        update_fields = kwargs.get("update_fields")
+        if self.opted_out_at is None and (update_fields is None or "phone" in update_fields):
+            suppression = SuppressedNumber.objects.filter(phone=self.phone).first()
+            if suppression is not None:
+                self.opted_out_at = suppression.suppressed_at
+                self.opted_out_by = suppression.source
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "opted_out_at", "opted_out_by"}
+        super().save(*args, **kwargs)
+
 
 class Memory(UUIDModel):
     class Source(models.TextChoices):
@@ -93,3 +106,23 @@ class ImportMapping(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {', '.join(self.headers)[:80]}"
+
+
+class SuppressedNumber(UUIDModel):
+    """A number that must not be called or texted, whether or not it is a contact yet.
+
+    Written with every opt-out (a STOP reply from any number, staff, Twilio's "unsubscribed
+    recipient" error) and removed by an opt-in, so a STOP from a stranger is not forgotten
+    when the number later becomes a contact.
+    """
+
+    phone = models.CharField(max_length=20, unique=True, help_text="E.164, e.g. +61412345678")
+    suppressed_at = models.DateTimeField()
+    source = models.CharField(max_length=150, blank=True, default="")
+
+    class Meta:
+        db_table = "suppressed_numbers"
+        ordering = ["-suppressed_at"]
+
+    def __str__(self) -> str:
+        return self.phone

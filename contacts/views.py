@@ -41,6 +41,7 @@ from contacts.services import (
     search_contacts,
 )
 from voqo.htmx import wants_partial
+from voqo.phones import outbound_call_problem
 
 PAGE_SIZE = 50
 CALL_HISTORY_LIMIT = 50
@@ -112,6 +113,7 @@ def contact_detail(request: HttpRequest, contact_id) -> HttpResponse:
             "memories": _memory_page(contact, request.GET.get("memories_page")),
             "memory_form": MemoryForm(),
             "call_form": CallContactForm(),
+            "call_problem": outbound_call_problem(contact.phone),
         },
     )
 

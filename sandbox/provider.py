@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from agents.models import Agent
+from calls.reconciling import note_undelivered_result
 from sandbox.models import SandboxConversation, SandboxMessage
 from sandbox.queue import queue_sandbox_call
 from sandbox.script import SimulatedCall, simulate_event
@@ -199,7 +200,22 @@ def finish_conversation(conversation_id: str) -> SandboxConversation | None:
         )
     conversation.delivery_status = deliver_post_call_webhook(conversation.payload)
     conversation.save(update_fields=["delivery_status"])
+    if not 200 <= conversation.delivery_status < 300:
+        note_undelivered_result(
+            conversation_id=conversation_id,
+            problem=_delivery_problem(conversation.delivery_status),
+        )
     return conversation
+
+
+def _delivery_problem(status: int) -> str:
+    url = settings.PUBLIC_BASE_URL + POST_CALL_WEBHOOK_PATH
+    what = "could not connect" if status == 0 else f"the answer was HTTP {status}"
+    return (
+        f"The sandbox could not deliver this call's result to {url} ({what}). "
+        "PUBLIC_BASE_URL must be the address Voqo is served at; Voqo fetches the result "
+        f"after {settings.CALL_RESULT_TIMEOUT_MINUTES} minutes."
+    )
 
 
 def _simulated_call(conversation: SandboxConversation) -> SimulatedCall:

@@ -32,6 +32,12 @@ class SettingsForm(forms.Form):
     sms_skip_silent = forms.BooleanField(
         required=False, label="Skip the SMS when the caller never spoke"
     )
+    sms_foreign_mobiles = forms.BooleanField(
+        required=False,
+        label="Send SMS to foreign mobiles",
+        help_text="Australian mobiles always get the SMS; landlines and 13/1300/1800 numbers "
+        "never do.",
+    )
     auto_create_contacts = forms.BooleanField(
         required=False, label="Create a contact for every new caller"
     )

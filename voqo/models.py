@@ -17,6 +17,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     ),
     "sms_enabled": True,
     "sms_skip_silent": True,
+    # Off: foreign mobiles may cost more and be unexpected; landlines never get SMS.
+    "sms_foreign_mobiles": False,
     "auto_create_contacts": True,
     "save_memories": True,
     "agency_name": "Harbour Realty",

@@ -1,4 +1,13 @@
-"""The one phone-number helper: every number Voqo stores is E.164."""
+"""The one phone-number helper: every number Voqo stores is E.164.
+
+The one rule for which numbers are good for what:
+
+- a contact (form, import, a caller) may store any valid number, 13/1300/1800 included;
+- outbound calls (Call now, Call a number, campaign uploads and dialling) go only to mobiles
+  and landlines (`outbound_call_problem`);
+- the follow-up SMS goes only to mobiles: Australian ones, and foreign ones when the
+  `sms_foreign_mobiles` setting allows (`sms_problem`).
+"""
 
 import re
 
@@ -9,6 +18,11 @@ from phonenumbers import PhoneNumberType
 
 CALLABLE_TYPES = frozenset(
     {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+# FIXED_LINE_OR_MOBILE: countries (the US, Canada) whose numbers do not say which they are.
+SMS_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+SERVICE_TYPES = frozenset(
+    {PhoneNumberType.SHARED_COST, PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE}
 )
 
 
@@ -104,10 +118,61 @@ def normalize_phone(raw: str, *, region: str | None = None, callable_only: bool 
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneNumber(f"“{raw}” is not a valid phone number.")
     if callable_only and phonenumbers.number_type(number) not in CALLABLE_TYPES:
-        raise InvalidPhoneNumber(
-            f"“{raw}” is not a mobile or landline number, so Voqo will not call it."
-        )
+        raise InvalidPhoneNumber(_not_callable_message(raw, number))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _not_callable_message(shown: str, number: phonenumbers.PhoneNumber) -> str:
+    kind = (
+        "a 13/1300/1800 or other service number"
+        if phonenumbers.number_type(number) in SERVICE_TYPES
+        else "not a personal number"
+    )
+    return (
+        f"“{shown}” is {kind}, not a mobile or landline number. A contact may keep it, "
+        "but Voqo only calls mobiles and landlines."
+    )
+
+
+def _parse_e164(e164: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(e164 or "", None)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def outbound_call_problem(e164: str) -> str:
+    """Why Voqo will not call this stored number; empty when it may (a mobile or landline)."""
+    number = _parse_e164(e164)
+    if number is None:
+        return f"“{e164}” is not a valid phone number, so Voqo will not call it."
+    if phonenumbers.number_type(number) not in CALLABLE_TYPES:
+        return _not_callable_message(format_phone(e164), number)
+    return ""
+
+
+def sms_problem(e164: str, *, allow_foreign_mobiles: bool) -> str:
+    """Why this number cannot get Voqo's SMS; empty when it can (a mobile Voqo may text)."""
+    number = _parse_e164(e164)
+    if number is None:
+        return "There is no valid number to text."
+    shown = format_phone(e164)
+    kind = phonenumbers.number_type(number)
+    if kind in SERVICE_TYPES:
+        return f"{shown} is a 13/1300/1800 or other service number, which cannot receive SMS."
+    if kind not in SMS_TYPES:
+        if kind == PhoneNumberType.FIXED_LINE:
+            return f"{shown} is a landline, which cannot receive SMS."
+        return f"{shown} is not a mobile number, which SMS need."
+    if phonenumbers.region_code_for_number(number) != settings.PHONE_DEFAULT_REGION and (
+        not allow_foreign_mobiles
+    ):
+        return (
+            f"{shown} is a foreign number; turn on “Send SMS to foreign mobiles” in "
+            "Settings to text it."
+        )
+    return ""
 
 
 def try_normalize_phone(raw: str) -> str | None:

@@ -15,7 +15,8 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="voqo-insecure-development-key-change-me-" + "x" * 20)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unset, `make run` (run_voqo) sets it to the address it serves for its web server and worker.
+PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL", default="") or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -195,6 +196,10 @@ if VOQO_PROVIDER == "sandbox":
 SANDBOX_CALL_DELAY = env.float("SANDBOX_CALL_DELAY", default=3.0)
 # Share of simulated outbound calls that end unanswered or busy.
 SANDBOX_FAILURE_RATE = env.float("SANDBOX_FAILURE_RATE", default=0.15)
+
+# Minutes a single outbound call may wait for its post-call webhook before Voqo asks the
+# provider's conversation API for the result (calls.reconciling, run by the sweep).
+CALL_RESULT_TIMEOUT_MINUTES = env.int("CALL_RESULT_TIMEOUT_MINUTES", default=30)
 
 # Fernet keys for secrets at rest, newest first (rotation: prepend a new key, run rotate_secrets).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])

@@ -27,6 +27,7 @@ SETTING_FIELDS = (
     "time_zone",
     "sms_enabled",
     "sms_skip_silent",
+    "sms_foreign_mobiles",
     "auto_create_contacts",
     "save_memories",
     "sms_template",

@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from calls.models import SmsMessage
@@ -139,3 +140,33 @@ def test_opt_out_time_is_kept_when_stop_is_repeated(client):
     post_twilio(client, "twilio_sms", inbound("STOP", sid="SM" + "3" * 32))
 
     assert Contact.objects.get(pk=contact.pk).opted_out_at == first <= timezone.now()
+
+
+@pytest.mark.parametrize(
+    ("sequence", "final"),
+    [
+        (["scheduled", "queued", "sending", "sent", "delivered", "read"], "read"),
+        (["scheduled", "canceled", "queued", "sent", "delivered"], "canceled"),
+        (["sent", "partially_delivered", "delivered", "read", "delivered"], "read"),
+        (["sent", "partially_delivered", "sending"], "partially_delivered"),
+        (["sent", "failed", "read"], "failed"),
+    ],
+)
+def test_twilio_newer_statuses_only_move_a_message_forward(client, sequence, final):
+    message = _sent_message(status="")
+
+    for value in sequence:
+        response = post_twilio(client, "twilio_sms_status", status(message.sid, value))
+        assert response.status_code == 204
+
+    message.refresh_from_db()
+    assert message.status == final
+
+
+def test_partially_delivered_reads_as_words_on_the_call_page(staff_client):
+    message = _sent_message(status="sent")
+    post_twilio(staff_client, "twilio_sms_status", status(message.sid, "partially_delivered"))
+
+    page = staff_client.get(reverse("calls:detail", args=[message.call_id]))
+
+    assert "Partially delivered" in page.content.decode()

@@ -7,6 +7,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from voqo.local_address import local_base_url
+
 # How long each child may take to stop before it is killed: gunicorn lets running requests
 # finish (graceful_timeout 30 s); the cluster lets running tasks finish.
 STOP_SECONDS = {"gunicorn": 35, "qcluster": 30}
@@ -26,6 +28,10 @@ class Command(BaseCommand):
             signal.signal(signum, _interrupt)
         base = settings.BASE_DIR
         children: dict[str, subprocess.Popen] = {}
+        url = local_base_url(host, port)
+        # Unless PUBLIC_BASE_URL is set (environment or .env, already read into os.environ),
+        # webhooks (the sandbox's included) go to the address actually served.
+        env = {**os.environ, "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or url}
         try:
             # Each child runs in a process group of its own and gets exactly one stop signal,
             # from us. django-q2's cluster hangs when a SIGTERM reaches all its processes at
@@ -39,12 +45,16 @@ class Command(BaseCommand):
                     *("--bind", f"{host}:{port}", "--access-logfile", "-"),
                 ],
                 cwd=base,
+                env=env,
                 process_group=0,
             )
             children["qcluster"] = subprocess.Popen(
-                [sys.executable, str(base / "manage.py"), "qcluster"], cwd=base, process_group=0
+                [sys.executable, str(base / "manage.py"), "qcluster"],
+                cwd=base,
+                env=env,
+                process_group=0,
             )
-            self.stdout.write(f"Voqo is running at http://{host}:{port}/ (Ctrl-C stops it).")
+            self.stdout.write(f"Voqo is running at {url}/ (Ctrl-C stops it).")
             while all(child.poll() is None for child in children.values()):
                 time.sleep(0.5)
         except KeyboardInterrupt:
