@@ -1,6 +1,12 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from voqo.models import UUIDModel
+
+
+def _sandbox() -> bool:
+    return settings.VOQO_PROVIDER == "sandbox"
 
 
 class Campaign(UUIDModel):
@@ -110,6 +116,28 @@ class Job(UUIDModel):
 
     def __str__(self) -> str:
         return f"Job {self.id} ({self.status})"
+
+    ANYTIME_REFUSED = (
+        "“Any time” is only for simulated calls (VOQO_PROVIDER=sandbox). With real calls the "
+        "Australian telemarketing hours apply."
+    )
+
+    def clean(self) -> None:
+        """Every path (admin, forms, API, shell's full_clean) gets the same window rule."""
+        super().clean()
+        self._refuse_anytime_with_real_calls()
+
+    def save(self, *args, **kwargs) -> None:
+        # The last line of defence for code that skips full_clean(): a live job is never
+        # stored with the sandbox-only window (the dialler trusts the stored window).
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "calling_window" in update_fields:
+            self._refuse_anytime_with_real_calls()
+        super().save(*args, **kwargs)
+
+    def _refuse_anytime_with_real_calls(self) -> None:
+        if self.calling_window == self.CallingWindow.ANYTIME and not _sandbox():
+            raise ValidationError({"calling_window": self.ANYTIME_REFUSED})
 
     COUNTER_FIELDS = {
         "pending": "pending_calls",
