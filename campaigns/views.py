@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -147,11 +148,20 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
         "status_filter": status,
         "statuses": JobCall.Status.choices,
         "query_string": f"status={status}" if status else "",
-        "review_rows": job.job_calls.filter(status=JobCall.Status.NEEDS_REVIEW).select_related(
-            "batch_contact", "call"
-        )[:50],
     }
-    return render(request, "campaigns/job_detail.html", context)
+    if request.htmx and request.htmx.target == "job-results":
+        if not request.htmx.history_restore_request:
+            response = render(request, "campaigns/partials/_job_results.html", context)
+            return _vary_on_htmx(response)
+    context["review_rows"] = job.job_calls.filter(
+        status=JobCall.Status.NEEDS_REVIEW
+    ).select_related("batch_contact", "call")[:50]
+    return _vary_on_htmx(render(request, "campaigns/job_detail.html", context))
+
+
+def _vary_on_htmx(response: HttpResponse) -> HttpResponse:
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def job_progress(request: HttpRequest, job_id) -> HttpResponse:

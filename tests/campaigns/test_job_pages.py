@@ -103,7 +103,42 @@ def test_progress_partial_polls_until_the_job_finishes(staff_client):
     finished = staff_client.get(url, headers={"HX-Request": "true"})
     assert finished.status_code == 286  # htmx stops polling
     assert "hx-trigger" not in finished.content.decode()
-    assert 'aria-valuenow="100"' in finished.content.decode()
+
+
+def test_a_cancelled_job_does_not_read_as_finished(staff_client):
+    job = make_job(mobiles(4), cap=1)
+    engine.dispatch_tick()
+    finish_call(job.job_calls.exclude(call=None).get().call, Call.Status.COMPLETED)
+    engine.finish_job(job, status=Job.Status.CANCELLED)
+
+    html = staff_client.get(reverse("campaigns:job", args=[job.id])).content.decode()
+
+    assert 'aria-valuenow="25"' in html
+    assert "25% — 1 of 4 calls finished, 3 cancelled before dialling" in html
+    assert "100%" not in html
+
+
+def test_the_results_table_refreshes_while_the_job_runs(staff_client):
+    job = make_job(mobiles(2), cap=1, status=Job.Status.PAUSED)
+    url = reverse("campaigns:job", args=[job.id]) + "?status=completed"
+    page = staff_client.get(url).content.decode()
+    assert f'hx-get="{url}"' in page and 'id="job-results"' in page
+    assert "No calls match" in page
+
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
+    engine.dispatch_tick()
+    finish_call(job.job_calls.exclude(call=None).get().call, Call.Status.COMPLETED)
+    poll = staff_client.get(url, headers={"HX-Request": "true", "HX-Target": "job-results"})
+
+    html = poll.content.decode()
+    assert html.lstrip().startswith('<div id="job-results"') and "<h1>" not in html
+    assert "Completed" in html and "No calls match" not in html
+    assert 'hx-trigger="every 4s"' in html  # one row is still to call
+    assert "HX-Request" in poll["Vary"]
+
+    engine.finish_job(job, status=Job.Status.CANCELLED)
+    last = staff_client.get(url, headers={"HX-Request": "true", "HX-Target": "job-results"})
+    assert "hx-trigger" not in last.content.decode()  # the finished job stops polling
 
 
 def test_job_page_shows_results_linked_to_calls_and_review_actions(staff_client, settings):
