@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from campaigns.window import region_for_phone
+from voqo.calling_window import UnknownState, parse_state, region_for_phone
 from contacts.csv_import import CsvRejected, CsvRow, read_csv
 from voqo.phones import normalize_phone
 
@@ -31,11 +31,15 @@ PREVIEW_ROWS = 10
 
 PHONE_HEADERS = ("phone", "phone_number")
 NAME_HEADER = "name"
+# Optional: where the person lives (NSW, WA, …), so a mobile gets that state's calling hours.
+STATE_VARIABLE = "state"
 
 LIMITS_HELP = (
     f"CSV up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB, {MAX_ROWS:,} rows, {MAX_COLUMNS} columns "
     f"and {MAX_FIELD_CHARS:,} characters per cell. A “phone” (or “phone_number”) column is "
-    "required; “name” is optional; every other column becomes a variable the agent can use."
+    "required; “name” is optional; an optional “state” (NSW, VIC, QLD, SA, WA, TAS, NT, ACT) "
+    "puts a mobile in that state's calling hours; every other column becomes a variable the "
+    "agent can use."
 )
 
 
@@ -163,7 +167,11 @@ def _parse_row(row: CsvRow, columns: _Columns) -> ParsedRow | RowProblem:
     if len(name) > MAX_NAME_CHARS:
         return RowProblem(line, f"The name is longer than {MAX_NAME_CHARS} characters.")
     variables = {key: values.get(header, "") for header, key in columns.variables}
-    return ParsedRow(line, phone, name, variables, region_for_phone(phone))
+    try:
+        state = parse_state(variables.get(STATE_VARIABLE, ""))
+    except UnknownState as error:
+        return RowProblem(line, str(error))
+    return ParsedRow(line, phone, name, variables, region_for_phone(phone, state))
 
 
 def read_rows(path: Path) -> tuple[list[str], Iterator[ParsedRow | RowProblem]]:

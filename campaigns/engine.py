@@ -42,7 +42,7 @@ from calls.outbound import (
     dial_outbound_call,
     prepare_outbound_call,
 )
-from campaigns import window
+from voqo import calling_window as window
 from campaigns.models import Job, JobCall
 from contacts.models import Contact
 from contacts.personalisation import caller_variables
@@ -207,7 +207,8 @@ def due_rows(job: Job, now: datetime):
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
     if job.calling_window == Job.CallingWindow.AU_TELEMARKETING:
-        rows = rows.filter(batch_contact__region__in=window.open_regions(now))
+        open_keys = window.open_regions(now, window.agency_default_state())
+        rows = rows.filter(batch_contact__region__in=open_keys)
     return rows
 
 
@@ -520,7 +521,8 @@ def resumes_at(job: Job, now: datetime | None = None) -> datetime | None:
     if due_rows(job, now).exists() or not pending.exists():
         return None
     regions = set(pending.values_list("batch_contact__region", flat=True).distinct())
-    openings = [window.next_region_opening(region, now) for region in regions]
+    default_state = window.agency_default_state()
+    openings = [window.next_region_opening(region, now, default_state) for region in regions]
     retry_times = pending.filter(next_attempt_at__gt=now).values_list("next_attempt_at", flat=True)
     earliest_retry = min(retry_times, default=None)
     candidates = [opening for opening in openings if opening > now]

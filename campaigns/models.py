@@ -48,7 +48,7 @@ class BatchContact(UUIDModel):
     name = models.CharField(max_length=200, blank=True, default="")
     variables = models.JSONField(default=dict, blank=True)
     line_number = models.PositiveIntegerField(null=True, blank=True)
-    # The calling-window region of the number (campaigns.window.region_for_phone), stored at
+    # The calling-window region of the number (voqo.calling_window.region_for_phone), stored at
     # import so a tick can pick the rows whose window is open with one indexed filter.
     region = models.CharField(max_length=8, default="AU")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -27,7 +27,9 @@ from campaigns.csv_upload import (
     summarise,
 )
 from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
+from contacts.models import Contact
 from voqo.bulk import AsStored, insert_rows, prepared
+from voqo.calling_window import STATE_ZONES, regions_narrowed_by
 
 logger = logging.getLogger(__name__)
 
@@ -128,12 +130,29 @@ def import_upload(*, campaign: Campaign, token: str, filename: str) -> Upload:
     except UploadRefused:
         upload.delete()
         raise
+    apply_contact_states(upload)
     Upload.objects.filter(pk=upload.pk).update(
         total_rows=total, invalid_rows=invalid, duplicate_rows=duplicates, errors=errors
     )
     upload.refresh_from_db()
     discard_pending_upload(token)
     return upload
+
+
+def apply_contact_states(upload: Upload) -> int:
+    """Rows without a `state` of their own take their contact's state; returns how many.
+
+    One UPDATE per state, each a join on the indexed contact phone; a row's own `state`
+    column already set its region and wins.
+    """
+    moved = 0
+    for state in STATE_ZONES:
+        stated_phones = Contact.objects.filter(state=state).values("phone")
+        with transaction.atomic():
+            moved += BatchContact.objects.filter(
+                upload=upload, region__in=regions_narrowed_by(state), phone__in=stated_phones
+            ).update(region=state)
+    return moved
 
 
 def _batch_contact(upload_id: AsStored, row: ParsedRow) -> dict:

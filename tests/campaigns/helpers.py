@@ -6,7 +6,7 @@ from calls.models import Call
 from calls.signals import call_finished
 from campaigns.models import BatchContact, Campaign, Job, Upload
 from campaigns.services import create_job
-from campaigns.window import region_for_phone
+from voqo.calling_window import region_for_phone
 from tests.factories import make_agent
 
 OUTBOUND_PATH = "/v1/convai/twilio/outbound-call"
