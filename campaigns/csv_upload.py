@@ -17,8 +17,8 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from voqo.calling_window import UnknownState, parse_state, region_for_phone
 from contacts.csv_import import CsvRejected, CsvRow, read_csv
+from voqo.calling_window import UnknownState, parse_state, region_for_phone
 from voqo.phones import normalize_phone
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

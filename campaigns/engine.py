@@ -42,10 +42,10 @@ from calls.outbound import (
     dial_outbound_call,
     prepare_outbound_call,
 )
-from voqo import calling_window as window
 from campaigns.models import Job, JobCall
 from contacts.models import Contact
 from contacts.personalisation import caller_variables
+from voqo import calling_window as window
 from voqo.providers import (
     ProviderAuthError,
     ProviderError,

@@ -6,8 +6,8 @@ from calls.models import Call
 from calls.signals import call_finished
 from campaigns.models import BatchContact, Campaign, Job, Upload
 from campaigns.services import create_job
-from voqo.calling_window import region_for_phone
 from tests.factories import make_agent
+from voqo.calling_window import region_for_phone
 
 OUTBOUND_PATH = "/v1/convai/twilio/outbound-call"
 
