@@ -7,11 +7,13 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from calls.services import agency_zone
 from campaigns import engine, services
 from campaigns.csv_upload import UploadRefused
 from campaigns.forms import CampaignForm, ConfirmUploadForm, JobForm, UploadForm
 from campaigns.models import Campaign, Job, JobCall, Upload
 from campaigns.reports import job_report_lines
+from voqo import calling_window as window
 
 RESULTS_PER_PAGE = 50
 
@@ -145,6 +147,7 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
     context = {
         **_job_context(job),
         "page": page,
+        "agency_zone": agency_zone(),
         "status_filter": status,
         "statuses": JobCall.Status.choices,
         "query_string": f"status={status}" if status else "",
@@ -153,6 +156,8 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
         if not request.htmx.history_restore_request:
             response = render(request, "campaigns/partials/_job_results.html", context)
             return _vary_on_htmx(response)
+    context["window_summary"] = engine.window_summary(job)
+    context["default_state"] = window.agency_default_state()
     context["review_rows"] = job.job_calls.filter(
         status=JobCall.Status.NEEDS_REVIEW
     ).select_related("batch_contact", "call")[:50]

@@ -22,8 +22,13 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = ["name", "phone", "notes", "tags"]
+        fields = ["name", "phone", "state", "notes", "tags"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+        labels = {"state": "State"}
+        help_texts = {
+            "state": "Where they live: Voqo calls a mobile in that state's hours. Leave empty "
+            "to use the agency's state from Settings."
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

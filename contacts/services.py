@@ -244,8 +244,8 @@ def _insert_new_contacts(rows: list[_ImportRow]) -> int:
     ]
     table = connection.ops.quote_name(Contact._meta.db_table)
     sql = (
-        f"INSERT INTO {table} (id, name, phone, notes, tags, opted_out_by, created_at, updated_at) "
-        "VALUES (%s, %s, %s, %s, %s, '', %s, %s) ON CONFLICT (phone) DO NOTHING"
+        f"INSERT INTO {table} (id, name, phone, notes, tags, opted_out_by, state, created_at, "
+        "updated_at) VALUES (%s, %s, %s, %s, %s, '', '', %s, %s) ON CONFLICT (phone) DO NOTHING"
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, params)

@@ -19,6 +19,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "save_memories": True,
     "agency_name": "Harbour Realty",
     "time_zone": "Australia/Sydney",
+    # Where the agency's contacts live when a contact or upload row does not say (a state
+    # code, or "" for anywhere in Australia): mobiles are called in that state's hours.
+    "default_state": "",
 }
 SEEDED_SETTING_KEYS = (
     "sms_template",

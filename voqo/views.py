@@ -21,6 +21,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 SETTING_FIELDS = (
     "agency_name",
     "time_zone",
+    "default_state",
     "sms_enabled",
     "sms_skip_silent",
     "auto_create_contacts",

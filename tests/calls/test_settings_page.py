@@ -71,3 +71,18 @@ def test_preview_of_an_emoji_template_counts_ucs2_segments(staff_client):
 def test_preview_names_unknown_variables(staff_client):
     response = staff_client.post(reverse("settings_sms_preview"), {"sms_template": "{nope}"})
     assert "Unknown variable {nope}" in response.content.decode()
+
+
+def test_the_agency_says_which_state_its_contacts_live_in(staff_client):
+    page = staff_client.get(reverse("settings")).content.decode()
+    assert "Where your contacts live" in page and "Anywhere in Australia" in page
+
+    staff_client.post(reverse("settings"), _form(default_state="WA"))
+    assert Setting.get_value("default_state") == "WA"
+
+    response = staff_client.post(reverse("settings"), _form(default_state="Perth"))
+    assert "Select a valid choice" in response.content.decode()
+    assert Setting.get_value("default_state") == "WA"
+
+    staff_client.post(reverse("settings"), _form(default_state=""))
+    assert Setting.get_value("default_state") == ""

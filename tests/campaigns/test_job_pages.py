@@ -202,3 +202,30 @@ def test_report_csv_is_streamed_and_escapes_formulas_but_not_phones(staff_client
 def test_report_lines_cover_every_row():
     job = make_job(mobiles(3))
     assert len(list(job_report_lines(job))) == 1 + 1 + 3  # BOM, header, rows
+
+
+def test_the_job_page_shows_each_numbers_window_and_why(staff_client):
+    import time_machine
+
+    from voqo.models import Setting
+
+    job = make_job(
+        ["+61412000001", "+61412000002", "+61892000000"],
+        calling_window=Job.CallingWindow.AU_TELEMARKETING,
+        status=Job.Status.PENDING,
+    )
+    url = reverse("campaigns:job", args=[job.id])
+    # Wednesday 14 January 2026, 9:30 in Sydney: Sydney is open, Perth is not yet.
+    with time_machine.travel(
+        timezone.make_aware(timezone.datetime(2026, 1, 14, 9, 30)), tick=False
+    ):
+        html = staff_client.get(url).content.decode()
+        assert "Mobiles with no state" in html
+        assert "Wed 14 Jan, 12:00 p.m. – 8:00 p.m. (AEDT)" in html
+        assert "A mobile carries no location" in html and "where your contacts live" in html
+        assert "Area code 08 (three time zones)" in html
+
+        Setting.set_value("default_state", "NSW")
+        html = staff_client.get(url).content.decode()
+        assert "Now, until 8:00 p.m. (AEDT)" in html
+        assert "the agency&#x27;s state (NSW, Settings)" in html
