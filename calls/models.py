@@ -76,6 +76,10 @@ class Call(UUIDModel):
     sms_error = models.TextField(blank=True, default="")
     sms_attempts = models.PositiveSmallIntegerField(default=0)
     sms_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # An owner placed this call outside the recipient's calling window (they asked to be
+    # called now): who, and the reason they gave. Empty for calls within the window.
+    window_override_by = models.CharField(max_length=150, blank=True, default="")
+    window_override_reason = models.TextField(blank=True, default="")
 
     class Meta:
         db_table = "calls"

@@ -80,6 +80,14 @@ class CallContactForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": "Choose an enabled, synced agent."},
     )
+    # Only sent with "Call anyway" (owners, outside calling hours); kept on the call.
+    override_reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Why call outside calling hours?",
+        help_text="E.g. “They asked us to call back tonight.” Kept with the call.",
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from agents.models import Agent
 from calls.models import Call
-from calls.outbound import place_outbound_call
+from calls.outbound import WindowOverride, place_outbound_call
 from contacts.csv_import import CsvRejected, CsvTable, iter_csv_lines, read_csv
 from contacts.models import Contact
 from contacts.personalisation import caller_variables
@@ -116,18 +116,29 @@ def undo_opt_out(*, contact: Contact) -> Contact:
 # --- Call now ------------------------------------------------------------------------
 
 
-def call_now(*, agent: Agent, phone: str, contact: Contact | None = None) -> Call:
+def call_now(
+    *,
+    agent: Agent,
+    phone: str,
+    contact: Contact | None = None,
+    window_override: WindowOverride | None = None,
+) -> Call:
     """Dial `phone` with `agent`, personalised for the contact with that number.
 
     The call record exists (status initiated) before the provider is asked. Raises
-    OutboundCallRefused (opted out, agent disabled or unsynced: nothing dialled) or
-    calls.outbound.OutboundCallFailed (the provider's error; the call is marked failed).
+    OutboundCallRefused (opted out, agent disabled or unsynced, or outside the calling
+    window without an owner's override: nothing dialled) or calls.outbound.OutboundCallFailed
+    (the provider's error; the call is marked failed).
     """
     if contact is None:
         contact = Contact.objects.filter(phone=phone).first()
     variables = caller_variables(phone=phone, contact=contact, agent_name=agent.name)
     return place_outbound_call(
-        agent=agent, to_phone=phone, dynamic_variables=variables, contact=contact
+        agent=agent,
+        to_phone=phone,
+        dynamic_variables=variables,
+        contact=contact,
+        window_override=window_override,
     )
 
 

@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from calls.models import Call
-from calls.outbound import OutboundCallFailed, OutboundCallRefused
+from calls.outbound import (
+    CallingWindowClosed,
+    OutboundCallFailed,
+    OutboundCallRefused,
+    WindowOverride,
+    check_calling_window,
+    describe_opening,
+)
 from contacts.csv_import import CsvRejected
 from contacts.forms import (
     CallContactForm,
@@ -34,6 +41,7 @@ from contacts.services import (
     store_pending_import,
     undo_opt_out,
 )
+from voqo.permissions import is_agency_owner
 
 PAGE_SIZE = 50
 CALL_HISTORY_LIMIT = 50
@@ -102,8 +110,19 @@ def contact_detail(request: HttpRequest, contact_id) -> HttpResponse:
             "memories": contact.memories.order_by("-created_at"),
             "memory_form": MemoryForm(),
             "call_form": CallContactForm(),
+            **_window_context(
+                request, check_calling_window(to_phone=contact.phone, contact=contact)
+            ),
         },
     )
+
+
+def _window_context(request: HttpRequest, check) -> dict:
+    return {
+        "window_check": check,
+        "window_opens": describe_opening(check),
+        "can_override_window": is_agency_owner(request.user),
+    }
 
 
 def contact_edit(request: HttpRequest, contact_id) -> HttpResponse:
@@ -257,24 +276,28 @@ def memory_delete(request: HttpRequest, contact_id, memory_id) -> HttpResponse:
 # --- Calling --------------------------------------------------------------------------
 
 
-def _dial(request: HttpRequest, *, agent, phone: str, contact: Contact | None, back_url: str):
-    try:
-        call = call_now(agent=agent, phone=phone, contact=contact)
-    except OutboundCallRefused as refusal:
-        messages.error(request, str(refusal))
-        return redirect(back_url)
-    except OutboundCallFailed as failure:
-        if failure.error.outcome_unknown:
-            messages.warning(
-                request,
-                "The provider did not confirm the call, so it may still ring. "
-                f"Check this call before trying again. ({failure.error.message})",
-            )
-            return redirect(_call_url(failure.call))
-        messages.error(request, f"The call could not be placed: {failure.error.message}")
-        return redirect(back_url)
+def _window_override(request: HttpRequest, form) -> WindowOverride | None:
+    """The owner's "Call anyway" (outside calling hours), when that button was pressed."""
+    if "call_anyway" not in request.POST:
+        return None
+    return WindowOverride(user=request.user, reason=form.cleaned_data.get("override_reason", ""))
+
+
+def _placed(request: HttpRequest, call: Call) -> HttpResponse:
     messages.success(request, f"Calling {call.to_phone} with {call.agent_name}…")
     return redirect(_call_url(call))
+
+
+def _failed(request: HttpRequest, failure: OutboundCallFailed, back_url: str) -> HttpResponse:
+    if failure.error.outcome_unknown:
+        messages.warning(
+            request,
+            "The provider did not confirm the call, so it may still ring. "
+            f"Check this call before trying again. ({failure.error.message})",
+        )
+        return redirect(_call_url(failure.call))
+    messages.error(request, f"The call could not be placed: {failure.error.message}")
+    return redirect(back_url)
 
 
 @require_POST
@@ -285,27 +308,44 @@ def contact_call(request: HttpRequest, contact_id) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose an enabled, synced agent to place the call.")
         return redirect(back_url)
-    return _dial(
-        request,
-        agent=form.cleaned_data["agent"],
-        phone=contact.phone,
-        contact=contact,
-        back_url=back_url,
-    )
+    try:
+        call = call_now(
+            agent=form.cleaned_data["agent"],
+            phone=contact.phone,
+            contact=contact,
+            window_override=_window_override(request, form),
+        )
+    except OutboundCallRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(back_url)
+    except OutboundCallFailed as failure:
+        return _failed(request, failure, back_url)
+    return _placed(request, call)
 
 
 def call_number(request: HttpRequest) -> HttpResponse:
     """Call a typed number (linked to the contact with that number, if there is one)."""
     form = CallNumberForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    context = {"form": form, "can_override_window": is_agency_owner(request.user)}
     if request.method == "POST" and form.is_valid():
-        return _dial(
-            request,
-            agent=form.cleaned_data["agent"],
-            phone=form.cleaned_data["phone"],
-            contact=None,
-            back_url=reverse("contacts:call_number"),
-        )
-    return render(request, "contacts/call_number.html", {"form": form})
+        try:
+            call = call_now(
+                agent=form.cleaned_data["agent"],
+                phone=form.cleaned_data["phone"],
+                window_override=_window_override(request, form),
+            )
+        except CallingWindowClosed as closed:
+            # Stay on the form: an owner may give a reason and call anyway.
+            form.add_error(None, str(closed))
+            context["window_closed"] = True
+        except OutboundCallRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("contacts:call_number")
+        except OutboundCallFailed as failure:
+            return _failed(request, failure, reverse("contacts:call_number"))
+        else:
+            return _placed(request, call)
+    return render(request, "contacts/call_number.html", context)
 
 
 # --- CSV import and export ------------------------------------------------------------

@@ -12,7 +12,10 @@ from contacts.personalisation import caller_variables
 from tests.factories import make_agent, make_contact, make_memory
 from voqo.models import SandboxConversation
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("within_calling_hours"),
+]
 
 
 @pytest.fixture
