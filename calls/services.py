@@ -26,7 +26,7 @@ from django.utils import timezone
 from agents.models import Agent
 from calls.models import Call, SmsMessage, WebhookEvent
 from calls.signals import call_finished
-from calls.sms import SmsTemplateError, render_sms_within_limit
+from calls.sms import SmsTemplateError, first_name, render_sms_within_limit
 from contacts.models import Contact, Memory
 from voqo.bulk import AsStored, insert_rows
 from voqo.models import DEFAULT_SETTINGS, Setting
@@ -538,6 +538,7 @@ def sms_variables(call: Call, values: dict[str, Any]) -> dict[str, str]:
     summary = summary[:-1] if summary.endswith(".") and not summary.endswith("..") else summary
     return {
         "caller_name": name or "there",
+        "first_name": first_name(name),
         "caller_phone": format_phone(call.external_phone),
         "call_summary": summary,
         "agent_name": call.agent_name or values["agency_name"],

@@ -9,9 +9,10 @@ from django.db import models
 # Defaults for every setting Voqo reads. The first five are created by a data migration
 # (seed data model); the others fall back to these values until staff change them.
 DEFAULT_SETTINGS: dict[str, Any] = {
+    # Works for calls either way (no "thanks for calling" after Voqo rang them).
     "sms_template": (
-        "Hi {caller_name}, thanks for calling! Here's a summary of our conversation: "
-        "{call_summary}. Feel free to call back anytime. - {agent_name}"
+        "Hi {first_name}, thanks for talking with us today. Here's a summary of our "
+        "conversation: {call_summary}. Feel free to call us back anytime. - {agent_name}"
     ),
     "sms_enabled": True,
     "sms_skip_silent": True,
