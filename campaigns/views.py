@@ -248,6 +248,6 @@ def job_report(request: HttpRequest, job_id) -> StreamingHttpResponse:
     """Every row of the job as CSV, streamed (safe to open in a spreadsheet)."""
     job = get_object_or_404(Job, pk=job_id)
     response = StreamingHttpResponse(job_report_lines(job), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    stamp = timezone.localtime(timezone=agency_zone()).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="job-{job.id}-{stamp}.csv"'
     return response

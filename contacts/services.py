@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 from agents.models import Agent
 from calls.models import Call
 from calls.outbound import WindowOverride, place_outbound_call
+from calls.services import agency_zone
 from contacts.csv_import import CsvRejected, CsvTable, iter_csv_lines, read_csv
 from contacts.models import Contact
 from contacts.personalisation import caller_variables
@@ -147,9 +149,19 @@ def call_now(
 EXPORT_HEADERS = ["name", "phone", "notes", "tags", "opted_out_at", "last_call_at", "created_at"]
 
 
+def local_iso(moment: datetime | None, zone: tzinfo) -> str:
+    """An export timestamp in the agency's zone with its offset (2026-03-11T13:00:00+11:00)."""
+    return timezone.localtime(moment, zone).isoformat() if moment else ""
+
+
 def export_contacts_csv(queryset: QuerySet[Contact] | None = None) -> Iterator[str]:
-    """The contacts as CSV lines (header first), streamed, safe to open in a spreadsheet."""
+    """The contacts as CSV lines (header first), streamed, safe to open in a spreadsheet.
+
+    Times are in the agency's zone (Settings), with the offset, so a spreadsheet shows the
+    agency's clock and nothing is lost for a program that reads them.
+    """
     queryset = Contact.objects.all() if queryset is None else queryset
+    zone = agency_zone()
 
     def records():
         yield EXPORT_HEADERS
@@ -164,9 +176,9 @@ def export_contacts_csv(queryset: QuerySet[Contact] | None = None) -> Iterator[s
                 phone,
                 notes,
                 ", ".join(tags or []),
-                opted_out_at.isoformat() if opted_out_at else "",
-                last_call_at.isoformat() if last_call_at else "",
-                created_at.isoformat() if created_at else "",
+                local_iso(opted_out_at, zone),
+                local_iso(last_call_at, zone),
+                local_iso(created_at, zone),
             ]
 
     return iter_csv_lines(records())

@@ -19,6 +19,7 @@ from calls.outbound import (
     check_calling_window,
     describe_opening,
 )
+from calls.services import agency_zone
 from contacts.csv_import import CsvRejected
 from contacts.forms import (
     CallContactForm,
@@ -409,7 +410,7 @@ def contact_import_confirm(request: HttpRequest) -> HttpResponse:
 
 
 def contact_export(request: HttpRequest) -> StreamingHttpResponse:
-    stamp = timezone.localdate().isoformat()
+    stamp = timezone.localdate(timezone=agency_zone()).isoformat()
     # The BOM makes Excel read the file as UTF-8; our importer strips it again.
     lines = itertools.chain(["\ufeff"], export_contacts_csv())
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -192,11 +193,24 @@ def test_report_csv_is_streamed_and_escapes_formulas_but_not_phones(staff_client
     assert response.streaming and response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
-    assert table[0] == ["phone", "name", "status", "attempts", "duration", "error", "call_id"]
+    assert table[0] == [
+        "phone",
+        "name",
+        "status",
+        "attempts",
+        "duration",
+        "error",
+        "call_id",
+        "called_at",
+    ]
     assert table[1][0] == mobiles(1)[0]  # +61… stays a phone number
     assert table[1][1] == '\'=HYPERLINK("http://evil")'
     assert table[2][5] == "'-1 credits\tleft"
     assert table[2][6] == str(JobCall.objects.get(pk=rows[1].pk).call_id)
+    called = JobCall.objects.get(pk=rows[1].pk).call.created_at
+    # The agency's clock with its offset (Sydney by default), not UTC.
+    assert table[2][7] == timezone.localtime(called, ZoneInfo("Australia/Sydney")).isoformat()
+    assert table[2][7].endswith(("+10:00", "+11:00"))
 
 
 def test_report_lines_cover_every_row():
