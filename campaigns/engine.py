@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from calls.models import Call
@@ -42,7 +42,7 @@ from calls.outbound import (
     dial_outbound_call,
     prepare_outbound_call,
 )
-from campaigns.models import BatchContact, Job, JobCall
+from campaigns.models import Job, JobCall
 from contacts.models import Contact
 from contacts.personalisation import caller_variables
 from voqo import calling_window as window
@@ -529,48 +529,3 @@ def resumes_at(job: Job, now: datetime | None = None) -> datetime | None:
     if earliest_retry is not None:
         candidates.append(max(earliest_retry, now))
     return min(candidates, default=None)
-
-
-@dataclass
-class RegionWindow:
-    """How many of a job's numbers share one calling window, when it is open, and why."""
-
-    label: str
-    numbers: int
-    opens_at: datetime
-    closes_at: datetime
-    reason: str
-    # Mobiles with no state anywhere (contact, row, agency): the narrow, every-zone window.
-    state_unknown: bool = False
-
-    @property
-    def open_now(self) -> bool:
-        return self.opens_at <= timezone.now() < self.closes_at
-
-
-def window_summary(job: Job, now: datetime | None = None) -> list[RegionWindow]:
-    """The job's numbers grouped by calling window: the current or next open stretch of each.
-
-    One GROUP BY over the upload's rows (indexed by upload); empty for an "Any time" job.
-    """
-    if job.calling_window != Job.CallingWindow.AU_TELEMARKETING:
-        return []
-    now = now or timezone.now()
-    default_state = window.agency_default_state()
-    counts = (
-        BatchContact.objects.filter(upload_id=job.upload_id)
-        .order_by()
-        .values_list("region")
-        .annotate(n=Count("id"))
-    )
-    summary = []
-    for key, numbers in sorted(counts, key=lambda pair: -pair[1]):
-        region = window.effective_region(key, default_state)
-        opens_at, closes_at = window.window_span(key, now, default_state)
-        reason = window.region_reason(key, default_state, stated=False)
-        label = region.label if key != window.UNKNOWN_REGION else "Mobiles with no state"
-        state_unknown = key == window.UNKNOWN_REGION and not default_state
-        summary.append(
-            RegionWindow(label, numbers, opens_at, closes_at, reason, state_unknown=state_unknown)
-        )
-    return summary

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from calls.services import agency_zone
-from campaigns import engine, services
+from campaigns import calling_hours, engine, services
 from campaigns.csv_upload import UploadRefused
 from campaigns.forms import CampaignForm, ConfirmUploadForm, JobForm, UploadForm
 from campaigns.models import Campaign, Job, JobCall, Upload
@@ -156,7 +156,7 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
         if not request.htmx.history_restore_request:
             response = render(request, "campaigns/partials/_job_results.html", context)
             return _vary_on_htmx(response)
-    context["window_summary"] = engine.window_summary(job)
+    context["window_summary"] = calling_hours.window_summary(job)
     context["default_state"] = window.agency_default_state()
     context["review_rows"] = job.job_calls.filter(
         status=JobCall.Status.NEEDS_REVIEW

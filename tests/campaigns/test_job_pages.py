@@ -228,6 +228,7 @@ def test_the_job_page_shows_each_numbers_window_and_why(staff_client):
         calling_window=Job.CallingWindow.AU_TELEMARKETING,
         status=Job.Status.PENDING,
     )
+    job.upload.batch_contacts.filter(phone="+61412000002").update(region="WA")
     url = reverse("campaigns:job", args=[job.id])
     # Wednesday 14 January 2026, 9:30 in Sydney: Sydney is open, Perth is not yet.
     with time_machine.travel(
@@ -238,6 +239,9 @@ def test_the_job_page_shows_each_numbers_window_and_why(staff_client):
         assert "Wed 14 Jan, 12:00 p.m. – 8:00 p.m. (AEDT)" in html
         assert "A mobile carries no location" in html and "where your contacts live" in html
         assert "Area code 08 (three time zones)" in html
+        assert "Western Australia" in html and "State WA, from the upload" in html
+        # Perth's 9:00–20:00, read on the agency's (Sydney) clock.
+        assert "Wed 14 Jan, 12:00 p.m. – 11:00 p.m. (AEDT)" in html
 
         Setting.set_value("default_state", "NSW")
         html = staff_client.get(url).content.decode()
