@@ -1,5 +1,4 @@
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 
 from agents.models import Agent
 from agents.prompt_templates import PROMPT_TEMPLATES
@@ -97,7 +96,6 @@ class AgentForm(forms.ModelForm):
         initial=0.5,
         min_value=0,
         max_value=1,
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text="0 = consistent, 1 = creative. 0.3–0.6 suits phone calls.",
         widget=forms.NumberInput(attrs={"step": "0.05", "min": "0", "max": "1"}),
     )

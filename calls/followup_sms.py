@@ -25,7 +25,7 @@ from contacts.opt_out import is_suppressed, opt_out_number
 from voqo.models import DEFAULT_SETTINGS, Setting, agency_zone
 from voqo.phones import format_phone, sms_problem, try_normalize_phone
 from voqo.providers import ProviderError, ProviderRetryableError, get_provider
-from voqo.sms import SmsTemplateError, render_sms_within_limit
+from voqo.sms import SmsTemplateError, first_name, render_sms_within_limit
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,7 @@ def sms_variables(call: Call, values: dict[str, Any]) -> dict[str, str]:
     summary = summary[:-1] if summary.endswith(".") and not summary.endswith("..") else summary
     return {
         "caller_name": name or "there",
+        "first_name": first_name(name),
         "caller_phone": format_phone(call.external_phone),
         "call_summary": summary,
         "agent_name": call.agent_name or values["agency_name"],

@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agents.models import Agent
 from calls.models import Call
+from calls.selectors import calls_matching_part_of_a_number, looks_like_part_of_a_number
 from contacts.models import Contact
 from voqo.phones import try_normalize_phone
 
@@ -60,6 +61,8 @@ class CallFilterForm(forms.Form):
             if phone:
                 # Both columns are indexed: an OR of two index lookups.
                 calls = calls.filter(Q(from_phone=phone) | Q(to_phone=phone))
+            elif looks_like_part_of_a_number(query):
+                calls = calls_matching_part_of_a_number(calls, query)
             else:
                 calls = _calls_of_contacts_named(calls, query)
         return calls

@@ -92,6 +92,10 @@ class Call(UUIDModel):
     # Why the provider's result did not arrive as a webhook (a delivery that failed, a result
     # fetched or given up on by reconciliation); shown on the call page.
     result_note = models.TextField(blank=True, default="")
+    # An owner placed this call outside the recipient's calling window (they asked to be
+    # called now): who, and the reason they gave. Empty for calls within the window.
+    window_override_by = models.CharField(max_length=150, blank=True, default="")
+    window_override_reason = models.TextField(blank=True, default="")
 
     class Meta:
         db_table = "calls"

@@ -1,13 +1,20 @@
 """Placing an outbound call: the one path used by "Call now" and by campaigns."""
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 
 from agents.models import Agent
 from calls.models import Call
 from contacts.models import Contact
 from contacts.opt_out import is_suppressed
+from voqo import calling_window
+from voqo.models import agency_zone
+from voqo.permissions import is_agency_owner
 from voqo.phones import format_phone, outbound_call_problem
 from voqo.providers import ProviderError, get_provider
 
@@ -17,6 +24,22 @@ logger = logging.getLogger(__name__)
 class OutboundCallRefused(Exception):
     """Voqo will not place this call (disabled or unsynced agent, opted-out number, a number
     that is not a mobile or landline); nothing was dialled."""
+
+
+class CallingWindowClosed(OutboundCallRefused):
+    """It is outside the recipient's calling window; `check.opens_at` is when it opens."""
+
+    def __init__(self, message: str, check: calling_window.WindowCheck) -> None:
+        super().__init__(message)
+        self.check = check
+
+
+@dataclass(frozen=True)
+class WindowOverride:
+    """An owner's "call anyway" outside the window (the person asked to be called now)."""
+
+    user: object  # the signed-in user; is_agency_owner() decides
+    reason: str
 
 
 class OutboundCallFailed(Exception):
@@ -38,6 +61,8 @@ def prepare_outbound_call(
     to_phone: str,
     dynamic_variables: dict[str, str],
     contact: Contact | None = None,
+    window_override_by: str = "",
+    window_override_reason: str = "",
 ) -> Call:
     """Check the agent may call and create the call record with status `initiated`.
 
@@ -46,7 +71,28 @@ def prepare_outbound_call(
 
     The record exists before anything is dialled, so a crash before the provider answers
     leaves a visible row to reconcile, never an untracked call. Raises OutboundCallRefused.
+    The calling window is not checked here: campaigns claim only rows whose window is open,
+    and single calls check it in place_outbound_call().
     """
+    _refuse_unless_callable(agent, contact, to_phone)
+    call = Call.objects.create(
+        agent=agent,
+        agent_name=agent.name,
+        contact=contact,
+        direction=Call.Direction.OUTBOUND,
+        status=Call.Status.INITIATED,
+        from_phone=settings.TWILIO_PHONE_NUMBER,
+        to_phone=to_phone,
+        dynamic_variables=dynamic_variables,
+        window_override_by=window_override_by,
+        window_override_reason=window_override_reason,
+    )
+    if contact is not None:
+        Contact.objects.filter(pk=contact.pk).update(last_call_at=call.created_at)
+    return call
+
+
+def _refuse_unless_callable(agent: Agent, contact: Contact | None, to_phone: str) -> None:
     if not agent.enabled:
         raise OutboundCallRefused(f"{agent.name} is disabled, so it cannot place calls.")
     if not agent.elevenlabs_agent_id:
@@ -64,19 +110,30 @@ def prepare_outbound_call(
         )
     if problem := outbound_call_problem(to_phone):
         raise OutboundCallRefused(problem)
-    call = Call.objects.create(
-        agent=agent,
-        agent_name=agent.name,
-        contact=contact,
-        direction=Call.Direction.OUTBOUND,
-        status=Call.Status.INITIATED,
-        from_phone=settings.TWILIO_PHONE_NUMBER,
-        to_phone=to_phone,
-        dynamic_variables=dynamic_variables,
+
+
+def check_calling_window(
+    *, to_phone: str, contact: Contact | None, now: datetime | None = None
+) -> calling_window.WindowCheck:
+    """The recipient's calling window for a single call (their contact's state, else the
+    agency's, else every Australian zone)."""
+    state = contact.state if contact is not None else ""
+    return calling_window.check_number(to_phone, state=state, now=now or timezone.now())
+
+
+def describe_opening(check: calling_window.WindowCheck) -> str:
+    """'Mon 16 Mar, 9:00 AM (Perth time)': in the recipient's zone when there is one."""
+    zone = ZoneInfo(check.zone_name) if check.zone_name else agency_zone()
+    local = check.opens_at.astimezone(zone)
+    city = zone.key.split("/")[-1].replace("_", " ")
+    return f"{local:%a} {local.day} {local:%b}, {local:%-I:%M %p} ({city} time)"
+
+
+def window_closed_message(check: calling_window.WindowCheck, who: str) -> str:
+    return (
+        f"It is outside calling hours for {who} ({check.reason}). "
+        f"Voqo may call from {describe_opening(check)}."
     )
-    if contact is not None:
-        Contact.objects.filter(pk=contact.pk).update(last_call_at=call.created_at)
-    return call
 
 
 def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:
@@ -112,9 +169,40 @@ def place_outbound_call(
     dynamic_variables: dict[str, str],
     contact: Contact | None = None,
     first_message: str | None = None,
+    window_override: WindowOverride | None = None,
+    now: datetime | None = None,
 ) -> Call:
-    """Prepare and dial in one step (the "Call now" path). Raises like the two steps."""
+    """Check the recipient's calling window, then prepare and dial (the single-call path).
+
+    Outside the window the call is refused (CallingWindowClosed, with when it opens) unless
+    an owner overrides it with a reason, which is kept on the call. Raises like the steps.
+    """
+    _refuse_unless_callable(agent, contact, to_phone)
+    check = check_calling_window(to_phone=to_phone, contact=contact, now=now)
+    override_by = override_reason = ""
+    if not check.is_open:
+        who = (contact.name if contact is not None else "") or to_phone
+        if window_override is None:
+            raise CallingWindowClosed(window_closed_message(check, who), check)
+        if not is_agency_owner(window_override.user):
+            raise OutboundCallRefused(
+                "Only an owner can call outside calling hours. "
+                f"Voqo may call {who} from {describe_opening(check)}."
+            )
+        override_reason = " ".join(window_override.reason.split())
+        if not override_reason:
+            raise CallingWindowClosed(
+                "Say why you are calling outside calling hours (e.g. they asked to be called "
+                "now); the reason is kept with the call.",
+                check,
+            )
+        override_by = window_override.user.get_username()
     call = prepare_outbound_call(
-        agent=agent, to_phone=to_phone, dynamic_variables=dynamic_variables, contact=contact
+        agent=agent,
+        to_phone=to_phone,
+        dynamic_variables=dynamic_variables,
+        contact=contact,
+        window_override_by=override_by,
+        window_override_reason=override_reason,
     )
     return dial_outbound_call(call, first_message=first_message)

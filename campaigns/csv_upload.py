@@ -18,9 +18,9 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from campaigns.window import region_for_phone
 from contacts.csv_import import CsvRejected, CsvRow, CsvTable, read_csv
 from contacts.csv_mapping import KIND_CAMPAIGN, ColumnMapping, column_samples, initial_roles
+from voqo.calling_window import region_for_phone
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -32,8 +32,10 @@ PREVIEW_ROWS = 10
 LIMITS_HELP = (
     f"CSV up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB, {MAX_ROWS:,} rows, {MAX_COLUMNS} columns "
     f"and {MAX_FIELD_CHARS:,} characters per cell, separated by commas, semicolons or tabs. "
-    "Next you choose the phone column(s) and the name; every other column becomes a campaign "
-    "variable an agent's prompt or greeting can use, e.g. a “Suburb” column as {{suburb}}."
+    "Next you choose the phone column(s), the name and optionally the state (NSW, VIC, QLD, SA, "
+    "WA, TAS, NT, ACT: a mobile then gets that state's calling hours); every other column "
+    "becomes a campaign variable an agent's prompt or greeting can use, e.g. a “Suburb” column "
+    "as {{suburb}}."
 )
 
 
@@ -138,7 +140,7 @@ def _parse_row(row: CsvRow, mapping: ColumnMapping) -> ParsedRow | RowProblem:
         mapped.phone,
         mapped.name,
         mapped.variables,
-        region_for_phone(mapped.phone),
+        region_for_phone(mapped.phone, mapped.state),
         mapped.state,
     )
 

@@ -43,11 +43,11 @@ from calls.outbound import (
     dial_outbound_call,
     prepare_outbound_call,
 )
-from campaigns import window
 from campaigns.models import Job, JobCall
 from contacts.models import Contact
 from contacts.opt_out import is_suppressed, suppressed_numbers
 from contacts.personalisation import caller_variables
+from voqo import calling_window as window
 from voqo.providers import (
     PostCallEvent,
     ProviderAuthError,
@@ -210,7 +210,8 @@ def due_rows(job: Job, now: datetime):
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
     if job.calling_window == Job.CallingWindow.AU_TELEMARKETING:
-        rows = rows.filter(batch_contact__region__in=window.open_regions(now))
+        open_keys = window.open_regions(now, window.agency_default_state())
+        rows = rows.filter(batch_contact__region__in=open_keys)
     return rows
 
 
@@ -501,7 +502,8 @@ def resumes_at(job: Job, now: datetime | None = None) -> datetime | None:
     if due_rows(job, now).exists() or not pending.exists():
         return None
     regions = set(pending.values_list("batch_contact__region", flat=True).distinct())
-    openings = [window.next_region_opening(region, now) for region in regions]
+    default_state = window.agency_default_state()
+    openings = [window.next_region_opening(region, now, default_state) for region in regions]
     retry_times = pending.filter(next_attempt_at__gt=now).values_list("next_attempt_at", flat=True)
     earliest_retry = min(retry_times, default=None)
     candidates = [opening for opening in openings if opening > now]

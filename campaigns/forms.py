@@ -70,8 +70,9 @@ class JobForm(forms.Form):
         initial=Job.CallingWindow.AU_TELEMARKETING,
         help_text=(
             "Weekdays 9:00–20:00 and Saturdays 9:00–17:00 in each recipient's local time; "
-            "never on Sundays or public holidays. Mobiles carry no location, so they are "
-            "only called when it is within hours in every Australian time zone."
+            "never on Sundays or public holidays. A mobile is called in its state's hours when "
+            "the upload's “state” column, the contact or Settings names one; otherwise only "
+            "when it is within hours in every Australian time zone."
         ),
     )
 

@@ -1,6 +1,12 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from voqo.models import UUIDModel
+
+
+def _sandbox() -> bool:
+    return settings.VOQO_PROVIDER == "sandbox"
 
 
 class Campaign(UUIDModel):
@@ -44,7 +50,7 @@ class BatchContact(UUIDModel):
     name = models.CharField(max_length=200, blank=True, default="")
     variables = models.JSONField(default=dict, blank=True)
     line_number = models.PositiveIntegerField(null=True, blank=True)
-    # The calling-window region of the number (campaigns.window.region_for_phone), stored at
+    # The calling-window region of the number (voqo.calling_window.region_for_phone), stored at
     # import so a tick can pick the rows whose window is open with one indexed filter.
     region = models.CharField(max_length=8, default="AU")
     # The contact's Australian state from the upload's state column ("" when it has none).
@@ -115,6 +121,28 @@ class Job(UUIDModel):
     def __str__(self) -> str:
         return f"Job {self.id} ({self.status})"
 
+    ANYTIME_REFUSED = (
+        "“Any time” is only for simulated calls (VOQO_PROVIDER=sandbox). With real calls the "
+        "Australian telemarketing hours apply."
+    )
+
+    def clean(self) -> None:
+        """Every path (admin, forms, API, shell's full_clean) gets the same window rule."""
+        super().clean()
+        self._refuse_anytime_with_real_calls()
+
+    def save(self, *args, **kwargs) -> None:
+        # The last line of defence for code that skips full_clean(): a live job is never
+        # stored with the sandbox-only window (the dialler trusts the stored window).
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "calling_window" in update_fields:
+            self._refuse_anytime_with_real_calls()
+        super().save(*args, **kwargs)
+
+    def _refuse_anytime_with_real_calls(self) -> None:
+        if self.calling_window == self.CallingWindow.ANYTIME and not _sandbox():
+            raise ValidationError({"calling_window": self.ANYTIME_REFUSED})
+
     COUNTER_FIELDS = {
         "pending": "pending_calls",
         "calling": "calling_calls",
@@ -131,13 +159,17 @@ class Job(UUIDModel):
 
     @property
     def done_calls(self) -> int:
-        """Rows that will not be dialled again: the numerator of the progress bar."""
-        return self.completed_calls + self.failed_calls + self.skipped_calls + self.cancelled_calls
+        """Rows that were dealt with (called, failed, or skipped on purpose).
+
+        Cancelled rows are left out: they were never dialled, so a job cancelled early reads
+        "2 of 10 calls finished, 8 cancelled", not "100% finished".
+        """
+        return self.completed_calls + self.failed_calls + self.skipped_calls
 
     @property
     def progress_percent(self) -> int:
         if not self.total_calls:
-            return 100 if self.is_finished else 0
+            return 100 if self.status == self.Status.COMPLETED else 0
         return int(self.done_calls * 100 / self.total_calls)
 
     def status_counts(self) -> dict[str, int]:

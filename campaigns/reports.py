@@ -4,11 +4,24 @@ from collections.abc import Iterator
 
 from campaigns.models import Job
 from contacts.csv_import import iter_csv_lines
+from contacts.services import local_iso
+from voqo.models import agency_zone
 
-REPORT_HEADER = ["phone", "name", "status", "attempts", "duration", "error", "call_id"]
+REPORT_HEADER = [
+    "phone",
+    "name",
+    "status",
+    "attempts",
+    "duration",
+    "error",
+    "call_id",
+    "called_at",
+]
 
 
 def job_report_rows(job: Job) -> Iterator[list]:
+    """One row per job call; `called_at` in the agency's zone with its offset."""
+    zone = agency_zone()
     yield REPORT_HEADER
     rows = (
         job.job_calls.select_related("batch_contact", "call")
@@ -25,6 +38,7 @@ def job_report_rows(job: Job) -> Iterator[list]:
             call.duration if call and call.duration is not None else "",
             job_call.error_message,
             call.id if call else "",
+            local_iso(call.created_at, zone) if call else "",
         ]
 
 

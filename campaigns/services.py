@@ -30,7 +30,9 @@ from campaigns.csv_upload import (
 )
 from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
 from contacts.csv_mapping import KIND_CAMPAIGN, remember_roles
+from contacts.models import Contact
 from voqo.bulk import AsStored, insert_rows, prepared
+from voqo.calling_window import STATE_ZONES, regions_narrowed_by
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +142,7 @@ def import_upload(
     except UploadRefused:
         upload.delete()
         raise
+    apply_contact_states(upload)
     Upload.objects.filter(pk=upload.pk).update(
         total_rows=total, invalid_rows=invalid, duplicate_rows=duplicates, errors=errors
     )
@@ -148,6 +151,22 @@ def import_upload(
         remember_roles(headers=upload_headers(path), roles=roles, kind=KIND_CAMPAIGN)
     discard_pending_upload(token)
     return upload
+
+
+def apply_contact_states(upload: Upload) -> int:
+    """Rows without a `state` of their own take their contact's state; returns how many.
+
+    One UPDATE per state, each a join on the indexed contact phone; a row's own `state`
+    column already set its region and wins.
+    """
+    moved = 0
+    for state in STATE_ZONES:
+        stated_phones = Contact.objects.filter(state=state).values("phone")
+        with transaction.atomic():
+            moved += BatchContact.objects.filter(
+                upload=upload, region__in=regions_narrowed_by(state), phone__in=stated_phones
+            ).update(region=state)
+    return moved
 
 
 def _batch_contact(upload_id: AsStored, row: ParsedRow) -> dict:

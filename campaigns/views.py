@@ -3,16 +3,19 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from campaigns import engine, services
+from campaigns import calling_hours, engine, services
 from campaigns.csv_upload import UploadRefused
 from campaigns.forms import CampaignForm, ConfirmUploadForm, JobForm, UploadForm
 from campaigns.models import Campaign, Job, JobCall, Upload
 from campaigns.reports import job_report_lines
 from contacts.csv_mapping import KIND_CAMPAIGN
 from contacts.forms import ColumnMappingForm
+from voqo import calling_window as window
+from voqo.models import agency_zone
 
 RESULTS_PER_PAGE = 50
 
@@ -192,14 +195,26 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
     context = {
         **_job_context(job),
         "page": page,
+        "agency_zone": agency_zone(),
         "status_filter": status,
         "statuses": JobCall.Status.choices,
         "query_string": f"status={status}" if status else "",
-        "review_rows": job.job_calls.filter(status=JobCall.Status.NEEDS_REVIEW).select_related(
-            "batch_contact", "call"
-        )[:50],
     }
-    return render(request, "campaigns/job_detail.html", context)
+    if request.htmx and request.htmx.target == "job-results":
+        if not request.htmx.history_restore_request:
+            response = render(request, "campaigns/partials/_job_results.html", context)
+            return _vary_on_htmx(response)
+    context["window_summary"] = calling_hours.window_summary(job)
+    context["default_state"] = window.agency_default_state()
+    context["review_rows"] = job.job_calls.filter(
+        status=JobCall.Status.NEEDS_REVIEW
+    ).select_related("batch_contact", "call")[:50]
+    return _vary_on_htmx(render(request, "campaigns/job_detail.html", context))
+
+
+def _vary_on_htmx(response: HttpResponse) -> HttpResponse:
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def job_progress(request: HttpRequest, job_id) -> HttpResponse:
@@ -281,6 +296,6 @@ def job_report(request: HttpRequest, job_id) -> StreamingHttpResponse:
     """Every row of the job as CSV, streamed (safe to open in a spreadsheet)."""
     job = get_object_or_404(Job, pk=job_id)
     response = StreamingHttpResponse(job_report_lines(job), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    stamp = timezone.localtime(timezone=agency_zone()).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="job-{job.id}-{stamp}.csv"'
     return response

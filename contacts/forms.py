@@ -26,8 +26,13 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = ["name", "phone", "email", "notes", "tags"]
+        fields = ["name", "phone", "email", "state", "notes", "tags"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+        labels = {"state": "State"}
+        help_texts = {
+            "state": "Where they live: Voqo calls a mobile in that state's hours. Leave empty "
+            "to use the agency's state from Settings."
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,6 +83,14 @@ class CallContactForm(forms.Form):
         queryset=Agent.objects.none(),
         empty_label=None,
         error_messages={"invalid_choice": "Choose an enabled, synced agent."},
+    )
+    # Only sent with "Call anyway" (owners, outside calling hours); kept on the call.
+    override_reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Why call outside calling hours?",
+        help_text="E.g. “They asked us to call back tonight.” Kept with the call.",
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
     )
 
     def __init__(self, *args, **kwargs):

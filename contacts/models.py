@@ -1,5 +1,6 @@
 from django.db import models
 
+from voqo.calling_window import STATE_CHOICES
 from voqo.models import UUIDModel
 
 # The name of a contact created from a call whose caller did not say who they are.
@@ -25,6 +26,9 @@ class Contact(UUIDModel):
     state = models.CharField(max_length=3, blank=True, default="", choices=AustralianState.choices)
     notes = models.TextField(blank=True, default="")
     tags = models.JSONField(default=list, blank=True)
+    # Where the contact lives: puts a mobile in that state's calling window (else the
+    # agency's default state, else every Australian zone).
+    state = models.CharField(max_length=3, blank=True, default="", choices=STATE_CHOICES)
     # Opt-out (STOP by SMS or by staff) suppresses both SMS and campaign calls.
     opted_out_at = models.DateTimeField(null=True, blank=True)
     opted_out_by = models.CharField(max_length=150, blank=True, default="")

@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import datetime, tzinfo
 
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from agents.models import Agent
 from calls.models import Call
-from calls.outbound import place_outbound_call
+from calls.outbound import WindowOverride, place_outbound_call
 from contacts.csv_import import iter_csv_lines
 from contacts.models import Contact
 from contacts.personalisation import caller_variables
+from voqo.models import agency_zone
 from voqo.phones import try_normalize_phone
 
 MAX_TAGS = 20
@@ -88,18 +91,29 @@ def known_tags(limit: int = 200) -> list[str]:
 # --- Call now ------------------------------------------------------------------------
 
 
-def call_now(*, agent: Agent, phone: str, contact: Contact | None = None) -> Call:
+def call_now(
+    *,
+    agent: Agent,
+    phone: str,
+    contact: Contact | None = None,
+    window_override: WindowOverride | None = None,
+) -> Call:
     """Dial `phone` with `agent`, personalised for the contact with that number.
 
     The call record exists (status initiated) before the provider is asked. Raises
-    OutboundCallRefused (opted out, agent disabled or unsynced: nothing dialled) or
-    calls.outbound.OutboundCallFailed (the provider's error; the call is marked failed).
+    OutboundCallRefused (opted out, agent disabled or unsynced, or outside the calling
+    window without an owner's override: nothing dialled) or calls.outbound.OutboundCallFailed
+    (the provider's error; the call is marked failed).
     """
     if contact is None:
         contact = Contact.objects.filter(phone=phone).first()
     variables = caller_variables(phone=phone, contact=contact, agent_name=agent.name)
     return place_outbound_call(
-        agent=agent, to_phone=phone, dynamic_variables=variables, contact=contact
+        agent=agent,
+        to_phone=phone,
+        dynamic_variables=variables,
+        contact=contact,
+        window_override=window_override,
     )
 
 
@@ -121,9 +135,19 @@ EXPORT_HEADERS = [
 ]
 
 
+def local_iso(moment: datetime | None, zone: tzinfo) -> str:
+    """An export timestamp in the agency's zone with its offset (2026-03-11T13:00:00+11:00)."""
+    return timezone.localtime(moment, zone).isoformat() if moment else ""
+
+
 def export_contacts_csv(queryset: QuerySet[Contact] | None = None) -> Iterator[str]:
-    """The contacts as CSV lines (header first), streamed, safe to open in a spreadsheet."""
+    """The contacts as CSV lines (header first), streamed, safe to open in a spreadsheet.
+
+    Times are in the agency's zone (Settings), with the offset, so a spreadsheet shows the
+    agency's clock and nothing is lost for a program that reads them.
+    """
     queryset = Contact.objects.all() if queryset is None else queryset
+    zone = agency_zone()
 
     def records():
         yield EXPORT_HEADERS
@@ -132,7 +156,7 @@ def export_contacts_csv(queryset: QuerySet[Contact] | None = None) -> Iterator[s
             values = dict(zip(EXPORT_HEADERS, row, strict=True))
             values["tags"] = ", ".join(values["tags"] or [])
             for name in ("opted_out_at", "last_call_at", "created_at"):
-                values[name] = values[name].isoformat() if values[name] else ""
+                values[name] = local_iso(values[name], zone)
             yield [values[name] for name in EXPORT_HEADERS]
 
     return iter_csv_lines(records())

@@ -12,7 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from calls.models import Call
-from calls.outbound import OutboundCallFailed, OutboundCallRefused
+from calls.outbound import (
+    CallingWindowClosed,
+    OutboundCallFailed,
+    OutboundCallRefused,
+    WindowOverride,
+    check_calling_window,
+    describe_opening,
+)
 from contacts.csv_import import CsvRejected
 from contacts.csv_mapping import KIND_CONTACTS, column_samples, initial_roles
 from contacts.forms import (
@@ -41,6 +48,8 @@ from contacts.services import (
     search_contacts,
 )
 from voqo.htmx import wants_partial
+from voqo.models import agency_zone
+from voqo.permissions import is_agency_owner
 from voqo.phones import outbound_call_problem
 
 PAGE_SIZE = 50
@@ -114,8 +123,19 @@ def contact_detail(request: HttpRequest, contact_id) -> HttpResponse:
             "memory_form": MemoryForm(),
             "call_form": CallContactForm(),
             "call_problem": outbound_call_problem(contact.phone),
+            **_window_context(
+                request, check_calling_window(to_phone=contact.phone, contact=contact)
+            ),
         },
     )
+
+
+def _window_context(request: HttpRequest, check) -> dict:
+    return {
+        "window_check": check,
+        "window_opens": describe_opening(check),
+        "can_override_window": is_agency_owner(request.user),
+    }
 
 
 def contact_edit(request: HttpRequest, contact_id) -> HttpResponse:
@@ -276,24 +296,28 @@ def memory_delete(request: HttpRequest, contact_id, memory_id) -> HttpResponse:
 # --- Calling --------------------------------------------------------------------------
 
 
-def _dial(request: HttpRequest, *, agent, phone: str, contact: Contact | None, back_url: str):
-    try:
-        call = call_now(agent=agent, phone=phone, contact=contact)
-    except OutboundCallRefused as refusal:
-        messages.error(request, str(refusal))
-        return redirect(back_url)
-    except OutboundCallFailed as failure:
-        if failure.error.outcome_unknown:
-            messages.warning(
-                request,
-                "The provider did not confirm the call, so it may still ring. "
-                f"Check this call before trying again. ({failure.error.message})",
-            )
-            return redirect(_call_url(failure.call))
-        messages.error(request, f"The call could not be placed: {failure.error.message}")
-        return redirect(back_url)
+def _window_override(request: HttpRequest, form) -> WindowOverride | None:
+    """The owner's "Call anyway" (outside calling hours), when that button was pressed."""
+    if "call_anyway" not in request.POST:
+        return None
+    return WindowOverride(user=request.user, reason=form.cleaned_data.get("override_reason", ""))
+
+
+def _placed(request: HttpRequest, call: Call) -> HttpResponse:
     messages.success(request, f"Calling {call.to_phone} with {call.agent_name}…")
     return redirect(_call_url(call))
+
+
+def _failed(request: HttpRequest, failure: OutboundCallFailed, back_url: str) -> HttpResponse:
+    if failure.error.outcome_unknown:
+        messages.warning(
+            request,
+            "The provider did not confirm the call, so it may still ring. "
+            f"Check this call before trying again. ({failure.error.message})",
+        )
+        return redirect(_call_url(failure.call))
+    messages.error(request, f"The call could not be placed: {failure.error.message}")
+    return redirect(back_url)
 
 
 @require_POST
@@ -304,27 +328,44 @@ def contact_call(request: HttpRequest, contact_id) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose an enabled, synced agent to place the call.")
         return redirect(back_url)
-    return _dial(
-        request,
-        agent=form.cleaned_data["agent"],
-        phone=contact.phone,
-        contact=contact,
-        back_url=back_url,
-    )
+    try:
+        call = call_now(
+            agent=form.cleaned_data["agent"],
+            phone=contact.phone,
+            contact=contact,
+            window_override=_window_override(request, form),
+        )
+    except OutboundCallRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(back_url)
+    except OutboundCallFailed as failure:
+        return _failed(request, failure, back_url)
+    return _placed(request, call)
 
 
 def call_number(request: HttpRequest) -> HttpResponse:
     """Call a typed number (linked to the contact with that number, if there is one)."""
     form = CallNumberForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    context = {"form": form, "can_override_window": is_agency_owner(request.user)}
     if request.method == "POST" and form.is_valid():
-        return _dial(
-            request,
-            agent=form.cleaned_data["agent"],
-            phone=form.cleaned_data["phone"],
-            contact=None,
-            back_url=reverse("contacts:call_number"),
-        )
-    return render(request, "contacts/call_number.html", {"form": form})
+        try:
+            call = call_now(
+                agent=form.cleaned_data["agent"],
+                phone=form.cleaned_data["phone"],
+                window_override=_window_override(request, form),
+            )
+        except CallingWindowClosed as closed:
+            # Stay on the form: an owner may give a reason and call anyway.
+            form.add_error(None, str(closed))
+            context["window_closed"] = True
+        except OutboundCallRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("contacts:call_number")
+        except OutboundCallFailed as failure:
+            return _failed(request, failure, reverse("contacts:call_number"))
+        else:
+            return _placed(request, call)
+    return render(request, "contacts/call_number.html", context)
 
 
 # --- CSV import and export ------------------------------------------------------------
@@ -423,7 +464,7 @@ def contact_import_map(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def contact_export(request: HttpRequest) -> StreamingHttpResponse:
-    stamp = timezone.localdate().isoformat()
+    stamp = timezone.localdate(timezone=agency_zone()).isoformat()
     # The BOM makes Excel read the file as UTF-8; our importer strips it again.
     lines = itertools.chain(["\ufeff"], export_contacts_csv())
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")

@@ -42,12 +42,16 @@ def _parse_json(raw: str) -> Any:
         raise forms.ValidationError(_json_error(exc)) from None
 
 
+class HttpUrlField(forms.URLField):
+    # Replaces URLField's own validator (which also allows ftp), so a bad URL gets one message.
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class CustomFunctionForm(forms.ModelForm):
     headers = HeaderRowsField(required=False)
-    endpoint = forms.URLField(
+    endpoint = HttpUrlField(
         max_length=500,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
         help_text="The agency's API URL (http or https).",
     )
     parameters = forms.CharField(

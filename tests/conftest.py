@@ -1,4 +1,8 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from tests.factories import make_staff_user
 
@@ -29,3 +33,22 @@ def _fresh_settings_cache():
     last_seen._next_write_at.clear()  # webhook sightings are written once a minute per process
     yield
     cache.clear()
+
+
+# Wednesday 11 March 2026, 1 pm in Sydney: within calling hours in every Australian zone.
+WITHIN_CALLING_HOURS = datetime(2026, 3, 11, 13, 0, tzinfo=ZoneInfo("Australia/Sydney"))
+# The same Wednesday at 9 pm in Sydney (6 pm in Perth): outside the window for a mobile.
+AFTER_CALLING_HOURS = datetime(2026, 3, 11, 21, 0, tzinfo=ZoneInfo("Australia/Sydney"))
+
+
+@pytest.fixture
+def within_calling_hours():
+    """Single calls check the recipient's calling window: run the test at a time it is open."""
+    with time_machine.travel(WITHIN_CALLING_HOURS, tick=True):
+        yield WITHIN_CALLING_HOURS
+
+
+@pytest.fixture
+def after_calling_hours():
+    with time_machine.travel(AFTER_CALLING_HOURS, tick=True):
+        yield AFTER_CALLING_HOURS

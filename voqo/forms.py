@@ -1,5 +1,6 @@
 from django import forms
 
+from voqo.calling_window import STATE_CHOICES
 from voqo.sms import SMS_VARIABLES, template_errors
 
 AUSTRALIAN_TIME_ZONES = [
@@ -28,6 +29,17 @@ class SettingsForm(forms.Form):
 
     agency_name = forms.CharField(max_length=120)
     time_zone = forms.ChoiceField(choices=AUSTRALIAN_TIME_ZONES, label="Agency time zone")
+    default_state = forms.ChoiceField(
+        choices=[("", "Anywhere in Australia"), *STATE_CHOICES],
+        required=False,
+        label="Where your contacts live",
+        help_text=(
+            "Mobile numbers carry no location. With a state here, mobiles whose contact or "
+            "upload row names no state are called in that state's hours (e.g. NSW: 9:00–20:00 "
+            "Sydney time on weekdays). “Anywhere” keeps the safe window open in every "
+            "Australian time zone: from 9:00 in Perth, which is 11:00 or 12:00 in Sydney."
+        ),
+    )
     sms_enabled = forms.BooleanField(required=False, label="Send an SMS after every call")
     sms_skip_silent = forms.BooleanField(
         required=False, label="Skip the SMS when the caller never spoke"

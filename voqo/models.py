@@ -11,9 +11,10 @@ from django.db import models
 # Defaults for every setting Voqo reads. The first five are created by a data migration
 # (seed data model); the others fall back to these values until staff change them.
 DEFAULT_SETTINGS: dict[str, Any] = {
+    # Works for calls either way (no "thanks for calling" after Voqo rang them).
     "sms_template": (
-        "Hi {caller_name}, thanks for calling! Here's a summary of our conversation: "
-        "{call_summary}. Feel free to call back anytime. - {agent_name}"
+        "Hi {first_name}, thanks for talking with us today. Here's a summary of our "
+        "conversation: {call_summary}. Feel free to call us back anytime. - {agent_name}"
     ),
     "sms_enabled": True,
     "sms_skip_silent": True,
@@ -23,6 +24,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "save_memories": True,
     "agency_name": "Harbour Realty",
     "time_zone": "Australia/Sydney",
+    # Where the agency's contacts live when a contact or upload row does not say (a state
+    # code, or "" for anywhere in Australia): mobiles are called in that state's hours.
+    "default_state": "",
 }
 SEEDED_SETTING_KEYS = (
     "sms_template",

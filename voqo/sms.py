@@ -10,6 +10,7 @@ import string
 from dataclasses import dataclass
 
 SMS_VARIABLES = (
+    "first_name",
     "caller_name",
     "caller_phone",
     "call_summary",
@@ -26,6 +27,12 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+
+def first_name(name: str) -> str:
+    """The name to greet someone by: 'Priya Sharma' → 'Priya'; 'there' when unknown."""
+    words = (name or "").split()
+    return words[0] if words else "there"
 
 
 class SmsTemplateError(ValueError):

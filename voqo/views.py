@@ -25,6 +25,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 SETTING_FIELDS = (
     "agency_name",
     "time_zone",
+    "default_state",
     "sms_enabled",
     "sms_skip_silent",
     "sms_foreign_mobiles",
@@ -64,11 +65,19 @@ def settings_sms_preview(request: HttpRequest) -> HttpResponse:
 
 def sms_preview(template: str) -> dict:
     """What an SMS from `template` looks like for a sample call, with its segment count."""
-    from voqo.sms import SmsTemplateError, count_segments, render_sms, render_sms_within_limit
+    from voqo.sms import (
+        SmsTemplateError,
+        count_segments,
+        first_name,
+        render_sms,
+        render_sms_within_limit,
+    )
 
     values = Setting.all_values()
+    # A contact saved with a full name, as most are: {caller_name} is the whole name.
     sample = {
-        "caller_name": "Priya",
+        "caller_name": "Priya Sharma",
+        "first_name": first_name("Priya Sharma"),
         "caller_phone": "0412 345 678",
         "call_summary": "Priya asked about 12 Ocean Street and booked an inspection for "
         "Saturday at 10am",

@@ -93,6 +93,7 @@ def test_temperature_must_be_between_0_and_1(staff_client, temperature):
     assert response.status_code == 200
     assert not Agent.objects.exists()
     assert 'id="id_temperature"' in response.content.decode()
+    assert len(response.context["form"].errors["temperature"]) == 1  # said once, not twice
 
 
 def test_creating_in_the_sandbox_gives_a_sandbox_agent_id(staff_client):

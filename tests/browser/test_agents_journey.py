@@ -38,3 +38,28 @@ def test_staff_create_an_agent_from_a_template_and_find_it_in_the_list(logged_in
     card.get_by_role("switch").click()
     page.wait_for_selector(".card:has-text('Max - Rentals') [aria-checked='false']")
     assert card.get_by_text("Disabled", exact=True).is_visible()
+
+
+def test_cancelling_replace_prompt_keeps_the_template_and_the_prompt(logged_in_page, live_server):
+    from agents.models import Agent
+    from tests.factories import make_agent
+
+    agent = make_agent(
+        name="Lisa", template=Agent.Template.PROPERTY_SALES, system_prompt="My own careful prompt."
+    )
+    page = logged_in_page
+    page.goto(f"{live_server.url}/agents/{agent.id}/edit/")
+    template = page.get_by_label("Template")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    template.select_option("property_manager")
+    page.wait_for_function("document.querySelector('#id_template').value === 'property_sales'")
+    assert page.get_by_label("System prompt").input_value() == "My own careful prompt."
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    template.select_option("property_manager")
+    page.wait_for_function(
+        "document.querySelector('#id_system_prompt').value"
+        ".includes('property-management assistant')"
+    )
+    assert template.input_value() == "property_manager"

@@ -73,6 +73,11 @@ def test_list_filters_by_phone_in_any_format_name_direction_status_agent_and_dat
     assert ids(q="0412 345 678") == [mine.pk]
     assert ids(q="+61 412 345 678") == [mine.pk]
     assert ids(q="sharma") == [mine.pk]
+    assert ids(q="345 678") == [mine.pk]  # part of the number, anywhere in it
+    assert ids(q="0412") == [mine.pk]
+    assert ids(q="0400 999") == [other.pk]  # not a contact: found by the number's start
+    assert ids(q="+61 400") == [other.pk]
+    assert ids(q="777") == []
     assert ids(direction="outbound") == [other.pk]
     assert ids(status="no_answer") == [other.pk]
     assert ids(agent=str(agent.pk)) == [mine.pk]
@@ -175,3 +180,27 @@ def test_name_search_finds_the_same_calls_whether_the_name_is_rare_or_common(
     response = staff_client.get(reverse("calls:list"), {"q": "priya"})
 
     assert {call.pk for call in response.context["page"].calls} == wanted
+
+
+@pytest.mark.parametrize("indexed_contacts", [500, 1], ids=["few-matches", "broad-match"])
+def test_part_of_a_number_finds_the_same_calls_whether_it_is_rare_or_common(
+    staff_client, monkeypatch, indexed_contacts
+):
+    from calls import selectors
+
+    monkeypatch.setattr(selectors, "PHONE_SEARCH_INDEXED_CONTACTS", indexed_contacts)
+    monkeypatch.setattr(selectors, "BROAD_PREFIX_CALLS", indexed_contacts)
+    first = make_contact(name="A", phone="+61412345678")
+    second = make_contact(name="B", phone="+61499345678")
+    wanted = {
+        make_call(contact=first, from_phone=first.phone).pk,
+        make_call(contact=second, from_phone=second.phone).pk,
+    }
+    make_call(contact=make_contact(phone="+61412000003"), from_phone="+61412000003")
+    make_call(from_phone="+61412000004")  # not a contact
+
+    response = staff_client.get(reverse("calls:list"), {"q": "345 678"})
+
+    assert {call.pk for call in response.context["page"].calls} == wanted
+    by_start = staff_client.get(reverse("calls:list"), {"q": "0412"}).context["page"].calls
+    assert len(by_start) == 3  # every call from a number that begins +61412

@@ -35,6 +35,16 @@ def test_sms_uses_the_template_with_every_variable(client, agent, provider):
     assert message.direction == "outbound" and message.call == call and message.status == "queued"
 
 
+def test_a_known_contact_is_greeted_by_first_name_and_called_by_full_name(client, agent, provider):
+    make_contact(name="Priya Sharma", phone="+61412345678")
+    Setting.set_value("sms_template", "Hi {first_name} / {caller_name}. {call_summary}")
+
+    post_event(client, load_payload("post_call_transcription__inbound"))
+
+    body = provider.last_request("POST", MESSAGES).form["Body"]
+    assert body.startswith("Hi Priya / Priya Sharma. ")
+
+
 def test_unknown_caller_is_greeted_as_there(client, agent, provider):
     post_event(client, load_payload("post_call_transcription__no_name"))
 

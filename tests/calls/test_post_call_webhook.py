@@ -43,7 +43,7 @@ def test_inbound_call_is_recorded_with_contact_memories_and_sms(client, agent, p
     assert call.sms_sent and call.sms_status == "sent" and call.sms_sid.startswith("SM")
     [sms] = provider.requests_to("POST", "/2010-04-01/Accounts/")
     assert sms.form["To"] == "+61412345678"
-    assert sms.form["Body"].startswith("Hi Priya, thanks for calling!")
+    assert sms.form["Body"].startswith("Hi Priya, thanks for talking with us today.")
     assert sms.form["StatusCallback"] == "http://testserver/webhooks/twilio/sms-status"
     assert WebhookEvent.objects.get().processed_at is not None
 

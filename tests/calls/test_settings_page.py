@@ -21,7 +21,8 @@ def test_settings_page_shows_the_current_values_and_a_preview(staff_client):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Hi Priya, thanks for calling!" in html  # preview of the default template
+    # The default template greets by first name, for calls in either direction.
+    assert "Hi Priya, thanks for talking with us today." in html
     assert "SMS segment" in html
     assert 'hx-post="/settings/sms-preview"' in html
 
@@ -39,13 +40,13 @@ def test_saving_stores_every_setting_and_flashes(staff_client):
 
 def test_unknown_variables_are_refused_naming_them(staff_client):
     response = staff_client.post(
-        reverse("settings"), _form(sms_template="Hi {first_name}, {call_summary} {price}")
+        reverse("settings"), _form(sms_template="Hi {surname}, {call_summary} {price}")
     )
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Unknown variables {first_name}, {price}" in html
-    assert Setting.get_value("sms_template").startswith("Hi {caller_name}, thanks")
+    assert "Unknown variables {surname}, {price}" in html
+    assert Setting.get_value("sms_template").startswith("Hi {first_name}, thanks")
 
 
 def test_unbalanced_braces_are_refused(staff_client):
@@ -55,7 +56,7 @@ def test_unbalanced_braces_are_refused(staff_client):
 
 def test_preview_counts_characters_and_segments(staff_client):
     response = staff_client.post(
-        reverse("settings_sms_preview"), {"sms_template": "Hi {caller_name}!"}
+        reverse("settings_sms_preview"), {"sms_template": "Hi {first_name}!"}
     )
     html = response.content.decode()
     assert "Hi Priya!" in html and "9 characters · 1 SMS segment" in html and "GSM-7" in html
@@ -71,3 +72,33 @@ def test_preview_of_an_emoji_template_counts_ucs2_segments(staff_client):
 def test_preview_names_unknown_variables(staff_client):
     response = staff_client.post(reverse("settings_sms_preview"), {"sms_template": "{nope}"})
     assert "Unknown variable {nope}" in response.content.decode()
+
+
+def test_the_agency_says_which_state_its_contacts_live_in(staff_client):
+    page = staff_client.get(reverse("settings")).content.decode()
+    assert "Where your contacts live" in page and "Anywhere in Australia" in page
+
+    staff_client.post(reverse("settings"), _form(default_state="WA"))
+    assert Setting.get_value("default_state") == "WA"
+
+    response = staff_client.post(reverse("settings"), _form(default_state="Perth"))
+    assert "Select a valid choice" in response.content.decode()
+    assert Setting.get_value("default_state") == "WA"
+
+    staff_client.post(reverse("settings"), _form(default_state=""))
+    assert Setting.get_value("default_state") == ""
+
+
+def test_the_preview_fills_names_as_a_real_sms_does(staff_client):
+    html = staff_client.post(
+        reverse("settings_sms_preview"), {"sms_template": "Hi {first_name} ({caller_name})"}
+    ).content.decode()
+    assert "Hi Priya (Priya Sharma)" in html
+
+
+def test_the_seeded_template_is_the_new_default_after_migrating():
+    from voqo.models import DEFAULT_SETTINGS
+
+    template = Setting.get_value("sms_template")
+    assert template == DEFAULT_SETTINGS["sms_template"]
+    assert "thanks for calling" not in template and template.startswith("Hi {first_name},")

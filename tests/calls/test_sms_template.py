@@ -43,8 +43,8 @@ def test_all_variables_are_filled_in():
 
 
 def test_unknown_variables_and_unbalanced_braces_are_named():
-    [error] = template_errors("Hi {caller_name}, {first_name} and {price}")
-    assert "{first_name}" in error and "{price}" in error and "Unknown variables" in error
+    [error] = template_errors("Hi {caller_name}, {surname} and {price}")
+    assert "{surname}" in error and "{price}" in error and "Unknown variables" in error
     assert "unbalanced" in template_errors("Hi {caller_name")[0]
     assert "unbalanced" in template_errors("Hi caller_name}")[0]
     assert template_errors("Hi {{literal}} {caller_name}") == []

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -103,7 +104,42 @@ def test_progress_partial_polls_until_the_job_finishes(staff_client):
     finished = staff_client.get(url, headers={"HX-Request": "true"})
     assert finished.status_code == 286  # htmx stops polling
     assert "hx-trigger" not in finished.content.decode()
-    assert 'aria-valuenow="100"' in finished.content.decode()
+
+
+def test_a_cancelled_job_does_not_read_as_finished(staff_client):
+    job = make_job(mobiles(4), cap=1)
+    engine.dispatch_tick()
+    finish_call(job.job_calls.exclude(call=None).get().call, Call.Status.COMPLETED)
+    engine.finish_job(job, status=Job.Status.CANCELLED)
+
+    html = staff_client.get(reverse("campaigns:job", args=[job.id])).content.decode()
+
+    assert 'aria-valuenow="25"' in html
+    assert "25% — 1 of 4 calls finished, 3 cancelled before dialling" in html
+    assert "100%" not in html
+
+
+def test_the_results_table_refreshes_while_the_job_runs(staff_client):
+    job = make_job(mobiles(2), cap=1, status=Job.Status.PAUSED)
+    url = reverse("campaigns:job", args=[job.id]) + "?status=completed"
+    page = staff_client.get(url).content.decode()
+    assert f'hx-get="{url}"' in page and 'id="job-results"' in page
+    assert "No calls match" in page
+
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
+    engine.dispatch_tick()
+    finish_call(job.job_calls.exclude(call=None).get().call, Call.Status.COMPLETED)
+    poll = staff_client.get(url, headers={"HX-Request": "true", "HX-Target": "job-results"})
+
+    html = poll.content.decode()
+    assert html.lstrip().startswith('<div id="job-results"') and "<h1>" not in html
+    assert "Completed" in html and "No calls match" not in html
+    assert 'hx-trigger="every 4s"' in html  # one row is still to call
+    assert "HX-Request" in poll["Vary"]
+
+    engine.finish_job(job, status=Job.Status.CANCELLED)
+    last = staff_client.get(url, headers={"HX-Request": "true", "HX-Target": "job-results"})
+    assert "hx-trigger" not in last.content.decode()  # the finished job stops polling
 
 
 def test_job_page_shows_results_linked_to_calls_and_review_actions(staff_client, settings):
@@ -157,13 +193,57 @@ def test_report_csv_is_streamed_and_escapes_formulas_but_not_phones(staff_client
     assert response.streaming and response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
-    assert table[0] == ["phone", "name", "status", "attempts", "duration", "error", "call_id"]
+    assert table[0] == [
+        "phone",
+        "name",
+        "status",
+        "attempts",
+        "duration",
+        "error",
+        "call_id",
+        "called_at",
+    ]
     assert table[1][0] == mobiles(1)[0]  # +61… stays a phone number
     assert table[1][1] == '\'=HYPERLINK("http://evil")'
     assert table[2][5] == "'-1 credits\tleft"
     assert table[2][6] == str(JobCall.objects.get(pk=rows[1].pk).call_id)
+    called = JobCall.objects.get(pk=rows[1].pk).call.created_at
+    # The agency's clock with its offset (Sydney by default), not UTC.
+    assert table[2][7] == timezone.localtime(called, ZoneInfo("Australia/Sydney")).isoformat()
+    assert table[2][7].endswith(("+10:00", "+11:00"))
 
 
 def test_report_lines_cover_every_row():
     job = make_job(mobiles(3))
     assert len(list(job_report_lines(job))) == 1 + 1 + 3  # BOM, header, rows
+
+
+def test_the_job_page_shows_each_numbers_window_and_why(staff_client):
+    import time_machine
+
+    from voqo.models import Setting
+
+    job = make_job(
+        ["+61412000001", "+61412000002", "+61892000000"],
+        calling_window=Job.CallingWindow.AU_TELEMARKETING,
+        status=Job.Status.PENDING,
+    )
+    job.upload.batch_contacts.filter(phone="+61412000002").update(region="WA")
+    url = reverse("campaigns:job", args=[job.id])
+    # Wednesday 14 January 2026, 9:30 in Sydney: Sydney is open, Perth is not yet.
+    with time_machine.travel(
+        timezone.make_aware(timezone.datetime(2026, 1, 14, 9, 30)), tick=False
+    ):
+        html = staff_client.get(url).content.decode()
+        assert "Mobiles with no state" in html
+        assert "Wed 14 Jan, 12:00 p.m. – 8:00 p.m. (AEDT)" in html
+        assert "A mobile carries no location" in html and "where your contacts live" in html
+        assert "Area code 08 (three time zones)" in html
+        assert "Western Australia" in html and "State WA, from the upload" in html
+        # Perth's 9:00–20:00, read on the agency's (Sydney) clock.
+        assert "Wed 14 Jan, 12:00 p.m. – 11:00 p.m. (AEDT)" in html
+
+        Setting.set_value("default_state", "NSW")
+        html = staff_client.get(url).content.decode()
+        assert "Now, until 8:00 p.m. (AEDT)" in html
+        assert "the agency&#x27;s state (NSW, Settings)" in html

@@ -208,3 +208,29 @@ def test_an_ignored_column_is_not_a_variable_and_the_choice_is_remembered(staff_
     again = upload(staff_client, campaign, b"phone,suburb,internal id\n0412000002,Manly,B-2\n")
     assert again.context["summary"].variable_keys == ["suburb"]
     assert "the choices you made last time" in again.content.decode()
+
+
+def test_a_state_column_puts_each_mobile_in_its_states_calling_hours(staff_client, campaign):
+    from tests.factories import make_contact
+
+    make_contact(phone="+61412000003", state="QLD")  # the contact's own state
+    make_contact(phone="+61412000002", state="QLD")  # …loses to the row's state column
+    content = (
+        b"phone,name,state\n"
+        b"0412 000 001,Ava,wa\n"
+        b"0412 000 002,Ben,Victoria\n"
+        b"0412 000 003,Cai,\n"
+        b"0412 000 004,Dee,\n"
+        b"08 9200 0000,Eve,WA\n"
+        b"0412 000 006,Fay,Sydney\n"
+    )
+    preview = upload(staff_client, campaign, content)
+    (problem,) = preview.context["summary"].problems
+    assert problem.line == 7
+    assert "“Sydney” is not an Australian state: use NSW, VIC" in problem.message
+
+    confirm(staff_client, campaign, preview)
+
+    regions = dict(BatchContact.objects.values_list("name", "region"))
+    assert regions == {"Ava": "WA", "Ben": "VIC", "Cai": "QLD", "Dee": "AU", "Eve": "WA"}
+    assert BatchContact.objects.get(name="Ava").state == "WA"

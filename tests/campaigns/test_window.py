@@ -4,24 +4,25 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from campaigns import window
+from voqo import calling_window as window
 
 SYDNEY = ZoneInfo("Australia/Sydney")
 PERTH = ZoneInfo("Australia/Perth")
 
 PHONES = {
-    "+61292000000": "NSW",
-    "+61390000000": "VIC",
-    "+61362000000": "VIC",
-    "+61730000000": "QLD",
+    "+61292000000": "02",
+    "+61390000000": "03",
+    "+61362000000": "03",
+    "+61730000000": "07",
     "+61892000000": "08",
     "+61883000000": "08",
     "+61889000000": "08",
     "+61412345678": "AU",
-    "+6421123456": "AU",
+    "+6421123456": "INT",
 }
 
 instants = st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 20)).map(
@@ -31,6 +32,55 @@ instants = st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027,
 
 def test_area_codes_place_landlines_and_mobiles_are_unknown():
     assert {phone: window.region_for_phone(phone) for phone in PHONES} == PHONES
+
+
+def test_a_stated_state_places_a_mobile_and_narrows_a_landline_within_its_area():
+    assert window.region_for_phone("+61412345678", "WA") == "WA"
+    assert window.region_for_phone("+61892000000", "WA") == "WA"
+    assert window.region_for_phone("+61262000000", "ACT") == "ACT"
+    # A state the number's area code rules out is ignored: the number wins.
+    assert window.region_for_phone("+61292000000", "WA") == "02"
+    # Broken Hill (NSW) answers to 08 and keeps Adelaide time: "NSW" does not narrow it.
+    assert window.region_for_phone("+61880000000", "NSW") == "08"
+    # A foreign number is never given an Australian state.
+    assert window.region_for_phone("+6421123456", "NSW") == "INT"
+
+
+def test_a_sydney_mobile_gets_sydneys_eleven_hours_not_the_eight_every_zone_shares():
+    sydney_morning = datetime(2026, 1, 14, 9, 30, tzinfo=SYDNEY)
+    assert not window.is_open("+61412345678", sydney_morning)
+    assert window.is_open("+61412345678", sydney_morning, state="NSW")
+    assert window.is_region_open("AU", sydney_morning, default_state="NSW")
+    assert "AU" in window.open_regions(sydney_morning, default_state="NSW")
+    assert "AU" not in window.open_regions(sydney_morning)
+    start, end = window.window_span("NSW", sydney_morning)
+    assert (start, end) == (sydney_morning, datetime(2026, 1, 14, 20, 0, tzinfo=SYDNEY))
+    start, end = window.window_span("AU", sydney_morning)
+    assert (start, end) == (
+        datetime(2026, 1, 14, 12, 0, tzinfo=SYDNEY),
+        datetime(2026, 1, 14, 20, 0, tzinfo=SYDNEY),
+    )
+
+
+def test_a_perth_mobile_waits_for_nine_in_perth():
+    nine_in_sydney = datetime(2026, 3, 11, 9, 0, tzinfo=SYDNEY)  # 6:00 in Perth
+    assert not window.is_open("+61412345678", nine_in_sydney, state="WA")
+    assert window.next_window_opening("+61412345678", nine_in_sydney, state="WA") == datetime(
+        2026, 3, 11, 9, 0, tzinfo=PERTH
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "state"),
+    [("nsw", "NSW"), (" WA ", "WA"), ("New South Wales", "NSW"), ("a.c.t.", "ACT"), ("", "")],
+)
+def test_states_are_read_as_people_write_them(typed, state):
+    assert window.parse_state(typed) == state
+
+
+def test_an_unknown_state_is_refused_with_the_choices():
+    with pytest.raises(window.UnknownState, match="“Sydney” is not an Australian state: use NSW"):
+        window.parse_state("Sydney")
 
 
 def test_a_mobile_is_called_only_when_every_zone_is_within_hours():

@@ -137,6 +137,21 @@ def test_inline_edit_swaps_a_form_in_and_the_saved_card_back(staff_client):
     assert (contact.name, contact.notes, contact.tags) == ("Priya S", "Has a dog", ["buyer"])
 
 
+def test_a_contacts_state_is_saved_and_shown(staff_client):
+    contact = make_contact(name="Wes", phone="+61412345678")
+    form = {"name": "Wes", "phone": "0412 345 678", "state": "WA", "notes": "", "tags": ""}
+    staff_client.post(reverse("contacts:edit", args=[contact.id]), form)
+    contact.refresh_from_db()
+    assert contact.state == "WA"
+    page = staff_client.get(reverse("contacts:detail", args=[contact.id])).content.decode()
+    assert "Western Australia" in page
+
+    refused = staff_client.post(
+        reverse("contacts:edit", args=[contact.id]), {**form, "state": "Perth"}
+    )
+    assert "Select a valid choice" in refused.content.decode()
+
+
 def test_edit_form_prefills_tags_as_comma_separated_text(staff_client):
     contact = make_contact(tags=["buyer", "vip"])
     html = staff_client.get(reverse("contacts:edit", args=[contact.id])).content.decode()

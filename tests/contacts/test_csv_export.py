@@ -90,3 +90,18 @@ def test_export_streams_every_contact(staff_client):
     rows = list(iter_csv_rows(io.BytesIO(export(staff_client))))
     assert len(rows) == 5
     assert [row.line_number for row in rows] == [2, 3, 4, 5, 6]
+
+
+@pytest.mark.django_db
+def test_export_times_are_in_the_agencys_zone_with_the_offset(staff_client):
+    from datetime import UTC, datetime
+
+    from voqo.models import Setting
+
+    Setting.set_value("time_zone", "Australia/Perth")
+    make_contact(name="Priya", opted_out_at=datetime(2026, 3, 11, 2, 30, tzinfo=UTC))
+
+    header, row = export(staff_client).decode("utf-8-sig").splitlines()[:2]
+
+    opted_out_at = row.split(",")[header.split(",").index("opted_out_at")]
+    assert opted_out_at == "2026-03-11T10:30:00+08:00"

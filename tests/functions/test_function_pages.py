@@ -103,6 +103,14 @@ def test_invalid_input_is_explained_and_nothing_is_saved(
     assert not CustomFunction.objects.exists()
 
 
+@pytest.mark.parametrize("endpoint", ["not a url", "ftp://files.example.com/x", "https://"])
+def test_a_bad_endpoint_is_explained_once(staff_client, agent, endpoint):
+    response = staff_client.post(
+        reverse("functions:create", args=[agent.id]), _form_data(endpoint=endpoint)
+    )
+    assert response.context["form"].errors["endpoint"] == ["Enter a valid URL."]
+
+
 def test_a_name_is_unique_per_agent(staff_client, agent):
     make_function(agent, name="check_property")
 

@@ -12,7 +12,10 @@ from contacts.personalisation import caller_variables
 from sandbox.models import SandboxConversation
 from tests.factories import make_agent, make_contact, make_memory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("within_calling_hours"),
+]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ def test_default_settings_exist_after_migrate():
     values = dict(Setting.objects.values_list("key", "value"))
     assert set(SEEDED_SETTING_KEYS) <= set(values)
     assert values["sms_enabled"] is True
-    assert "{caller_name}" in values["sms_template"]
+    assert "{first_name}" in values["sms_template"]
 
 
 @pytest.mark.django_db

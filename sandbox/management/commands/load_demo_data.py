@@ -284,11 +284,12 @@ class Command(BaseCommand):
         return contacts
 
     def _calls(self, rng, agents, contacts):
-        from calls.models import DEMO_CONVERSATION_PREFIX, Call
+        from calls.models import DEMO_CONVERSATION_PREFIX, Call, SmsMessage
         from contacts.models import Contact
         from voqo.models import Setting
 
-        agency = Setting.get_value("agency_name")
+        values = Setting.all_values()
+        agency = values["agency_name"]
         now = timezone.now()
         calls = []
         for day in range(21, -1, -1):
@@ -326,10 +327,6 @@ class Command(BaseCommand):
                     started_at=started,
                     ended_at=started + timedelta(seconds=duration),
                     outcome="success" if status == Call.Status.COMPLETED else "",
-                    sms_sent=status == Call.Status.COMPLETED,
-                    sms_sent_at=started + timedelta(seconds=duration + 5)
-                    if status == Call.Status.COMPLETED
-                    else None,
                     dynamic_variables={
                         "caller_name": first_name,
                         "caller_phone": contact.phone,
@@ -337,8 +334,24 @@ class Command(BaseCommand):
                         "agent_name": agent.name,
                     },
                 )
+                self._follow_up_sms(call, values)
                 calls.append(call)
         Call.objects.bulk_create(calls)
+        # The SMS each demo call "sent", as the calls page shows real ones (status, text).
+        SmsMessage.objects.bulk_create(
+            SmsMessage(
+                direction=SmsMessage.Direction.OUTBOUND,
+                contact=call.contact,
+                call=call,
+                from_phone="+61280001234",
+                to_phone=call.external_phone,
+                body=call.sms_body,
+                sid=call.sms_sid,
+                status="delivered",
+            )
+            for call in calls
+            if call.sms_sid
+        )
         # created_at is auto_now_add; backdate it so lists and charts show the history.
         for call in calls:
             call.created_at = call.started_at
@@ -351,6 +364,22 @@ class Command(BaseCommand):
         for contact in contacts:
             contact.last_call_at = last_calls.get(contact.id)
         Contact.objects.bulk_update(contacts, ["last_call_at"])
+
+    @staticmethod
+    def _follow_up_sms(call, values) -> None:
+        """Decide and fill the call's follow-up SMS with the product's own rules and text."""
+        from calls.followup_sms import render_call_sms, sms_skip_reason
+        from calls.models import Call
+
+        reason = sms_skip_reason(call, values)
+        if reason:
+            call.sms_status, call.sms_error = Call.SmsStatus.SKIPPED, reason
+            return
+        call.sms_status = Call.SmsStatus.SENT
+        call.sms_body = render_call_sms(call, values)
+        call.sms_sid = f"SMdemo{call.elevenlabs_conversation_id[-5:]}"
+        call.sms_sent = True
+        call.sms_sent_at = call.ended_at + timedelta(seconds=5)
 
     def _campaign(self, rng):
         from campaigns.models import BatchContact, Campaign, Upload
