@@ -58,21 +58,36 @@ def database_refusing_call():
 
     def refuse(conversation_id: str) -> str:
         """`conversation_id` may end in % to refuse every id with that prefix."""
-        assert connection.vendor == "sqlite", "the trigger below is SQLite's dialect"
         assert conversation_id.replace("_", "").rstrip("%").isalnum()  # quoted into the SQL
         name = f"refuse_call_{len(created)}"
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TRIGGER {name} BEFORE INSERT ON calls "
-                f"WHEN NEW.elevenlabs_conversation_id LIKE '{conversation_id}' "
-                f"BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
-            )
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"CREATE FUNCTION {name}_fn() RETURNS trigger AS $$ BEGIN "
+                    f"IF NEW.elevenlabs_conversation_id LIKE '{conversation_id}' THEN "
+                    "RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ "
+                    "LANGUAGE plpgsql"
+                )
+                cursor.execute(
+                    f"CREATE TRIGGER {name} BEFORE INSERT ON calls "
+                    f"FOR EACH ROW EXECUTE FUNCTION {name}_fn()"
+                )
+            else:
+                cursor.execute(
+                    f"CREATE TRIGGER {name} BEFORE INSERT ON calls "
+                    f"WHEN NEW.elevenlabs_conversation_id LIKE '{conversation_id}' "
+                    f"BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+                )
         created.append(name)
         return name
 
     def allow(name: str) -> None:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON calls")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}_fn()")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
     refuse.allow = allow
     yield refuse

@@ -2,69 +2,26 @@
 with nothing to do returns at once — through a real gunicorn with several workers."""
 
 import copy
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
-from django.db import connection
-from django_q.models import OrmQ
+from django_q.brokers import get_broker
 
-from calls import queue, tasks
+from calls import tasks
 from calls.models import Call, EventDrain, WebhookEvent
 from tests.factories import make_agent
 from tests.fakeprovider import load_payload, post_signed_elevenlabs_webhook
-
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.voqo.served import gunicorn
 
 
 @pytest.fixture
 def gunicorn_url(transactional_db):
-    """gunicorn with three sync workers on this test's database file."""
-    assert connection.vendor == "sqlite"
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.calls.gunicorn_settings",
-        "GUNICORN_TEST_DATABASE": connection.settings_dict["NAME"],
-    }
-    server = subprocess.Popen(
-        [str(GUNICORN), "voqo.wsgi:application", "--workers", "3", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2):
-                break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.1)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
-
-
-def _queued_drains() -> int:
-    return sum(1 for row in OrmQ.objects.all() if row.func() == queue.DRAIN_WEBHOOK_EVENTS)
+    """gunicorn with three workers on this test's database; tasks go to the broker."""
+    broker = get_broker()
+    broker.purge_queue()
+    with gunicorn(workers=3) as url:
+        yield url
+    broker.purge_queue()
 
 
 def test_a_burst_through_three_gunicorn_workers_queues_one_drain(gunicorn_url, settings):
@@ -87,7 +44,7 @@ def test_a_burst_through_three_gunicorn_workers_queues_one_drain(gunicorn_url, s
 
     assert [response.status for response in responses] == [200] * 30
     assert WebhookEvent.objects.count() == 30
-    assert _queued_drains() == 1, "one drain for the whole burst, whichever worker got it"
+    assert get_broker().queue_size() == 1, "one drain for the whole burst, whichever worker got it"
 
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
     tasks.drain_webhook_events()

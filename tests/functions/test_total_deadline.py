@@ -1,21 +1,15 @@
 """A function's timeout is a total deadline: an endpoint dripping bytes cannot stretch it."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import threading
 import urllib.request
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from functions.models import FunctionInvocation
 from tests.factories import make_agent
 from tests.functions.helpers import invoke, make_function
+from tests.voqo.served import gunicorn
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("allow_localhost")]
 
@@ -59,45 +53,11 @@ def test_the_test_button_answers_at_the_deadline_with_a_clear_message(staff_clie
     assert drip.cut.wait(timeout=10)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn_server(transactional_db):
-    """Voqo under gunicorn (one sync worker, 8 s worker timeout) on the test database."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
-        "ALLOWED_FUNCTION_HOSTS": "localhost",
-    }
-    command = [sys.executable, "-m", "gunicorn", "voqo.wsgi:application"]
-    options = ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "8"]
-    process = subprocess.Popen(
-        [*command, *options],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):  # until it listens (or 20 s)
-            try:
-                urllib.request.urlopen(f"{base_url}/health", timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail("gunicorn exited at start-up")
-                threading.Event().wait(0.1)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    """Voqo under gunicorn (one worker, one thread, an 8 s worker timeout) on the test database."""
+    with gunicorn(workers=1, env={"WEB_THREADS": "1", "WEB_TIMEOUT": "8"}) as url:
+        yield url
 
 
 def test_under_gunicorn_a_dripping_endpoint_gets_the_agent_an_answer_not_a_dead_worker(
