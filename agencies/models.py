@@ -1,10 +1,17 @@
 """Agencies and their people: every domain row belongs to one agency, users join agencies
 through memberships with a role."""
 
-from django.conf import settings
-from django.db import models
+from datetime import timedelta
 
-from voqo.models import UUIDModel
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models
+from django.utils import timezone
+
+from voqo.models import UUIDModel, forget_agency_settings
+
+# The name the upgrade migration gives an install's agency when its settings named none.
+PLACEHOLDER_AGENCY_NAME = "My agency"
 
 
 def default_time_zone() -> str:
@@ -28,6 +35,12 @@ class Agency(UUIDModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Setting.all_values() caches per agency and carries the name and zone.
+        forget_agency_settings(self.pk)
+        cache.delete("agencies:first-agency:v1")  # agencies.current.default_agency_for_install
 
 
 class Role(models.TextChoices):
@@ -73,3 +86,41 @@ class Membership(UUIDModel):
     def allows(self, minimum: str) -> bool:
         """May this member do what needs at least the `minimum` role?"""
         return Role.at_least(self.role, minimum)
+
+
+INVITATION_MAX_AGE = timedelta(days=7)
+
+
+class Invitation(UUIDModel):
+    """An owner's invitation to join an agency, sent by e-mail as a signed one-time link."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.STAFF)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        db_table = "invitations"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agency", "accepted_at"], name="invitation_agency_open")]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.agency}"
+
+    @property
+    def expires_at(self):
+        return self.created_at + INVITATION_MAX_AGE
+
+    def is_expired(self, now=None) -> bool:
+        return (now or timezone.now()) >= self.expires_at

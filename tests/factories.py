@@ -81,3 +81,12 @@ def make_call(**fields) -> Call:
         "ended_at": started + timedelta(seconds=145),
     }
     return Call.objects.create(**{**defaults, **fields})
+
+
+def update_agency(agency: Agency | None = None, **fields) -> Agency:
+    """Change fields of `agency` (default_agency()) and save, as the settings page does."""
+    agency = agency or default_agency()
+    for name, value in fields.items():
+        setattr(agency, name, value)
+    agency.save()
+    return agency

@@ -75,3 +75,27 @@ def test_an_install_that_already_has_an_agency_gets_no_second_one(migrator):
     assert list(apps.get_model("agencies", "Agency").objects.values_list("slug", flat=True)) == [
         "existing"
     ]
+
+
+def test_settings_move_into_the_agency_and_webhook_sightings_stay_install_wide(migrator):
+    apps = migrator(BEFORE)
+    apps.get_model("agencies", "Agency").objects.all().delete()
+    Setting = apps.get_model("voqo", "Setting")
+    Setting.objects.all().delete()
+    Setting.objects.create(key="agency_name", value="Harbour Realty")
+    Setting.objects.create(key="sms_enabled", value=False)
+    Setting.objects.create(key="last_seen:post_call", value={"at": "2026-03-01T00:00:00+00:00"})
+    Setting.objects.create(key="connection_check", value={"checks": []})
+
+    apps = migrator([("voqo", "0006_settings_per_agency")])
+
+    agency = apps.get_model("agencies", "Agency").objects.get()
+    Setting = apps.get_model("voqo", "Setting")
+    assert agency.name == "Harbour Realty"
+    assert dict(Setting.objects.filter(agency=agency).values_list("key", "value")) == {
+        "sms_enabled": False
+    }
+    assert set(Setting.objects.filter(agency__isnull=True).values_list("key", flat=True)) == {
+        "last_seen:post_call",
+        "connection_check",
+    }
