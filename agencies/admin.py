@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from agencies.models import Agency, Membership
+from agencies.models import Agency, Invitation, Membership
 
 
 class MembershipInline(admin.TabularInline):
@@ -25,3 +25,11 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("agency", "role")
     search_fields = ("user__username", "user__email", "agency__name")
     autocomplete_fields = ("user",)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "agency", "role", "created_at", "accepted_at")
+    list_filter = ("agency", "role")
+    search_fields = ("email", "agency__name")
+    readonly_fields = ("created_at", "accepted_at", "accepted_by", "invited_by")

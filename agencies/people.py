@@ -96,6 +96,10 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
     )
     if not used:
         raise InvitationUnusable("This invitation has already been used: log in instead.")
+    if not user.is_staff:
+        # Voqo's pages are for agency staff; joining an agency makes one.
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     membership = Membership.objects.filter(user=user, agency=invitation.agency).first()
     if membership is not None:
         # Already a member: an invitation never lowers a role.

@@ -222,3 +222,15 @@ def test_forgotten_password_is_reset_by_email(client):
     )
     assert response.status_code == 302
     assert client.login(username="olivia", password=NEW_PASSWORD)
+
+
+def test_a_signed_in_login_without_staff_rights_becomes_staff_by_joining(owner_client, client):
+    _invite(owner_client, email="pat@example.com")
+    link = _link()
+    pat = get_user_model().objects.create_user(username="pat", password="x")
+    client.force_login(pat)
+    assert client.get(reverse("dashboard")).status_code == 403
+
+    client.post(link)
+
+    assert client.get(reverse("dashboard")).status_code == 200

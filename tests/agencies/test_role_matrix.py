@@ -109,3 +109,24 @@ def test_read_only_members_may_preview_an_sms_and_switch_but_post_nothing_else(c
     switch = client.post(reverse("agencies:switch"), {"agency": default_agency().id})
     assert switch.status_code == 302
     assert Membership.objects.get(user__username="reader").role == "read_only"
+
+
+def test_the_pages_hide_what_a_role_cannot_do(client):
+    client.force_login(make_staff_user(username="manager", role="manager"))
+    connections = client.get(reverse("onboarding:connections")).content.decode()
+    assert reverse("onboarding:check") not in connections
+    assert reverse("onboarding:send_test") not in connections
+    assert "Owners check the provider connections." in connections
+
+    client.force_login(make_staff_user(username="staff", role="staff"))
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert reverse("onboarding:stay_in_sandbox") not in dashboard
+
+    client.force_login(make_staff_user(username="owner"))
+    assert (
+        reverse("onboarding:check")
+        in client.get(reverse("onboarding:connections")).content.decode()
+    )
+    assert (
+        reverse("onboarding:stay_in_sandbox") in client.get(reverse("dashboard")).content.decode()
+    )
