@@ -7,8 +7,8 @@ login; login-free views (webhooks, login, health, invitations) get None and cost
 
 Which agency: the one remembered in the session (key "agency_id") if the user is a member
 of it, else the user's first membership by agency name. A superuser without any membership
-(the install's operator) gets the session's agency or else the first agency (by creation),
-with a synthetic, unsaved owner Membership, so the whole install stays reachable to them.
+(the install's operator) gets synthetic, unsaved owner Memberships of every agency (the
+switcher lists them): the session's agency or else the first agency by creation.
 
 Rules applied to every login-required view, before any view code runs:
 - a signed-in user who belongs to no agency gets 403, except on views marked
@@ -19,7 +19,6 @@ Views that need more than membership say so with `@role_required(...)` or
 `@role_required_to_change(...)`.
 """
 
-import uuid
 from functools import wraps
 
 from django.core.cache import cache
@@ -63,19 +62,17 @@ def resolve_memberships(request) -> tuple[Membership | None, list[Membership]]:
             return membership, memberships
     if memberships or not user.is_superuser:
         return (memberships[0] if memberships else None), memberships
-    agency = Agency.objects.filter(pk=remembered).first() if _is_uuid(remembered) else None
-    agency = agency or Agency.objects.order_by("created_at").first()
-    if agency is None:
+    # The install's operator: a synthetic owner membership of every agency (the switcher
+    # lists them all), the first agency by creation unless the session remembers another.
+    agencies = list(Agency.objects.order_by("name", "created_at"))
+    synthetic = [Membership(user=user, agency=agency, role=Role.OWNER) for agency in agencies]
+    if not synthetic:
         return None, []
-    return Membership(user=user, agency=agency, role=Role.OWNER), []
-
-
-def _is_uuid(value) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
+    for membership in synthetic:
+        if str(membership.agency_id) == remembered:
+            return membership, synthetic
+    first = min(synthetic, key=lambda membership: membership.agency.created_at)
+    return first, synthetic
 
 
 def remember_agency(request, agency: Agency) -> None:

@@ -73,3 +73,16 @@ def test_agency_is_suspended_reads_the_current_state():
     update_agency(active=False)
     assert agency_is_suspended(stale)
     assert not agency_is_suspended(None)
+
+
+def test_a_superuser_without_membership_can_switch_between_all_agencies(client):
+    from django.contrib.auth import get_user_model
+
+    bondi = make_agency(name="Bondi Office", slug="bondi")
+    client.force_login(get_user_model().objects.create_superuser(username="root", password="x"))
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'id="agency-switch"' in html and "Bondi Office" in html
+
+    client.post(reverse("agencies:switch"), {"agency": bondi.id})
+
+    assert 'value="Bondi Office"' in client.get(reverse("settings")).content.decode()
