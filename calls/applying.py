@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from agencies.current import default_agency_for_install
 from agents.models import Agent
 from calls import queue
 from calls.followup_sms import sms_skip_reason
@@ -87,7 +88,7 @@ def record_post_call(event: PostCallEvent) -> Call:
     if event.problems:
         # Dropped at the boundary field by field; the rest of the call is recorded.
         logger.warning("conversation %s: %s", event.conversation_id, "; ".join(event.problems))
-    values = Setting.all_values()
+    values = Setting.all_values(default_agency_for_install())
     call = _call_for_event(event)
     if call.agent_id is None and (agent := _agent_for(event)):
         call.agent, call.agent_name = agent, agent.name

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.current import default_agency_for_install
 from calls import queue
 from calls.models import Call, SmsMessage
 from contacts.models import UNKNOWN_CALLER
@@ -115,7 +116,7 @@ def send_post_call_sms(call_id) -> str:
     if not claimed:
         return Call.objects.filter(pk=call_id).values_list("sms_status", flat=True).first() or ""
     call = Call.objects.select_related("contact").get(pk=call_id)
-    values = Setting.all_values()
+    values = Setting.all_values(default_agency_for_install())
     # Settings or the contact's opt-out may have changed since the call was recorded.
     reason = sms_skip_reason(call, values)
     if reason:

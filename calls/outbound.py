@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from agencies.current import default_agency_for_install
 from agents.models import Agent
 from calls.models import Call
 from contacts.models import Contact
@@ -118,12 +119,16 @@ def check_calling_window(
     """The recipient's calling window for a single call (their contact's state, else the
     agency's, else every Australian zone)."""
     state = contact.state if contact is not None else ""
-    return calling_window.check_number(to_phone, state=state, now=now or timezone.now())
+    return calling_window.check_number(
+        to_phone, agency=default_agency_for_install(), state=state, now=now or timezone.now()
+    )
 
 
 def describe_opening(check: calling_window.WindowCheck) -> str:
     """'Mon 16 Mar, 9:00 AM (Perth time)': in the recipient's zone when there is one."""
-    zone = ZoneInfo(check.zone_name) if check.zone_name else agency_zone()
+    zone = (
+        ZoneInfo(check.zone_name) if check.zone_name else agency_zone(default_agency_for_install())
+    )
     local = check.opens_at.astimezone(zone)
     city = zone.key.split("/")[-1].replace("_", " ")
     return f"{local:%a} {local.day} {local:%b}, {local:%-I:%M %p} ({city} time)"
@@ -184,7 +189,7 @@ def place_outbound_call(
         who = (contact.name if contact is not None else "") or to_phone
         if window_override is None:
             raise CallingWindowClosed(window_closed_message(check, who), check)
-        if not is_agency_owner(window_override.user):
+        if not is_agency_owner(window_override.user, default_agency_for_install()):
             raise OutboundCallRefused(
                 "Only an owner can call outside calling hours. "
                 f"Voqo may call {who} from {describe_opening(check)}."

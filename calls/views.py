@@ -20,7 +20,7 @@ from voqo.providers import ProviderError
 def call_list(request: HttpRequest) -> HttpResponse:
     """Calls, newest first, filtered; "Older"/"Newer" pages by cursor (no COUNT, no OFFSET)."""
     form = CallFilterForm(request.GET or None)
-    calls = form.filter(Call.objects.select_related("contact"), agency_zone())
+    calls = form.filter(Call.objects.select_related("contact"), agency_zone(request.agency))
     page = keyset_page(
         calls, before=request.GET.get("before", ""), after=request.GET.get("after", "")
     )

@@ -195,7 +195,7 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
     context = {
         **_job_context(job),
         "page": page,
-        "agency_zone": agency_zone(),
+        "agency_zone": agency_zone(request.agency),
         "status_filter": status,
         "statuses": JobCall.Status.choices,
         "query_string": f"status={status}" if status else "",
@@ -205,7 +205,7 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
             response = render(request, "campaigns/partials/_job_results.html", context)
             return _vary_on_htmx(response)
     context["window_summary"] = calling_hours.window_summary(job)
-    context["default_state"] = window.agency_default_state()
+    context["default_state"] = window.agency_default_state(request.agency)
     context["review_rows"] = job.job_calls.filter(
         status=JobCall.Status.NEEDS_REVIEW
     ).select_related("batch_contact", "call")[:50]
@@ -296,6 +296,6 @@ def job_report(request: HttpRequest, job_id) -> StreamingHttpResponse:
     """Every row of the job as CSV, streamed (safe to open in a spreadsheet)."""
     job = get_object_or_404(Job, pk=job_id)
     response = StreamingHttpResponse(job_report_lines(job), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime(timezone=agency_zone()).strftime("%Y%m%d-%H%M")
+    stamp = timezone.localtime(timezone=agency_zone(request.agency)).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="job-{job.id}-{stamp}.csv"'
     return response

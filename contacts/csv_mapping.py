@@ -27,6 +27,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from agencies.current import default_agency_for_install
 from contacts.csv_import import CsvRow
 from contacts.models import AustralianState, ImportMapping
 from contacts.services import parse_tags
@@ -203,7 +204,9 @@ _LOCAL_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %
 
 
 def _agency_zone() -> ZoneInfo:
-    return ZoneInfo(Setting.get_value("time_zone") or settings.TIME_ZONE)
+    return ZoneInfo(
+        Setting.get_value("time_zone", default_agency_for_install()) or settings.TIME_ZONE
+    )
 
 
 def read_opt_out(raw: str, *, now: datetime) -> datetime | None:

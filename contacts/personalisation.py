@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from agencies.current import default_agency_for_install
 from contacts.models import Contact, Memory
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS, fill_variables
 from voqo.models import Setting, agency_zone
@@ -57,7 +58,7 @@ def caller_variables(
     """
     if memories is None:
         memories = recent_memories(contact)
-    values = Setting.all_values()
+    values = Setting.all_values(default_agency_for_install())
     local = (now or timezone.now()).astimezone(agency_zone(values))
     variables = dict(CALLER_VARIABLE_PLACEHOLDERS)
     variables.update(

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from agencies.current import default_agency_for_install
 from agents.models import Agent
 from calls.models import Call
 from calls.outbound import WindowOverride, place_outbound_call
@@ -147,7 +148,7 @@ def export_contacts_csv(queryset: QuerySet[Contact] | None = None) -> Iterator[s
     agency's clock and nothing is lost for a program that reads them.
     """
     queryset = Contact.objects.all() if queryset is None else queryset
-    zone = agency_zone()
+    zone = agency_zone(default_agency_for_install())
 
     def records():
         yield EXPORT_HEADERS

@@ -134,7 +134,7 @@ def _window_context(request: HttpRequest, check) -> dict:
     return {
         "window_check": check,
         "window_opens": describe_opening(check),
-        "can_override_window": is_agency_owner(request.user),
+        "can_override_window": is_agency_owner(request.user, request.agency),
     }
 
 
@@ -346,7 +346,7 @@ def contact_call(request: HttpRequest, contact_id) -> HttpResponse:
 def call_number(request: HttpRequest) -> HttpResponse:
     """Call a typed number (linked to the contact with that number, if there is one)."""
     form = CallNumberForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
-    context = {"form": form, "can_override_window": is_agency_owner(request.user)}
+    context = {"form": form, "can_override_window": is_agency_owner(request.user, request.agency)}
     if request.method == "POST" and form.is_valid():
         try:
             call = call_now(
@@ -464,7 +464,7 @@ def contact_import_map(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def contact_export(request: HttpRequest) -> StreamingHttpResponse:
-    stamp = timezone.localdate(timezone=agency_zone()).isoformat()
+    stamp = timezone.localdate(timezone=agency_zone(request.agency)).isoformat()
     # The BOM makes Excel read the file as UTF-8; our importer strips it again.
     lines = itertools.chain(["\ufeff"], export_contacts_csv())
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")

@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from agencies.models import PLACEHOLDER_AGENCY_NAME, Agency
 from agents.models import Agent
 from calls.models import DEMO_CONVERSATION_PREFIX, Call
 from contacts.models import Contact
@@ -48,14 +49,13 @@ class Checklist:
         return all(step.done for step in self.steps)
 
 
-def getting_started() -> Checklist | None:
-    """The checklist as it stands, or None once staff dismissed it."""
-    values = Setting.all_values()
+def getting_started(agency: Agency) -> Checklist | None:
+    """`agency`'s checklist as it stands, or None once its staff dismissed it."""
+    values = Setting.all_values(agency)
     if values.get(DISMISSED_SETTING):
         return None
     live = settings.VOQO_PROVIDER == "live"
     queries: dict[str, QuerySet] = {
-        "agency": Setting.objects.filter(key="agency_name"),
         "agent": Agent.objects.all(),
         "contact": Contact.objects.all(),
         "call": Call.objects.exclude(
@@ -65,7 +65,7 @@ def getting_started() -> Checklist | None:
     if live:
         # Only a webhook that came from ElevenLabs itself proves the URL was pasted there.
         queries["webhook"] = Setting.objects.filter(
-            key=SETTING_PREFIX + "post_call", value__provider="live"
+            agency__isnull=True, key=SETTING_PREFIX + "post_call", value__provider="live"
         )
     found = exists_each(queries)
     missing = missing_keys()
@@ -94,7 +94,7 @@ def getting_started() -> Checklist | None:
         Step(
             "agency",
             "Name your agency",
-            found["agency"],
+            agency.name != PLACEHOLDER_AGENCY_NAME,
             "Agents greet callers with it and SMS are signed with it.",
             reverse("settings"),
             "Agency settings",

@@ -106,7 +106,7 @@ def check_connections() -> StoredCheck:
     """Ask both providers whether the configuration works, and keep the answer."""
     checks = get_provider().check_connection()
     checked_at = timezone.now()
-    Setting.set_value(
+    Setting.set_install_value(
         CHECK_SETTING,
         {
             "checked_at": checked_at.isoformat(),
@@ -121,7 +121,7 @@ def check_connections() -> StoredCheck:
 
 def last_check() -> StoredCheck | None:
     """The last "Check now" made in the current provider mode, if any."""
-    stored = Setting.get_value(CHECK_SETTING)
+    stored = Setting.install_value(CHECK_SETTING)
     try:
         if stored["provider"] != settings.VOQO_PROVIDER:
             return None

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from agencies.current import role_required
 from onboarding import connections
 from onboarding.checklist import (
     DISMISSED_SETTING,
@@ -24,6 +25,7 @@ def connections_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("owner")
 def check_now(request: HttpRequest) -> HttpResponse:
     """Ask ElevenLabs and Twilio whether the keys work; the page shows the answer."""
     connections.check_connections()
@@ -35,6 +37,7 @@ def check_now(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("owner")
 def send_test(request: HttpRequest) -> HttpResponse:
     """Send a signed test webhook (or an initiation request) to Voqo's own public URL."""
     kind = request.POST.get("kind", "")
@@ -58,6 +61,7 @@ def send_test(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required("manager")
 def stay_in_sandbox(request: HttpRequest) -> HttpResponse:
     """Tick the keys step for someone trying Voqo without provider keys."""
     if settings.VOQO_PROVIDER != "sandbox":
@@ -65,22 +69,23 @@ def stay_in_sandbox(request: HttpRequest) -> HttpResponse:
             request, "Voqo already runs with provider keys: there is no sandbox to stay in."
         )
         return redirect("dashboard")
-    Setting.set_value(SANDBOX_CHOSEN_SETTING, True)
+    Setting.set_value(SANDBOX_CHOSEN_SETTING, True, request.agency)
     messages.success(request, "Staying in the sandbox: calls and SMS are simulated.")
     return redirect("dashboard")
 
 
 @require_POST
+@role_required("manager")
 def dismiss_checklist(request: HttpRequest) -> HttpResponse:
     """Hide the getting-started checklist for good, once every step is done."""
-    checklist = getting_started()
+    checklist = getting_started(request.agency)
     if checklist is not None and not checklist.complete:
         left = len(checklist.steps) - checklist.done_count
         messages.error(
             request, f"The checklist stays until every step is done: {left} still to go."
         )
         return redirect("dashboard")
-    Setting.set_value(DISMISSED_SETTING, True)
+    Setting.set_value(DISMISSED_SETTING, True, request.agency)
     messages.success(request, "Getting started is done: the checklist is hidden.")
     return redirect("dashboard")
 

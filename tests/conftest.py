@@ -11,6 +11,17 @@ pytest_plugins = ["tests.fakeprovider.fixtures"]
 STAFF_PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The upgrade migration creates one agency on the empty test database; make it the
+    tests' default agency, so code that still asks for the install's first agency and tests
+    that act in `default_agency()` mean the same agency."""
+    from agencies.models import Agency
+
+    with django_db_blocker.unblock():
+        Agency.objects.filter(slug="my-agency").update(slug="test-agency", name="Test Agency")
+
+
 @pytest.fixture
 def staff_user(db):
     return make_staff_user(password=STAFF_PASSWORD)

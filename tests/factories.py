@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from agencies.models import Agency, Membership
 from agents.models import Agent
 from calls.models import Call
 from contacts.models import Contact, Memory
@@ -13,8 +14,29 @@ from contacts.models import Contact, Memory
 _sequence = itertools.count(1)
 
 
-def make_staff_user(username: str = "staff", password: str = "correct-horse-battery"):
-    return get_user_model().objects.create_user(username=username, password=password, is_staff=True)
+def make_agency(**fields) -> Agency:
+    n = next(_sequence)
+    defaults = {"name": f"Agency {n}", "slug": f"agency-{n}"}
+    return Agency.objects.create(**{**defaults, **fields})
+
+
+def default_agency() -> Agency:
+    """The agency tests act in unless they say otherwise."""
+    agency, _ = Agency.objects.get_or_create(slug="test-agency", defaults={"name": "Test Agency"})
+    return agency
+
+
+def make_staff_user(
+    username: str = "staff",
+    password: str = "correct-horse-battery",
+    *,
+    agency: Agency | None = None,
+    role: str = Membership.Role.OWNER,
+):
+    """A staff user who is a member (by default the owner) of `agency` (default_agency())."""
+    user = get_user_model().objects.create_user(username=username, password=password, is_staff=True)
+    Membership.objects.create(user=user, agency=agency or default_agency(), role=role)
+    return user
 
 
 def make_agent(**fields) -> Agent:
@@ -59,3 +81,12 @@ def make_call(**fields) -> Call:
         "ended_at": started + timedelta(seconds=145),
     }
     return Call.objects.create(**{**defaults, **fields})
+
+
+def update_agency(agency: Agency | None = None, **fields) -> Agency:
+    """Change fields of `agency` (default_agency()) and save, as the settings page does."""
+    agency = agency or default_agency()
+    for name, value in fields.items():
+        setattr(agency, name, value)
+    agency.save()
+    return agency

@@ -181,11 +181,11 @@ def regions_narrowed_by(state: str) -> list[str]:
     return [UNKNOWN_REGION, *(area for area, states in _AREA_STATES.items() if state in states)]
 
 
-def agency_default_state() -> str:
-    """The state the agency's contacts live in when nothing else says (Settings), or ''."""
+def agency_default_state(agency) -> str:
+    """The state `agency`'s contacts live in when nothing else says (Settings), or ''."""
     from voqo.models import Setting
 
-    state = Setting.get_value("default_state") or ""
+    state = Setting.get_value("default_state", agency) or ""
     return state if state in STATE_ZONES else ""
 
 
@@ -302,9 +302,9 @@ class WindowCheck:
         return self.region.zones[0] if len(self.region.zones) == 1 else ""
 
 
-def check_number(phone: str, *, state: str = "", now: datetime) -> WindowCheck:
-    """The calling window of one number at `now`: used by single calls ("Call now")."""
-    default_state = agency_default_state()
+def check_number(phone: str, *, agency, state: str = "", now: datetime) -> WindowCheck:
+    """The calling window of one number at `now` for `agency`: used by single calls."""
+    default_state = agency_default_state(agency)
     key = region_for_phone(phone, state)
     region = effective_region(key, default_state)
     reason = region_reason(key, default_state, stated=bool(state))

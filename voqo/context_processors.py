@@ -1,5 +1,8 @@
 from django.conf import settings
 
+from agencies.current import can
+from agencies.models import Role
+
 NAV_ITEMS = (
     ("dashboard", "Dashboard", "dashboard"),
     ("agents", "Agents", "agents:list"),
@@ -18,4 +21,7 @@ def navigation(request):
         "nav_items": NAV_ITEMS,
         "nav_active": namespace,
         "provider_mode": settings.VOQO_PROVIDER,
+        # What the member's role allows, for hiding what they cannot do:
+        # {% if role_allows.manager %}…{% endif %} (the views check the role again).
+        "role_allows": {role: can(request, role) for role in Role.values},
     }

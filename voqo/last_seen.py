@@ -88,14 +88,18 @@ def _write_once_a_minute(key: str, request: HttpRequest, value: dict[str, Any]) 
     if now < _next_write_at.get(key, 0.0) or _SELF_TEST_META in request.META:
         return
     _next_write_at[key] = now + WRITE_INTERVAL
-    if not Setting.objects.filter(key=key).update(value=value, updated_at=timezone.now()):
+    # Install-wide facts (agency NULL): the install's provider accounts send these webhooks.
+    install_wide = Setting.objects.filter(agency__isnull=True, key=key)
+    if not install_wide.update(value=value, updated_at=timezone.now()):
         Setting.objects.bulk_create([Setting(key=key, value=value)], ignore_conflicts=True)
 
 
 def webhook_history() -> dict[str, WebhookHistory]:
     """The last arrival and the last refusal of every webhook kind, in one query."""
     keys = [prefix + kind for kind in WEBHOOK_KINDS for prefix in (SETTING_PREFIX, REFUSED_PREFIX)]
-    stored = dict(Setting.objects.filter(key__in=keys).values_list("key", "value"))
+    stored = dict(
+        Setting.objects.filter(agency__isnull=True, key__in=keys).values_list("key", "value")
+    )
     history = {}
     for kind in WEBHOOK_KINDS:
         seen = stored.get(SETTING_PREFIX + kind)

@@ -35,8 +35,13 @@ SEEDED_SETTING_KEYS = (
     "auto_create_contacts",
     "save_memories",
 )
-_CACHE_KEY = "voqo:settings:v1"
 _CACHE_SECONDS = 30
+# Per-agency facts kept on the Agency itself; all_values() shows them under these keys.
+AGENCY_FIELD_SETTINGS = {"agency_name": "name", "time_zone": "time_zone"}
+
+
+def _cache_key(agency_id) -> str:
+    return f"voqo:settings:v2:{agency_id}"
 
 
 class UUIDModel(models.Model):
@@ -49,47 +54,95 @@ class UUIDModel(models.Model):
 
 
 class Setting(UUIDModel):
-    key = models.CharField(max_length=100, unique=True)
+    """A per-agency value (`agency` set) or an install-wide fact (`agency` NULL: when each
+    provider webhook was last seen, the last connection check), keyed by `key`."""
+
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="settings",
+    )
+    key = models.CharField(max_length=100)
     value = models.JSONField()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "settings"
         ordering = ["key"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "key"], name="setting_unique_agency_key"),
+            # NULLs differ in a unique index: install-wide keys need their own rule.
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(agency__isnull=True),
+                name="setting_unique_install_key",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.key
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        cache.delete(_CACHE_KEY)
+        if self.agency_id is not None:
+            cache.delete(_cache_key(self.agency_id))
 
     @classmethod
-    def all_values(cls) -> dict[str, Any]:
-        """Every setting with defaults filled in; cached briefly because hot paths read it."""
-        values = cache.get(_CACHE_KEY)
+    def all_values(cls, agency) -> dict[str, Any]:
+        """Every setting of `agency` with defaults filled in, its name and time zone included;
+        cached briefly per agency because hot paths read it. None (no agency at all): the
+        defaults."""
+        if agency is None:
+            return {**DEFAULT_SETTINGS, "time_zone": settings.TIME_ZONE}
+        key = _cache_key(agency.pk)
+        values = cache.get(key)
         if values is None:
             values = dict(DEFAULT_SETTINGS)
-            values.update(dict(cls.objects.values_list("key", "value")))
-            cache.set(_CACHE_KEY, values, _CACHE_SECONDS)
-        return values
+            values.update(dict(cls.objects.filter(agency=agency).values_list("key", "value")))
+            cache.set(key, values, _CACHE_SECONDS)
+        # The Agency row is the one source of its name and zone (the instance at hand).
+        return {**values, **{k: getattr(agency, f) for k, f in AGENCY_FIELD_SETTINGS.items()}}
 
     @classmethod
-    def get_value(cls, key: str) -> Any:
-        return cls.all_values().get(key, DEFAULT_SETTINGS.get(key))
+    def get_value(cls, key: str, agency) -> Any:
+        return cls.all_values(agency).get(key, DEFAULT_SETTINGS.get(key))
 
     @classmethod
-    def set_value(cls, key: str, value: Any) -> None:
-        cls.objects.update_or_create(key=key, defaults={"value": value})
-        cache.delete(_CACHE_KEY)
+    def set_value(cls, key: str, value: Any, agency) -> None:
+        if key in AGENCY_FIELD_SETTINGS:
+            raise ValueError(f"{key!r} is a field of the agency: change the Agency instead.")
+        cls.objects.update_or_create(agency=agency, key=key, defaults={"value": value})
+        forget_agency_settings(agency.pk)
+
+    @classmethod
+    def install_value(cls, key: str) -> Any:
+        """An install-wide fact (not cached: only pages read these)."""
+        return (
+            cls.objects.filter(agency__isnull=True, key=key).values_list("value", flat=True).first()
+        )
+
+    @classmethod
+    def set_install_value(cls, key: str, value: Any) -> None:
+        cls.objects.update_or_create(agency=None, key=key, defaults={"value": value})
 
 
-def agency_zone(values: dict[str, Any] | None = None) -> ZoneInfo:
-    """The agency's time zone from Settings (`values`: Setting.all_values() already read).
+def forget_agency_settings(agency_id) -> None:
+    """Drop the cached settings of one agency (after its rows or its Agency row change)."""
+    cache.delete(_cache_key(agency_id))
+
+
+def agency_zone(values_or_agency) -> ZoneInfo:
+    """The agency's time zone: from an Agency, or from `Setting.all_values(agency)` already
+    read.
 
     The one zone reader: a name ZoneInfo does not know falls back to settings.TIME_ZONE.
     """
-    name = (values if values is not None else Setting.all_values()).get("time_zone")
+    if isinstance(values_or_agency, dict):
+        name = values_or_agency.get("time_zone")
+    else:
+        name = getattr(values_or_agency, "time_zone", None)
     try:
         return ZoneInfo(name or settings.TIME_ZONE)
     except (KeyError, TypeError, ValueError):

@@ -1,12 +1,15 @@
-"""Who may do what beyond ordinary staff work: one function per permission, so the rule can
-follow agency roles once agencies exist."""
+"""Who may do what beyond ordinary staff work: one function per permission."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
-def is_agency_owner(user: AbstractBaseUser | AnonymousUser | None) -> bool:
-    """May `user` override safety rules for the agency (e.g. call outside the window)?
+def is_agency_owner(user: AbstractBaseUser | AnonymousUser | None, agency) -> bool:
+    """May `user` override safety rules for `agency` (e.g. call outside the window)?
 
-    Owners are superusers until agencies have roles of their own.
+    Its owners may, and so may superusers (the install's operators).
     """
-    return bool(user is not None and user.is_active and getattr(user, "is_superuser", False))
+    if user is None or not user.is_active or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return agency is not None and user.memberships.filter(agency=agency, role="owner").exists()

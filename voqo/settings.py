@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_q",
     "voqo",
+    "agencies",
     "agents",
     "contacts",
     "calls",
@@ -49,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "voqo.middleware.StaffRequiredMiddleware",
+    "agencies.current.CurrentAgencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -128,6 +130,24 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- E-mail (invitations, password resets) ---------------------------------------------
+# With EMAIL_HOST set, mail goes out over SMTP; without it, it is printed to the console
+# (development: the invitation and reset links appear in the `make run` output).
+EMAIL_HOST = env("EMAIL_HOST", default="")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+# Port 465 speaks SSL from the start, 587 upgrades with STARTTLS: one or the other.
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="") or "Voqo <voqo@localhost>"
 
 # --- Locale -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-au"

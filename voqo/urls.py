@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from agencies.current import agency_not_required
 from voqo import views
 from voqo.middleware import staff_not_required
 
@@ -19,8 +20,33 @@ urlpatterns = [
         name="login",
     ),
     # Anyone signed in may sign out: a user without staff rights must not be stuck.
-    path("logout/", staff_not_required(auth_views.LogoutView.as_view()), name="logout"),
+    path(
+        "logout/",
+        agency_not_required(staff_not_required(auth_views.LogoutView.as_view())),
+        name="logout",
+    ),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
+    path("", include("agencies.urls")),
     path("agents/", include("agents.urls")),
     path("contacts/", include("contacts.urls")),
     path("calls/", include("calls.urls")),

@@ -5,10 +5,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies.current import can, read_only_allowed, role_required_to_change
+from agencies.services import save_agency_settings
 from voqo.forms import SettingsForm
-from voqo.models import Setting
+from voqo.models import Setting, agency_zone
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -16,9 +18,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     day for 30 days, per agent, recent calls."""
     from calls.selectors import dashboard_figures
     from onboarding.checklist import getting_started
-    from voqo.models import agency_zone
 
-    context = {**dashboard_figures(agency_zone()), "checklist": getting_started()}
+    context = {
+        **dashboard_figures(agency_zone(request.agency)),
+        "checklist": getting_started(request.agency),
+    }
     return render(request, "voqo/dashboard.html", context)
 
 
@@ -35,35 +39,43 @@ SETTING_FIELDS = (
 )
 
 
+@require_http_methods(["GET", "POST"])
+@role_required_to_change("manager")
 def settings_page(request: HttpRequest) -> HttpResponse:
-    """Edit the agency's settings; the SMS template has a live preview (settings_sms_preview)."""
+    """Edit the agency's settings (managers and owners; everyone else sees them); the SMS
+    template has a live preview (settings_sms_preview)."""
+    agency = request.agency
     if request.method == "POST":
         form = SettingsForm(request.POST)
         if form.is_valid():
-            for key in SETTING_FIELDS:
-                Setting.set_value(key, form.cleaned_data[key])
+            save_agency_settings(
+                agency=agency, values={key: form.cleaned_data[key] for key in SETTING_FIELDS}
+            )
             messages.success(request, "Settings saved.")
             return redirect("settings")
         messages.error(request, "Settings not saved: correct the errors below.")
         template = form.data.get("sms_template", "")
     else:
-        values = Setting.all_values()
+        values = Setting.all_values(agency)
         form = SettingsForm(initial={key: values.get(key) for key in SETTING_FIELDS})
         template = values["sms_template"]
-    return render(request, "voqo/settings.html", {"form": form, "preview": sms_preview(template)})
+    context = {
+        "form": form,
+        "preview": sms_preview(template, agency=agency),
+        "can_change": can(request, "manager"),
+    }
+    return render(request, "voqo/settings.html", context)
 
 
 @require_POST
+@read_only_allowed
 def settings_sms_preview(request: HttpRequest) -> HttpResponse:
     """The SMS preview partial for the template being typed (HTMX, on keyup)."""
-    return render(
-        request,
-        "voqo/partials/_sms_preview.html",
-        {"preview": sms_preview(request.POST.get("sms_template", ""))},
-    )
+    preview = sms_preview(request.POST.get("sms_template", ""), agency=request.agency)
+    return render(request, "voqo/partials/_sms_preview.html", {"preview": preview})
 
 
-def sms_preview(template: str) -> dict:
+def sms_preview(template: str, *, agency) -> dict:
     """What an SMS from `template` looks like for a sample call, with its segment count."""
     from voqo.sms import (
         SmsTemplateError,
@@ -73,7 +85,6 @@ def sms_preview(template: str) -> dict:
         render_sms_within_limit,
     )
 
-    values = Setting.all_values()
     # A contact saved with a full name, as most are: {caller_name} is the whole name.
     sample = {
         "caller_name": "Priya Sharma",
@@ -83,7 +94,7 @@ def sms_preview(template: str) -> dict:
         "Saturday at 10am",
         "agent_name": "Lisa",
         "call_duration": "2m 25s",
-        "call_date": timezone.localtime().strftime("%-d %B %Y"),
+        "call_date": timezone.localtime(timezone=agency_zone(agency)).strftime("%-d %B %Y"),
     }
     try:
         full = render_sms(template, sample)
@@ -95,7 +106,7 @@ def sms_preview(template: str) -> dict:
         "text": fitted,
         "truncated": fitted != full,
         "count": count_segments(fitted),
-        "agency_name": values["agency_name"],
+        "agency_name": agency.name,
     }
 
 

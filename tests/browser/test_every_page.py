@@ -13,6 +13,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from agencies.models import Invitation, Membership
+from agencies.people import invitation_token
 from agents.models import Agent
 from calls.models import Call, WebhookEvent
 from campaigns.models import Campaign, JobCall
@@ -35,6 +37,7 @@ SKIPPED_NAMES = {
     "functions:invoke",
     "calls:recording",
     "agents:template_fields",
+    "password_reset_confirm",  # a one-time link from an e-mail (tests/agencies/test_people.py)
 }
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
@@ -69,6 +72,9 @@ def demo_objects() -> dict[str, str]:
         last_error="Start time is not a time.",
         failed_at=timezone.now(),
     )
+    # The signed-in staff user's own membership (the first), and an open invitation.
+    membership = Membership.objects.order_by("created_at").first()
+    invitation = Invitation.objects.create(agency=membership.agency, email="new@example.com")
     import_token = store_pending_import(iter([b"Name,Mobile\nJo Citizen,0412 345 678\n"]))
     return {
         "agent_id": agent.pk,
@@ -82,6 +88,9 @@ def demo_objects() -> dict[str, str]:
         "function_id": function.pk,
         "event_id": parked_event.pk,
         "token": import_token,
+        "membership_id": membership.pk,
+        "invitation_id": invitation.pk,
+        "invitation_token": invitation_token(invitation),
     }
 
 

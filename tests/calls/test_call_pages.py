@@ -38,14 +38,15 @@ def test_list_pages_by_cursor_with_a_constant_number_of_queries(
     staff_client, django_assert_max_num_queries
 ):
     _many_calls(120)
-    with django_assert_max_num_queries(6):
+    # Session, user and the current agency's membership, then the page itself.
+    with django_assert_max_num_queries(7):
         first = staff_client.get(reverse("calls:list"))
     page = first.context["page"]
     assert len(page.calls) == 50 and page.newer_cursor is None and page.older_cursor
     assert page.calls[0].from_phone == "+61400000000"  # newest first
     assert "Older" in first.content.decode()
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         second = staff_client.get(reverse("calls:list"), {"before": page.older_cursor})
     second_page = second.context["page"]
     assert second_page.calls[0].from_phone == "+61400000050"
@@ -147,8 +148,9 @@ def test_dashboard_shows_this_weeks_figures_with_constant_queries(
     _many_calls(40)
     make_call(sms_sent=True, direction="inbound", duration=145)
 
-    # 8 for the figures (cold settings cache included) and 1 for the getting-started checklist.
-    with django_assert_max_num_queries(9):
+    # 8 for the figures (cold settings cache included), 1 for the getting-started checklist and
+    # 1 for the current agency's membership.
+    with django_assert_max_num_queries(10):
         response = staff_client.get(reverse("dashboard"))
 
     html = response.content.decode()

@@ -6,7 +6,7 @@ from calls import followup_sms
 from calls.models import Call, SmsMessage
 from contacts.models import Contact
 from tests.calls.conftest import post_event, run_after_commit
-from tests.factories import make_contact
+from tests.factories import default_agency, make_contact
 from tests.fakeprovider import load_payload
 from voqo.models import Setting
 
@@ -19,6 +19,7 @@ def test_sms_uses_the_template_with_every_variable(client, agent, provider):
         "sms_template",
         "Hi {caller_name} ({caller_phone}): {call_summary} | "
         "{agent_name} {call_duration} {call_date}",
+        default_agency(),
     )
 
     post_event(client, load_payload("post_call_transcription__inbound"))
@@ -37,7 +38,9 @@ def test_sms_uses_the_template_with_every_variable(client, agent, provider):
 
 def test_a_known_contact_is_greeted_by_first_name_and_called_by_full_name(client, agent, provider):
     make_contact(name="Priya Sharma", phone="+61412345678")
-    Setting.set_value("sms_template", "Hi {first_name} / {caller_name}. {call_summary}")
+    Setting.set_value(
+        "sms_template", "Hi {first_name} / {caller_name}. {call_summary}", default_agency()
+    )
 
     post_event(client, load_payload("post_call_transcription__inbound"))
 
@@ -56,7 +59,7 @@ def test_disabled_sms_and_opted_out_contacts_get_nothing(client, agent, provider
     post_event(client, load_payload("post_call_transcription__inbound"))
     assert Call.objects.get().sms_error == "The contact has opted out of messages."
 
-    Setting.set_value("sms_enabled", False)
+    Setting.set_value("sms_enabled", False, default_agency())
     outbound = load_payload("post_call_transcription__no_name")
     post_event(client, outbound)
 

@@ -6,7 +6,7 @@ import pytest
 from calls.models import Call, WebhookEvent
 from contacts.models import Contact, Memory
 from tests.calls.conftest import post_event, run_after_commit
-from tests.factories import make_contact
+from tests.factories import default_agency, make_contact
 from tests.fakeprovider import elevenlabs_signature, load_payload
 
 pytestmark = pytest.mark.django_db
@@ -106,8 +106,8 @@ def test_known_facts_are_not_saved_twice(client, agent):
 def test_settings_can_turn_off_contacts_and_memories(client, agent):
     from voqo.models import Setting
 
-    Setting.set_value("auto_create_contacts", False)
-    Setting.set_value("save_memories", False)
+    Setting.set_value("auto_create_contacts", False, default_agency())
+    Setting.set_value("save_memories", False, default_agency())
 
     post_event(client, load_payload("post_call_transcription__inbound"))
 

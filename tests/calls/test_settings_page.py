@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import default_agency
 from voqo.models import Setting
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def test_saving_stores_every_setting_and_flashes(staff_client):
     response = staff_client.post(reverse("settings"), _form(), follow=True)
 
     assert "Settings saved." in response.content.decode()
-    values = Setting.all_values()
+    values = Setting.all_values(default_agency())
     assert values["time_zone"] == "Australia/Perth"
     assert values["sms_enabled"] is True and values["sms_skip_silent"] is False
     assert values["auto_create_contacts"] is False and values["save_memories"] is False
@@ -46,7 +47,7 @@ def test_unknown_variables_are_refused_naming_them(staff_client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Unknown variables {surname}, {price}" in html
-    assert Setting.get_value("sms_template").startswith("Hi {first_name}, thanks")
+    assert Setting.get_value("sms_template", default_agency()).startswith("Hi {first_name}, thanks")
 
 
 def test_unbalanced_braces_are_refused(staff_client):
@@ -79,14 +80,14 @@ def test_the_agency_says_which_state_its_contacts_live_in(staff_client):
     assert "Where your contacts live" in page and "Anywhere in Australia" in page
 
     staff_client.post(reverse("settings"), _form(default_state="WA"))
-    assert Setting.get_value("default_state") == "WA"
+    assert Setting.get_value("default_state", default_agency()) == "WA"
 
     response = staff_client.post(reverse("settings"), _form(default_state="Perth"))
     assert "Select a valid choice" in response.content.decode()
-    assert Setting.get_value("default_state") == "WA"
+    assert Setting.get_value("default_state", default_agency()) == "WA"
 
     staff_client.post(reverse("settings"), _form(default_state=""))
-    assert Setting.get_value("default_state") == ""
+    assert Setting.get_value("default_state", default_agency()) == ""
 
 
 def test_the_preview_fills_names_as_a_real_sms_does(staff_client):
@@ -99,6 +100,6 @@ def test_the_preview_fills_names_as_a_real_sms_does(staff_client):
 def test_the_seeded_template_is_the_new_default_after_migrating():
     from voqo.models import DEFAULT_SETTINGS
 
-    template = Setting.get_value("sms_template")
+    template = Setting.get_value("sms_template", default_agency())
     assert template == DEFAULT_SETTINGS["sms_template"]
     assert "thanks for calling" not in template and template.startswith("Hi {first_name},")

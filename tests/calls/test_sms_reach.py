@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from calls.models import Call
 from tests.calls.conftest import post_event
+from tests.factories import default_agency
 from tests.fakeprovider import load_payload
 from voqo.models import Setting
 
@@ -61,7 +62,7 @@ def test_foreign_mobiles_get_the_sms_once_the_setting_allows_it(
         "sms_template": "Hi {caller_name}",
     }
     assert staff_client.post(reverse("settings"), form).status_code == 302
-    assert Setting.get_value("sms_foreign_mobiles") is True
+    assert Setting.get_value("sms_foreign_mobiles", default_agency()) is True
 
     call = call_from(client, "+447911123456")
 
@@ -72,7 +73,7 @@ def test_foreign_mobiles_get_the_sms_once_the_setting_allows_it(
 def test_a_foreign_landline_never_gets_the_sms_even_when_foreign_mobiles_do(
     client, agent, provider
 ):
-    Setting.set_value("sms_foreign_mobiles", True)
+    Setting.set_value("sms_foreign_mobiles", True, default_agency())
 
     call = call_from(client, "+442079460000")
 

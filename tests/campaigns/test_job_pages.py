@@ -13,7 +13,7 @@ from campaigns import engine
 from campaigns.models import Campaign, Job, JobCall
 from campaigns.reports import job_report_lines
 from tests.campaigns.helpers import finish_call, make_job, mobiles
-from tests.factories import make_agent
+from tests.factories import default_agency, make_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -243,7 +243,7 @@ def test_the_job_page_shows_each_numbers_window_and_why(staff_client):
         # Perth's 9:00–20:00, read on the agency's (Sydney) clock.
         assert "Wed 14 Jan, 12:00 p.m. – 11:00 p.m. (AEDT)" in html
 
-        Setting.set_value("default_state", "NSW")
+        Setting.set_value("default_state", "NSW", default_agency())
         html = staff_client.get(url).content.decode()
         assert "Now, until 8:00 p.m. (AEDT)" in html
         assert "the agency&#x27;s state (NSW, Settings)" in html

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from calls.models import Call
 from calls.outbound import CallingWindowClosed, WindowOverride, place_outbound_call
-from tests.factories import make_agent, make_contact
+from tests.factories import default_agency, make_agent, make_contact, make_staff_user
 from voqo.models import Setting
 
 OUTBOUND = "/v1/convai/twilio/outbound-call"
@@ -20,6 +20,12 @@ def flashes(response) -> list[str]:
 @pytest.fixture
 def agent(db):
     return make_agent(name="Lisa", elevenlabs_agent_id="agent_sales", sync_status="synced")
+
+
+@pytest.fixture
+def staff_user(db):
+    """A member who is not an owner: only owners may call outside the window."""
+    return make_staff_user(role="staff")
 
 
 @pytest.fixture
@@ -59,7 +65,7 @@ def test_a_contacts_state_gives_their_own_hours(
 def test_the_agencys_state_applies_to_numbers_without_one(
     staff_client, agent, live_provider_settings, after_calling_hours
 ):
-    Setting.set_value("default_state", "WA")
+    Setting.set_value("default_state", "WA", default_agency())
     response = staff_client.post(
         reverse("contacts:call_number"), {"agent": agent.id, "phone": "0412 999 888"}
     )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from contacts.csv_import import escape_cell, iter_csv_rows, strip_export_prefix
 from contacts.imports import import_contacts_csv
 from contacts.models import Contact
-from tests.factories import make_contact
+from tests.factories import make_contact, update_agency
 
 
 @pytest.mark.parametrize(
@@ -96,9 +96,7 @@ def test_export_streams_every_contact(staff_client):
 def test_export_times_are_in_the_agencys_zone_with_the_offset(staff_client):
     from datetime import UTC, datetime
 
-    from voqo.models import Setting
-
-    Setting.set_value("time_zone", "Australia/Perth")
+    update_agency(time_zone="Australia/Perth")
     make_contact(name="Priya", opted_out_at=datetime(2026, 3, 11, 2, 30, tzinfo=UTC))
 
     header, row = export(staff_client).decode("utf-8-sig").splitlines()[:2]

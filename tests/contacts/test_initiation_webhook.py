@@ -8,9 +8,8 @@ import pytest
 from django.utils import timezone
 
 from contacts.personalisation import initiation_answer
-from tests.factories import make_agent, make_contact, make_memory
+from tests.factories import make_agent, make_contact, make_memory, update_agency
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
-from voqo.models import Setting
 
 URL = "/webhooks/elevenlabs/initiation"
 AUTH = {"Authorization": "Bearer init-token-test"}
@@ -41,7 +40,7 @@ def agent(db):
 
 
 def test_a_known_caller_gets_name_context_and_a_personal_greeting(client, agent):
-    Setting.set_value("agency_name", "Harbour Realty")
+    update_agency(name="Harbour Realty")
     priya = make_contact(name="Priya", phone="+61412345678", notes="Selling in spring")
     make_memory(priya, "Budget around $1.8M")
     make_memory(priya, "Has a dog")
@@ -86,7 +85,7 @@ def test_a_caller_id_in_national_format_still_finds_the_contact(client, agent):
 
 
 def test_date_and_time_are_in_the_agency_time_zone():
-    Setting.set_value("time_zone", "Australia/Perth")
+    update_agency(time_zone="Australia/Perth")
     moment = datetime(2026, 11, 22, 8, 43, tzinfo=ZoneInfo("UTC"))  # 4:43 PM in Perth
     from contacts.personalisation import caller_variables
 
@@ -108,7 +107,7 @@ def test_an_agent_without_a_greeting_gets_no_override(client):
 
 
 def test_a_disabled_agent_tells_the_caller_the_line_is_not_taking_calls(client):
-    Setting.set_value("agency_name", "Harbour Realty")
+    update_agency(name="Harbour Realty")
     make_agent(elevenlabs_agent_id="agent_off", enabled=False)
     answer = ask(client, payload(agent_id="agent_off")).json()
     first_message = answer["conversation_config_override"]["agent"]["first_message"]

@@ -12,7 +12,7 @@ from contacts.imports import import_contacts_csv
 from contacts.models import Contact, SuppressedNumber
 from tests.calls.conftest import post_event, post_twilio
 from tests.campaigns.helpers import dialled_numbers, make_job, mobiles
-from tests.factories import make_agent, make_contact
+from tests.factories import default_agency, make_agent, make_contact
 from tests.fakeprovider import load_payload
 from voqo.models import Setting
 
@@ -158,7 +158,7 @@ def test_an_import_creating_a_contact_for_a_suppressed_number_keeps_the_opt_out(
 
 
 def test_twilio_unsubscribed_error_suppresses_a_number_that_is_no_contact(client, agent, provider):
-    Setting.set_value("auto_create_contacts", False)
+    Setting.set_value("auto_create_contacts", False, default_agency())
     provider.fail_next("POST", MESSAGES, 400, code=21610, message="Attempt to send to unsubscribed")
 
     post_event(client, load_payload("post_call_transcription__inbound"))

@@ -18,6 +18,12 @@ PUBLIC_ROUTES = {
     "webhooks/twilio/sms",
     "webhooks/twilio/sms-status",
     "functions/<uuid:function_id>/invoke",
+    # Invitations and password resets: for people who cannot log in (yet).
+    "invitations/<str:invitation_token>/",
+    "password-reset/",
+    "password-reset/sent/",
+    "password-reset/<uidb64>/<token>/",
+    "password-reset/done/",
 }
 
 

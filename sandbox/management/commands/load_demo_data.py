@@ -284,11 +284,12 @@ class Command(BaseCommand):
         return contacts
 
     def _calls(self, rng, agents, contacts):
+        from agencies.current import default_agency_for_install
         from calls.models import DEMO_CONVERSATION_PREFIX, Call, SmsMessage
         from contacts.models import Contact
         from voqo.models import Setting
 
-        values = Setting.all_values()
+        values = Setting.all_values(default_agency_for_install())
         agency = values["agency_name"]
         now = timezone.now()
         calls = []
