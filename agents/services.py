@@ -120,4 +120,7 @@ def set_enabled(agent: Agent, enabled: bool) -> Agent:
 
 def sync_all_agents() -> list[tuple[Agent, bool]]:
     """Sync every agent (the cron path); returns each agent with its outcome."""
-    return [(agent, sync_agent(agent)) for agent in Agent.objects.order_by("name")]
+    return [
+        (agent, sync_agent(agent))
+        for agent in Agent.objects.select_related("agency").order_by("name")
+    ]

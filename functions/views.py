@@ -45,7 +45,7 @@ def _flash_sync_problems(request: HttpRequest, problems: list[str], done: str) -
 def _function_or_404(request: HttpRequest, function_id) -> CustomFunction:
     """The request agency's function with this id (its agent loaded), else 404."""
     return agency_object_or_404(
-        CustomFunction.objects.select_related("agent"), request, pk=function_id
+        CustomFunction.objects.select_related("agent__agency"), request, pk=function_id
     )
 
 

@@ -297,3 +297,15 @@ def test_the_admin_filters_agents_functions_and_invocations_by_agency(admin_clie
     assert "their_lookup" in functions and "our_lookup" not in functions
     assert invocations.count("their_lookup") >= 1 and "our_lookup" not in invocations
     assert "Coastal Homes" in agents  # the agency column and filter
+
+
+def test_the_admin_sets_an_agents_agency_once(admin_client):
+    agent = make_agent(name="Lisa")
+
+    add = admin_client.get(reverse("admin:agents_agent_add")).content.decode()
+    change = admin_client.get(
+        reverse("admin:agents_agent_change", args=[agent.id])
+    ).content.decode()
+
+    assert 'name="agency"' in add
+    assert 'name="agency"' not in change and "Test Agency" in change
