@@ -18,17 +18,18 @@ from functions.models import CustomFunction, FunctionInvocation
 RECENT_INVOCATIONS = 50
 
 
-def _link_calls(invocations: list[FunctionInvocation]) -> list[FunctionInvocation]:
+def _link_calls(invocations: list[FunctionInvocation], agent: Agent) -> list[FunctionInvocation]:
     """Give each invocation `call_id`: the Call its conversation became, when there is one.
 
     Matched by conversation id when shown (one query), since an inbound call's row is only
-    written after the conversation, long after its tool calls.
+    written after the conversation, long after its tool calls. Only the agent's own calls
+    count: a conversation id sent with a tool call never links to another agency's call.
     """
     conversation_ids = {i.conversation_id for i in invocations if i.conversation_id}
     calls = dict(
-        Call.objects.filter(elevenlabs_conversation_id__in=conversation_ids).values_list(
-            "elevenlabs_conversation_id", "id"
-        )
+        Call.objects.filter(
+            agent=agent, elevenlabs_conversation_id__in=conversation_ids
+        ).values_list("elevenlabs_conversation_id", "id")
     )
     for invocation in invocations:
         invocation.call_id = calls.get(invocation.conversation_id)
@@ -104,7 +105,8 @@ def function_edit(request: HttpRequest, function_id) -> HttpResponse:
             messages.warning(request, warning)
         return redirect("functions:edit", function_id=function.id)
     invocations = _link_calls(
-        list(FunctionInvocation.objects.filter(function=function)[:RECENT_INVOCATIONS])
+        list(FunctionInvocation.objects.filter(function=function)[:RECENT_INVOCATIONS]),
+        function.agent,
     )
     return render(
         request,

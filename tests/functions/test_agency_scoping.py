@@ -309,3 +309,18 @@ def test_the_admin_sets_an_agents_agency_once(admin_client):
 
     assert 'name="agency"' in add
     assert 'name="agency"' not in change and "Test Agency" in change
+
+
+def test_an_invocation_never_links_to_another_agencys_call(staff_client, theirs):
+    their_agent, _ = theirs
+    their_call = make_call(agent=their_agent, elevenlabs_conversation_id="conv_theirs_1")
+    ours = make_agent()
+    function = make_function(ours)
+    FunctionInvocation.objects.create(
+        function=function, conversation_id="conv_theirs_1", status="ok"
+    )
+
+    html = staff_client.get(reverse("functions:edit", args=[function.id])).content.decode()
+
+    assert "conv_theirs_1" in html
+    assert reverse("calls:detail", args=[their_call.id]) not in html
