@@ -35,7 +35,7 @@ LANGUAGE_CHOICES = [
 VARIABLE_MEANINGS = {
     "caller_name": "The caller's name if we know it, else “there”.",
     "caller_phone": "The caller's number (E.164).",
-    "agency_name": "Your agency's name from Settings.",
+    "agency_name": "The name of this agent's agency.",
     "agent_name": "This agent's name.",
     "current_date": "Today's date in the agency's time zone, e.g. Saturday 22 November 2026.",
     "current_time": "The time now in the agency's time zone, e.g. 4:43 PM.",

@@ -15,6 +15,9 @@ class Agent(UUIDModel):
         SYNCED = "synced", "Synced"
         FAILED = "failed", "Sync failed"
 
+    # PROTECT: an agency's agents are deleted one by one (which also deletes their
+    # ElevenLabs copies) before the agency can go; a cascade would leave them orphaned there.
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True, default="")
     system_prompt = models.TextField()
@@ -38,6 +41,7 @@ class Agent(UUIDModel):
     class Meta:
         db_table = "agents"
         ordering = ["name"]
+        indexes = [models.Index(fields=["agency", "name"], name="idx_agents_agency_name")]
 
     def __str__(self) -> str:
         return self.name

@@ -31,11 +31,13 @@ def agent_spec(agent: Agent) -> AgentSpec:
         llm=agent.llm,
         temperature=agent.temperature,
         voice_id=agent.voice_id,
+        # The agency's name is the agent's own agency, whatever a call start supplies.
         # Campaign variables get an empty placeholder: inbound calls and Call now have no
         # upload row, and ElevenLabs fails a call whose variable has neither value nor one.
         dynamic_variable_placeholders={
             **dict.fromkeys(agent.campaign_variables(), ""),
             **CALLER_VARIABLE_PLACEHOLDERS,
+            "agency_name": agent.agency.name,
         },
         tool_ids=tool_ids,
     )
@@ -118,4 +120,7 @@ def set_enabled(agent: Agent, enabled: bool) -> Agent:
 
 def sync_all_agents() -> list[tuple[Agent, bool]]:
     """Sync every agent (the cron path); returns each agent with its outcome."""
-    return [(agent, sync_agent(agent)) for agent in Agent.objects.order_by("name")]
+    return [
+        (agent, sync_agent(agent))
+        for agent in Agent.objects.select_related("agency").order_by("name")
+    ]

@@ -2,11 +2,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from agencies.current import agency_object_or_404, require_agency, role_required
+from agencies.models import Role
 from agents import services
 from agents.forms import (
     CAMPAIGN_VARIABLES_HELP,
@@ -20,15 +22,18 @@ CALLS_PER_PAGE = 25
 
 
 def agent_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "agents/agent_list.html", {"agents": Agent.objects.all()})
+    agents = Agent.objects.filter(agency=require_agency(request)).order_by("name")
+    return render(request, "agents/agent_list.html", {"agents": agents})
 
 
+@role_required(Role.MANAGER)
 def agent_create(request: HttpRequest) -> HttpResponse:
     return _agent_form(request, agent=None)
 
 
+@role_required(Role.MANAGER)
 def agent_edit(request: HttpRequest, agent_id) -> HttpResponse:
-    return _agent_form(request, agent=get_object_or_404(Agent, pk=agent_id))
+    return _agent_form(request, agent=agency_object_or_404(Agent, request, pk=agent_id))
 
 
 def _agent_form(request: HttpRequest, *, agent: Agent | None) -> HttpResponse:
@@ -38,6 +43,8 @@ def _agent_form(request: HttpRequest, *, agent: Agent | None) -> HttpResponse:
         form = AgentForm(instance=agent, initial=values)
     elif request.method == "POST":
         form = AgentForm(request.POST, instance=agent)
+        if agent is None:
+            form.instance.agency = request.agency
         if form.is_valid():
             saved = form.save()
             _report_sync(request, saved, services.sync_agent(saved), created=agent is None)
@@ -71,6 +78,7 @@ def _report_sync(request: HttpRequest, agent: Agent, synced: bool, *, created: b
 
 
 @require_GET
+@role_required(Role.MANAGER)
 def template_fields(request: HttpRequest) -> HttpResponse:
     """The prompt and greeting fields filled from a template (HTMX swap on the form)."""
     initial = template_initial(request.GET.get("template", ""))
@@ -86,7 +94,7 @@ def template_fields(request: HttpRequest) -> HttpResponse:
 
 
 def agent_detail(request: HttpRequest, agent_id) -> HttpResponse:
-    agent = get_object_or_404(Agent, pk=agent_id)
+    agent = agency_object_or_404(Agent, request, pk=agent_id)
     return render(
         request,
         "agents/agent_detail.html",
@@ -101,7 +109,7 @@ def agent_detail(request: HttpRequest, agent_id) -> HttpResponse:
 
 
 def agent_calls(request: HttpRequest, agent_id) -> HttpResponse:
-    agent = get_object_or_404(Agent, pk=agent_id)
+    agent = agency_object_or_404(Agent, request, pk=agent_id)
     calls = agent.calls.select_related("contact").order_by("-created_at", "-id")
     page = Paginator(calls, CALLS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -110,8 +118,9 @@ def agent_calls(request: HttpRequest, agent_id) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.MANAGER)
 def agent_toggle(request: HttpRequest, agent_id) -> HttpResponse:
-    agent = get_object_or_404(Agent, pk=agent_id)
+    agent = agency_object_or_404(Agent, request, pk=agent_id)
     # An explicit target state keeps a double-submitted toggle from flipping back.
     wanted = request.POST.get("enabled")
     enabled = (wanted == "1") if wanted in ("0", "1") else not agent.enabled
@@ -127,8 +136,9 @@ def agent_toggle(request: HttpRequest, agent_id) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.MANAGER)
 def agent_sync(request: HttpRequest, agent_id) -> HttpResponse:
-    agent = get_object_or_404(Agent, pk=agent_id)
+    agent = agency_object_or_404(Agent, request, pk=agent_id)
     if services.sync_agent(agent):
         messages.success(request, f"{agent.name} is synced to ElevenLabs.")
     else:
@@ -136,8 +146,9 @@ def agent_sync(request: HttpRequest, agent_id) -> HttpResponse:
     return redirect("agents:detail", agent_id=agent.id)
 
 
+@role_required(Role.MANAGER)
 def agent_delete(request: HttpRequest, agent_id) -> HttpResponse:
-    agent = get_object_or_404(Agent, pk=agent_id)
+    agent = agency_object_or_404(Agent, request, pk=agent_id)
     if request.method == "POST":
         name = agent.name
         warning = services.delete_agent(agent)

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 from django.test import override_settings
 
+from agencies.models import Agency
 from agents.models import Agent
 from agents.services import sync_agent
 from calls.models import Call
@@ -94,6 +95,7 @@ def run_dispatch(*, rows: int, cap: int, latency: float) -> dict:
         ),
     ):
         agent = Agent.objects.create(
+            agency=Agency.objects.order_by("created_at").first(),
             name="Bench",
             system_prompt="You are {{agent_name}}.",
             greeting_message="Hi {{caller_name}}.",

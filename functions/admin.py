@@ -8,6 +8,7 @@ from functions.models import CustomFunction, FunctionInvocation
 class CustomFunctionAdmin(admin.ModelAdmin):
     list_display = (
         "name",
+        "agency",
         "agent",
         "method",
         "endpoint",
@@ -16,12 +17,19 @@ class CustomFunctionAdmin(admin.ModelAdmin):
         "secrets",
         "updated_at",
     )
-    list_filter = ("method", "auth_type", "enabled", ("created_at", admin.DateFieldListFilter))
+    list_filter = (
+        "agency",
+        "method",
+        "auth_type",
+        "enabled",
+        ("created_at", admin.DateFieldListFilter),
+    )
     search_fields = ("name", "description", "endpoint", "agent__name")
     # Secrets are never shown or edited here; staff replace them on the function page.
     exclude = ("auth_config", "secret_headers", "invocation_token")
-    readonly_fields = ("created_at", "updated_at", "elevenlabs_tool_id")
-    list_select_related = ("agent",)
+    # The agency is always the agent's (set on save).
+    readonly_fields = ("agency", "created_at", "updated_at", "elevenlabs_tool_id")
+    list_select_related = ("agency", "agent")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="Secrets")
@@ -34,10 +42,18 @@ class CustomFunctionAdmin(admin.ModelAdmin):
 
 @admin.register(FunctionInvocation)
 class FunctionInvocationAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "function", "source", "status", "http_status", "latency_ms")
-    list_filter = ("status", "source", ("created_at", admin.DateFieldListFilter))
+    list_display = (
+        "created_at",
+        "agency",
+        "function",
+        "source",
+        "status",
+        "http_status",
+        "latency_ms",
+    )
+    list_filter = ("agency", "status", "source", ("created_at", admin.DateFieldListFilter))
     search_fields = ("conversation_id", "function__name", "error")
-    list_select_related = ("function",)
+    list_select_related = ("agency", "function")
     readonly_fields = [field.name for field in FunctionInvocation._meta.fields]
 
     def has_add_permission(self, request):

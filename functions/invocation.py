@@ -248,6 +248,7 @@ def invoke_function(
     started = time.monotonic()
     masks = mask_list(function_secrets(function))
     log = FunctionInvocation(
+        agency_id=function.agency_id,
         function=function,
         conversation_id=conversation_id[:128],
         source=source,

@@ -35,6 +35,9 @@ class CustomFunction(UUIDModel):
         BEARER = "bearer", "Bearer token"
         BASIC = "basic", "Basic auth"
 
+    # Always the agent's agency (set on save). PROTECT for the same reason as Agent.agency:
+    # the ElevenLabs tool goes when the function is deleted, never by a cascade.
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
     agent = models.ForeignKey(
         "agents.Agent", on_delete=models.CASCADE, related_name="functions", db_index=False
     )
@@ -78,6 +81,8 @@ class CustomFunction(UUIDModel):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
+        if self.agency_id is None and self.agent_id is not None:
+            self.agency_id = self.agent.agency_id
         if is_undecryptable(self.invocation_token):
             # Nobody can check the old token any more: a new one, which the next sync sends.
             self.invocation_token = new_invocation_token()
@@ -124,6 +129,8 @@ class FunctionInvocation(UUIDModel):
         AGENT = "agent", "Agent call"
         TEST = "test", "Test button"
 
+    # Always the function's agency (set on save); the log goes with its agency.
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
     function = models.ForeignKey(
         CustomFunction, on_delete=models.CASCADE, related_name="invocations", db_index=False
     )
@@ -143,7 +150,13 @@ class FunctionInvocation(UUIDModel):
         indexes = [
             models.Index(fields=["function", "-created_at"], name="idx_invocations_function"),
             models.Index(fields=["conversation_id"], name="idx_invocations_conversation"),
+            models.Index(fields=["agency", "-created_at"], name="idx_invocations_agency"),
         ]
+
+    def save(self, *args, **kwargs):
+        if self.agency_id is None and self.function_id is not None:
+            self.agency_id = self.function.agency_id
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.function_id} {self.status} {self.created_at:%Y-%m-%d %H:%M}"

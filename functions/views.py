@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from agencies.current import agency_object_or_404, role_required
+from agencies.models import Role
 from agents.models import Agent
 from calls.models import Call
 from functions import services
@@ -15,17 +18,18 @@ from functions.models import CustomFunction, FunctionInvocation
 RECENT_INVOCATIONS = 50
 
 
-def _link_calls(invocations: list[FunctionInvocation]) -> list[FunctionInvocation]:
+def _link_calls(invocations: list[FunctionInvocation], agent: Agent) -> list[FunctionInvocation]:
     """Give each invocation `call_id`: the Call its conversation became, when there is one.
 
     Matched by conversation id when shown (one query), since an inbound call's row is only
-    written after the conversation, long after its tool calls.
+    written after the conversation, long after its tool calls. Only the agent's own calls
+    count: a conversation id sent with a tool call never links to another agency's call.
     """
     conversation_ids = {i.conversation_id for i in invocations if i.conversation_id}
     calls = dict(
-        Call.objects.filter(elevenlabs_conversation_id__in=conversation_ids).values_list(
-            "elevenlabs_conversation_id", "id"
-        )
+        Call.objects.filter(
+            agent=agent, elevenlabs_conversation_id__in=conversation_ids
+        ).values_list("elevenlabs_conversation_id", "id")
     )
     for invocation in invocations:
         invocation.call_id = calls.get(invocation.conversation_id)
@@ -39,8 +43,15 @@ def _flash_sync_problems(request: HttpRequest, problems: list[str], done: str) -
         messages.success(request, f"{done}.")
 
 
+def _function_or_404(request: HttpRequest, function_id) -> CustomFunction:
+    """The request agency's function with this id (its agent loaded), else 404."""
+    return agency_object_or_404(
+        CustomFunction.objects.select_related("agent__agency"), request, pk=function_id
+    )
+
+
 def function_list(request: HttpRequest, agent_id) -> HttpResponse:
-    agent = get_object_or_404(Agent, pk=agent_id)
+    agent = agency_object_or_404(Agent, request, pk=agent_id)
     functions = CustomFunction.objects.filter(agent=agent).order_by("name")
     return render(
         request,
@@ -54,8 +65,9 @@ def function_list(request: HttpRequest, agent_id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
 def function_create(request: HttpRequest, agent_id) -> HttpResponse:
-    agent = get_object_or_404(Agent, pk=agent_id)
+    agent = agency_object_or_404(Agent, request, pk=agent_id)
     form = CustomFunctionForm(request.POST or None, agent=agent)
     if request.method == "POST" and form.is_valid():
         function = form.save()
@@ -71,6 +83,7 @@ def function_create(request: HttpRequest, agent_id) -> HttpResponse:
             "agent": agent,
             "form": form,
             "function": None,
+            "can_manage": True,
             "stored_secret_placeholder": STORED_SECRET_PLACEHOLDER,
         },
     )
@@ -78,7 +91,11 @@ def function_create(request: HttpRequest, agent_id) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def function_edit(request: HttpRequest, function_id) -> HttpResponse:
-    function = get_object_or_404(CustomFunction.objects.select_related("agent"), pk=function_id)
+    """The function's page: an editable form for managers, the same read-only for others."""
+    function = _function_or_404(request, function_id)
+    can_manage = request.membership.allows(Role.MANAGER)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied(f"Changing functions needs the manager role in {request.agency}.")
     form = CustomFunctionForm(request.POST or None, instance=function, agent=function.agent)
     if request.method == "POST" and form.is_valid():
         function = form.save()
@@ -88,7 +105,8 @@ def function_edit(request: HttpRequest, function_id) -> HttpResponse:
             messages.warning(request, warning)
         return redirect("functions:edit", function_id=function.id)
     invocations = _link_calls(
-        list(FunctionInvocation.objects.filter(function=function)[:RECENT_INVOCATIONS])
+        list(FunctionInvocation.objects.filter(function=function)[:RECENT_INVOCATIONS]),
+        function.agent,
     )
     return render(
         request,
@@ -98,14 +116,16 @@ def function_edit(request: HttpRequest, function_id) -> HttpResponse:
             "form": form,
             "function": function,
             "invocations": invocations,
+            "can_manage": can_manage,
             "stored_secret_placeholder": STORED_SECRET_PLACEHOLDER,
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
 def function_delete(request: HttpRequest, function_id) -> HttpResponse:
-    function = get_object_or_404(CustomFunction.objects.select_related("agent"), pk=function_id)
+    function = _function_or_404(request, function_id)
     agent = function.agent
     if request.method == "POST":
         name = function.name
@@ -118,8 +138,9 @@ def function_delete(request: HttpRequest, function_id) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.MANAGER)
 def function_toggle(request: HttpRequest, function_id) -> HttpResponse:
-    function = get_object_or_404(CustomFunction.objects.select_related("agent"), pk=function_id)
+    function = _function_or_404(request, function_id)
     enabled = not function.enabled
     problems = services.set_function_enabled(function, enabled)
     _flash_sync_problems(
@@ -133,8 +154,9 @@ def function_toggle(request: HttpRequest, function_id) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
 def function_test(request: HttpRequest, function_id) -> HttpResponse:
-    function = get_object_or_404(CustomFunction.objects.select_related("agent"), pk=function_id)
+    function = _function_or_404(request, function_id)
     # Bound on every POST: a function without arguments posts an empty form.
     data = request.POST if request.method == "POST" else None
     form = FunctionTestForm(data, schema=function.parameters or {})

@@ -81,6 +81,7 @@ def invoke(request: HttpRequest, function_id) -> JsonResponse:
         arguments = load_json(request.body or b"{}")
     except JSONTooDeep:
         FunctionInvocation.objects.create(
+            agency_id=function.agency_id,
             function=function,
             conversation_id=_conversation_id(request, None, function),
             status=FunctionInvocation.Status.ERROR,
@@ -93,6 +94,7 @@ def invoke(request: HttpRequest, function_id) -> JsonResponse:
 
     if not function.enabled:
         FunctionInvocation.objects.create(
+            agency_id=function.agency_id,
             function=function,
             conversation_id=conversation_id,
             status=FunctionInvocation.Status.ERROR,

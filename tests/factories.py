@@ -41,6 +41,7 @@ def make_staff_user(
 
 def make_agent(**fields) -> Agent:
     defaults = {
+        "agency": fields.get("agency") or default_agency(),
         "name": f"Agent {next(_sequence)}",
         "system_prompt": "You are {{agent_name}} from {{agency_name}}.",
         "greeting_message": "Hi {{caller_name}}, thanks for calling {{agency_name}}.",

@@ -49,4 +49,5 @@ def test_the_synced_agent_has_an_empty_placeholder_for_each_campaign_variable(
         "price": "",
         "property_address": "",
         **CALLER_VARIABLE_PLACEHOLDERS,
+        "agency_name": "Test Agency",
     }

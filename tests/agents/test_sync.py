@@ -52,10 +52,11 @@ def test_creating_an_agent_creates_it_at_elevenlabs_with_the_full_configuration(
     assert config["agent"]["first_message"] == PROMPT_TEMPLATES["property_sales"].greeting_message
     assert config["agent"]["language"] == "en"
     assert config["tts"] == {"voice_id": "21m00Tcm4TlvDq8ikWAM"}
-    assert (
-        config["agent"]["dynamic_variables"]["dynamic_variable_placeholders"]
-        == CALLER_VARIABLE_PLACEHOLDERS
-    )
+    # agency_name is the agent's own agency, even when a call start leaves it out.
+    assert config["agent"]["dynamic_variables"]["dynamic_variable_placeholders"] == {
+        **CALLER_VARIABLE_PLACEHOLDERS,
+        "agency_name": agent.agency.name,
+    }
     platform = created["platform_settings"]
     assert set(platform["data_collection"]) == {"caller_name", "caller_memories"}
     assert platform["data_collection"] == DEFAULT_DATA_COLLECTION

@@ -48,7 +48,8 @@ def test_a_sandbox_call_completes_on_a_port_other_than_8000(tmp_path):
     run(
         "shell",
         "-c",
-        "from agents.models import Agent; Agent.objects.create(name='Lisa', "
+        "from agencies.models import Agency; from agents.models import Agent; "
+        "Agent.objects.create(agency=Agency.objects.first(), name='Lisa', "
         "elevenlabs_agent_id='agent_sbx_lisa', system_prompt='You are Lisa.', "
         "greeting_message='Hi there.', template='property_sales')",
     )

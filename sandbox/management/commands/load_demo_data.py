@@ -227,6 +227,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Loaded demo data."))
 
     def _agents(self):
+        from agencies.models import Agency
         from agents.models import Agent
         from agents.prompt_templates import PROMPT_TEMPLATES
 
@@ -235,10 +236,12 @@ class Command(BaseCommand):
             "property_manager": ("Sam", "Takes maintenance requests from tenants."),
             "custom": ("Alex", "After-hours reception."),
         }
+        agency = Agency.objects.order_by("created_at").first()
         agents = {}
         for key, template in PROMPT_TEMPLATES.items():
             name, description = names[key]
             agents[key] = Agent.objects.create(
+                agency=agency,
                 name=name,
                 description=description,
                 template=key,
