@@ -12,7 +12,7 @@ from contacts.imports import import_contacts_csv
 from contacts.models import Contact, SuppressedNumber
 from tests.calls.conftest import post_event, post_twilio
 from tests.campaigns.helpers import dialled_numbers, make_job, mobiles
-from tests.factories import make_agent, make_contact
+from tests.factories import default_agency, make_agent, make_contact
 from tests.fakeprovider import load_payload
 from voqo.models import Setting
 
@@ -147,10 +147,11 @@ def test_campaign_dispatch_skips_a_suppressed_number(client, provider):
 
 
 def test_an_import_creating_a_contact_for_a_suppressed_number_keeps_the_opt_out(client):
+    default_agency()
     stop_from_stranger(client)
     csv = b"name,phone\nPriya,0412 345 678\nSam,0413 111 222\n"
 
-    report = import_contacts_csv(io.BytesIO(csv), commit=True)
+    report = import_contacts_csv(io.BytesIO(csv), commit=True, agency=default_agency())
 
     assert report.created == 2
     assert Contact.objects.get(phone=STRANGER).is_opted_out
