@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from agencies.models import Membership
 from calls.models import Call
 from calls.outbound import CallingWindowClosed, WindowOverride, place_outbound_call
-from tests.factories import make_agent, make_contact
+from tests.factories import default_agency, make_agent, make_contact
 from voqo.models import Setting
 
 OUTBOUND = "/v1/convai/twilio/outbound-call"
@@ -25,6 +26,7 @@ def agent(db):
 @pytest.fixture
 def owner_client(client):
     owner = get_user_model().objects.create_superuser(username="owner", password="x")
+    Membership.objects.create(user=owner, agency=default_agency(), role=Membership.Role.OWNER)
     client.force_login(owner)
     return client
 
