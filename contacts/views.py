@@ -395,9 +395,15 @@ def call_number(request: HttpRequest) -> HttpResponse:
 # --- CSV import and export ------------------------------------------------------------
 
 
+def _pending_key(request: HttpRequest) -> str:
+    # Per agency: a file uploaded in one agency is never imported into another after a switch.
+    return f"{_IMPORT_SESSION_KEY}:{request.agency.pk}"
+
+
 def _pending_imports(request: HttpRequest) -> dict[str, str]:
-    """This session's uploaded files waiting for mapping/confirmation: token → filename."""
-    pending = request.session.get(_IMPORT_SESSION_KEY, {})
+    """This session's uploaded files waiting for mapping/confirmation in the current agency:
+    token → filename."""
+    pending = request.session.get(_pending_key(request), {})
     return pending if isinstance(pending, dict) else {}
 
 
@@ -416,7 +422,7 @@ def contact_import(request: HttpRequest) -> HttpResponse:
         else:
             pending = dict(list(_pending_imports(request).items())[-4:])
             pending[token] = form.cleaned_data["file"].name[:255]
-            request.session[_IMPORT_SESSION_KEY] = pending
+            request.session[_pending_key(request)] = pending
             return redirect("contacts:import_map", token=token)
     return render(request, "contacts/contact_import.html", {"form": form})
 
@@ -424,7 +430,7 @@ def contact_import(request: HttpRequest) -> HttpResponse:
 def _forget_pending_import(request: HttpRequest, token: str) -> None:
     discard_pending_import(token)
     pending = _pending_imports(request)
-    request.session[_IMPORT_SESSION_KEY] = {t: n for t, n in pending.items() if t != token}
+    request.session[_pending_key(request)] = {t: n for t, n in pending.items() if t != token}
 
 
 @require_http_methods(["GET", "POST"])

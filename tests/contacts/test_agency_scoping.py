@@ -323,3 +323,35 @@ def test_the_scoped_initiation_lookup_is_one_query(client, theirs, django_assert
     _ask(client, "agent_theirs")  # warms the settings and agent caches
     with django_assert_max_num_queries(1):
         assert _ask(client, "agent_theirs")["dynamic_variables"]["caller_name"] == "Their Priya"
+
+
+def test_an_upload_made_in_one_agency_is_not_imported_into_another_after_a_switch(
+    client, other_agency
+):
+    from agencies.current import SESSION_KEY
+
+    user = make_staff_user("both", PASSWORD, role=Membership.Role.STAFF)
+    Membership.objects.create(user=user, agency=other_agency, role=Membership.Role.STAFF)
+    client.force_login(user)
+    session = client.session
+    session[SESSION_KEY] = str(default_agency().pk)
+    session.save()
+    upload = io.BytesIO(b"name,phone\nPriya,0412 345 678\n")
+    upload.name = "contacts.csv"
+    mapping_url = client.post(reverse("contacts:import"), {"file": upload})["Location"]
+
+    session = client.session
+    session[SESSION_KEY] = str(other_agency.pk)
+    session.save()
+    response = client.post(mapping_url, {"confirm": ""}, follow=True)
+
+    assert "That upload has expired" in response.content.decode()
+    assert not Contact.objects.exists()
+
+
+def test_the_admin_filters_contacts_by_agency(admin_client, theirs):
+    make_contact(name="Our Sam", phone="+61413000001")
+    url = reverse("admin:contacts_contact_changelist")
+    response = admin_client.get(url, {"agency__id__exact": str(theirs[0].agency.pk)})
+    assert response.status_code == 200
+    assert [c.name for c in response.context["cl"].result_list] == ["Their Priya"]
