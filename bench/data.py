@@ -100,12 +100,17 @@ def build(path: Path) -> None:
             ],
         )
 
+    # The agency the migrations made for an install without one: contacts belong to it.
+    from agencies.models import Agency
+
+    agency_id = Agency.objects.order_by("created_at").values_list("pk", flat=True).first().hex
     contact_ids = [uuid.UUID(int=(1 << 64) + n).hex for n in range(CONTACTS)]
     _insert(
         Contact,
         (
             {
                 "id": contact_ids[n],
+                "agency_id": agency_id,
                 "name": f"Contact {n}",
                 "phone": contact_phone(n),
                 "notes": "Prefers afternoon calls." if n % 3 == 0 else "",
@@ -133,6 +138,7 @@ def build(path: Path) -> None:
             {
                 "id": uuid.uuid4().hex,
                 "contact_id": contact_ids[n],
+                "agency_id": agency_id,
                 "source": "auto",
                 "content": f"{facts[(n + k) % len(facts)]} (#{k})",
                 "created_at": _ts(now - timedelta(days=k * 7)),

@@ -29,7 +29,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from agencies.current import default_agency_for_install
 from contacts.csv_import import CsvRow
-from contacts.models import AustralianState, ImportMapping
+from contacts.models import AustralianState, ImportMapping, unscoped_writer_agency_id
 from contacts.services import parse_tags
 from voqo.dynamic_variables import RESERVED_VARIABLE_KEYS, variable_key
 from voqo.models import Setting
@@ -154,10 +154,18 @@ def headers_key(headers: list[str]) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
-def initial_roles(headers: list[str], *, kind: str) -> tuple[list[str], bool]:
-    """(roles, remembered): the roles chosen last time for this layout, else guessed ones."""
+def _mapping_agency_id(agency):
+    # Callers written before agencies pass none (see unscoped_writer_agency_id).
+    return agency.pk if agency is not None else unscoped_writer_agency_id()
+
+
+def initial_roles(headers: list[str], *, kind: str, agency=None) -> tuple[list[str], bool]:
+    """(roles, remembered): the roles `agency` chose last time for this layout, else guessed
+    ones."""
     saved = (
-        ImportMapping.objects.filter(kind=kind, headers_key=headers_key(headers))
+        ImportMapping.objects.filter(
+            agency_id=_mapping_agency_id(agency), kind=kind, headers_key=headers_key(headers)
+        )
         .values_list("roles", flat=True)
         .first()
     )
@@ -167,9 +175,13 @@ def initial_roles(headers: list[str], *, kind: str) -> tuple[list[str], bool]:
     return guess_roles(headers, kind=kind), False
 
 
-def remember_roles(*, headers: list[str], roles: list[str], kind: str) -> None:
-    """Keep `roles` as the mapping for files with these headers."""
+def remember_roles(*, headers: list[str], roles: list[str], kind: str, agency=None) -> None:
+    """Keep `roles` as `agency`'s mapping for files with these headers."""
+    agency_id = _mapping_agency_id(agency)
+    if agency_id is None:
+        return
     ImportMapping.objects.update_or_create(
+        agency_id=agency_id,
         kind=kind,
         headers_key=headers_key(headers),
         defaults={"headers": list(headers), "roles": list(roles)},

@@ -1,11 +1,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from agencies.models import Agency
 from agents.models import Agent
 from contacts.csv_import import describe_size, max_upload_bytes
 from contacts.csv_mapping import KIND_ROLES, ROLE_LABELS, VARIABLE, ColumnMapping
 from contacts.imports import MAX_IMPORT_ROWS
 from contacts.models import Contact, Memory
+from contacts.personalisation import agents_carry_agency
 from contacts.services import MAX_TAG_CHARS, MAX_TAGS, parse_tags
 from voqo.dynamic_variables import variable_key
 from voqo.phones import normalize_phone
@@ -34,15 +36,21 @@ class ContactForm(forms.ModelForm):
             "to use the agency's state from Settings."
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, agency: Agency, **kwargs):
         super().__init__(*args, **kwargs)
+        self.agency = agency
+        self.instance.agency = agency
         self.duplicate_of: Contact | None = None
         if self.instance.pk and not self.is_bound:
             self.initial["tags"] = ", ".join(self.instance.tags or [])
 
     def clean_phone(self) -> str:
         phone = normalize_phone(self.cleaned_data["phone"])
-        existing = Contact.objects.filter(phone=phone).exclude(pk=self.instance.pk).first()
+        existing = (
+            Contact.objects.filter(agency=self.agency, phone=phone)
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
         if existing is not None:
             self.duplicate_of = existing
             raise ValidationError(
@@ -73,9 +81,12 @@ class MemoryForm(forms.ModelForm):
         return content
 
 
-def callable_agents():
-    """Agents that may place calls now: enabled and known to ElevenLabs."""
-    return Agent.objects.filter(enabled=True).exclude(elevenlabs_agent_id="").order_by("name")
+def callable_agents(*, agency: Agency):
+    """`agency`'s agents that may place calls now: enabled and known to ElevenLabs."""
+    agents = Agent.objects.filter(enabled=True).exclude(elevenlabs_agent_id="")
+    if agents_carry_agency():
+        agents = agents.filter(agency=agency)
+    return agents.order_by("name")
 
 
 class CallContactForm(forms.Form):
@@ -93,9 +104,9 @@ class CallContactForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, agency: Agency, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = callable_agents()
+        self.fields["agent"].queryset = callable_agents(agency=agency)
 
 
 class CallNumberForm(CallContactForm):

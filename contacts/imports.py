@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import IO
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from agencies.models import Agency
 from contacts.csv_import import CsvRejected, CsvTable, read_csv
 from contacts.csv_mapping import (
     KIND_CONTACTS,
@@ -30,6 +30,7 @@ from contacts.csv_mapping import (
 )
 from contacts.models import Contact
 from contacts.opt_out import apply_suppressions
+from contacts.services import forget_known_tags
 
 IMPORT_BATCH_SIZE = 500
 MAX_IMPORT_ROWS = 100_000
@@ -75,27 +76,34 @@ def open_contacts_csv(fileobj: IO[bytes]) -> CsvTable:
     return read_csv(fileobj)
 
 
-def contacts_mapping(table: CsvTable, roles: list[str] | None = None) -> ColumnMapping:
-    """The mapping of `table` with `roles`, or the remembered/guessed ones."""
+def contacts_mapping(
+    table: CsvTable, roles: list[str] | None = None, *, agency: Agency
+) -> ColumnMapping:
+    """The mapping of `table` with `roles`, or the ones `agency` remembered (else guessed)."""
     if roles is None:
-        roles, _remembered = initial_roles(table.original_headers, kind=KIND_CONTACTS)
+        roles, _remembered = initial_roles(
+            table.original_headers, kind=KIND_CONTACTS, agency=agency
+        )
     return ColumnMapping(table.original_headers, roles, kind=KIND_CONTACTS)
 
 
-def _insert_new_contacts(rows: list[MappedRow]) -> int:
-    """Insert `rows`, skipping numbers that already exist; return how many were inserted.
+def _insert_new_contacts(rows: list[MappedRow], *, agency: Agency) -> int:
+    """Insert `rows` into `agency`, skipping numbers it already has; return how many were
+    inserted.
 
     The same as bulk_create(ignore_conflicts=True) — ON CONFLICT DO NOTHING covers a
     concurrent import or call adding the number — written as one executemany because
     bulk_create's per-value SQL compilation cost more than parsing the phone numbers.
     """
     pk_field = Contact._meta.pk
+    agency_id = Contact._meta.get_field("agency").get_db_prep_value(agency.pk, connection)
     tags_field = Contact._meta.get_field("tags")
     opted_field = Contact._meta.get_field("opted_out_at")
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     params = [
         (
             pk_field.get_db_prep_value(uuid.uuid4(), connection),
+            agency_id,
             row.name,
             row.phone,
             row.email,
@@ -111,9 +119,10 @@ def _insert_new_contacts(rows: list[MappedRow]) -> int:
     ]
     table = connection.ops.quote_name(Contact._meta.db_table)
     sql = (
-        f"INSERT INTO {table} (id, name, phone, email, state, notes, tags, opted_out_at, "
-        "opted_out_by, created_at, updated_at) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (phone) DO NOTHING"
+        f"INSERT INTO {table} (id, agency_id, name, phone, email, state, notes, tags, "
+        "opted_out_at, opted_out_by, created_at, updated_at) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (agency_id, phone) DO NOTHING"
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, params)
@@ -126,18 +135,21 @@ def _insert_new_contacts(rows: list[MappedRow]) -> int:
         return cursor.fetchone()[0]
 
 
-def _add_opt_outs(rows: list[MappedRow], *, commit: bool) -> int:
-    """Opt out existing contacts the file marks as opted out; never clears an opt-out."""
+def _add_opt_outs(rows: list[MappedRow], *, commit: bool, agency: Agency) -> int:
+    """Opt out `agency`'s existing contacts the file marks as opted out; never clears an
+    opt-out."""
     opted = {row.phone: row for row in rows if row.opted_out_at is not None}
     if not opted:
         return 0
-    pending = Contact.objects.filter(phone__in=list(opted), opted_out_at__isnull=True)
+    pending = Contact.objects.filter(
+        agency=agency, phone__in=list(opted), opted_out_at__isnull=True
+    )
     if not commit:
         return pending.count()
     added = 0
     for phone in pending.values_list("phone", flat=True):
         row = opted[phone]
-        added += Contact.objects.filter(phone=phone, opted_out_at__isnull=True).update(
+        added += pending.filter(phone=phone).update(
             opted_out_at=row.opted_out_at, opted_out_by=row.opted_out_by, updated_at=timezone.now()
         )
     return added
@@ -159,9 +171,10 @@ def _preview_row(mapped: MappedRow) -> dict:
 
 
 def import_contacts_csv(
-    fileobj: IO[bytes], *, commit: bool, roles: list[str] | None = None
+    fileobj: IO[bytes], *, commit: bool, agency: Agency, roles: list[str] | None = None
 ) -> ContactImportReport:
-    """Read a contacts CSV through its column mapping; with `commit`, create the contacts.
+    """Read a contacts CSV through its column mapping; with `commit`, create the contacts
+    in `agency` (a number another agency has is new here).
 
     `roles` is the mapping staff chose (remembered for the next file with these headers once
     committed); without it the remembered or guessed one is used. Bad rows are reported with
@@ -171,7 +184,7 @@ def import_contacts_csv(
     or the mapping has no phone column.
     """
     table = open_contacts_csv(fileobj)
-    mapping = contacts_mapping(table, roles)
+    mapping = contacts_mapping(table, roles, agency=agency)
     if mapping.errors:
         raise CsvRejected(" ".join(mapping.errors))
     report = ContactImportReport(
@@ -186,14 +199,19 @@ def import_contacts_csv(
         if not batch:
             return
         if commit:
-            new = _insert_new_contacts(batch)
-            apply_suppressions(row.phone for row in batch)  # numbers that said STOP earlier
+            new = _insert_new_contacts(batch, agency=agency)
+            # Numbers that said STOP to this agency earlier.
+            apply_suppressions((row.phone for row in batch), agency=agency)
             known = None
         else:
             phones = [row.phone for row in batch]
-            known = set(Contact.objects.filter(phone__in=phones).values_list("phone", flat=True))
+            known = set(
+                Contact.objects.filter(agency=agency, phone__in=phones).values_list(
+                    "phone", flat=True
+                )
+            )
             new = len(batch) - len(known)
-        report.opt_outs_added += _add_opt_outs(batch, commit=commit)
+        report.opt_outs_added += _add_opt_outs(batch, commit=commit, agency=agency)
         report.new_rows += new
         report.created += new if commit else 0
         report.existing_rows += len(batch) - new
@@ -241,9 +259,11 @@ def import_contacts_csv(
             flush()
     flush()
     if commit and (report.created or report.opt_outs_added):
-        cache.delete("voqo:contacts:tags")
+        forget_known_tags(agency)
     if commit and roles is not None:
-        remember_roles(headers=mapping.headers, roles=mapping.roles, kind=KIND_CONTACTS)
+        remember_roles(
+            headers=mapping.headers, roles=mapping.roles, kind=KIND_CONTACTS, agency=agency
+        )
     return report
 
 

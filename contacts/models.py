@@ -18,12 +18,52 @@ class AustralianState(models.TextChoices):
     ACT = "ACT", "Australian Capital Territory"
 
 
+def unscoped_writer_agency_id():
+    """The agency a writer that passes none (code from before agencies) writes into: the
+    newest agency, which on a one-agency install is the only one. Every scoped path passes
+    its agency; this keeps the older callers working until they do."""
+    from agencies.models import Agency
+
+    agency_id = Agency.objects.order_by("-created_at").values_list("pk", flat=True).first()
+    if agency_id is None:  # an install emptied since its migrations made the first agency
+        agency_id = Agency.objects.get_or_create(slug="my-agency", defaults={"name": "My agency"})[
+            0
+        ].pk
+    return agency_id
+
+
+def _agency_field() -> models.ForeignKey:
+    return models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+
+
+class RowAgencyField(models.ForeignKey):
+    """A row's agency when the writer gave none: its parent's (the `parent` relation), else
+    `unscoped_writer_agency_id()`. For every writer, bulk_create included (pre_save runs
+    for each inserted row)."""
+
+    def __init__(self, *args, parent: str = "", **kwargs):
+        self.parent = parent
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ForeignKey", args, kwargs
+
+    def pre_save(self, model_instance, add):
+        if getattr(model_instance, self.attname) is None:
+            parent = getattr(model_instance, self.parent, None) if self.parent else None
+            agency_id = parent.agency_id if parent is not None else unscoped_writer_agency_id()
+            setattr(model_instance, self.attname, agency_id)
+        return super().pre_save(model_instance, add)
+
+
 class Contact(UUIDModel):
+    # CASCADE: an agency removed from the install takes its contacts, memories, suppressions
+    # and mappings with it (its calls keep their own agency column).
+    agency = RowAgencyField("agencies.Agency", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=200)
     phone = models.CharField(max_length=20, help_text="E.164, e.g. +61412345678")
     email = models.EmailField(max_length=254, blank=True, default="")
-    # Where the contact lives: a mobile carries no location, and the calling window is local.
-    state = models.CharField(max_length=3, blank=True, default="", choices=AustralianState.choices)
     notes = models.TextField(blank=True, default="")
     tags = models.JSONField(default=list, blank=True)
     # Where the contact lives: puts a mobile in that state's calling window (else the
@@ -39,8 +79,13 @@ class Contact(UUIDModel):
     class Meta:
         db_table = "contacts"
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["phone"], name="idx_contacts_phone")]
-        indexes = [models.Index(fields=["name"], name="idx_contacts_name")]
+        # One number can be a contact of two agencies, once in each.
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "phone"], name="idx_contacts_agency_phone")
+        ]
+        indexes = [
+            models.Index(fields=["agency", "name", "phone"], name="idx_contacts_agency_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.phone})"
@@ -50,11 +95,15 @@ class Contact(UUIDModel):
         return self.opted_out_at is not None
 
     def save(self, *args, **kwargs) -> None:
+        if self.agency_id is None:
+            self.agency_id = unscoped_writer_agency_id()
         # A number that opted out before it was a contact (or under another contact) stays
         # opted out: the contact inherits its suppression.
         update_fields = kwargs.get("update_fields")
         if self.opted_out_at is None and (update_fields is None or "phone" in update_fields):
-            suppression = SuppressedNumber.objects.filter(phone=self.phone).first()
+            suppression = SuppressedNumber.objects.filter(
+                agency_id=self.agency_id, phone=self.phone
+            ).first()
             if suppression is not None:
                 self.opted_out_at = suppression.suppressed_at
                 self.opted_out_by = suppression.source
@@ -70,6 +119,10 @@ class Memory(UUIDModel):
 
     contact = models.ForeignKey(
         Contact, on_delete=models.CASCADE, related_name="memories", db_index=False
+    )
+    # The contact's agency, written with the row (pre_save) so a scoped list needs no join.
+    agency = RowAgencyField(
+        "agencies.Agency", on_delete=models.CASCADE, related_name="+", parent="contact"
     )
     content = models.TextField()
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
@@ -95,6 +148,7 @@ class ImportMapping(UUIDModel):
         CONTACTS = "contacts", "Contacts import"
         CAMPAIGN = "campaign", "Campaign upload"
 
+    agency = _agency_field()
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # sha256 of the normalised header row: one remembered mapping per layout.
     headers_key = models.CharField(max_length=64)
@@ -105,7 +159,9 @@ class ImportMapping(UUIDModel):
     class Meta:
         db_table = "import_mappings"
         constraints = [
-            models.UniqueConstraint(fields=["kind", "headers_key"], name="idx_import_mappings_key")
+            models.UniqueConstraint(
+                fields=["agency", "kind", "headers_key"], name="idx_import_mappings_agency_key"
+            )
         ]
 
     def __str__(self) -> str:
@@ -115,18 +171,26 @@ class ImportMapping(UUIDModel):
 class SuppressedNumber(UUIDModel):
     """A number that must not be called or texted, whether or not it is a contact yet.
 
+    Per agency: a STOP to agency A's number suppresses the sender for A, not for B.
     Written with every opt-out (a STOP reply from any number, staff, Twilio's "unsubscribed
     recipient" error) and removed by an opt-in, so a STOP from a stranger is not forgotten
     when the number later becomes a contact.
     """
 
-    phone = models.CharField(max_length=20, unique=True, help_text="E.164, e.g. +61412345678")
+    agency = _agency_field()
+    phone = models.CharField(max_length=20, help_text="E.164, e.g. +61412345678")
     suppressed_at = models.DateTimeField()
     source = models.CharField(max_length=150, blank=True, default="")
 
     class Meta:
         db_table = "suppressed_numbers"
         ordering = ["-suppressed_at"]
+        # A STOP to one agency's number suppresses it for that agency only.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "phone"], name="idx_suppressed_numbers_agency_phone"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.phone

@@ -1,5 +1,6 @@
 """What an agent knows about the caller when a call starts (inbound or outbound)."""
 
+import functools
 import re
 from datetime import datetime
 from typing import NamedTuple
@@ -51,14 +52,18 @@ def caller_variables(
     agent_name: str = "",
     now: datetime | None = None,
     memories: list[str] | None = None,
+    agency=None,
 ) -> dict[str, str]:
     """The full set of dynamic variables for a call with `phone` (every key always present).
+
+    `agency` (its name and zone) defaults to the install's first agency until every caller
+    passes its own.
 
     `memories` (newest first) saves the query when the caller already has them.
     """
     if memories is None:
         memories = recent_memories(contact)
-    values = Setting.all_values(default_agency_for_install())
+    values = Setting.all_values(agency or default_agency_for_install())
     local = (now or timezone.now()).astimezone(agency_zone(values))
     variables = dict(CALLER_VARIABLE_PLACEHOLDERS)
     variables.update(
@@ -88,8 +93,18 @@ DISABLED_AGENT_GREETING = (
 )
 
 
+@functools.cache
+def agents_carry_agency() -> bool:
+    """Whether agents belong to an agency (they do once agents are scoped; until then the
+    contact lookups by agent cannot be, and stay install-wide)."""
+    from agents.models import Agent
+
+    return any(field.name == "agency" for field in Agent._meta.concrete_fields)
+
+
 def agent_profile(elevenlabs_agent_id: str) -> dict | None:
-    """Name, greeting and enabled flag of the agent with this ElevenLabs id (cached 60 s).
+    """Name, greeting, enabled flag and agency id of the agent with this ElevenLabs id
+    (cached 60 s).
 
     Cached because the initiation webhook must answer within milliseconds; a renamed or
     disabled agent is seen within a minute. None when no agent has that id.
@@ -101,10 +116,13 @@ def agent_profile(elevenlabs_agent_id: str) -> dict | None:
     if profile is None:
         from agents.models import Agent
 
+        fields = ["name", "greeting_message", "enabled"]
+        if agents_carry_agency():
+            fields.append("agency_id")
         row = (
             Agent.objects.filter(elevenlabs_agent_id=elevenlabs_agent_id)
             .order_by("-enabled", "-updated_at")
-            .values("name", "greeting_message", "enabled")
+            .values(*fields)
             .first()
         )
         profile = row or {}
@@ -119,35 +137,41 @@ class KnownCaller(NamedTuple):
     notes: str
 
 
-_CALLER_SQL: str | None = None
+_CALLER_SQL: dict[bool, str] = {}
 
 
-def _caller_sql() -> str:
-    global _CALLER_SQL
-    if _CALLER_SQL is None:
+def _caller_sql(*, scoped: bool) -> str:
+    if scoped not in _CALLER_SQL:
         q = connection.ops.quote_name
         contact, memory = Contact._meta, Memory._meta
         contact_fk = memory.get_field("contact").column
-        _CALLER_SQL = (
+        agency = f"c.{q(contact.get_field('agency').column)} = %s AND " if scoped else ""
+        # Served by the unique (agency_id, phone) index.
+        _CALLER_SQL[scoped] = (
             f"SELECT c.{q('name')}, c.{q('notes')}, m.{q('content')} "
             f"FROM {q(contact.db_table)} c LEFT JOIN {q(memory.db_table)} m "
             f"ON m.{q(contact_fk)} = c.{q(contact.pk.column)} "
-            f"WHERE c.{q('phone')} = %s ORDER BY m.{q('created_at')} DESC "
+            f"WHERE {agency}c.{q('phone')} = %s ORDER BY m.{q('created_at')} DESC "
             f"LIMIT {CALLER_CONTEXT_MAX_MEMORIES}"
         )
-    return _CALLER_SQL
+    return _CALLER_SQL[scoped]
 
 
-def caller_for_phone(phone: str) -> tuple[KnownCaller | None, list[str]]:
-    """The contact with this E.164 number and its newest memories, in one indexed query.
+def caller_for_phone(phone: str, *, agency_id) -> tuple[KnownCaller | None, list[str]]:
+    """The agency's contact with this E.164 number and its newest memories, in one indexed
+    query (`agency_id` None: any agency's, for agents that carry no agency).
 
     Raw SQL on purpose: this runs on every inbound ring, and building two ORM queries cost
     more than the rest of the answer (PRODUCT.md §11: p99 under 15 ms).
     """
     if not phone:
         return None, []
+    params: list = [phone]
+    if agency_id is not None:
+        field = Contact._meta.get_field("agency")
+        params.insert(0, field.get_db_prep_value(agency_id, connection))
     with connection.cursor() as cursor:
-        cursor.execute(_caller_sql(), [phone])
+        cursor.execute(_caller_sql(scoped=agency_id is not None), params)
         rows = cursor.fetchall()
     if not rows:
         return None, []
@@ -160,13 +184,19 @@ def initiation_answer(*, caller_id: str, elevenlabs_agent_id: str) -> dict:
 
     Always a valid answer with every dynamic variable (an unknown caller is "there" with no
     context; an unknown agent gets no greeting override; a disabled agent's caller hears
-    DISABLED_AGENT_GREETING). One query — the contact by phone with its memories; settings
-    and the agent come from caches.
+    DISABLED_AGENT_GREETING). The contact is looked up within the called agent's agency
+    only: a caller is nobody to an agent of another agency, and to an unknown agent. One
+    query — the contact by agency and phone with its memories; settings and the agent (with
+    its agency) come from caches.
     """
     raw = (caller_id or "").strip()
     phone = raw if _E164.match(raw) else (try_normalize_phone(raw) if raw else None)
-    caller, memories = caller_for_phone(phone) if phone else (None, [])
     profile = agent_profile(elevenlabs_agent_id)
+    caller, memories = None, []
+    if phone and profile and profile.get("agency_id") is not None:
+        caller, memories = caller_for_phone(phone, agency_id=profile["agency_id"])
+    elif phone and not agents_carry_agency():
+        caller, memories = caller_for_phone(phone, agency_id=None)
     variables = caller_variables(
         phone=phone or raw,
         contact=caller,  # type: ignore[arg-type]  # KnownCaller has the fields it reads

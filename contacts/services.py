@@ -12,10 +12,10 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from agencies.current import default_agency_for_install
+from agencies.models import Agency
 from agents.models import Agent
 from calls.models import Call
-from calls.outbound import WindowOverride, place_outbound_call
+from calls.outbound import OutboundCallRefused, WindowOverride, place_outbound_call
 from contacts.csv_import import iter_csv_lines
 from contacts.models import Contact
 from contacts.personalisation import caller_variables
@@ -72,20 +72,30 @@ def filter_by_tag(queryset: QuerySet[Contact], tag: str) -> QuerySet[Contact]:
     return queryset.filter(tags__icontains=json.dumps(tag))
 
 
-def known_tags(limit: int = 200) -> list[str]:
-    """Every tag in use (for the filter's suggestions), cached for a minute."""
-    tags = cache.get("voqo:contacts:tags")
+def _tags_key(agency: Agency) -> str:
+    return f"voqo:contacts:tags:{agency.pk}"
+
+
+def forget_known_tags(agency: Agency) -> None:
+    """Drop the cached tag suggestions of `agency` (after an import added tags)."""
+    cache.delete(_tags_key(agency))
+
+
+def known_tags(*, agency: Agency, limit: int = 200) -> list[str]:
+    """Every tag `agency`'s contacts use (for the filter's suggestions), cached a minute."""
+    tags = cache.get(_tags_key(agency))
     if tags is None:
         seen: dict[str, str] = {}
         for tag_list in (
-            Contact.objects.exclude(tags=[])
+            Contact.objects.filter(agency=agency)
+            .exclude(tags=[])
             .values_list("tags", flat=True)
             .iterator(chunk_size=2000)
         ):
             for tag in tag_list or []:
                 seen.setdefault(str(tag).lower(), str(tag))
         tags = sorted(seen.values(), key=str.lower)[:limit]
-        cache.set("voqo:contacts:tags", tags, 60)
+        cache.set(_tags_key(agency), tags, 60)
     return tags
 
 
@@ -94,21 +104,27 @@ def known_tags(limit: int = 200) -> list[str]:
 
 def call_now(
     *,
+    agency: Agency,
     agent: Agent,
     phone: str,
     contact: Contact | None = None,
     window_override: WindowOverride | None = None,
 ) -> Call:
-    """Dial `phone` with `agent`, personalised for the contact with that number.
+    """Dial `phone` with `agent`, personalised for the agent's agency's contact with that
+    number.
 
     The call record exists (status initiated) before the provider is asked. Raises
-    OutboundCallRefused (opted out, agent disabled or unsynced, or outside the calling
-    window without an owner's override: nothing dialled) or calls.outbound.OutboundCallFailed
-    (the provider's error; the call is marked failed).
+    OutboundCallRefused (a suspended agency, opted out, agent disabled or unsynced, or
+    outside the calling window without an owner's override: nothing dialled) or
+    calls.outbound.OutboundCallFailed (the provider's error; the call is marked failed).
     """
+    if not agency.active:
+        raise OutboundCallRefused(
+            f"{agency.name} is suspended, so Voqo places no calls for it until it is active."
+        )
     if contact is None:
-        contact = Contact.objects.filter(phone=phone).first()
-    variables = caller_variables(phone=phone, contact=contact, agent_name=agent.name)
+        contact = Contact.objects.filter(agency=agency, phone=phone).first()
+    variables = caller_variables(phone=phone, contact=contact, agent_name=agent.name, agency=agency)
     return place_outbound_call(
         agent=agent,
         to_phone=phone,
@@ -141,14 +157,17 @@ def local_iso(moment: datetime | None, zone: tzinfo) -> str:
     return timezone.localtime(moment, zone).isoformat() if moment else ""
 
 
-def export_contacts_csv(queryset: QuerySet[Contact] | None = None) -> Iterator[str]:
-    """The contacts as CSV lines (header first), streamed, safe to open in a spreadsheet.
+def export_contacts_csv(
+    *, agency: Agency, queryset: QuerySet[Contact] | None = None
+) -> Iterator[str]:
+    """`agency`'s contacts as CSV lines (header first), streamed, safe to open in a
+    spreadsheet.
 
     Times are in the agency's zone (Settings), with the offset, so a spreadsheet shows the
     agency's clock and nothing is lost for a program that reads them.
     """
-    queryset = Contact.objects.all() if queryset is None else queryset
-    zone = agency_zone(default_agency_for_install())
+    queryset = (Contact.objects.all() if queryset is None else queryset).filter(agency=agency)
+    zone = agency_zone(agency)
 
     def records():
         yield EXPORT_HEADERS

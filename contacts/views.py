@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencies.current import agency_object_or_404, require_agency, role_required
+from agencies.models import Role
 from calls.models import Call
 from calls.outbound import (
     CallingWindowClosed,
@@ -74,7 +76,7 @@ def _call_url(call: Call) -> str:
 def contact_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     tag = request.GET.get("tag", "").strip()
-    contacts = Contact.objects.all()
+    contacts = Contact.objects.filter(agency=require_agency(request))
     if query:
         contacts = search_contacts(contacts, query)
     if tag:
@@ -91,12 +93,13 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     }
     if wants_partial(request):
         return render(request, "contacts/partials/_contact_results.html", context)
-    context["known_tags"] = known_tags()
+    context["known_tags"] = known_tags(agency=request.agency)
     return render(request, "contacts/contact_list.html", context)
 
 
+@role_required(Role.STAFF)
 def contact_add(request: HttpRequest) -> HttpResponse:
-    form = ContactForm(request.POST or None)
+    form = ContactForm(request.POST or None, agency=request.agency)
     if request.method == "POST" and form.is_valid():
         try:
             contact = form.save()
@@ -108,8 +111,9 @@ def contact_add(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/contact_form.html", {"form": form})
 
 
+@require_GET
 def contact_detail(request: HttpRequest, contact_id) -> HttpResponse:
-    contact = get_object_or_404(Contact, pk=contact_id)
+    contact = agency_object_or_404(Contact, request, pk=contact_id)
     calls = list(Call.objects.filter(contact=contact).order_by("-created_at")[:CALL_HISTORY_LIMIT])
     for call in calls:
         call.page_url = _call_url(call)
@@ -121,7 +125,7 @@ def contact_detail(request: HttpRequest, contact_id) -> HttpResponse:
             "calls": calls,
             "memories": _memory_page(contact, request.GET.get("memories_page")),
             "memory_form": MemoryForm(),
-            "call_form": CallContactForm(),
+            "call_form": CallContactForm(agency=request.agency),
             "call_problem": outbound_call_problem(contact.phone),
             **_window_context(
                 request, check_calling_window(to_phone=contact.phone, contact=contact)
@@ -138,10 +142,11 @@ def _window_context(request: HttpRequest, check) -> dict:
     }
 
 
+@role_required(Role.STAFF)
 def contact_edit(request: HttpRequest, contact_id) -> HttpResponse:
     """Edit in place: the HTMX card swaps to this form and back; a full page without JS."""
-    contact = get_object_or_404(Contact, pk=contact_id)
-    form = ContactForm(request.POST or None, instance=contact)
+    contact = agency_object_or_404(Contact, request, pk=contact_id)
+    form = ContactForm(request.POST or None, instance=contact, agency=request.agency)
     if request.method == "POST" and form.is_valid():
         try:
             contact = form.save()
@@ -158,17 +163,19 @@ def contact_edit(request: HttpRequest, contact_id) -> HttpResponse:
     return render(request, template, {"form": form, "contact": contact})
 
 
+@require_GET
 def contact_card(request: HttpRequest, contact_id) -> HttpResponse:
     """The read-only card (the edit form's Cancel swaps back to it)."""
-    contact = get_object_or_404(Contact, pk=contact_id)
+    contact = agency_object_or_404(Contact, request, pk=contact_id)
     if not request.htmx:
         return redirect("contacts:detail", contact_id=contact.id)
     return render(request, "contacts/partials/_contact_card.html", {"contact": contact})
 
 
+@role_required(Role.STAFF)
 def contact_delete(request: HttpRequest, contact_id) -> HttpResponse:
     """Confirm, then delete the contact and its memories; its calls stay (unlinked)."""
-    contact = get_object_or_404(Contact, pk=contact_id)
+    contact = agency_object_or_404(Contact, request, pk=contact_id)
     if request.method == "POST":
         name = contact.name or contact.phone
         contact.delete()
@@ -189,9 +196,10 @@ def contact_delete(request: HttpRequest, contact_id) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.STAFF)
 def contact_opt_out(request: HttpRequest, contact_id) -> HttpResponse:
-    contact = get_object_or_404(Contact, pk=contact_id)
-    opt_out_contact(contact_id=contact.pk, by=request.user.get_username())
+    contact = agency_object_or_404(Contact, request, pk=contact_id)
+    opt_out_contact(contact_id=contact.pk, by=request.user.get_username(), agency=request.agency)
     messages.success(
         request, f"{contact.name or contact.phone} is opted out: no campaign calls or SMS."
     )
@@ -199,9 +207,10 @@ def contact_opt_out(request: HttpRequest, contact_id) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.STAFF)
 def contact_opt_in(request: HttpRequest, contact_id) -> HttpResponse:
-    contact = get_object_or_404(Contact, pk=contact_id)
-    opt_in_contact(contact_id=contact.pk)
+    contact = agency_object_or_404(Contact, request, pk=contact_id)
+    opt_in_contact(contact_id=contact.pk, agency=request.agency)
     messages.success(request, f"{contact.name or contact.phone} may be called and texted again.")
     return redirect("contacts:detail", contact_id=contact.id)
 
@@ -229,12 +238,16 @@ def _memories_section(request: HttpRequest, contact: Contact, form: MemoryForm |
 
 
 @require_POST
+@role_required(Role.STAFF)
 def memory_add(request: HttpRequest, contact_id) -> HttpResponse:
-    contact = get_object_or_404(Contact, pk=contact_id)
+    contact = agency_object_or_404(Contact, request, pk=contact_id)
     form = MemoryForm(request.POST)
     if form.is_valid():
         Memory.objects.create(
-            contact=contact, content=form.cleaned_data["content"], source=Memory.Source.MANUAL
+            agency=contact.agency,
+            contact=contact,
+            content=form.cleaned_data["content"],
+            source=Memory.Source.MANUAL,
         )
         form = None
         if not request.htmx:
@@ -248,8 +261,9 @@ def memory_add(request: HttpRequest, contact_id) -> HttpResponse:
     return redirect("contacts:detail", contact_id=contact.id)
 
 
+@role_required(Role.STAFF)
 def memory_edit(request: HttpRequest, contact_id, memory_id) -> HttpResponse:
-    memory = get_object_or_404(Memory, pk=memory_id, contact_id=contact_id)
+    memory = agency_object_or_404(Memory, request, pk=memory_id, contact_id=contact_id)
     form = MemoryForm(request.POST or None, instance=memory)
     if request.method == "POST" and form.is_valid():
         memory = form.save()
@@ -267,9 +281,10 @@ def memory_edit(request: HttpRequest, contact_id, memory_id) -> HttpResponse:
     return render(request, template, {"form": form, "memory": memory, "contact": memory.contact})
 
 
+@require_GET
 def memory_item(request: HttpRequest, contact_id, memory_id) -> HttpResponse:
     """One memory, read-only (the edit form's Cancel swaps back to it)."""
-    memory = get_object_or_404(Memory, pk=memory_id, contact_id=contact_id)
+    memory = agency_object_or_404(Memory, request, pk=memory_id, contact_id=contact_id)
     if not request.htmx:
         return redirect("contacts:detail", contact_id=contact_id)
     return render(
@@ -277,9 +292,10 @@ def memory_item(request: HttpRequest, contact_id, memory_id) -> HttpResponse:
     )
 
 
+@role_required(Role.STAFF)
 def memory_delete(request: HttpRequest, contact_id, memory_id) -> HttpResponse:
-    memory = get_object_or_404(
-        Memory.objects.select_related("contact"), pk=memory_id, contact_id=contact_id
+    memory = agency_object_or_404(
+        Memory.objects.select_related("contact"), request, pk=memory_id, contact_id=contact_id
     )
     contact = memory.contact
     if request.method != "POST":
@@ -321,15 +337,17 @@ def _failed(request: HttpRequest, failure: OutboundCallFailed, back_url: str) ->
 
 
 @require_POST
+@role_required(Role.STAFF)
 def contact_call(request: HttpRequest, contact_id) -> HttpResponse:
-    contact = get_object_or_404(Contact, pk=contact_id)
+    contact = agency_object_or_404(Contact, request, pk=contact_id)
     back_url = reverse("contacts:detail", args=[contact.id])
-    form = CallContactForm(request.POST)
+    form = CallContactForm(request.POST, agency=request.agency)
     if not form.is_valid():
         messages.error(request, "Choose an enabled, synced agent to place the call.")
         return redirect(back_url)
     try:
         call = call_now(
+            agency=request.agency,
             agent=form.cleaned_data["agent"],
             phone=contact.phone,
             contact=contact,
@@ -343,13 +361,19 @@ def contact_call(request: HttpRequest, contact_id) -> HttpResponse:
     return _placed(request, call)
 
 
+@role_required(Role.STAFF)
 def call_number(request: HttpRequest) -> HttpResponse:
-    """Call a typed number (linked to the contact with that number, if there is one)."""
-    form = CallNumberForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    """Call a typed number (linked to the agency's contact with that number, if any)."""
+    form = CallNumberForm(
+        request.POST or None,
+        initial={"phone": request.GET.get("phone", "")},
+        agency=request.agency,
+    )
     context = {"form": form, "can_override_window": is_agency_owner(request.user, request.agency)}
     if request.method == "POST" and form.is_valid():
         try:
             call = call_now(
+                agency=request.agency,
                 agent=form.cleaned_data["agent"],
                 phone=form.cleaned_data["phone"],
                 window_override=_window_override(request, form),
@@ -371,12 +395,19 @@ def call_number(request: HttpRequest) -> HttpResponse:
 # --- CSV import and export ------------------------------------------------------------
 
 
+def _pending_key(request: HttpRequest) -> str:
+    # Per agency: a file uploaded in one agency is never imported into another after a switch.
+    return f"{_IMPORT_SESSION_KEY}:{request.agency.pk}"
+
+
 def _pending_imports(request: HttpRequest) -> dict[str, str]:
-    """This session's uploaded files waiting for mapping/confirmation: token → filename."""
-    pending = request.session.get(_IMPORT_SESSION_KEY, {})
+    """This session's uploaded files waiting for mapping/confirmation in the current agency:
+    token → filename."""
+    pending = request.session.get(_pending_key(request), {})
     return pending if isinstance(pending, dict) else {}
 
 
+@role_required(Role.STAFF)
 def contact_import(request: HttpRequest) -> HttpResponse:
     """Step 1: upload a file (nothing is saved yet), then map its columns."""
     form = ContactImportForm(request.POST or None, request.FILES or None)
@@ -391,7 +422,7 @@ def contact_import(request: HttpRequest) -> HttpResponse:
         else:
             pending = dict(list(_pending_imports(request).items())[-4:])
             pending[token] = form.cleaned_data["file"].name[:255]
-            request.session[_IMPORT_SESSION_KEY] = pending
+            request.session[_pending_key(request)] = pending
             return redirect("contacts:import_map", token=token)
     return render(request, "contacts/contact_import.html", {"form": form})
 
@@ -399,10 +430,11 @@ def contact_import(request: HttpRequest) -> HttpResponse:
 def _forget_pending_import(request: HttpRequest, token: str) -> None:
     discard_pending_import(token)
     pending = _pending_imports(request)
-    request.session[_IMPORT_SESSION_KEY] = {t: n for t, n in pending.items() if t != token}
+    request.session[_pending_key(request)] = {t: n for t, n in pending.items() if t != token}
 
 
 @require_http_methods(["GET", "POST"])
+@role_required(Role.STAFF)
 def contact_import_map(request: HttpRequest, token: str) -> HttpResponse:
     """Step 2: choose what each column holds, see the preview, then import."""
     pending = _pending_imports(request)
@@ -422,7 +454,9 @@ def contact_import_map(request: HttpRequest, token: str) -> HttpResponse:
         discard_pending_import(token)
         messages.error(request, rejection.message)
         return redirect("contacts:import")
-    roles, remembered = initial_roles(table.original_headers, kind=KIND_CONTACTS)
+    roles, remembered = initial_roles(
+        table.original_headers, kind=KIND_CONTACTS, agency=request.agency
+    )
     form = ColumnMappingForm(
         request.POST or None,
         headers=table.original_headers,
@@ -441,7 +475,9 @@ def contact_import_map(request: HttpRequest, token: str) -> HttpResponse:
                     commit = "confirm" in request.POST and (
                         form.cleaned_data["previewed"] == mapping.signature
                     )
-                    report = import_contacts_csv(fileobj, commit=commit, roles=mapping.roles)
+                    report = import_contacts_csv(
+                        fileobj, commit=commit, roles=mapping.roles, agency=request.agency
+                    )
             except CsvRejected as rejection:
                 discard_pending_import(token)
                 messages.error(request, rejection.message)
@@ -463,10 +499,12 @@ def contact_import_map(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "contacts/contact_import_map.html", context)
 
 
+@require_GET
 def contact_export(request: HttpRequest) -> StreamingHttpResponse:
-    stamp = timezone.localdate(timezone=agency_zone(request.agency)).isoformat()
+    agency = require_agency(request)
+    stamp = timezone.localdate(timezone=agency_zone(agency)).isoformat()
     # The BOM makes Excel read the file as UTF-8; our importer strips it again.
-    lines = itertools.chain(["\ufeff"], export_contacts_csv())
+    lines = itertools.chain(["\ufeff"], export_contacts_csv(agency=agency))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="contacts-{stamp}.csv"'
     return response

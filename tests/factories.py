@@ -53,10 +53,13 @@ def make_agent(**fields) -> Agent:
 def make_contact(**fields) -> Contact:
     n = next(_sequence)
     defaults = {"name": f"Contact {n}", "phone": f"+614{n:08d}"}
+    if "agency" not in fields and "agency_id" not in fields:
+        defaults["agency"] = default_agency()
     return Contact.objects.create(**{**defaults, **fields})
 
 
 def make_memory(contact: Contact, content: str = "Prefers Saturday inspections", **fields):
+    fields.setdefault("agency", contact.agency)
     return Memory.objects.create(contact=contact, content=content, **fields)
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from agencies.models import Membership
 from calls.models import Call
 from calls.outbound import CallingWindowClosed, WindowOverride, place_outbound_call
 from tests.factories import default_agency, make_agent, make_contact, make_staff_user
@@ -31,6 +32,7 @@ def staff_user(db):
 @pytest.fixture
 def owner_client(client):
     owner = get_user_model().objects.create_superuser(username="owner", password="x")
+    Membership.objects.create(user=owner, agency=default_agency(), role=Membership.Role.OWNER)
     client.force_login(owner)
     return client
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from contacts.csv_import import escape_cell, iter_csv_rows, strip_export_prefix
 from contacts.imports import import_contacts_csv
 from contacts.models import Contact
-from tests.factories import make_contact, update_agency
+from tests.factories import default_agency, make_contact, update_agency
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_an_export_imports_back_unchanged(staff_client):
     body = export(staff_client)
     Contact.objects.all().delete()
 
-    report = import_contacts_csv(io.BytesIO(body), commit=True)
+    report = import_contacts_csv(io.BytesIO(body), commit=True, agency=default_agency())
 
     assert report.created == len(originals) and report.invalid_rows == 0
     got = {

@@ -9,7 +9,7 @@ from django.urls import reverse
 from contacts.csv_import import CsvRejected, iter_csv_rows, read_csv, sniff_encoding
 from contacts.imports import import_contacts_csv
 from contacts.models import Contact
-from tests.factories import make_contact
+from tests.factories import default_agency, make_contact
 
 CORPUS = Path(__file__).parent / "corpus"
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def corpus(name: str) -> io.BytesIO:
 
 
 def run_import(name: str):
-    return import_contacts_csv(corpus(name), commit=True)
+    return import_contacts_csv(corpus(name), commit=True, agency=default_agency())
 
 
 def upload(client, name: str):
@@ -216,5 +216,5 @@ def test_a_file_over_the_row_limit_is_refused_at_preview(monkeypatch):
 
     monkeypatch.setattr(imports, "MAX_IMPORT_ROWS", 2)
     with pytest.raises(CsvRejected, match="more than 2 rows"):
-        import_contacts_csv(corpus("bad_phones.csv"), commit=False)
+        import_contacts_csv(corpus("bad_phones.csv"), commit=False, agency=default_agency())
     assert Contact.objects.count() == 0

@@ -10,6 +10,7 @@ from django.urls import reverse
 from contacts.csv_import import CsvRejected
 from contacts.imports import import_contacts_csv
 from contacts.models import Contact
+from tests.factories import default_agency
 from voqo.phones import EXCEL_ROUNDED, excel_number_digits
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -44,7 +45,9 @@ def test_scientific_notation_that_lost_digits_is_refused(raw):
 
 
 def test_excel_rounded_numbers_are_refused_and_exact_ones_imported():
-    report = import_contacts_csv(corpus("excel_scientific.csv"), commit=True)
+    report = import_contacts_csv(
+        corpus("excel_scientific.csv"), commit=True, agency=default_agency()
+    )
 
     assert report.created == 1
     assert Contact.objects.get().phone == "+61412345678"
@@ -68,7 +71,7 @@ def test_the_contact_form_refuses_a_rounded_number_too(staff_client):
 
 def test_an_unclosed_quote_refuses_the_file_naming_the_line_where_it_opened():
     with pytest.raises(CsvRejected) as refusal:
-        import_contacts_csv(corpus("unclosed_quote.csv"), commit=False)
+        import_contacts_csv(corpus("unclosed_quote.csv"), commit=False, agency=default_agency())
     assert refusal.value.message == (
         'A quote (") opened on line 3 is never closed, so lines 3–5 would be read as one value. '
         "Close or remove that quote and upload the file again."
@@ -77,7 +80,7 @@ def test_an_unclosed_quote_refuses_the_file_naming_the_line_where_it_opened():
 
 
 def test_a_stray_quote_that_swallows_rows_is_reported_on_its_line():
-    report = import_contacts_csv(corpus("stray_quote.csv"), commit=True)
+    report = import_contacts_csv(corpus("stray_quote.csv"), commit=True, agency=default_agency())
 
     assert set(Contact.objects.values_list("name", flat=True)) == {"Alice", "Eve"}
     assert [(p.line_number, p.message) for p in report.errors] == [

@@ -157,11 +157,11 @@ def test_an_unknown_caller_takes_one_query(client, agent, django_assert_max_num_
         ask(client, payload(caller_id="+61499000001"))
 
 
-def test_caller_context_is_capped_and_keeps_the_newest_memories():
+def test_caller_context_is_capped_and_keeps_the_newest_memories(agent):
     contact = make_contact(notes="n" * 100)
     for i in range(40):
         make_memory(contact, f"fact {i:02d} " + "x" * 60)
-    answer = initiation_answer(caller_id=contact.phone, elevenlabs_agent_id="")
+    answer = initiation_answer(caller_id=contact.phone, elevenlabs_agent_id="agent_sales")
     context = answer["dynamic_variables"]["caller_context"]
     assert len(context) <= 1500
     assert "fact 39" in context and "fact 00" not in context

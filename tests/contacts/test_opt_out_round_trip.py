@@ -10,7 +10,7 @@ from django.urls import reverse
 from contacts.imports import import_contacts_csv
 from contacts.models import Contact
 from tests.contacts.test_csv_import import mapping_data
-from tests.factories import make_contact
+from tests.factories import default_agency, make_contact
 
 pytestmark = pytest.mark.django_db
 SYDNEY = ZoneInfo("Australia/Sydney")
@@ -62,7 +62,7 @@ def test_an_import_never_clears_an_existing_opt_out():
         b"Again,0412 000 002,2026-05-01T10:00:00+10:00,import\n"
     )
 
-    report = import_contacts_csv(io.BytesIO(body), commit=True)
+    report = import_contacts_csv(io.BytesIO(body), commit=True, agency=default_agency())
 
     assert (report.existing_rows, report.opt_outs_added) == (2, 0)
     first, second = Contact.objects.order_by("phone")
@@ -93,7 +93,7 @@ def test_an_opt_out_in_the_file_reaches_an_existing_contact(staff_client):
 def test_opt_out_dates_as_a_spreadsheet_shows_them_are_the_agency_local_time():
     body = b"name,phone,opted_out_at\nA,0412 000 001,1/3/2026 09:30\nB,0412 000 002,2026-03-02\n"
 
-    import_contacts_csv(io.BytesIO(body), commit=True)
+    import_contacts_csv(io.BytesIO(body), commit=True, agency=default_agency())
 
     a = Contact.objects.get(name="A")
     assert a.opted_out_at == datetime(2026, 3, 1, 9, 30, tzinfo=SYDNEY)
@@ -103,7 +103,7 @@ def test_opt_out_dates_as_a_spreadsheet_shows_them_are_the_agency_local_time():
 def test_an_unreadable_opt_out_value_is_a_row_error_not_a_silent_opt_in():
     body = b"name,phone,opted_out_at\nA,0412 000 001,maybe later\n"
 
-    report = import_contacts_csv(io.BytesIO(body), commit=True)
+    report = import_contacts_csv(io.BytesIO(body), commit=True, agency=default_agency())
 
     assert report.created == 0
     assert "“maybe later” in the opted-out column is neither a date nor yes/no" in (

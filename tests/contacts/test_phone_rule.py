@@ -10,7 +10,7 @@ from calls.models import Call
 from campaigns.models import Campaign
 from contacts.imports import import_contacts_csv
 from contacts.models import Contact
-from tests.factories import make_agent, make_contact
+from tests.factories import default_agency, make_agent, make_contact
 
 pytestmark = pytest.mark.django_db
 OUTBOUND = "/v1/convai/twilio/outbound-call"
@@ -31,7 +31,7 @@ def test_a_contact_may_keep_a_1300_number(staff_client):
 def test_an_import_keeps_13_and_1800_numbers():
     csv = b"name,phone\nStrata,13 14 50\nHelpline,1800 123 456\n"
 
-    report = import_contacts_csv(io.BytesIO(csv), commit=True)
+    report = import_contacts_csv(io.BytesIO(csv), commit=True, agency=default_agency())
 
     assert report.created == 2
 

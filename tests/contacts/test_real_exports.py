@@ -9,6 +9,7 @@ from contacts.csv_import import read_csv
 from contacts.csv_mapping import KIND_CAMPAIGN, KIND_CONTACTS, guess_roles
 from contacts.imports import import_contacts_csv
 from contacts.models import Contact
+from tests.factories import default_agency
 
 CORPUS = Path(__file__).parent / "corpus"
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,9 @@ def test_google_contacts_columns_are_recognised():
 
 
 def test_a_google_export_imports_with_the_mobile_preferred_and_other_numbers_kept():
-    report = import_contacts_csv(corpus("google_contacts.csv"), commit=True)
+    report = import_contacts_csv(
+        corpus("google_contacts.csv"), commit=True, agency=default_agency()
+    )
 
     assert (report.created, report.invalid_rows) == (3, 0)
     priya = Contact.objects.get(name="Priya Sharma")
@@ -69,7 +72,9 @@ def test_outlook_columns_rank_the_mobile_first():
 
 
 def test_an_outlook_export_in_windows_encoding_imports():
-    report = import_contacts_csv(corpus("outlook_contacts.csv"), commit=True)
+    report = import_contacts_csv(
+        corpus("outlook_contacts.csv"), commit=True, agency=default_agency()
+    )
 
     assert report.created == 2
     rene = Contact.objects.get(phone="+61412000111")
@@ -79,7 +84,7 @@ def test_an_outlook_export_in_windows_encoding_imports():
 
 
 def test_a_semicolon_separated_crm_export_with_states_imports_and_reports_a_bad_state():
-    report = import_contacts_csv(corpus("crm_semicolon.csv"), commit=True)
+    report = import_contacts_csv(corpus("crm_semicolon.csv"), commit=True, agency=default_agency())
 
     assert report.delimiter == "semicolon"
     assert report.created == 2
@@ -97,7 +102,7 @@ def test_a_semicolon_separated_crm_export_with_states_imports_and_reports_a_bad_
 
 
 def test_a_tab_separated_file_keeps_commas_inside_values():
-    report = import_contacts_csv(corpus("tab_separated.csv"), commit=True)
+    report = import_contacts_csv(corpus("tab_separated.csv"), commit=True, agency=default_agency())
     assert report.delimiter == "tab"
     assert Contact.objects.get(phone="+61414111222").notes == "Tab, separated, notes"
 

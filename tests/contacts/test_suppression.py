@@ -147,10 +147,11 @@ def test_campaign_dispatch_skips_a_suppressed_number(client, provider):
 
 
 def test_an_import_creating_a_contact_for_a_suppressed_number_keeps_the_opt_out(client):
+    default_agency()
     stop_from_stranger(client)
     csv = b"name,phone\nPriya,0412 345 678\nSam,0413 111 222\n"
 
-    report = import_contacts_csv(io.BytesIO(csv), commit=True)
+    report = import_contacts_csv(io.BytesIO(csv), commit=True, agency=default_agency())
 
     assert report.created == 2
     assert Contact.objects.get(phone=STRANGER).is_opted_out
