@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from agencies.models import Agency
 from agents.models import Agent
 from calls.models import Call
+from calls.ownership import agency_of, install_agency
 from contacts.models import Contact
 from contacts.opt_out import is_suppressed
 from voqo import calling_window
@@ -58,6 +60,7 @@ class OutboundCallFailed(Exception):
 def prepare_outbound_call(
     *,
     agent: Agent,
+    agency: Agency | None = None,
     to_phone: str,
     dynamic_variables: dict[str, str],
     contact: Contact | None = None,
@@ -73,9 +76,13 @@ def prepare_outbound_call(
     leaves a visible row to reconcile, never an untracked call. Raises OutboundCallRefused.
     The calling window is not checked here: campaigns claim only rows whose window is open,
     and single calls check it in place_outbound_call().
+
+    `agency` defaults to the agent's; a suspended agency places no calls.
     """
+    agency = _calling_agency(agency, agent, contact)
     _refuse_unless_callable(agent, contact, to_phone)
     call = Call.objects.create(
+        agency=agency,
         agent=agent,
         agent_name=agent.name,
         contact=contact,
@@ -90,6 +97,26 @@ def prepare_outbound_call(
     if contact is not None:
         Contact.objects.filter(pk=contact.pk).update(last_call_at=call.created_at)
     return call
+
+
+def _calling_agency(agency: Agency | None, agent: Agent, contact: Contact | None) -> Agency:
+    """The agency placing the call; OutboundCallRefused when it is suspended or when the
+    agent or contact belongs to another agency."""
+    agency = agency or agency_of(agent) or install_agency()
+    for row, what in ((agent, "agent"), (contact, "contact")):
+        owner = agency_of(row)
+        if owner is not None and owner.pk != agency.pk:
+            raise OutboundCallRefused(f"That {what} belongs to another agency.")
+    refuse_if_suspended(agency)
+    return agency
+
+
+def refuse_if_suspended(agency: Agency) -> None:
+    """OutboundCallRefused when `agency` is suspended: nothing dials for it until it is active."""
+    if not agency.active:
+        raise OutboundCallRefused(
+            f"{agency.name} is suspended, so Voqo places no calls for it until it is active again."
+        )
 
 
 def _refuse_unless_callable(agent: Agent, contact: Contact | None, to_phone: str) -> None:
@@ -139,8 +166,16 @@ def window_closed_message(check: calling_window.WindowCheck, who: str) -> str:
 def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:
     """Ask the provider to dial a prepared call; store its conversation id or the failure.
 
-    Raises OutboundCallFailed (the call is marked failed unless the outcome is unknown).
+    Raises OutboundCallFailed (the call is marked failed unless the outcome is unknown), or
+    OutboundCallRefused when the agency was suspended since the call was prepared (the call
+    is marked failed with that reason; nothing was dialled).
     """
+    try:
+        refuse_if_suspended(call.agency)
+    except OutboundCallRefused as refusal:
+        call.status, call.failure_reason = Call.Status.FAILED, str(refusal)
+        call.save(update_fields=["status", "failure_reason"])
+        raise
     try:
         started = get_provider().start_outbound_call(
             agent_id=call.agent.elevenlabs_agent_id,
@@ -165,6 +200,7 @@ def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:
 def place_outbound_call(
     *,
     agent: Agent,
+    agency: Agency | None = None,
     to_phone: str,
     dynamic_variables: dict[str, str],
     contact: Contact | None = None,
@@ -177,6 +213,7 @@ def place_outbound_call(
     Outside the window the call is refused (CallingWindowClosed, with when it opens) unless
     an owner overrides it with a reason, which is kept on the call. Raises like the steps.
     """
+    agency = _calling_agency(agency, agent, contact)
     _refuse_unless_callable(agent, contact, to_phone)
     check = check_calling_window(to_phone=to_phone, contact=contact, now=now)
     override_by = override_reason = ""
@@ -199,6 +236,7 @@ def place_outbound_call(
         override_by = window_override.user.get_username()
     call = prepare_outbound_call(
         agent=agent,
+        agency=agency,
         to_phone=to_phone,
         dynamic_variables=dynamic_variables,
         contact=contact,

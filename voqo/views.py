@@ -14,11 +14,15 @@ from voqo.models import Setting
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Home: the getting-started checklist until dismissed, this week's figures, calls per
     day for 30 days, per agent, recent calls."""
+    from agencies.current import require_agency
     from calls.selectors import dashboard_figures
     from onboarding.checklist import getting_started
     from voqo.models import agency_zone
 
-    context = {**dashboard_figures(agency_zone()), "checklist": getting_started()}
+    context = {
+        **dashboard_figures(agency_zone(), agency=require_agency(request)),
+        "checklist": getting_started(),
+    }
     return render(request, "voqo/dashboard.html", context)
 
 
