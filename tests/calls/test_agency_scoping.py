@@ -235,3 +235,25 @@ def test_a_webhook_for_one_agencys_agent_never_touches_another_agencys_contact(
     assert not Memory.objects.filter(contact=theirs).exists()
     assert not Call.objects.filter(contact=theirs).exists()
     assert WebhookEvent.objects.get().agency == mine
+
+
+@pytest.mark.skipif(
+    not _contacts_have_agencies, reason="contacts gain their agency in the contacts app"
+)
+def test_a_stop_to_the_install_number_reaches_every_agency_with_that_contact(client, other_agency):
+    from tests.factories import make_contact
+
+    mine = make_contact(agency=default_agency(), phone="+61412345678")
+    theirs = make_contact(agency=other_agency, phone="+61412345678")
+    params = {"MessageSid": "SM" + "2" * 32, "From": "+61412345678", "To": "+6128", "Body": "STOP"}
+
+    post_twilio(client, "twilio_sms", params)
+    post_twilio(client, "twilio_sms", params)  # Twilio retried: nothing new
+
+    replies = SmsMessage.objects.filter(direction="inbound")
+    assert sorted((m.agency_id, m.contact_id) for m in replies) == sorted(
+        [(default_agency().pk, mine.pk), (other_agency.pk, theirs.pk)]
+    )
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.is_opted_out and theirs.is_opted_out

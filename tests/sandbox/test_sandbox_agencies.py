@@ -4,6 +4,7 @@ and simulating a call needs the staff role."""
 import pytest
 from django.urls import reverse
 
+from agents.models import Agent
 from calls.models import SmsMessage
 from sandbox.models import SandboxMessage
 from tests.factories import default_agency, make_agency, make_agent, make_call, make_staff_user
@@ -45,3 +46,18 @@ def test_a_read_only_member_cannot_simulate_a_call(client, settings):
     )
 
     assert response.status_code == 403
+
+
+@pytest.mark.skipif(
+    "agency" not in {f.name for f in Agent._meta.get_fields()},
+    reason="agents gain their agency in the agents app",
+)
+def test_another_agencys_agent_cannot_be_called_in_the_sandbox(staff_client, settings):
+    settings.VOQO_PROVIDER = "sandbox"
+    theirs = make_agent(agency=make_agency(), name="Maya", elevenlabs_agent_id="agent_sbx_maya")
+
+    response = staff_client.post(
+        reverse("sandbox_simulate_inbound", args=[theirs.id]), {"from_phone": "0412 345 678"}
+    )
+
+    assert response.status_code == 404
