@@ -164,6 +164,9 @@ def build(path: Path) -> None:
     )
     statuses = ["completed"] * 8 + ["no_answer", "failed"]
     span = 365 * 24 * 3600
+    from agencies.models import Agency
+
+    agency_id = Agency.objects.order_by("created_at").values_list("pk", flat=True)[0].hex
 
     def calls():
         for n in range(CALLS):
@@ -173,6 +176,7 @@ def build(path: Path) -> None:
             created = now - timedelta(seconds=span * (CALLS - n) / CALLS)
             yield {
                 "id": uuid.UUID(int=(2 << 64) + n).hex,
+                "agency_id": agency_id,
                 "agent_id": agent[0],
                 "agent_name": agent[1],
                 "contact_id": contact_ids[contact],
@@ -196,4 +200,7 @@ def build(path: Path) -> None:
 
     from django.contrib.auth import get_user_model
 
-    get_user_model().objects.create_user(STAFF_USER, password=STAFF_PASSWORD, is_staff=True)
+    from agencies.models import Membership
+
+    user = get_user_model().objects.create_user(STAFF_USER, password=STAFF_PASSWORD, is_staff=True)
+    Membership.objects.create(user=user, agency_id=agency_id, role=Membership.Role.OWNER)

@@ -8,6 +8,7 @@ from calls.models import Call, SmsMessage, WebhookEvent
 class CallAdmin(admin.ModelAdmin):
     list_display = (
         "created_at",
+        "agency",
         "direction",
         "status",
         "from_phone",
@@ -17,7 +18,13 @@ class CallAdmin(admin.ModelAdmin):
         "duration",
         "sms_sent",
     )
-    list_filter = ("status", "direction", "sms_sent", ("created_at", admin.DateFieldListFilter))
+    list_filter = (
+        "agency",
+        "status",
+        "direction",
+        "sms_sent",
+        ("created_at", admin.DateFieldListFilter),
+    )
     search_fields = (
         "from_phone",
         "to_phone",
@@ -35,7 +42,7 @@ class CallAdmin(admin.ModelAdmin):
         "sms_attempts",
     )
     raw_id_fields = ("agent", "contact")
-    list_select_related = ("contact",)
+    list_select_related = ("contact", "agency")
     date_hierarchy = "created_at"
     # The calls table grows without bound; an exact COUNT on every change list is too slow.
     show_full_result_count = False
@@ -45,6 +52,7 @@ class CallAdmin(admin.ModelAdmin):
 class WebhookEventAdmin(admin.ModelAdmin):
     list_display = (
         "received_at",
+        "agency",
         "event_type",
         "conversation_id",
         "processed_at",
@@ -52,13 +60,16 @@ class WebhookEventAdmin(admin.ModelAdmin):
         "failed_at",
         "last_error",
     )
+    list_select_related = ("agency",)
     list_filter = (
+        "agency",
         "event_type",
         ("processed_at", admin.EmptyFieldListFilter),
         ("failed_at", admin.EmptyFieldListFilter),
     )
     search_fields = ("conversation_id",)
     readonly_fields = (
+        "agency",
         "event_type",
         "conversation_id",
         "payload",
@@ -81,9 +92,18 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
 @admin.register(SmsMessage)
 class SmsMessageAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "direction", "from_phone", "to_phone", "status", "error_code")
-    list_filter = ("direction", "status")
+    list_display = (
+        "created_at",
+        "agency",
+        "direction",
+        "from_phone",
+        "to_phone",
+        "status",
+        "error_code",
+    )
+    list_filter = ("agency", "direction", "status")
+    list_select_related = ("agency",)
     search_fields = ("sid", "from_phone", "to_phone", "body")
-    raw_id_fields = ("contact", "call")
+    raw_id_fields = ("agency", "contact", "call")
     readonly_fields = ("sid", "created_at", "updated_at")
     show_full_result_count = False

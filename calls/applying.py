@@ -16,11 +16,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from agencies.current import default_agency_for_install
+from agencies.models import Agency
 from agents.models import Agent
 from calls import queue
 from calls.followup_sms import sms_skip_reason
 from calls.models import Call, WebhookEvent
+from calls.ownership import agency_of, install_agency, within
 from calls.recordings import store_recording
 from calls.signals import call_finished
 from contacts.models import UNKNOWN_CALLER, Contact, Memory
@@ -88,9 +89,9 @@ def record_post_call(event: PostCallEvent) -> Call:
     if event.problems:
         # Dropped at the boundary field by field; the rest of the call is recorded.
         logger.warning("conversation %s: %s", event.conversation_id, "; ".join(event.problems))
-    values = Setting.all_values(default_agency_for_install())
     call = _call_for_event(event)
-    if call.agent_id is None and (agent := _agent_for(event)):
+    values = Setting.all_values(call.agency)
+    if call.agent_id is None and (agent := _agent_for(event, call.agency)):
         call.agent, call.agent_name = agent, agent.name
     call.status = _status_for(event)
     call.summary = event.summary
@@ -111,10 +112,15 @@ def record_post_call(event: PostCallEvent) -> Call:
         call.dynamic_variables = event.dynamic_variables
 
     # A web, widget or test conversation has no caller number: no contact, no SMS.
+    # The contact is matched (or created) within the call's agency only: another agency's
+    # contact with the same number is never touched.
     contact = call.contact
     if contact is None and call.channel == Call.Channel.PHONE:
         contact = _match_contact(
-            call.external_phone, event.caller_name, create=values["auto_create_contacts"]
+            call.external_phone,
+            event.caller_name,
+            agency=call.agency,
+            create=values["auto_create_contacts"],
         )
     if contact is not None:
         call.contact = contact
@@ -126,7 +132,7 @@ def record_post_call(event: PostCallEvent) -> Call:
             Q(last_call_at__isnull=True) | Q(last_call_at__lt=moment)
         ).update(last_call_at=moment)
         if values["save_memories"]:
-            _save_memories(contact, call, event.caller_memories)
+            _save_memories(contact, call, event.caller_memories, agency=call.agency)
 
     if call.sms_status == Call.SmsStatus.NONE:
         reason = sms_skip_reason(call, values)
@@ -158,7 +164,7 @@ def record_call_without_result(event: PostCallEvent, *, reason: str) -> Call:
 
 def _record_outcome(event: PostCallEvent, *, status: str, reason: str) -> Call:
     call = _call_for_event(event)
-    if call.agent_id is None and (agent := _agent_for(event)):
+    if call.agent_id is None and (agent := _agent_for(event, call.agency)):
         call.agent, call.agent_name = agent, agent.name
     # A processed transcription already says what happened; never downgrade it.
     if call.status in (Call.Status.INITIATED, Call.Status.FAILED):
@@ -212,11 +218,23 @@ def _after_commit_call_final(call: Call) -> None:
     transaction.on_commit(after_commit)
 
 
+def agency_for_event(event: PostCallEvent) -> Agency:
+    """The agency an event belongs to: its call's, else its agent's, else the install's."""
+    call = (
+        Call.objects.filter(elevenlabs_conversation_id=event.conversation_id)
+        .select_related("agency")
+        .first()
+    )
+    if call is not None:
+        return call.agency
+    return agency_of(_agent_for(event)) or install_agency()
+
+
 def _call_for_event(event: PostCallEvent) -> Call:
     """The call with this conversation id, created when Voqo did not place it."""
     conversation_id = event.conversation_id
     call = (
-        Call.objects.select_related("contact")
+        Call.objects.select_related("contact", "agency")
         .filter(elevenlabs_conversation_id=conversation_id)
         .first()
     )
@@ -224,16 +242,18 @@ def _call_for_event(event: PostCallEvent) -> Call:
         return call
     inbound = event.direction != "outbound"
     external = try_normalize_phone(event.external_number) or event.external_number[:20]
-    if not inbound and (placed := _adopt_placed_call(conversation_id, external)):
+    agent = _agent_for(event)
+    agency = agency_of(agent) or install_agency()
+    if not inbound and (placed := _adopt_placed_call(conversation_id, external, agency=agency)):
         return placed
     raw_agent_number = event.agent_number or (
         settings.TWILIO_PHONE_NUMBER if event.channel == "phone" else ""
     )
     agent_number = try_normalize_phone(raw_agent_number) or raw_agent_number[:20]
-    agent = _agent_for(event)
     try:
         with transaction.atomic():
             return Call.objects.create(
+                agency=agency,
                 elevenlabs_conversation_id=conversation_id,
                 direction=Call.Direction.INBOUND if inbound else Call.Direction.OUTBOUND,
                 channel=Call.Channel.WEB if event.channel == "web" else Call.Channel.PHONE,
@@ -244,7 +264,7 @@ def _call_for_event(event: PostCallEvent) -> Call:
                 agent_name=agent.name if agent else "",
             )
     except IntegrityError:
-        return Call.objects.select_related("contact").get(
+        return Call.objects.select_related("contact", "agency").get(
             elevenlabs_conversation_id=conversation_id
         )
 
@@ -253,8 +273,8 @@ def _call_for_event(event: PostCallEvent) -> Call:
 ADOPTION_WINDOW = timedelta(minutes=15)
 
 
-def _adopt_placed_call(conversation_id: str, to_phone: str) -> Call | None:
-    """The outbound call Voqo placed to `to_phone` whose conversation id is not stored yet.
+def _adopt_placed_call(conversation_id: str, to_phone: str, *, agency: Agency) -> Call | None:
+    """The outbound call `agency` placed to `to_phone` whose conversation id is not stored yet.
 
     The provider can report a call (a busy line fails within a second) before the dialler
     has stored the id the outbound-call request returned; the event then claims the record
@@ -262,6 +282,7 @@ def _adopt_placed_call(conversation_id: str, to_phone: str) -> Call | None:
     """
     candidate = (
         Call.objects.filter(
+            agency=agency,
             direction=Call.Direction.OUTBOUND,
             status=Call.Status.INITIATED,
             elevenlabs_conversation_id__isnull=True,
@@ -277,13 +298,17 @@ def _adopt_placed_call(conversation_id: str, to_phone: str) -> Call | None:
     claimed = Call.objects.filter(pk=candidate, elevenlabs_conversation_id__isnull=True).update(
         elevenlabs_conversation_id=conversation_id
     )
-    return Call.objects.select_related("contact").get(pk=candidate) if claimed else None
+    return Call.objects.select_related("contact", "agency").get(pk=candidate) if claimed else None
 
 
-def _agent_for(event: PostCallEvent) -> Agent | None:
+def _agent_for(event: PostCallEvent, agency: Agency | None = None) -> Agent | None:
+    """The event's agent (ElevenLabs ids are global); within `agency` when it is known."""
     if not event.agent_id:
         return None
-    return Agent.objects.filter(elevenlabs_agent_id=event.agent_id).first()
+    agents = Agent.objects.filter(elevenlabs_agent_id=event.agent_id)
+    if agency is not None:
+        agents = agents.filter(**within(Agent, agency))
+    return agents.first()
 
 
 def _status_for(event: PostCallEvent) -> str:
@@ -292,19 +317,20 @@ def _status_for(event: PostCallEvent) -> str:
     return CALL_RESULT_STATUS.get(event.call_result, Call.Status.COMPLETED)
 
 
-def _match_contact(phone: str, caller_name: str, *, create: bool) -> Contact | None:
-    """The contact with this number; created (named if the caller said so) when allowed."""
+def _match_contact(phone: str, caller_name: str, *, agency: Agency, create: bool) -> Contact | None:
+    """`agency`'s contact with this number; created (named if the caller said so) when allowed."""
     phone = try_normalize_phone(phone) if phone else None
     if not phone:
         return None
-    contact = Contact.objects.filter(phone=phone).first()
+    scope = within(Contact, agency)
+    contact = Contact.objects.filter(phone=phone, **scope).first()
     if contact is not None or not create:
         return contact
     try:
         with transaction.atomic():
-            return Contact.objects.create(phone=phone, name=caller_name or UNKNOWN_CALLER)
+            return Contact.objects.create(phone=phone, name=caller_name or UNKNOWN_CALLER, **scope)
     except IntegrityError:  # created by a concurrent call from the same number
-        return Contact.objects.get(phone=phone)
+        return Contact.objects.get(phone=phone, **scope)
 
 
 def memory_key(content: str) -> str:
@@ -321,7 +347,7 @@ MAX_MEMORIES_PER_CALL = 20
 MAX_MEMORY_CHARS = 500
 
 
-def _save_memories(contact: Contact, call: Call, text: str) -> None:
+def _save_memories(contact: Contact, call: Call, text: str, *, agency: Agency) -> None:
     known = {memory_key(content) for content in contact.memories.values_list("content", flat=True)}
     new = []
     for line in text.splitlines():
@@ -332,5 +358,13 @@ def _save_memories(contact: Contact, call: Call, text: str) -> None:
         if not key or key in known:
             continue
         known.add(key)
-        new.append(Memory(contact=contact, call=call, content=fact, source=Memory.Source.AUTO))
+        new.append(
+            Memory(
+                contact=contact,
+                call=call,
+                content=fact,
+                source=Memory.Source.AUTO,
+                **within(Memory, agency),
+            )
+        )
     Memory.objects.bulk_create(new)

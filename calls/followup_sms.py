@@ -18,7 +18,6 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.current import default_agency_for_install
 from calls import queue
 from calls.models import Call, SmsMessage
 from contacts.models import UNKNOWN_CALLER
@@ -46,6 +45,9 @@ def sms_skip_reason(call: Call, values: dict[str, Any]) -> str:
     """Why this call gets no follow-up SMS; empty when it should get one."""
     if call.channel == Call.Channel.WEB:
         return "Web and test conversations have no number to text."
+    if not call.agency.active:
+        # Nothing goes out for a suspended agency; a follow-up days later would confuse.
+        return f"{call.agency.name} is suspended, so no SMS goes out for it."
     if not values["sms_enabled"]:
         return "Follow-up SMS are turned off in Settings."
     if call.status != Call.Status.COMPLETED:
@@ -115,8 +117,8 @@ def send_post_call_sms(call_id) -> str:
     )
     if not claimed:
         return Call.objects.filter(pk=call_id).values_list("sms_status", flat=True).first() or ""
-    call = Call.objects.select_related("contact").get(pk=call_id)
-    values = Setting.all_values(default_agency_for_install())
+    call = Call.objects.select_related("contact", "agency").get(pk=call_id)
+    values = Setting.all_values(call.agency)
     # Settings or the contact's opt-out may have changed since the call was recorded.
     reason = sms_skip_reason(call, values)
     if reason:
@@ -141,6 +143,7 @@ def send_post_call_sms(call_id) -> str:
         )
         SmsMessage.objects.get_or_create(
             sid=sent.sid,
+            agency=call.agency,
             defaults={
                 "direction": SmsMessage.Direction.OUTBOUND,
                 "contact": call.contact,

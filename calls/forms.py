@@ -3,8 +3,10 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from agencies.models import Agency
 from agents.models import Agent
 from calls.models import Call
+from calls.ownership import within
 from calls.selectors import calls_matching_part_of_a_number, looks_like_part_of_a_number
 from contacts.models import Contact
 from voqo.phones import try_normalize_phone
@@ -32,6 +34,13 @@ class CallFilterForm(forms.Form):
     agent = forms.ModelChoiceField(
         required=False, queryset=Agent.objects.only("id", "name"), empty_label="Any agent"
     )
+
+    def __init__(self, *args, agency: Agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+        self.fields["agent"].queryset = Agent.objects.filter(**within(Agent, agency)).only(
+            "id", "name"
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -62,9 +71,9 @@ class CallFilterForm(forms.Form):
                 # Both columns are indexed: an OR of two index lookups.
                 calls = calls.filter(Q(from_phone=phone) | Q(to_phone=phone))
             elif looks_like_part_of_a_number(query):
-                calls = calls_matching_part_of_a_number(calls, query)
+                calls = calls_matching_part_of_a_number(calls, query, agency=self.agency)
             else:
-                calls = _calls_of_contacts_named(calls, query)
+                calls = _calls_of_contacts_named(calls, query, agency=self.agency)
         return calls
 
 
@@ -74,11 +83,11 @@ class CallFilterForm(forms.Form):
 NAME_SEARCH_INDEXED_CONTACTS = 500
 
 
-def _calls_of_contacts_named(calls: QuerySet[Call], query: str) -> QuerySet[Call]:
-    named = Contact.objects.filter(name__icontains=query)
+def _calls_of_contacts_named(
+    calls: QuerySet[Call], query: str, *, agency: Agency
+) -> QuerySet[Call]:
+    named = Contact.objects.filter(name__icontains=query, **within(Contact, agency))
     contact_ids = list(named.values_list("id", flat=True)[: NAME_SEARCH_INDEXED_CONTACTS + 1])
     if len(contact_ids) <= NAME_SEARCH_INDEXED_CONTACTS:
         return calls.filter(contact_id__in=contact_ids)
-    return calls.filter(
-        Exists(Contact.objects.filter(pk=OuterRef("contact_id"), name__icontains=query))
-    )
+    return calls.filter(Exists(named.filter(pk=OuterRef("contact_id"))))

@@ -36,6 +36,11 @@ class Call(UUIDModel):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Not sent"
 
+    # Deleting an agency deletes its calls with it (like its agents and contacts); the
+    # composite (agency, …) indexes below lead with this column, so it needs none of its own.
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     # Deleting an agent keeps its call history: the link is cleared, the name kept.
     agent = models.ForeignKey(
         "agents.Agent",
@@ -110,10 +115,19 @@ class Call(UUIDModel):
             models.Index(fields=["contact"], name="idx_calls_contact"),
             models.Index(fields=["from_phone"], name="idx_calls_phone"),
             models.Index(fields=["to_phone"], name="idx_calls_to_phone"),
+            # The install-wide admin list sorts every agency's calls by date.
             models.Index(fields=["created_at"], name="idx_calls_date"),
-            # List filters and the dashboard read by (filter, created_at) ranges.
+            # The calls list (keyset pages), its filters and the dashboard read one agency's
+            # calls by (filter, created_at) ranges.
+            models.Index(fields=["agency", "created_at"], name="idx_calls_agency_date"),
+            models.Index(
+                fields=["agency", "status", "created_at"], name="idx_calls_agency_status_date"
+            ),
+            models.Index(
+                fields=["agency", "direction", "created_at"], name="idx_calls_agency_dir_date"
+            ),
+            # Reconciliation looks for initiated calls of every agency.
             models.Index(fields=["status", "created_at"], name="idx_calls_status_date"),
-            models.Index(fields=["direction", "created_at"], name="idx_calls_direction_date"),
             models.Index(fields=["agent", "created_at"], name="idx_calls_agent_date"),
             models.Index(fields=["sms_status", "sms_next_attempt_at"], name="idx_calls_sms_retry"),
         ]
@@ -137,6 +151,17 @@ class WebhookEvent(models.Model):
     the reason in `last_error`) until someone retries it.
     """
 
+    # Unknown at receipt (storing stays one INSERT without lookups); set when the event is
+    # processed, from its agent (or the call Voqo placed), so a failing event shows on its
+    # agency's webhook problems page.
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
     event_type = models.CharField(max_length=64)
     conversation_id = models.CharField(max_length=128)
     payload = models.JSONField()
@@ -216,6 +241,9 @@ class SmsMessage(UUIDModel):
     }
     FINAL_STATUSES = frozenset({"undelivered", "failed", "canceled", "read", "received"})
 
+    # The call's agency for a follow-up; for a reply, the agency whose contact texted (one
+    # row per agency when several agencies have a contact with that number).
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
     direction = models.CharField(max_length=16, choices=Direction.choices)
     contact = models.ForeignKey(
         "contacts.Contact",
@@ -230,7 +258,7 @@ class SmsMessage(UUIDModel):
     from_phone = models.CharField(max_length=20)
     to_phone = models.CharField(max_length=20)
     body = models.TextField(blank=True, default="")
-    sid = models.CharField(max_length=64, unique=True)
+    sid = models.CharField(max_length=64)
     status = models.CharField(max_length=24, blank=True, default="")
     error_code = models.CharField(max_length=16, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -239,6 +267,10 @@ class SmsMessage(UUIDModel):
     class Meta:
         db_table = "sms_messages"
         ordering = ["-created_at"]
+        constraints = [
+            # Twilio's MessageSid is global, but a reply is kept once per agency it concerns.
+            models.UniqueConstraint(fields=["sid", "agency"], name="sms_messages_unique_sid")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} SMS {self.sid}"

@@ -9,8 +9,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from agencies.current import default_agency_for_install
+from agencies.models import Agency
 from agents.models import Agent
 from calls.models import Call
+from calls.ownership import agency_of, install_agency
 from contacts.models import Contact
 from contacts.opt_out import is_suppressed
 from voqo import calling_window
@@ -59,6 +61,7 @@ class OutboundCallFailed(Exception):
 def prepare_outbound_call(
     *,
     agent: Agent,
+    agency: Agency | None = None,
     to_phone: str,
     dynamic_variables: dict[str, str],
     contact: Contact | None = None,
@@ -74,9 +77,13 @@ def prepare_outbound_call(
     leaves a visible row to reconcile, never an untracked call. Raises OutboundCallRefused.
     The calling window is not checked here: campaigns claim only rows whose window is open,
     and single calls check it in place_outbound_call().
+
+    `agency` defaults to the agent's; a suspended agency places no calls.
     """
+    agency = _calling_agency(agency, agent, contact)
     _refuse_unless_callable(agent, contact, to_phone)
     call = Call.objects.create(
+        agency=agency,
         agent=agent,
         agent_name=agent.name,
         contact=contact,
@@ -91,6 +98,26 @@ def prepare_outbound_call(
     if contact is not None:
         Contact.objects.filter(pk=contact.pk).update(last_call_at=call.created_at)
     return call
+
+
+def _calling_agency(agency: Agency | None, agent: Agent, contact: Contact | None) -> Agency:
+    """The agency placing the call; OutboundCallRefused when it is suspended or when the
+    agent or contact belongs to another agency."""
+    agency = agency or agency_of(agent) or install_agency()
+    for row, what in ((agent, "agent"), (contact, "contact")):
+        owner = agency_of(row)
+        if owner is not None and owner.pk != agency.pk:
+            raise OutboundCallRefused(f"That {what} belongs to another agency.")
+    refuse_if_suspended(agency)
+    return agency
+
+
+def refuse_if_suspended(agency: Agency) -> None:
+    """OutboundCallRefused when `agency` is suspended: nothing dials for it until it is active."""
+    if not agency.active:
+        raise OutboundCallRefused(
+            f"{agency.name} is suspended, so Voqo places no calls for it until it is active again."
+        )
 
 
 def _refuse_unless_callable(agent: Agent, contact: Contact | None, to_phone: str) -> None:
@@ -114,20 +141,29 @@ def _refuse_unless_callable(agent: Agent, contact: Contact | None, to_phone: str
 
 
 def check_calling_window(
-    *, to_phone: str, contact: Contact | None, now: datetime | None = None
+    *,
+    to_phone: str,
+    contact: Contact | None,
+    agency: Agency | None = None,
+    now: datetime | None = None,
 ) -> calling_window.WindowCheck:
     """The recipient's calling window for a single call (their contact's state, else the
     agency's, else every Australian zone)."""
     state = contact.state if contact is not None else ""
     return calling_window.check_number(
-        to_phone, agency=default_agency_for_install(), state=state, now=now or timezone.now()
+        to_phone,
+        agency=agency or default_agency_for_install(),
+        state=state,
+        now=now or timezone.now(),
     )
 
 
-def describe_opening(check: calling_window.WindowCheck) -> str:
+def describe_opening(check: calling_window.WindowCheck, agency: Agency | None = None) -> str:
     """'Mon 16 Mar, 9:00 AM (Perth time)': in the recipient's zone when there is one."""
     zone = (
-        ZoneInfo(check.zone_name) if check.zone_name else agency_zone(default_agency_for_install())
+        ZoneInfo(check.zone_name)
+        if check.zone_name
+        else agency_zone(agency or default_agency_for_install())
     )
     local = check.opens_at.astimezone(zone)
     city = zone.key.split("/")[-1].replace("_", " ")
@@ -144,8 +180,16 @@ def window_closed_message(check: calling_window.WindowCheck, who: str) -> str:
 def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:
     """Ask the provider to dial a prepared call; store its conversation id or the failure.
 
-    Raises OutboundCallFailed (the call is marked failed unless the outcome is unknown).
+    Raises OutboundCallFailed (the call is marked failed unless the outcome is unknown), or
+    OutboundCallRefused when the agency was suspended since the call was prepared (the call
+    is marked failed with that reason; nothing was dialled).
     """
+    try:
+        refuse_if_suspended(call.agency)
+    except OutboundCallRefused as refusal:
+        call.status, call.failure_reason = Call.Status.FAILED, str(refusal)
+        call.save(update_fields=["status", "failure_reason"])
+        raise
     try:
         started = get_provider().start_outbound_call(
             agent_id=call.agent.elevenlabs_agent_id,
@@ -170,6 +214,7 @@ def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:
 def place_outbound_call(
     *,
     agent: Agent,
+    agency: Agency | None = None,
     to_phone: str,
     dynamic_variables: dict[str, str],
     contact: Contact | None = None,
@@ -182,14 +227,15 @@ def place_outbound_call(
     Outside the window the call is refused (CallingWindowClosed, with when it opens) unless
     an owner overrides it with a reason, which is kept on the call. Raises like the steps.
     """
+    agency = _calling_agency(agency, agent, contact)
     _refuse_unless_callable(agent, contact, to_phone)
-    check = check_calling_window(to_phone=to_phone, contact=contact, now=now)
+    check = check_calling_window(to_phone=to_phone, contact=contact, agency=agency, now=now)
     override_by = override_reason = ""
     if not check.is_open:
         who = (contact.name if contact is not None else "") or to_phone
         if window_override is None:
             raise CallingWindowClosed(window_closed_message(check, who), check)
-        if not is_agency_owner(window_override.user, default_agency_for_install()):
+        if not is_agency_owner(window_override.user, agency):
             raise OutboundCallRefused(
                 "Only an owner can call outside calling hours. "
                 f"Voqo may call {who} from {describe_opening(check)}."
@@ -204,6 +250,7 @@ def place_outbound_call(
         override_by = window_override.user.get_username()
     call = prepare_outbound_call(
         agent=agent,
+        agency=agency,
         to_phone=to_phone,
         dynamic_variables=dynamic_variables,
         contact=contact,

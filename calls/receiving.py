@@ -25,9 +25,12 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from agencies.models import Agency
 from calls import applying, queue
 from calls.models import Call, EventDrain, WebhookEvent
+from calls.ownership import install_agency
 from voqo.bulk import AsStored, insert_rows
+from voqo.providers import PostCallEvent
 from voqo.providers.elevenlabs_webhooks import POST_CALL_AUDIO, parse_event
 
 logger = logging.getLogger(__name__)
@@ -178,27 +181,37 @@ def process_webhook_event(event_id: int) -> Call | None:
     if not claimed:
         return None
     stored = WebhookEvent.objects.get(pk=event_id)
+    event = None
     try:
         event = parse_event(stored.payload)
         with transaction.atomic():
             call = applying.apply_event(event)
             if call is None and event.event_type in applying.HANDLED_EVENT_TYPES:
                 # Audio before its transcription: processing the call wakes it up again.
-                _defer(stored, WAITING_FOR_CALL, parked_reason=CALL_NEVER_CAME)
+                _defer(stored, WAITING_FOR_CALL, event=event, parked_reason=CALL_NEVER_CAME)
                 return None
             WebhookEvent.objects.filter(pk=event_id).update(
-                processed_at=timezone.now(), next_attempt_at=None, last_error=""
+                processed_at=timezone.now(),
+                next_attempt_at=None,
+                last_error="",
+                agency=call.agency_id if call else applying.agency_for_event(event),
             )
             if event.event_type == POST_CALL_AUDIO:
                 _drop_stored_audio(stored)
     except Exception as error:
-        _defer(stored, f"{type(error).__name__}: {error}"[:2000])
+        _defer(stored, f"{type(error).__name__}: {error}"[:2000], event=event)
         raise
     return call
 
 
-def _defer(stored: WebhookEvent, reason: str, *, parked_reason: str = "") -> None:
-    """Release the claim: try again after the next backoff delay, or park the event."""
+def _defer(
+    stored: WebhookEvent, reason: str, *, event: PostCallEvent | None, parked_reason: str = ""
+) -> None:
+    """Release the claim: try again after the next backoff delay, or park the event.
+
+    The event's agency is recorded so the problem shows on that agency's page; an event too
+    broken to parse belongs to the install's first agency.
+    """
     now = timezone.now()
     if stored.attempts >= EVENT_MAX_ATTEMPTS:
         reason = parked_reason or reason
@@ -209,7 +222,18 @@ def _defer(stored: WebhookEvent, reason: str, *, parked_reason: str = "") -> Non
     else:
         delay = EVENT_RETRY_DELAYS[max(stored.attempts, 1) - 1]
         fields = {"next_attempt_at": now + delay}
+    if stored.agency_id is None:
+        fields["agency"] = _agency_for_problem(event)
     WebhookEvent.objects.filter(pk=stored.pk).update(claimed_at=None, last_error=reason, **fields)
+
+
+def _agency_for_problem(event: PostCallEvent | None) -> Agency:
+    if event is not None:
+        try:
+            return applying.agency_for_event(event)
+        except Exception:  # the failure being recorded may be the database's
+            logger.warning("no agency for failing event %s", event.conversation_id)
+    return install_agency()
 
 
 def _drop_stored_audio(stored: WebhookEvent) -> None:
@@ -223,18 +247,23 @@ def _drop_stored_audio(stored: WebhookEvent) -> None:
 # -- problems staff see -----------------------------------------------------------------
 
 
-def problem_events() -> QuerySet[WebhookEvent]:
-    """Parked events and events failing right now (retries pending), newest first."""
-    return WebhookEvent.objects.filter(processed_at__isnull=True).filter(
+def problem_events(*, agency: Agency | None = None) -> QuerySet[WebhookEvent]:
+    """Parked events and events failing right now (retries pending), of `agency` when given
+    (every agency's for the install-wide admin)."""
+    events = WebhookEvent.objects.filter(processed_at__isnull=True).filter(
         Q(failed_at__isnull=False) | Q(attempts__gt=0, next_attempt_at__isnull=False)
     )
+    return events.filter(agency=agency) if agency is not None else events
 
 
-def retry_event(event_id: int) -> bool:
-    """Give a parked or failing event a fresh set of attempts now; False if it needs none."""
-    retried = WebhookEvent.objects.filter(pk=event_id, processed_at__isnull=True).update(
-        failed_at=None, next_attempt_at=None, attempts=0, claimed_at=None
-    )
+def retry_event(event_id: int, *, agency: Agency | None = None) -> bool:
+    """Give a parked or failing event a fresh set of attempts now; False if it needs none.
+
+    With `agency`, only that agency's event is retried."""
+    events = WebhookEvent.objects.filter(pk=event_id, processed_at__isnull=True)
+    if agency is not None:
+        events = events.filter(agency=agency)
+    retried = events.update(failed_at=None, next_attempt_at=None, attempts=0, claimed_at=None)
     if retried:
         request_event_processing()
     return bool(retried)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from calls.followup_sms import SMS_OPTED_OUT_CODE
 from calls.models import SmsMessage
+from calls.ownership import agency_of, install_agency
 from contacts.models import Contact
 from contacts.opt_out import opt_in_number, opt_out_number
 from voqo.phones import try_normalize_phone
@@ -28,23 +29,38 @@ def _keyword(body: str) -> str:
 def record_inbound_sms(
     *, sid: str, from_phone: str, to_phone: str, body: str, opt_out_type: str = ""
 ) -> SmsMessage | None:
-    """Store a reply (once per MessageSid) and apply STOP/START to its number, a contact's
-    or not; None for a duplicate."""
+    """Store a reply (once per MessageSid and agency) and apply STOP/START to its number, a
+    contact's or not; None for a duplicate.
+
+    The install has one Twilio number, so a reply cannot say which agency it answers: it is
+    kept for every agency with a contact at that number (the install's first agency when
+    none has), and STOP/START applies to the number everywhere — whoever texted last, a
+    person who says STOP must hear from no agency on this install again.
+    """
     phone = try_normalize_phone(from_phone) or from_phone[:20]
-    contact = Contact.objects.filter(phone=phone).first()
-    try:
-        with transaction.atomic():
-            message = SmsMessage.objects.create(
-                direction=SmsMessage.Direction.INBOUND,
-                sid=sid,
-                contact=contact,
-                from_phone=phone,
-                to_phone=(try_normalize_phone(to_phone) or to_phone)[:20],
-                body=body,
-                status="received",
-            )
-    except IntegrityError:
+    contacts = list(Contact.objects.filter(phone=phone).order_by())
+    recipients = [(agency_of(contact) or install_agency(), contact) for contact in contacts]
+    stored = []
+    for agency, contact in recipients or [(install_agency(), None)]:
+        try:
+            with transaction.atomic():
+                stored.append(
+                    SmsMessage.objects.create(
+                        agency=agency,
+                        direction=SmsMessage.Direction.INBOUND,
+                        sid=sid,
+                        contact=contact,
+                        from_phone=phone,
+                        to_phone=(try_normalize_phone(to_phone) or to_phone)[:20],
+                        body=body,
+                        status="received",
+                    )
+                )
+        except IntegrityError:
+            continue
+    if not stored:
         return None
+    message = stored[0]
     keyword = _keyword(body)
     opt_out_type = opt_out_type.upper()
     if opt_out_type == "STOP" or (not opt_out_type and keyword in OPT_OUT_WORDS):

@@ -11,7 +11,9 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from agencies.models import Agency
 from calls.models import Call
+from calls.ownership import within
 
 PAGE_SIZE = 50
 
@@ -102,18 +104,20 @@ def _number_prefix(text: str) -> str:
 BROAD_PREFIX_CALLS = 2000
 
 
-def _begins_with(column: str, prefix: str) -> Q:
+def _begins_with(calls: QuerySet[Call], column: str, prefix: str) -> Q:
     # A range, not LIKE 'x%': SQLite's case-insensitive LIKE cannot use the column's index.
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     in_range = Q(**{f"{column}__gte": prefix, f"{column}__lt": upper})
     # Unordered, so the probe stops at the limit instead of sorting every match first.
-    probe = Call.objects.filter(in_range).order_by().values("pk")[: BROAD_PREFIX_CALLS + 1]
+    probe = calls.filter(in_range).order_by().values("pk")[: BROAD_PREFIX_CALLS + 1]
     if probe.count() > BROAD_PREFIX_CALLS:
         return Q(**{f"{column}__startswith": prefix})  # not indexable: the date index leads
     return in_range
 
 
-def calls_matching_part_of_a_number(calls: QuerySet[Call], text: str) -> QuerySet[Call]:
+def calls_matching_part_of_a_number(
+    calls: QuerySet[Call], text: str, *, agency: Agency
+) -> QuerySet[Call]:
     """Calls whose number contains the typed digits ("345 678", "0412", "+61 412").
 
     Contacts' numbers are searched anywhere (a LIKE over contacts, far fewer rows than
@@ -123,20 +127,25 @@ def calls_matching_part_of_a_number(calls: QuerySet[Call], text: str) -> QuerySe
     """
     from contacts.models import Contact
 
+    scope = within(Contact, agency)
     digits = "".join(ch for ch in text if ch.isdigit())
     if digits.startswith("0") and not digits.startswith("00"):
         digits = digits[1:]  # a national 0 is not stored: "0412" is "+61412…"
-    contacts = Contact.objects.filter(phone__contains=digits).order_by()
+    contacts = Contact.objects.filter(phone__contains=digits, **scope).order_by()
     ids = list(contacts.values_list("id", flat=True)[: PHONE_SEARCH_INDEXED_CONTACTS + 1])
     if len(ids) <= PHONE_SEARCH_INDEXED_CONTACTS:
         by_contact = Q(contact_id__in=ids)
     else:
         by_contact = Q(
-            Exists(Contact.objects.filter(pk=OuterRef("contact_id"), phone__contains=digits))
+            Exists(
+                Contact.objects.filter(pk=OuterRef("contact_id"), phone__contains=digits, **scope)
+            )
         )
     prefix = _number_prefix(text)
     return calls.filter(
-        by_contact | _begins_with("from_phone", prefix) | _begins_with("to_phone", prefix)
+        by_contact
+        | _begins_with(calls, "from_phone", prefix)
+        | _begins_with(calls, "to_phone", prefix)
     )
 
 
@@ -236,8 +245,9 @@ class DayBar:
     y: int = 0
 
 
-def dashboard_figures(zone, *, now: datetime | None = None) -> dict[str, Any]:
-    """The dashboard's numbers in a fixed number of index-range queries, whatever the table size."""
+def dashboard_figures(zone, *, agency: Agency, now: datetime | None = None) -> dict[str, Any]:
+    """`agency`'s dashboard numbers in a fixed number of index-range queries (each on an
+    (agency_id, …) index), whatever the table size."""
     from datetime import timedelta
 
     from django.db.models import Avg, Count
@@ -251,22 +261,23 @@ def dashboard_figures(zone, *, now: datetime | None = None) -> dict[str, Any]:
     first_day = today - timedelta(days=29)
     month_start = datetime.combine(first_day, datetime.min.time(), tzinfo=zone)
 
-    week = Call.objects.filter(created_at__gte=week_start).aggregate(
+    calls = Call.objects.filter(agency=agency)
+    week = calls.filter(created_at__gte=week_start).aggregate(
         total=Count("id"),
         inbound=Count("id", filter=Q(direction=Call.Direction.INBOUND)),
         sms_sent=Count("id", filter=Q(sms_sent=True)),
         average_duration=Avg("duration", filter=Q(status=Call.Status.COMPLETED)),
     )
     days = [first_day + timedelta(days=offset) for offset in range(30)]
-    per_day = _calls_per_day(days, zone)
+    per_day = _calls_per_day(days, zone, agency=agency)
     bars = [DayBar(day=day, count=count) for day, count in zip(days, per_day, strict=True)]
     peak = max((bar.count for bar in bars), default=0) or 1
     for index, bar in enumerate(bars):
         bar.x = index * 20
         bar.height = round(bar.count / peak * 100)
         bar.y = 110 - bar.height
-    per_agent = _calls_per_agent(since=month_start)
-    recent = list(Call.objects.select_related("contact").order_by("-created_at")[:10])
+    per_agent = _calls_per_agent(since=month_start, agency=agency)
+    recent = list(calls.select_related("contact").order_by("-created_at")[:10])
     total = week["total"] or 0
     return {
         "week_total": total,
@@ -283,7 +294,7 @@ def dashboard_figures(zone, *, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def _calls_per_day(days: list, zone) -> list[int]:
+def _calls_per_day(days: list, zone, *, agency: Agency) -> list[int]:
     """Calls on each local day, in one query of index range counts.
 
     Each day is a range of `created_at` between local midnights (DST-correct), counted by a
@@ -297,12 +308,18 @@ def _calls_per_day(days: list, zone) -> list[int]:
     field = Call._meta.get_field("created_at")
     table = connection.ops.quote_name(Call._meta.db_table)
     column = connection.ops.quote_name(field.column)
+    agency_column = connection.ops.quote_name(Call._meta.get_field("agency").column)
     midnights = [datetime.combine(day, time.min, tzinfo=zone) for day in days]
     midnights.append(datetime.combine(days[-1] + timedelta(days=1), time.min, tzinfo=zone))
-    count = f"(SELECT COUNT(*) FROM {table} WHERE {column} >= %s AND {column} < %s)"
+    count = (
+        f"(SELECT COUNT(*) FROM {table} "
+        f"WHERE {agency_column} = %s AND {column} >= %s AND {column} < %s)"
+    )
+    agency_id = Call._meta.get_field("agency").get_db_prep_value(agency.pk, connection)
     params = []
     for start, end in zip(midnights, midnights[1:], strict=False):
         params += [
+            agency_id,
             field.get_db_prep_value(start, connection),
             field.get_db_prep_value(end, connection),
         ]
@@ -311,7 +328,7 @@ def _calls_per_day(days: list, zone) -> list[int]:
         return [int(n) for n in cursor.fetchone()]
 
 
-def _calls_per_agent(*, since: datetime) -> list[dict[str, Any]]:
+def _calls_per_agent(*, since: datetime, agency: Agency) -> list[dict[str, Any]]:
     """Calls per agent since `since`, busiest first (range counts on the agent/date index)."""
     from django.db.models import Count, OuterRef, Subquery, Value
     from django.db.models.functions import Coalesce
@@ -327,13 +344,14 @@ def _calls_per_agent(*, since: datetime) -> list[dict[str, Any]]:
     )
     rows = [
         {"agent_name": name, "count": count}
-        for name, count in Agent.objects.annotate(count=Coalesce(Subquery(recent), Value(0)))
+        for name, count in Agent.objects.filter(**within(Agent, agency))
+        .annotate(count=Coalesce(Subquery(recent), Value(0)))
         .filter(count__gt=0)
         .values_list("name", "count")
     ]
     # Calls of deleted agents keep their agent_name but no agent: counted by that name.
     orphaned = (
-        Call.objects.filter(agent=None, created_at__gte=since)
+        Call.objects.filter(agency=agency, agent=None, created_at__gte=since)
         .order_by()
         .values("agent_name")
         .annotate(count=Count("*"))

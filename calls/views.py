@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencies.current import agency_object_or_404, require_agency, role_required
+from agencies.models import Role
 from calls import receiving
 from calls.forms import CallFilterForm
 from calls.models import Call, SmsMessage, WebhookEvent
@@ -19,8 +21,12 @@ from voqo.providers import ProviderError
 @vary_on_headers("HX-Request")
 def call_list(request: HttpRequest) -> HttpResponse:
     """Calls, newest first, filtered; "Older"/"Newer" pages by cursor (no COUNT, no OFFSET)."""
-    form = CallFilterForm(request.GET or None)
-    calls = form.filter(Call.objects.select_related("contact"), agency_zone(request.agency))
+    agency = require_agency(request)
+    form = CallFilterForm(request.GET or None, agency=agency)
+    # Every page reads the (agency_id, created_at) index: keyset order within one agency.
+    calls = form.filter(
+        Call.objects.filter(agency=agency).select_related("contact"), agency_zone(agency)
+    )
     page = keyset_page(
         calls, before=request.GET.get("before", ""), after=request.GET.get("after", "")
     )
@@ -30,13 +36,15 @@ def call_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page, "query_string": query.urlencode()}
     if wants_partial(request):
         return render(request, "calls/partials/_call_results.html", context)
-    context["webhook_problems"] = receiving.problem_events().exists()
+    context["webhook_problems"] = receiving.problem_events(agency=agency).exists()
     return render(request, "calls/call_list.html", context)
 
 
 @require_GET
 def call_detail(request: HttpRequest, call_id) -> HttpResponse:
-    call = get_object_or_404(Call.objects.select_related("contact", "agent"), pk=call_id)
+    call = agency_object_or_404(
+        Call.objects.select_related("contact", "agent"), request, pk=call_id
+    )
     context = {
         "call": call,
         "transcript": transcript_items(call.transcript),
@@ -52,7 +60,7 @@ def call_detail(request: HttpRequest, call_id) -> HttpResponse:
 @require_GET
 def call_recording(request: HttpRequest, call_id) -> HttpResponse:
     """The recording through Voqo: the stored file, fetched from ElevenLabs the first time."""
-    call = get_object_or_404(Call, pk=call_id)
+    call = agency_object_or_404(Call, request, pk=call_id)
     try:
         available = ensure_recording(call)
     except ProviderError:
@@ -70,7 +78,7 @@ def call_recording(request: HttpRequest, call_id) -> HttpResponse:
 def webhook_problems(request: HttpRequest) -> HttpResponse:
     """Post-call events that keep failing or were parked, with why; each can be retried."""
     events = (
-        receiving.problem_events()
+        receiving.problem_events(agency=require_agency(request))
         .order_by("-received_at")
         .only(
             "event_type",
@@ -86,15 +94,20 @@ def webhook_problems(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "calls/webhook_problems.html",
-        {"page": page, "max_attempts": receiving.EVENT_MAX_ATTEMPTS},
+        {
+            "page": page,
+            "max_attempts": receiving.EVENT_MAX_ATTEMPTS,
+            "can_retry": request.membership.allows(Role.MANAGER),
+        },
     )
 
 
 @require_POST
+@role_required(Role.MANAGER)
 def webhook_problem_retry(request: HttpRequest, event_id: int) -> HttpResponse:
-    """Give one parked or failing event a fresh set of attempts now."""
-    event = get_object_or_404(WebhookEvent, pk=event_id)
-    if receiving.retry_event(event.pk):
+    """Give one parked or failing event of the agency a fresh set of attempts now."""
+    event = agency_object_or_404(WebhookEvent, request, pk=event_id)
+    if receiving.retry_event(event.pk, agency=request.agency):
         messages.success(
             request,
             f"The {event.event_type} event for {event.conversation_id} will be processed again.",

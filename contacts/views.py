@@ -128,7 +128,10 @@ def contact_detail(request: HttpRequest, contact_id) -> HttpResponse:
             "call_form": CallContactForm(agency=request.agency),
             "call_problem": outbound_call_problem(contact.phone),
             **_window_context(
-                request, check_calling_window(to_phone=contact.phone, contact=contact)
+                request,
+                check_calling_window(
+                    to_phone=contact.phone, contact=contact, agency=request.agency
+                ),
             ),
         },
     )

@@ -21,8 +21,18 @@ def make_agency(**fields) -> Agency:
 
 
 def default_agency() -> Agency:
-    """The agency tests act in unless they say otherwise."""
-    agency, _ = Agency.objects.get_or_create(slug="test-agency", defaults={"name": "Test Agency"})
+    """The agency tests act in unless they say otherwise.
+
+    It is the install's first agency (the oldest), like the one agency of an upgraded
+    install: rows nothing assigns elsewhere (a webhook for an unknown agent) land in it.
+    """
+    agency, created = Agency.objects.get_or_create(
+        slug="test-agency", defaults={"name": "Test Agency"}
+    )
+    if created:
+        first = Agency.objects.order_by("created_at").values_list("created_at", flat=True)[0]
+        agency.created_at = first - timedelta(seconds=1)
+        Agency.objects.filter(pk=agency.pk).update(created_at=agency.created_at)
     return agency
 
 
@@ -67,7 +77,9 @@ def make_call(**fields) -> Call:
     n = next(_sequence)
     agent = fields.pop("agent", None)
     started = fields.pop("started_at", timezone.now() - timedelta(minutes=5))
+    agency = fields.pop("agency", None) or getattr(agent, "agency", None) or default_agency()
     defaults = {
+        "agency": agency,
         "agent": agent,
         "agent_name": agent.name if agent else "",
         "elevenlabs_conversation_id": f"conv_test{n:06d}",

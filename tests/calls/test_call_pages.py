@@ -7,16 +7,18 @@ from django.utils import timezone
 from calls.models import Call
 from contacts.models import Memory
 from tests.calls.conftest import post_event
-from tests.factories import make_agent, make_call, make_contact
+from tests.factories import default_agency, make_agent, make_call, make_contact
 from tests.fakeprovider import FAKE_MP3, load_payload
 
 pytestmark = pytest.mark.django_db
 
 
-def _many_calls(count, **fields):
+def _many_calls(count, *, agency=None, **fields):
     now = timezone.now()
+    agency = agency or default_agency()
     calls = [
         Call(
+            agency=agency,
             direction="inbound" if n % 3 else "outbound",
             status="completed",
             from_phone=f"+614{n:08d}",

@@ -51,6 +51,7 @@ def test_inbound_call_is_recorded_with_contact_memories_and_sms(client, agent, p
 def test_outbound_call_updates_the_call_voqo_placed(client, agent, provider):
     contact = make_contact(name="Priya", phone="+61412345678")
     placed = Call.objects.create(
+        agency=default_agency(),
         agent=agent,
         agent_name="Lisa",
         contact=contact,
@@ -129,6 +130,7 @@ def test_silent_caller_gets_no_sms(client, agent, provider):
 
 def test_busy_initiation_failure_marks_the_outbound_call_busy(client, agent):
     placed = Call.objects.create(
+        agency=default_agency(),
         agent=agent,
         agent_name="Lisa",
         direction="outbound",
@@ -323,6 +325,7 @@ def test_an_event_that_beats_the_stored_conversation_id_claims_the_placed_call(
 ):
     """A busy line can fail before the dialler stored the id; no second call appears."""
     placed = Call.objects.create(
+        agency=default_agency(),
         agent=agent,
         agent_name="Lisa",
         direction="outbound",

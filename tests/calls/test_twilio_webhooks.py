@@ -97,6 +97,7 @@ def _sent_message(status="queued"):
     contact = make_contact(phone="+61412345678")
     call = make_call(contact=contact)
     return SmsMessage.objects.create(
+        agency=call.agency,
         direction="outbound",
         contact=contact,
         call=call,

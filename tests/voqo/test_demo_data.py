@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from agencies.models import Agency, Membership
 from calls.models import Call, SmsMessage
 
 pytestmark = pytest.mark.django_db
@@ -19,5 +20,28 @@ def test_demo_calls_show_their_sms_with_status_and_text(staff_client):
     unsent = Call.objects.exclude(status=Call.Status.COMPLETED)
     assert all(c.sms_status == Call.SmsStatus.SKIPPED and c.sms_error for c in unsent)
 
-    page = staff_client.get(f"/calls/{sent.first().id}/").content.decode()
-    assert "Sent" in page and "Delivered" in page and sent.first().sms_body[:20] in page
+    current = staff_client.get("/calls/").wsgi_request.agency
+    mine = sent.filter(agency=current).first()
+    page = staff_client.get(f"/calls/{mine.id}/").content.decode()
+    assert "Sent" in page and "Delivered" in page and mine.sms_body[:20] in page
+
+
+def test_demo_data_has_two_agencies_each_with_its_own_calls(staff_client, staff_user):
+    call_command("load_demo_data", seed=3)
+
+    agencies = list(Agency.objects.order_by("created_at"))
+    assert len(agencies) >= 2
+    demo = [agency for agency in agencies if Call.objects.filter(agency=agency).exists()]
+    assert len(demo) == 2
+    assert Membership.objects.filter(user=staff_user, agency__in=demo).count() == 2
+    for agency in demo:
+        assert set(Call.objects.filter(agency=agency).values_list("agency", flat=True)) == {
+            agency.pk
+        }
+        names = set(Call.objects.filter(agency=agency).values_list("agent_name", flat=True))
+        others = set(Call.objects.exclude(agency=agency).values_list("agent_name", flat=True))
+        assert names and not names & others  # each agency's calls are its own agents'
+    # The switcher's agencies: the list shows only the current one's calls.
+    response = staff_client.get("/calls/")
+    listed = response.context["page"].calls
+    assert listed and {call.agency_id for call in listed} == {response.wsgi_request.agency.pk}

@@ -1,4 +1,6 @@
-"""Demo data for a first look: agents, contacts with memories, a campaign, weeks of calls."""
+"""Demo data for a first look: two agencies (so the agency switcher shows), each with its
+own agents, contacts with memories, a campaign and weeks of calls; every staff user is a
+member of both."""
 
 import random
 from datetime import timedelta
@@ -204,8 +206,27 @@ def _rental_transcript(rng, name, street, agent_name, agency):
     )
 
 
+# The install's first agency keeps its name; the second is the demo's other office.
+SECOND_AGENCY = {"name": "Harbour Realty Manly (demo)", "slug": "harbour-realty-manly-demo"}
+AGENT_NAMES = [
+    {
+        "property_sales": ("Lisa", "Answers buyer enquiries and books inspections."),
+        "property_manager": ("Sam", "Takes maintenance requests from tenants."),
+        "custom": ("Alex", "After-hours reception."),
+    },
+    {
+        "property_sales": ("Maya", "Answers buyer enquiries for the Manly office."),
+        "property_manager": ("Tom", "Takes maintenance requests from Manly tenants."),
+        "custom": ("Jo", "After-hours reception for the Manly office."),
+    },
+]
+
+
 class Command(BaseCommand):
-    help = "Load demo data (agents, contacts, memories, a campaign, calls). Skips if present."
+    help = (
+        "Load demo data (two agencies, each with agents, contacts, memories, a campaign, "
+        "calls). Skips if present."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Load even if data exists.")
@@ -218,25 +239,52 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present; nothing to do.")
             return
         rng = random.Random(seed)
+        all_agents = []
         with transaction.atomic():
-            agents = self._agents()
-            contacts = self._contacts(rng)
-            self._calls(rng, agents, contacts)
-            self._campaign(rng)
-        self._sync(agents)
-        self.stdout.write(self.style.SUCCESS("Loaded demo data."))
+            agencies = self._agencies()
+            used_phones: set[str] = set()
+            for index, agency in enumerate(agencies):
+                agents = self._agents(agency, AGENT_NAMES[index])
+                contacts = self._contacts(rng, agency, used_phones)
+                self._calls(rng, agency, agents, contacts, conversation_offset=index * 10_000)
+                self._campaign(rng, agency)
+                all_agents.extend(agents.values())
+            self._members(agencies)
+        self._sync(all_agents)
+        self.stdout.write(
+            self.style.SUCCESS(f"Loaded demo data for {' and '.join(a.name for a in agencies)}.")
+        )
 
-    def _agents(self):
+    def _agencies(self):
+        """The install's first agency and the demo's second one (created once)."""
         from agencies.models import Agency
+        from agencies.services import create_agency
+        from calls.ownership import install_agency
+
+        first = install_agency()
+        second = Agency.objects.filter(slug=SECOND_AGENCY["slug"]).first() or create_agency(
+            name=SECOND_AGENCY["name"], slug=SECOND_AGENCY["slug"], time_zone=first.time_zone
+        )
+        return [first, second]
+
+    def _members(self, agencies) -> None:
+        """Every staff user and superuser joins both agencies (as owner unless already in)."""
+        from django.contrib.auth import get_user_model
+        from django.db.models import Q
+
+        from agencies.models import Membership
+
+        users = get_user_model().objects.filter(Q(is_staff=True) | Q(is_superuser=True))
+        for user in users:
+            for agency in agencies:
+                Membership.objects.get_or_create(
+                    user=user, agency=agency, defaults={"role": Membership.Role.OWNER}
+                )
+
+    def _agents(self, agency, names):
         from agents.models import Agent
         from agents.prompt_templates import PROMPT_TEMPLATES
 
-        names = {
-            "property_sales": ("Lisa", "Answers buyer enquiries and books inspections."),
-            "property_manager": ("Sam", "Takes maintenance requests from tenants."),
-            "custom": ("Alex", "After-hours reception."),
-        }
-        agency = Agency.objects.order_by("created_at").first()
         agents = {}
         for key, template in PROMPT_TEMPLATES.items():
             name, description = names[key]
@@ -250,11 +298,11 @@ class Command(BaseCommand):
             )
         return agents
 
-    def _contacts(self, rng):
+    def _contacts(self, rng, agency, used):
+        from calls.ownership import within
         from contacts.models import Contact, Memory
 
         contacts, memories = [], []
-        used = set()
         for i in range(40):
             name = f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {rng.choice(LAST_NAMES)}"
             phone = f"+614{rng.randrange(10_000_000, 99_999_999)}"
@@ -263,6 +311,7 @@ class Command(BaseCommand):
             used.add(phone)
             kind = "rental" if i % 4 == 0 else "sales"
             contact = Contact(
+                **within(Contact, agency),
                 name=name,
                 phone=phone,
                 tags=[kind] + (["vip"] if i % 9 == 0 else []),
@@ -273,6 +322,7 @@ class Command(BaseCommand):
             for fact in rng.sample(facts, 2):
                 memories.append(
                     Memory(
+                        **within(Memory, agency),
                         contact=contact,
                         source=Memory.Source.MANUAL,
                         content=fact.format(
@@ -286,14 +336,13 @@ class Command(BaseCommand):
         Memory.objects.bulk_create(memories)
         return contacts
 
-    def _calls(self, rng, agents, contacts):
-        from agencies.current import default_agency_for_install
+    def _calls(self, rng, agency, agents, contacts, *, conversation_offset):
         from calls.models import DEMO_CONVERSATION_PREFIX, Call, SmsMessage
         from contacts.models import Contact
         from voqo.models import Setting
 
-        values = Setting.all_values(default_agency_for_install())
-        agency = values["agency_name"]
+        values = Setting.all_values(agency)
+        agency_name = agency.name
         now = timezone.now()
         calls = []
         for day in range(21, -1, -1):
@@ -304,7 +353,7 @@ class Command(BaseCommand):
                 first_name = contact.name.split()[0]
                 street = rng.choice(STREETS)
                 build = _rental_transcript if rental else _sales_transcript
-                transcript, summary = build(rng, first_name, street, agent.name, agency)
+                transcript, summary = build(rng, first_name, street, agent.name, agency_name)
                 started = now - timedelta(
                     days=day, hours=rng.randint(0, 9), minutes=rng.randint(0, 59)
                 )
@@ -315,11 +364,13 @@ class Command(BaseCommand):
                 if not inbound and rng.random() < 0.2:
                     status = rng.choice([Call.Status.NO_ANSWER, Call.Status.BUSY])
                 duration = rng.randint(45, 320) if status == Call.Status.COMPLETED else 0
+                number = conversation_offset + len(calls)
                 call = Call(
+                    agency=agency,
                     agent=agent,
                     agent_name=agent.name,
                     contact=contact,
-                    elevenlabs_conversation_id=f"{DEMO_CONVERSATION_PREFIX}{len(calls):05d}",
+                    elevenlabs_conversation_id=f"{DEMO_CONVERSATION_PREFIX}{number:05d}",
                     direction=Call.Direction.INBOUND if inbound else Call.Direction.OUTBOUND,
                     status=status,
                     from_phone=contact.phone if inbound else "+61280001234",
@@ -334,7 +385,7 @@ class Command(BaseCommand):
                     dynamic_variables={
                         "caller_name": first_name,
                         "caller_phone": contact.phone,
-                        "agency_name": agency,
+                        "agency_name": agency_name,
                         "agent_name": agent.name,
                     },
                 )
@@ -344,6 +395,7 @@ class Command(BaseCommand):
         # The SMS each demo call "sent", as the calls page shows real ones (status, text).
         SmsMessage.objects.bulk_create(
             SmsMessage(
+                agency=agency,
                 direction=SmsMessage.Direction.OUTBOUND,
                 contact=call.contact,
                 call=call,
@@ -373,7 +425,7 @@ class Command(BaseCommand):
     def _follow_up_sms(call, values) -> None:
         """Decide and fill the call's follow-up SMS with the product's own rules and text."""
         from calls.followup_sms import render_call_sms, sms_skip_reason
-        from calls.models import Call
+        from calls.models import DEMO_CONVERSATION_PREFIX, Call
 
         reason = sms_skip_reason(call, values)
         if reason:
@@ -381,19 +433,24 @@ class Command(BaseCommand):
             return
         call.sms_status = Call.SmsStatus.SENT
         call.sms_body = render_call_sms(call, values)
-        call.sms_sid = f"SMdemo{call.elevenlabs_conversation_id[-5:]}"
+        call.sms_sid = (
+            f"SMdemo{call.elevenlabs_conversation_id.removeprefix(DEMO_CONVERSATION_PREFIX)}"
+        )
         call.sms_sent = True
         call.sms_sent_at = call.ended_at + timedelta(seconds=5)
 
-    def _campaign(self, rng):
+    def _campaign(self, rng, agency):
+        from calls.ownership import within
         from campaigns.models import BatchContact, Campaign, Upload
 
         campaign = Campaign.objects.create(
+            **within(Campaign, agency),
             name="Spring open homes",
             description="Invite past enquirers to this weekend's "
             "open homes in the Eastern Suburbs.",
         )
         upload = Upload.objects.create(
+            **within(Upload, agency),
             campaign=campaign,
             filename="spring-open-homes.csv",
             total_rows=12,
@@ -401,6 +458,7 @@ class Command(BaseCommand):
         )
         BatchContact.objects.bulk_create(
             BatchContact(
+                **within(BatchContact, agency),
                 upload=upload,
                 line_number=i + 2,
                 phone=f"+614{rng.randrange(10_000_000, 99_999_999)}",
@@ -419,6 +477,6 @@ class Command(BaseCommand):
             from agents.services import sync_agent
         except ImportError:
             return
-        for agent in agents.values():
+        for agent in agents:
             if not sync_agent(agent):
                 self.stderr.write(f"Agent {agent.name} did not sync: {agent.sync_error}")
