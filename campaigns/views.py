@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from agencies.current import agency_object_or_404, require_agency, role_required
+from agencies.models import Role
 from campaigns import calling_hours, engine, services
 from campaigns.csv_upload import UploadRefused
 from campaigns.forms import CampaignForm, ConfirmUploadForm, JobForm, UploadForm
@@ -21,13 +23,14 @@ RESULTS_PER_PAGE = 50
 
 
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    campaigns = Campaign.objects.all()
+    campaigns = Campaign.objects.filter(agency=require_agency(request))
     page = Paginator(campaigns, 25).get_page(request.GET.get("page"))
     return render(request, "campaigns/campaign_list.html", {"page": page, "campaigns": page})
 
 
+@role_required(Role.MANAGER)
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST or None)
+    form = CampaignForm(request.POST or None, instance=Campaign(agency=request.agency))
     if request.method == "POST" and form.is_valid():
         campaign = form.save()
         messages.success(request, f"Campaign “{campaign.name}” created. Upload its contacts next.")
@@ -35,8 +38,9 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/campaign_form.html", {"form": form})
 
 
+@role_required(Role.MANAGER)
 def campaign_edit(request: HttpRequest, campaign_id) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    campaign = agency_object_or_404(Campaign, request, pk=campaign_id)
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -46,7 +50,7 @@ def campaign_edit(request: HttpRequest, campaign_id) -> HttpResponse:
 
 
 def campaign_detail(request: HttpRequest, campaign_id) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    campaign = agency_object_or_404(Campaign, request, pk=campaign_id)
     context = {
         "campaign": campaign,
         "uploads": campaign.uploads.all()[:50],
@@ -110,9 +114,10 @@ def _import(request: HttpRequest, campaign: Campaign, *, token: str, filename: s
 
 
 @require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
 def upload_new(request: HttpRequest, campaign_id) -> HttpResponse:
     """Choose a file (GET), or store it and show its column mapping and preview (POST)."""
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    campaign = agency_object_or_404(Campaign, request, pk=campaign_id)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
@@ -125,9 +130,10 @@ def upload_new(request: HttpRequest, campaign_id) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.MANAGER)
 def upload_confirm(request: HttpRequest, campaign_id) -> HttpResponse:
     """Update the preview for a changed mapping, discard the file, or import it."""
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    campaign = agency_object_or_404(Campaign, request, pk=campaign_id)
     form = ConfirmUploadForm(request.POST)
     if not form.is_valid():
         messages.error(request, "That upload has expired. Choose the file again.")
@@ -145,8 +151,8 @@ def upload_confirm(request: HttpRequest, campaign_id) -> HttpResponse:
 
 
 def upload_detail(request: HttpRequest, campaign_id, upload_id) -> HttpResponse:
-    upload = get_object_or_404(
-        Upload.objects.select_related("campaign"), pk=upload_id, campaign_id=campaign_id
+    upload = agency_object_or_404(
+        Upload.objects.select_related("campaign"), request, pk=upload_id, campaign_id=campaign_id
     )
     page = Paginator(upload.batch_contacts.all(), RESULTS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -162,8 +168,9 @@ def upload_detail(request: HttpRequest, campaign_id, upload_id) -> HttpResponse:
     return render(request, "campaigns/upload_detail.html", context)
 
 
+@role_required(Role.MANAGER)
 def job_create(request: HttpRequest, campaign_id) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    campaign = agency_object_or_404(Campaign, request, pk=campaign_id)
     initial = {"upload": request.GET.get("upload")} if request.GET.get("upload") else None
     form = JobForm(request.POST or None, campaign=campaign, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -184,7 +191,9 @@ def _job_context(job: Job) -> dict:
 
 
 def job_detail(request: HttpRequest, job_id) -> HttpResponse:
-    job = get_object_or_404(Job.objects.select_related("campaign", "agent", "upload"), pk=job_id)
+    job = agency_object_or_404(
+        Job.objects.select_related("campaign", "agent", "upload", "agency"), request, pk=job_id
+    )
     rows = job.job_calls.select_related("batch_contact", "call").order_by(
         "batch_contact__line_number"
     )
@@ -219,7 +228,9 @@ def _vary_on_htmx(response: HttpResponse) -> HttpResponse:
 
 def job_progress(request: HttpRequest, job_id) -> HttpResponse:
     """The live progress partial, polled every 2 s until the job is finished."""
-    job = get_object_or_404(Job.objects.select_related("campaign", "agent"), pk=job_id)
+    job = agency_object_or_404(
+        Job.objects.select_related("campaign", "agent", "agency"), request, pk=job_id
+    )
     if not request.htmx:
         return redirect("campaigns:job", job_id=job.id)
     response = render(request, "campaigns/partials/_job_progress.html", _job_context(job))
@@ -230,7 +241,7 @@ def job_progress(request: HttpRequest, job_id) -> HttpResponse:
 
 
 def _job_action(request: HttpRequest, job_id, action, done: str) -> HttpResponse:
-    job = get_object_or_404(Job, pk=job_id)
+    job = agency_object_or_404(Job, request, pk=job_id)
     try:
         action(job)
     except services.JobActionRefused as refusal:
@@ -241,11 +252,13 @@ def _job_action(request: HttpRequest, job_id, action, done: str) -> HttpResponse
 
 
 @require_POST
+@role_required(Role.STAFF)
 def job_run(request: HttpRequest, job_id) -> HttpResponse:
     return _job_action(request, job_id, services.run_job, "Job started.")
 
 
 @require_POST
+@role_required(Role.STAFF)
 def job_pause(request: HttpRequest, job_id) -> HttpResponse:
     return _job_action(
         request, job_id, services.pause_job, "Job paused. Calls already ringing will finish."
@@ -253,21 +266,23 @@ def job_pause(request: HttpRequest, job_id) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.STAFF)
 def job_resume(request: HttpRequest, job_id) -> HttpResponse:
     return _job_action(request, job_id, services.resume_job, "Job resumed.")
 
 
+@role_required(Role.STAFF)
 def job_cancel(request: HttpRequest, job_id) -> HttpResponse:
     """GET asks for confirmation; POST cancels."""
-    job = get_object_or_404(Job.objects.select_related("campaign"), pk=job_id)
+    job = agency_object_or_404(Job.objects.select_related("campaign"), request, pk=job_id)
     if request.method != "POST":
         return render(request, "campaigns/job_confirm_cancel.html", {"job": job})
     return _job_action(request, job_id, services.cancel_job, "Job cancelled.")
 
 
 def _review_action(request: HttpRequest, job_id, job_call_id, action, done: str) -> HttpResponse:
-    job_call = get_object_or_404(
-        JobCall.objects.select_related("job"), pk=job_call_id, job_id=job_id
+    job_call = agency_object_or_404(
+        JobCall.objects.select_related("job"), request, pk=job_call_id, job_id=job_id
     )
     try:
         action(job_call)
@@ -279,6 +294,7 @@ def _review_action(request: HttpRequest, job_id, job_call_id, action, done: str)
 
 
 @require_POST
+@role_required(Role.STAFF)
 def job_call_retry(request: HttpRequest, job_id, job_call_id) -> HttpResponse:
     return _review_action(
         request, job_id, job_call_id, services.retry_review_row, "The call will be dialled again."
@@ -286,6 +302,7 @@ def job_call_retry(request: HttpRequest, job_id, job_call_id) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.STAFF)
 def job_call_fail(request: HttpRequest, job_id, job_call_id) -> HttpResponse:
     return _review_action(
         request, job_id, job_call_id, services.fail_review_row, "The call is marked failed."
@@ -294,7 +311,7 @@ def job_call_fail(request: HttpRequest, job_id, job_call_id) -> HttpResponse:
 
 def job_report(request: HttpRequest, job_id) -> StreamingHttpResponse:
     """Every row of the job as CSV, streamed (safe to open in a spreadsheet)."""
-    job = get_object_or_404(Job, pk=job_id)
+    job = agency_object_or_404(Job, request, pk=job_id)
     response = StreamingHttpResponse(job_report_lines(job), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime(timezone=agency_zone()).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="job-{job.id}-{stamp}.csv"'

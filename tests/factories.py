@@ -81,3 +81,12 @@ def make_call(**fields) -> Call:
         "ended_at": started + timedelta(seconds=145),
     }
     return Call.objects.create(**{**defaults, **fields})
+
+
+def make_campaign(**fields):
+    """A campaign of `agency` (default_agency() unless given)."""
+    from campaigns.models import Campaign
+
+    defaults = {"name": f"Campaign {next(_sequence)}"}
+    fields.setdefault("agency", default_agency())
+    return Campaign.objects.create(**{**defaults, **fields})

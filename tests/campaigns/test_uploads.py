@@ -8,13 +8,14 @@ from django.urls import reverse
 
 from campaigns import csv_upload
 from campaigns.models import BatchContact, Campaign, Upload
+from tests.factories import default_agency
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def campaign():
-    return Campaign.objects.create(name="Spring open homes")
+    return Campaign.objects.create(agency=default_agency(), name="Spring open homes")
 
 
 def upload(client, campaign, content: bytes, name: str = "list.csv"):

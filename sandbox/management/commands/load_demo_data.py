@@ -382,9 +382,11 @@ class Command(BaseCommand):
         call.sms_sent_at = call.ended_at + timedelta(seconds=5)
 
     def _campaign(self, rng):
+        from agencies.models import Agency
         from campaigns.models import BatchContact, Campaign, Upload
 
         campaign = Campaign.objects.create(
+            agency=Agency.objects.order_by("created_at").first(),
             name="Spring open homes",
             description="Invite past enquirers to this weekend's "
             "open homes in the Eastern Suburbs.",
@@ -397,6 +399,7 @@ class Command(BaseCommand):
         )
         BatchContact.objects.bulk_create(
             BatchContact(
+                agency_id=campaign.agency_id,
                 upload=upload,
                 line_number=i + 2,
                 phone=f"+614{rng.randrange(10_000_000, 99_999_999)}",
