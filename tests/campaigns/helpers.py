@@ -21,10 +21,9 @@ def make_job(
     retry_delay_minutes=30,
     calling_window=Job.CallingWindow.ANYTIME,
     status=Job.Status.RUNNING,
-    agency=None,
 ) -> Job:
     agent = agent or make_agent(elevenlabs_agent_id="agent_test", sync_status="synced")
-    campaign = make_campaign(name="Spring open homes", **({"agency": agency} if agency else {}))
+    campaign = make_campaign(name="Spring open homes")
     upload = Upload.objects.create(
         campaign=campaign, filename="list.csv", total_rows=len(phones), variable_keys=["suburb"]
     )
