@@ -8,7 +8,8 @@ from django.urls import reverse
 from agencies.models import Role
 from agents.models import Agent
 from campaigns import engine
-from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
+from campaigns.models import BatchContact, Campaign, Job, JobCall
+from campaigns.services import JobRefused, create_job
 from tests.campaigns.helpers import dialled_numbers, make_job, mobiles
 from tests.factories import default_agency, make_agency, make_agent, make_campaign, make_staff_user
 
@@ -131,19 +132,26 @@ AGENTS_HAVE_AGENCIES = any(field.name == "agency" for field in Agent._meta.concr
 
 @pytest.mark.skipif(not AGENTS_HAVE_AGENCIES, reason="agents are install-wide in this schema")
 def test_a_job_cannot_use_another_agencys_agent():
-    inland = make_agency(name="Inland")
-    theirs = make_agent(name="Harbour Hannah", agency=default_agency())
-    job = make_job(mobiles(1), status=Job.Status.COMPLETED, agent=make_agent(agency=inland))
-    Campaign.objects.filter(pk=job.campaign_id).update(agency=inland)
-    Upload.objects.filter(pk=job.upload_id).update(agency=inland)
-    client = member_client(Role.MANAGER, agency=inland)
+    job = make_job(mobiles(1), status=Job.Status.COMPLETED)
+    theirs = make_agent(name="Inland Isla", agency=make_agency(name="Inland"))
+    client = member_client(Role.MANAGER)
     url = reverse("campaigns:job_create", args=[job.campaign_id])
 
-    assert "Harbour Hannah" not in client.get(url).content.decode()
+    assert "Inland Isla" not in client.get(url).content.decode()
     response = client.post(url, {**JOB_FORM, "agent": theirs.id, "upload": job.upload_id})
 
     assert "agent" in response.context["form"].errors
+    with pytest.raises(JobRefused, match="belongs to another agency"):
+        create_job(campaign=job.campaign, upload=job.upload, agent=theirs)
     assert Job.objects.count() == 1
+
+
+def test_a_job_is_refused_an_upload_of_another_campaign():
+    job = make_job(mobiles(1), status=Job.Status.COMPLETED)
+    other = make_campaign(name="Autumn")
+
+    with pytest.raises(JobRefused, match="belongs to another campaign"):
+        create_job(campaign=other, upload=job.upload, agent=job.agent)
 
 
 def test_imported_rows_and_job_calls_carry_the_campaigns_agency():
