@@ -4,7 +4,8 @@ The claim protocol (PITFALLS.md, "Campaign dialling"): the outbound-call API has
 idempotency key, so a row is dialled at most once per claim —
 
 1. In one short transaction, holding the job row (select_for_update on PostgreSQL; the
-   IMMEDIATE write lock on SQLite, where select_for_update is a no-op), count the rows in
+   IMMEDIATE write lock on SQLite, where select_for_update is a no-op) of a running job
+   whose agency is active (a suspended agency's rows wait), count the rows in
    `calling`, and move up to `cap − in-flight` due rows `pending → calling` with
    conditional UPDATEs (`filter(pk=…, status="pending").update(…) == 1`). Commit.
 2. Outside any transaction: create the Call record, link it to the row, then ask the
