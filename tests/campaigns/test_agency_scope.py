@@ -287,3 +287,22 @@ def test_a_claim_after_the_agency_was_suspended_claims_nothing(live_provider_set
     # The dispatcher read the job while the agency was still active; the claim checks again.
     assert engine.claim_rows(job, now=job.started_at) == []
     assert job.job_calls.filter(status=JobCall.Status.PENDING).count() == 3
+
+
+# -- admin ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["campaign", "upload", "batchcontact", "job", "jobcall"])
+def test_the_admin_filters_every_campaigns_list_by_agency(client, admin_user, model):
+    make_job(mobiles(1))
+    inland = make_agency(name="Inland")
+    client.force_login(admin_user)
+    url = reverse(f"admin:campaigns_{model}_changelist")
+
+    everything = client.get(url)
+    filtered = client.get(url, {"agency__id__exact": inland.pk})
+
+    assert everything.status_code == filtered.status_code == 200
+    assert "By agency" in everything.content.decode()
+    assert everything.context["cl"].result_count == 1
+    assert filtered.context["cl"].result_count == 0
