@@ -20,6 +20,11 @@ from voqo import calling_window as window
 from voqo.models import agency_zone
 
 RESULTS_PER_PAGE = 50
+# Files waiting for confirmation, by token, each with the campaign it was chosen for: a token
+# is only good in the session and the campaign (so the agency) that stored the file.
+PENDING_UPLOADS_KEY = "campaign_pending_uploads"
+PENDING_UPLOADS_KEPT = 20
+EXPIRED_UPLOAD = "That upload has expired. Choose the file again."
 
 
 def campaign_list(request: HttpRequest) -> HttpResponse:
@@ -106,8 +111,25 @@ def _mapping_page(
     return render(request, "campaigns/upload_preview.html", context)
 
 
+def _remember_pending_upload(request: HttpRequest, campaign: Campaign, token: str) -> None:
+    pending = request.session.get(PENDING_UPLOADS_KEY, {})
+    pending[token] = str(campaign.id)
+    request.session[PENDING_UPLOADS_KEY] = dict(list(pending.items())[-PENDING_UPLOADS_KEPT:])
+
+
+def _pending_upload_is_ours(request: HttpRequest, campaign: Campaign, token: str) -> bool:
+    return request.session.get(PENDING_UPLOADS_KEY, {}).get(token) == str(campaign.id)
+
+
+def _forget_pending_upload(request: HttpRequest, token: str) -> None:
+    pending = request.session.get(PENDING_UPLOADS_KEY, {})
+    if pending.pop(token, None) is not None:
+        request.session[PENDING_UPLOADS_KEY] = pending
+
+
 def _import(request: HttpRequest, campaign: Campaign, *, token: str, filename: str, roles):
     upload = services.import_upload(campaign=campaign, token=token, filename=filename, roles=roles)
+    _forget_pending_upload(request, token)
     valid = upload.total_rows - upload.invalid_rows - upload.duplicate_rows
     messages.success(request, f"Imported {valid:,} contacts from {upload.filename}.")
     return redirect("campaigns:upload_detail", campaign_id=campaign.id, upload_id=upload.id)
@@ -123,6 +145,7 @@ def upload_new(request: HttpRequest, campaign_id) -> HttpResponse:
         file = form.cleaned_data["file"]
         try:
             token = services.store_pending_upload(file)
+            _remember_pending_upload(request, campaign, token)
             return _mapping_page(request, campaign, token=token, filename=file.name)
         except UploadRefused as refusal:
             form.add_error("file", refusal.message)
@@ -135,12 +158,15 @@ def upload_confirm(request: HttpRequest, campaign_id) -> HttpResponse:
     """Update the preview for a changed mapping, discard the file, or import it."""
     campaign = agency_object_or_404(Campaign, request, pk=campaign_id)
     form = ConfirmUploadForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "That upload has expired. Choose the file again.")
+    if not form.is_valid() or not _pending_upload_is_ours(
+        request, campaign, form.cleaned_data["token"]
+    ):
+        messages.error(request, EXPIRED_UPLOAD)
         return redirect("campaigns:upload", campaign_id=campaign.id)
     token, filename = form.cleaned_data["token"], form.cleaned_data["filename"]
     if "discard" in request.POST:
         services.discard_pending_upload(token)
+        _forget_pending_upload(request, token)
         messages.info(request, "Upload discarded.")
         return redirect("campaigns:detail", campaign_id=campaign.id)
     try:
