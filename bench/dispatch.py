@@ -101,13 +101,16 @@ def run_dispatch(*, rows: int, cap: int, latency: float) -> dict:
             greeting_message="Hi {{caller_name}}.",
         )
         assert sync_agent(agent), agent.sync_error
-        campaign = Campaign.objects.create(name="Dispatch benchmark")
+        campaign = Campaign.objects.create(
+            agency=Agency.objects.order_by("created_at").first(), name="Dispatch benchmark"
+        )
         upload = Upload.objects.create(campaign=campaign, filename="bench.csv", total_rows=rows)
         insert_rows(
             BatchContact,
             (
                 {
                     "id": uuid.uuid4(),
+                    "agency_id": upload.agency_id,
                     "upload_id": upload.pk,
                     "phone": f"+6141{n:07d}",
                     "name": f"Buyer {n}",

@@ -4,6 +4,7 @@ import secrets
 import shutil
 from pathlib import Path
 
+from agencies.models import Agency
 from campaigns import services
 from campaigns.models import BatchContact, Campaign
 
@@ -14,6 +15,8 @@ def run_import(csv_path: str) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(24)
     shutil.copyfile(csv_path, Path(directory) / f"{token}.csv")
-    campaign = Campaign.objects.create(name="Benchmark import")
+    campaign = Campaign.objects.create(
+        agency=Agency.objects.order_by("created_at").first(), name="Benchmark import"
+    )
     upload = services.import_upload(campaign=campaign, token=token, filename="bench.csv")
     return BatchContact.objects.filter(upload=upload).count()

@@ -4,7 +4,8 @@ The claim protocol (PITFALLS.md, "Campaign dialling"): the outbound-call API has
 idempotency key, so a row is dialled at most once per claim —
 
 1. In one short transaction, holding the job row (select_for_update on PostgreSQL; the
-   IMMEDIATE write lock on SQLite, where select_for_update is a no-op), count the rows in
+   IMMEDIATE write lock on SQLite, where select_for_update is a no-op) of a running job
+   whose agency is active (a suspended agency's rows wait), count the rows in
    `calling`, and move up to `cap − in-flight` due rows `pending → calling` with
    conditional UPDATEs (`filter(pk=…, status="pending").update(…) == 1`). Commit.
 2. Outside any transaction: create the Call record, link it to the row, then ask the
@@ -44,7 +45,7 @@ from calls.outbound import (
     dial_outbound_call,
     prepare_outbound_call,
 )
-from campaigns.models import Job, JobCall
+from campaigns.models import Job, JobCall, within_agency
 from contacts.models import Contact
 from contacts.opt_out import is_suppressed, suppressed_numbers
 from contacts.personalisation import caller_variables
@@ -114,11 +115,12 @@ def dispatch_job(job_id, now: datetime | None = None) -> TickReport:
     """Recover stale rows, then claim and dial what the cap and the window allow."""
     now = now or timezone.now()
     report = TickReport(jobs=1)
-    job = Job.objects.select_related("agent").filter(pk=job_id).first()
+    job = Job.objects.select_related("agent", "agency").filter(pk=job_id).first()
     if job is None:
         return report
     report.needs_review = reconcile_job(job, now=now)
-    if job.status == Job.Status.RUNNING:
+    # A suspended agency's rows wait (the job page says why) and dial once it is active again.
+    if job.status == Job.Status.RUNNING and job.agency.active:
         refusal = _agent_refusal(job)
         if refusal:
             finish_job(job, status=Job.Status.FAILED, reason=refusal)
@@ -227,7 +229,11 @@ def claim_rows(job: Job, *, now: datetime) -> list:
     with transaction.atomic():
         # Serialises claimers of one job: a row lock on PostgreSQL, the database write lock
         # on SQLite (transaction_mode IMMEDIATE), so the in-flight count cannot go stale.
-        if not Job.objects.select_for_update().filter(pk=job.pk, status=Job.Status.RUNNING):
+        # An agency suspended since the dispatch began claims nothing more.
+        claimable = Job.objects.select_for_update(of=("self",)).filter(
+            pk=job.pk, status=Job.Status.RUNNING, agency__active=True
+        )
+        if not claimable:
             return claimed
         in_flight = JobCall.objects.filter(job=job, status=JobCall.Status.CALLING).count()
         slots = job.concurrency_cap - in_flight
@@ -272,7 +278,7 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
     """Dial one claimed row (no transaction is open here). True when the provider accepted."""
     job_call = JobCall.objects.select_related("batch_contact").get(pk=job_call_id)
     row = job_call.batch_contact
-    contact = Contact.objects.filter(phone=row.phone).first()
+    contact = within_agency(Contact.objects.filter(phone=row.phone), job.agency_id).first()
     if is_suppressed(row.phone):  # opted out since the claim
         _move(job_call_id, JobCall.Status.CALLING, JobCall.Status.SKIPPED, OPTED_OUT_MESSAGE)
         return False
@@ -501,6 +507,8 @@ def resumes_at(job: Job, now: datetime | None = None) -> datetime | None:
     now = now or timezone.now()
     if job.status != Job.Status.RUNNING or job.calling_window != Job.CallingWindow.AU_TELEMARKETING:
         return None
+    if not job.agency.active:
+        return None  # waits for the agency, not the clock
     pending = JobCall.objects.filter(job=job, status=JobCall.Status.PENDING)
     if due_rows(job, now).exists() or not pending.exists():
         return None

@@ -3,7 +3,7 @@ from django.conf import settings
 
 from agents.models import Agent
 from campaigns.csv_upload import LIMITS_HELP
-from campaigns.models import Campaign, Job, Upload
+from campaigns.models import Campaign, Job, Upload, within_agency
 
 
 class CampaignForm(forms.ModelForm):
@@ -78,7 +78,10 @@ class JobForm(forms.Form):
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = Agent.objects.filter(enabled=True).order_by("name")
+        # Only the campaign's agency's agents: another agency's agent id is "not one of the
+        # available choices", never a job.
+        agents = within_agency(Agent.objects.filter(enabled=True), campaign.agency_id)
+        self.fields["agent"].queryset = agents.order_by("name")
         self.fields["upload"].queryset = campaign.uploads.all()
         self.fields["upload"].label_from_instance = upload_label
         if settings.VOQO_PROVIDER != "sandbox":

@@ -28,7 +28,7 @@ from campaigns.csv_upload import (
     summarise,
     upload_headers,
 )
-from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
+from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload, within_agency
 from contacts.csv_mapping import KIND_CAMPAIGN, remember_roles
 from contacts.models import Contact
 from voqo.bulk import AsStored, insert_rows, prepared
@@ -118,8 +118,14 @@ def import_upload(
     """
     path = pending_upload_path(token)
     keys, rows = read_rows(path, roles)
-    upload = Upload.objects.create(campaign=campaign, filename=filename[:255], variable_keys=keys)
+    upload = Upload.objects.create(
+        agency_id=campaign.agency_id,
+        campaign=campaign,
+        filename=filename[:255],
+        variable_keys=keys,
+    )
     upload_id = prepared(BatchContact, "upload_id", upload.pk)
+    agency_id = prepared(BatchContact, "agency_id", upload.agency_id)
     total = invalid = duplicates = 0
     errors: list[dict] = []
     batch: list[dict] = []
@@ -134,7 +140,7 @@ def import_upload(
                 if len(errors) < MAX_STORED_ERRORS:
                     errors.append(row.as_json())
                 continue
-            batch.append(_batch_contact(upload_id, row))
+            batch.append(_batch_contact(agency_id, upload_id, row))
             if len(batch) >= INSERT_BATCH:
                 _insert(BatchContact, batch)
                 batch = []
@@ -157,11 +163,12 @@ def apply_contact_states(upload: Upload) -> int:
     """Rows without a `state` of their own take their contact's state; returns how many.
 
     One UPDATE per state, each a join on the indexed contact phone; a row's own `state`
-    column already set its region and wins.
+    column already set its region and wins. Only the upload's agency's contacts count.
     """
     moved = 0
+    contacts = within_agency(Contact.objects.all(), upload.agency_id)
     for state in STATE_ZONES:
-        stated_phones = Contact.objects.filter(state=state).values("phone")
+        stated_phones = contacts.filter(state=state).values("phone")
         with transaction.atomic():
             moved += BatchContact.objects.filter(
                 upload=upload, region__in=regions_narrowed_by(state), phone__in=stated_phones
@@ -169,9 +176,10 @@ def apply_contact_states(upload: Upload) -> int:
     return moved
 
 
-def _batch_contact(upload_id: AsStored, row: ParsedRow) -> dict:
+def _batch_contact(agency_id: AsStored, upload_id: AsStored, row: ParsedRow) -> dict:
     return {
         "id": uuid.uuid4(),
+        "agency_id": agency_id,
         "upload_id": upload_id,
         "phone": row.phone,
         "name": row.name,
@@ -228,13 +236,19 @@ def create_job(
 ) -> Job:
     """A pending job with one job call per batch contact of the upload (not started yet).
 
-    Raises JobRefused when the agent uses campaign variables the upload does not supply:
-    every call would otherwise read an empty value where the prompt expects one.
+    The job, its calls and its upload and agent all belong to the campaign's agency: anything
+    else raises JobRefused, as does an agent using campaign variables the upload does not
+    supply (every call would otherwise read an empty value where the prompt expects one).
     """
+    if upload.campaign_id != campaign.pk:
+        raise JobRefused(f"The upload “{upload.filename}” belongs to another campaign.")
+    if not within_agency(Agent.objects.filter(pk=agent.pk), campaign.agency_id).exists():
+        raise JobRefused(f"{agent.name} belongs to another agency.")
     problem = missing_variables_message(agent=agent, upload=upload)
     if problem:
         raise JobRefused(problem)
     job = Job.objects.create(
+        agency_id=campaign.agency_id,
         campaign=campaign,
         upload=upload,
         agent=agent,
@@ -245,9 +259,17 @@ def create_job(
     )
     contact_ids = upload.batch_contacts.order_by("line_number").values_list("pk", flat=True)
     job_id = prepared(JobCall, "job_id", job.pk)
+    agency_id = prepared(JobCall, "agency_id", job.agency_id)
     batch: list[dict] = []
     for contact_id in contact_ids.iterator(chunk_size=INSERT_BATCH):
-        batch.append({"id": uuid.uuid4(), "job_id": job_id, "batch_contact_id": contact_id})
+        batch.append(
+            {
+                "id": uuid.uuid4(),
+                "agency_id": agency_id,
+                "job_id": job_id,
+                "batch_contact_id": contact_id,
+            }
+        )
         if len(batch) >= INSERT_BATCH:
             _insert(JobCall, batch)
             batch = []

@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
+from agencies.current import agency_object_or_404, require_agency, role_required
+from agencies.models import Role
 from campaigns import calling_hours, engine, services
 from campaigns.csv_upload import UploadRefused
 from campaigns.forms import CampaignForm, ConfirmUploadForm, JobForm, UploadForm
@@ -18,16 +20,22 @@ from voqo import calling_window as window
 from voqo.models import agency_zone
 
 RESULTS_PER_PAGE = 50
+# Files waiting for confirmation, by token, each with the campaign it was chosen for: a token
+# is only good in the session and the campaign (so the agency) that stored the file.
+PENDING_UPLOADS_KEY = "campaign_pending_uploads"
+PENDING_UPLOADS_KEPT = 20
+EXPIRED_UPLOAD = "That upload has expired. Choose the file again."
 
 
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    campaigns = Campaign.objects.all()
+    campaigns = Campaign.objects.filter(agency=require_agency(request))
     page = Paginator(campaigns, 25).get_page(request.GET.get("page"))
     return render(request, "campaigns/campaign_list.html", {"page": page, "campaigns": page})
 
 
+@role_required(Role.MANAGER)
 def campaign_create(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST or None)
+    form = CampaignForm(request.POST or None, instance=Campaign(agency=request.agency))
     if request.method == "POST" and form.is_valid():
         campaign = form.save()
         messages.success(request, f"Campaign “{campaign.name}” created. Upload its contacts next.")
@@ -35,8 +43,9 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/campaign_form.html", {"form": form})
 
 
+@role_required(Role.MANAGER)
 def campaign_edit(request: HttpRequest, campaign_id) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    campaign = agency_object_or_404(Campaign, request, pk=campaign_id)
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -46,7 +55,7 @@ def campaign_edit(request: HttpRequest, campaign_id) -> HttpResponse:
 
 
 def campaign_detail(request: HttpRequest, campaign_id) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    campaign = agency_object_or_404(Campaign, request, pk=campaign_id)
     context = {
         "campaign": campaign,
         "uploads": campaign.uploads.all()[:50],
@@ -102,22 +111,41 @@ def _mapping_page(
     return render(request, "campaigns/upload_preview.html", context)
 
 
+def _remember_pending_upload(request: HttpRequest, campaign: Campaign, token: str) -> None:
+    pending = request.session.get(PENDING_UPLOADS_KEY, {})
+    pending[token] = str(campaign.id)
+    request.session[PENDING_UPLOADS_KEY] = dict(list(pending.items())[-PENDING_UPLOADS_KEPT:])
+
+
+def _pending_upload_is_ours(request: HttpRequest, campaign: Campaign, token: str) -> bool:
+    return request.session.get(PENDING_UPLOADS_KEY, {}).get(token) == str(campaign.id)
+
+
+def _forget_pending_upload(request: HttpRequest, token: str) -> None:
+    pending = request.session.get(PENDING_UPLOADS_KEY, {})
+    if pending.pop(token, None) is not None:
+        request.session[PENDING_UPLOADS_KEY] = pending
+
+
 def _import(request: HttpRequest, campaign: Campaign, *, token: str, filename: str, roles):
     upload = services.import_upload(campaign=campaign, token=token, filename=filename, roles=roles)
+    _forget_pending_upload(request, token)
     valid = upload.total_rows - upload.invalid_rows - upload.duplicate_rows
     messages.success(request, f"Imported {valid:,} contacts from {upload.filename}.")
     return redirect("campaigns:upload_detail", campaign_id=campaign.id, upload_id=upload.id)
 
 
 @require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
 def upload_new(request: HttpRequest, campaign_id) -> HttpResponse:
     """Choose a file (GET), or store it and show its column mapping and preview (POST)."""
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    campaign = agency_object_or_404(Campaign, request, pk=campaign_id)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
         try:
             token = services.store_pending_upload(file)
+            _remember_pending_upload(request, campaign, token)
             return _mapping_page(request, campaign, token=token, filename=file.name)
         except UploadRefused as refusal:
             form.add_error("file", refusal.message)
@@ -125,16 +153,20 @@ def upload_new(request: HttpRequest, campaign_id) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.MANAGER)
 def upload_confirm(request: HttpRequest, campaign_id) -> HttpResponse:
     """Update the preview for a changed mapping, discard the file, or import it."""
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    campaign = agency_object_or_404(Campaign, request, pk=campaign_id)
     form = ConfirmUploadForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "That upload has expired. Choose the file again.")
+    if not form.is_valid() or not _pending_upload_is_ours(
+        request, campaign, form.cleaned_data["token"]
+    ):
+        messages.error(request, EXPIRED_UPLOAD)
         return redirect("campaigns:upload", campaign_id=campaign.id)
     token, filename = form.cleaned_data["token"], form.cleaned_data["filename"]
     if "discard" in request.POST:
         services.discard_pending_upload(token)
+        _forget_pending_upload(request, token)
         messages.info(request, "Upload discarded.")
         return redirect("campaigns:detail", campaign_id=campaign.id)
     try:
@@ -145,8 +177,8 @@ def upload_confirm(request: HttpRequest, campaign_id) -> HttpResponse:
 
 
 def upload_detail(request: HttpRequest, campaign_id, upload_id) -> HttpResponse:
-    upload = get_object_or_404(
-        Upload.objects.select_related("campaign"), pk=upload_id, campaign_id=campaign_id
+    upload = agency_object_or_404(
+        Upload.objects.select_related("campaign"), request, pk=upload_id, campaign_id=campaign_id
     )
     page = Paginator(upload.batch_contacts.all(), RESULTS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -162,8 +194,9 @@ def upload_detail(request: HttpRequest, campaign_id, upload_id) -> HttpResponse:
     return render(request, "campaigns/upload_detail.html", context)
 
 
+@role_required(Role.MANAGER)
 def job_create(request: HttpRequest, campaign_id) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    campaign = agency_object_or_404(Campaign, request, pk=campaign_id)
     initial = {"upload": request.GET.get("upload")} if request.GET.get("upload") else None
     form = JobForm(request.POST or None, campaign=campaign, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -184,7 +217,9 @@ def _job_context(job: Job) -> dict:
 
 
 def job_detail(request: HttpRequest, job_id) -> HttpResponse:
-    job = get_object_or_404(Job.objects.select_related("campaign", "agent", "upload"), pk=job_id)
+    job = agency_object_or_404(
+        Job.objects.select_related("campaign", "agent", "upload", "agency"), request, pk=job_id
+    )
     rows = job.job_calls.select_related("batch_contact", "call").order_by(
         "batch_contact__line_number"
     )
@@ -219,7 +254,9 @@ def _vary_on_htmx(response: HttpResponse) -> HttpResponse:
 
 def job_progress(request: HttpRequest, job_id) -> HttpResponse:
     """The live progress partial, polled every 2 s until the job is finished."""
-    job = get_object_or_404(Job.objects.select_related("campaign", "agent"), pk=job_id)
+    job = agency_object_or_404(
+        Job.objects.select_related("campaign", "agent", "agency"), request, pk=job_id
+    )
     if not request.htmx:
         return redirect("campaigns:job", job_id=job.id)
     response = render(request, "campaigns/partials/_job_progress.html", _job_context(job))
@@ -230,7 +267,7 @@ def job_progress(request: HttpRequest, job_id) -> HttpResponse:
 
 
 def _job_action(request: HttpRequest, job_id, action, done: str) -> HttpResponse:
-    job = get_object_or_404(Job, pk=job_id)
+    job = agency_object_or_404(Job, request, pk=job_id)
     try:
         action(job)
     except services.JobActionRefused as refusal:
@@ -241,11 +278,13 @@ def _job_action(request: HttpRequest, job_id, action, done: str) -> HttpResponse
 
 
 @require_POST
+@role_required(Role.STAFF)
 def job_run(request: HttpRequest, job_id) -> HttpResponse:
     return _job_action(request, job_id, services.run_job, "Job started.")
 
 
 @require_POST
+@role_required(Role.STAFF)
 def job_pause(request: HttpRequest, job_id) -> HttpResponse:
     return _job_action(
         request, job_id, services.pause_job, "Job paused. Calls already ringing will finish."
@@ -253,21 +292,23 @@ def job_pause(request: HttpRequest, job_id) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.STAFF)
 def job_resume(request: HttpRequest, job_id) -> HttpResponse:
     return _job_action(request, job_id, services.resume_job, "Job resumed.")
 
 
+@role_required(Role.STAFF)
 def job_cancel(request: HttpRequest, job_id) -> HttpResponse:
     """GET asks for confirmation; POST cancels."""
-    job = get_object_or_404(Job.objects.select_related("campaign"), pk=job_id)
+    job = agency_object_or_404(Job.objects.select_related("campaign"), request, pk=job_id)
     if request.method != "POST":
         return render(request, "campaigns/job_confirm_cancel.html", {"job": job})
     return _job_action(request, job_id, services.cancel_job, "Job cancelled.")
 
 
 def _review_action(request: HttpRequest, job_id, job_call_id, action, done: str) -> HttpResponse:
-    job_call = get_object_or_404(
-        JobCall.objects.select_related("job"), pk=job_call_id, job_id=job_id
+    job_call = agency_object_or_404(
+        JobCall.objects.select_related("job"), request, pk=job_call_id, job_id=job_id
     )
     try:
         action(job_call)
@@ -279,6 +320,7 @@ def _review_action(request: HttpRequest, job_id, job_call_id, action, done: str)
 
 
 @require_POST
+@role_required(Role.STAFF)
 def job_call_retry(request: HttpRequest, job_id, job_call_id) -> HttpResponse:
     return _review_action(
         request, job_id, job_call_id, services.retry_review_row, "The call will be dialled again."
@@ -286,6 +328,7 @@ def job_call_retry(request: HttpRequest, job_id, job_call_id) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.STAFF)
 def job_call_fail(request: HttpRequest, job_id, job_call_id) -> HttpResponse:
     return _review_action(
         request, job_id, job_call_id, services.fail_review_row, "The call is marked failed."
@@ -294,7 +337,7 @@ def job_call_fail(request: HttpRequest, job_id, job_call_id) -> HttpResponse:
 
 def job_report(request: HttpRequest, job_id) -> StreamingHttpResponse:
     """Every row of the job as CSV, streamed (safe to open in a spreadsheet)."""
-    job = get_object_or_404(Job, pk=job_id)
+    job = agency_object_or_404(Job, request, pk=job_id)
     response = StreamingHttpResponse(job_report_lines(job), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime(timezone=agency_zone(request.agency)).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="job-{job.id}-{stamp}.csv"'

@@ -106,3 +106,12 @@ def update_agency(agency: Agency | None = None, **fields) -> Agency:
         setattr(agency, name, value)
     agency.save()
     return agency
+
+
+def make_campaign(**fields):
+    """A campaign of `agency` (default_agency() unless given)."""
+    from campaigns.models import Campaign
+
+    defaults = {"name": f"Campaign {next(_sequence)}"}
+    fields.setdefault("agency", default_agency())
+    return Campaign.objects.create(**{**defaults, **fields})

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from agencies.models import Invitation, Membership
+from agencies.models import Agency, Invitation, Membership
 from agencies.people import invitation_token
 from agents.models import Agent
 from calls.models import Call, WebhookEvent
@@ -48,8 +48,10 @@ AXE_OPTIONS = {
 def demo_objects() -> dict[str, str]:
     """The demo data plus what it lacks (a job, a function), keyed by URL parameter name."""
     call_command("load_demo_data", verbosity=0)
-    agent = Agent.objects.order_by("name").first()
-    campaign = Campaign.objects.first()
+    # Everything in the install's first agency, the one the test browses as.
+    agency = Agency.objects.order_by("created_at").first()
+    agent = Agent.objects.filter(agency=agency).order_by("name").first()
+    campaign = Campaign.objects.filter(agency=agency).first()
     upload = campaign.uploads.first()
     job = create_job(campaign=campaign, upload=upload, agent=agent)
     JobCall.objects.filter(pk=job.job_calls.first().pk).update(status="needs_review")
@@ -63,7 +65,7 @@ def demo_objects() -> dict[str, str]:
     FunctionInvocation.objects.create(
         function=function, status="ok", http_status=200, latency_ms=120
     )
-    memory = Memory.objects.select_related("contact").first()
+    memory = Memory.objects.filter(agency=agency).select_related("contact").first()
     parked_event = WebhookEvent.objects.create(
         event_type="post_call_transcription",
         conversation_id="conv_parked",
@@ -80,7 +82,7 @@ def demo_objects() -> dict[str, str]:
         "agent_id": agent.pk,
         "contact_id": memory.contact_id,
         "memory_id": memory.pk,
-        "call_id": Call.objects.exclude(transcript=[]).first().pk,
+        "call_id": Call.objects.filter(agency=agency).exclude(transcript=[]).first().pk,
         "campaign_id": campaign.pk,
         "upload_id": upload.pk,
         "job_id": job.pk,
@@ -171,7 +173,11 @@ def test_every_page_fits_a_phone_and_a_laptop_and_passes_axe(page, live_server, 
     objects = demo_objects()
     # The demo data lives in the install's first agency: browse it as that agency's owner.
     demo_agency = Agent.objects.get(pk=objects["agent_id"]).agency
-    Membership.objects.filter(user=staff_user).update(agency=demo_agency)
+    Membership.objects.filter(user=staff_user).delete()
+    owner = Membership.objects.create(
+        user=staff_user, agency=demo_agency, role=Membership.Role.OWNER
+    )
+    objects["membership_id"] = owner.pk
     client = Client()
     client.force_login(staff_user)
     urls = page_urls(client, objects)

@@ -2,7 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from campaigns.models import Campaign
-from tests.factories import make_call, make_contact
+from tests.factories import default_agency, make_call, make_contact
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,6 +42,7 @@ def test_on_a_laptop_the_sidebar_shows_without_a_menu_button(logged_in_page, liv
 
 def test_a_table_too_wide_for_a_phone_scrolls_in_its_own_box(logged_in_page, live_server):
     Campaign.objects.create(
+        agency=default_agency(),
         name="Spring open homes",
         description="https://crm.example.com.au/campaigns/spring-open-homes-2026/bondi-buyers",
     )

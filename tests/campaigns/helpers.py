@@ -4,9 +4,9 @@ from django.utils import timezone
 
 from calls.models import Call
 from calls.signals import call_finished
-from campaigns.models import BatchContact, Campaign, Job, Upload
+from campaigns.models import BatchContact, Job, Upload
 from campaigns.services import create_job
-from tests.factories import make_agent
+from tests.factories import make_agent, make_campaign
 from voqo.calling_window import region_for_phone
 
 OUTBOUND_PATH = "/v1/convai/twilio/outbound-call"
@@ -23,12 +23,13 @@ def make_job(
     status=Job.Status.RUNNING,
 ) -> Job:
     agent = agent or make_agent(elevenlabs_agent_id="agent_test", sync_status="synced")
-    campaign = Campaign.objects.create(name="Spring open homes")
+    campaign = make_campaign(name="Spring open homes")
     upload = Upload.objects.create(
         campaign=campaign, filename="list.csv", total_rows=len(phones), variable_keys=["suburb"]
     )
     BatchContact.objects.bulk_create(
         BatchContact(
+            agency_id=campaign.agency_id,
             upload=upload,
             phone=phone,
             name=f"Person {index}",

@@ -8,7 +8,7 @@ from campaigns.models import Job
 from campaigns.services import JobRefused, create_job
 from tests.campaigns.helpers import make_job, mobiles
 from tests.campaigns.test_uploads import upload
-from tests.factories import make_agent
+from tests.factories import default_agency, make_agent
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_the_job_form_lists_each_uploads_variables(staff_client):
 def test_the_upload_preview_lists_campaign_variables_as_the_editor_names_them(staff_client):
     from campaigns.models import Campaign
 
-    campaign = Campaign.objects.create(name="Autumn")
+    campaign = Campaign.objects.create(agency=default_agency(), name="Autumn")
     response = upload(
         staff_client,
         campaign,

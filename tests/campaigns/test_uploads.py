@@ -4,17 +4,20 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
+from agencies.models import Role
 from campaigns import csv_upload
 from campaigns.models import BatchContact, Campaign, Upload
+from tests.factories import default_agency, make_agency, make_staff_user
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def campaign():
-    return Campaign.objects.create(name="Spring open homes")
+    return Campaign.objects.create(agency=default_agency(), name="Spring open homes")
 
 
 def upload(client, campaign, content: bytes, name: str = "list.csv"):
@@ -234,3 +237,25 @@ def test_a_state_column_puts_each_mobile_in_its_states_calling_hours(staff_clien
     regions = dict(BatchContact.objects.values_list("name", "region"))
     assert regions == {"Ava": "WA", "Ben": "VIC", "Cai": "QLD", "Dee": "AU", "Eve": "WA"}
     assert BatchContact.objects.get(name="Ava").state == "WA"
+
+
+def test_a_stored_file_is_confirmed_only_in_the_session_and_campaign_that_chose_it(
+    staff_client, campaign
+):
+    preview = upload(staff_client, campaign, b"Phone,Name\n0412345678,Priya\n")
+    other_campaign = Campaign.objects.create(agency=default_agency(), name="Autumn")
+    inland = make_agency(name="Inland")
+    inland_campaign = Campaign.objects.create(agency=inland, name="Inland spring")
+    stranger = make_staff_user("stranger", agency=inland, role=Role.OWNER)
+    stranger_client = Client()
+    stranger_client.force_login(stranger)
+
+    wrong_campaign = confirm(staff_client, other_campaign, preview)
+    wrong_session = confirm(stranger_client, inland_campaign, preview)
+
+    for response in (wrong_campaign, wrong_session):
+        assert response.status_code == 302
+        assert "/uploads/new/" in response["Location"]
+    assert Upload.objects.count() == 0
+    assert confirm(staff_client, campaign, preview).status_code == 302
+    assert Upload.objects.get().campaign == campaign

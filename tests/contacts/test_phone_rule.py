@@ -69,7 +69,7 @@ def test_call_a_number_refuses_service_numbers_with_the_same_words(
 
 
 def test_campaign_uploads_refuse_service_numbers_with_the_same_words(staff_client):
-    campaign = Campaign.objects.create(name="Spring")
+    campaign = Campaign.objects.create(agency=default_agency(), name="Spring")
     content = b"name,phone\nStrata,1300 123 456\nPriya,0412 345 678\n"
 
     response = staff_client.post(

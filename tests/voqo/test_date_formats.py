@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from calls.models import Call
 from campaigns.models import Campaign
-from tests.factories import make_call
+from tests.factories import default_agency, make_call
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_a_call_page_shows_when_it_started_to_the_second_with_the_zone(staff_cli
 
 
 def test_a_list_of_things_made_on_a_day_shows_the_day(staff_client):
-    campaign = Campaign.objects.create(name="Spring open homes")
+    campaign = Campaign.objects.create(agency=default_agency(), name="Spring open homes")
     Campaign.objects.filter(pk=campaign.pk).update(created_at=A_SATURDAY_IN_2024)
 
     html = staff_client.get("/campaigns/").content.decode()

@@ -440,17 +440,16 @@ class Command(BaseCommand):
         call.sms_sent_at = call.ended_at + timedelta(seconds=5)
 
     def _campaign(self, rng, agency):
-        from calls.ownership import within
         from campaigns.models import BatchContact, Campaign, Upload
 
         campaign = Campaign.objects.create(
-            **within(Campaign, agency),
+            agency=agency,
             name="Spring open homes",
             description="Invite past enquirers to this weekend's "
             "open homes in the Eastern Suburbs.",
         )
         upload = Upload.objects.create(
-            **within(Upload, agency),
+            agency=agency,
             campaign=campaign,
             filename="spring-open-homes.csv",
             total_rows=12,
@@ -458,7 +457,7 @@ class Command(BaseCommand):
         )
         BatchContact.objects.bulk_create(
             BatchContact(
-                **within(BatchContact, agency),
+                agency_id=campaign.agency_id,
                 upload=upload,
                 line_number=i + 2,
                 phone=f"+614{rng.randrange(10_000_000, 99_999_999)}",

@@ -1,0 +1,55 @@
+"""Upgrading an install that predates agencies: its campaign rows move into the first agency."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("campaigns", "0005_window_region_keys"), ("agencies", "0002_default_agency")]
+AFTER = [("campaigns", "0006_agency_on_every_row")]
+
+
+@pytest.fixture
+def migrator(transactional_db):
+    """Migrate campaigns back to before agencies; restore the full schema afterwards."""
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    yield migrate
+    call_command("migrate", verbosity=0)
+
+
+def test_existing_campaign_rows_move_into_the_first_agency(migrator):
+    apps = migrator(BEFORE)
+    Agency = apps.get_model("agencies", "Agency")
+    Agency.objects.all().delete()
+    first = Agency.objects.create(name="Harbour Realty", slug="harbour-realty")
+    Agency.objects.create(name="Inland Realty", slug="inland-realty")
+    campaign = apps.get_model("campaigns", "Campaign").objects.create(name="Spring")
+    upload = apps.get_model("campaigns", "Upload").objects.create(
+        campaign=campaign, filename="list.csv"
+    )
+    row = apps.get_model("campaigns", "BatchContact").objects.create(
+        upload=upload, phone="+61412345678"
+    )
+    job = apps.get_model("campaigns", "Job").objects.create(campaign=campaign, upload=upload)
+    apps.get_model("campaigns", "JobCall").objects.create(job=job, batch_contact=row)
+
+    apps = migrator(AFTER)
+
+    for name in ["Campaign", "Upload", "BatchContact", "Job", "JobCall"]:
+        model = apps.get_model("campaigns", name)
+        assert list(model.objects.values_list("agency_id", flat=True)) == [first.pk], name
+
+
+def test_an_install_without_campaigns_gets_no_agency_from_this_migration(migrator):
+    apps = migrator(BEFORE)
+    apps.get_model("agencies", "Agency").objects.all().delete()
+
+    apps = migrator(AFTER)
+
+    assert not apps.get_model("agencies", "Agency").objects.exists()
