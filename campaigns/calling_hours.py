@@ -8,7 +8,6 @@ from datetime import datetime
 from django.db.models import Count
 from django.utils import timezone
 
-from agencies.current import default_agency_for_install
 from campaigns.models import BatchContact, Job
 from voqo import calling_window as window
 
@@ -38,7 +37,7 @@ def window_summary(job: Job, now: datetime | None = None) -> list[RegionWindow]:
     if job.calling_window != Job.CallingWindow.AU_TELEMARKETING:
         return []
     now = now or timezone.now()
-    default_state = window.agency_default_state(default_agency_for_install())
+    default_state = window.agency_default_state(job.agency)
     counts = (
         BatchContact.objects.filter(upload_id=job.upload_id)
         .order_by()

@@ -36,7 +36,6 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from agencies.current import default_agency_for_install
 from calls import applying
 from calls.models import Call
 from calls.outbound import (
@@ -213,9 +212,7 @@ def due_rows(job: Job, now: datetime):
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
     if job.calling_window == Job.CallingWindow.AU_TELEMARKETING:
-        open_keys = window.open_regions(
-            now, window.agency_default_state(default_agency_for_install())
-        )
+        open_keys = window.open_regions(now, window.agency_default_state(job.agency))
         rows = rows.filter(batch_contact__region__in=open_keys)
     return rows
 
@@ -513,7 +510,7 @@ def resumes_at(job: Job, now: datetime | None = None) -> datetime | None:
     if due_rows(job, now).exists() or not pending.exists():
         return None
     regions = set(pending.values_list("batch_contact__region", flat=True).distinct())
-    default_state = window.agency_default_state(default_agency_for_install())
+    default_state = window.agency_default_state(job.agency)
     openings = [window.next_region_opening(region, now, default_state) for region in regions]
     retry_times = pending.filter(next_attempt_at__gt=now).values_list("next_attempt_at", flat=True)
     earliest_retry = min(retry_times, default=None)

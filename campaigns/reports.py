@@ -2,7 +2,6 @@
 
 from collections.abc import Iterator
 
-from agencies.current import default_agency_for_install
 from campaigns.models import Job
 from contacts.csv_import import iter_csv_lines
 from contacts.services import local_iso
@@ -22,7 +21,7 @@ REPORT_HEADER = [
 
 def job_report_rows(job: Job) -> Iterator[list]:
     """One row per job call; `called_at` in the agency's zone with its offset."""
-    zone = agency_zone(default_agency_for_install())
+    zone = agency_zone(job.agency)
     yield REPORT_HEADER
     rows = (
         job.job_calls.select_related("batch_contact", "call")
