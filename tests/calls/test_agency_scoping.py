@@ -94,6 +94,8 @@ def test_list_queries_stay_constant_with_many_agencies(
 
 
 def test_calls_list_pages_read_the_agency_date_index(staff_client):
+    if connection.vendor != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans a tiny table differently")
     make_call()
     agency = default_agency()
     calls = Call.objects.filter(agency=agency).order_by("-created_at", "-id")[:51]

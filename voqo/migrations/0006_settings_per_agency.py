@@ -9,6 +9,13 @@ INSTALL_WIDE_PREFIXES = ("last_seen:", "last_refused:", "connection_check")
 MOVED_TO_THE_AGENCY = ("agency_name", "time_zone")
 
 
+def _check_constraints_now(schema_editor) -> None:
+    # PostgreSQL refuses to ALTER a table with deferred foreign-key checks still pending
+    # from rows this migration just changed: run them now, before the constraints below.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def move_settings_to_the_default_agency(apps, schema_editor):
     Agency = apps.get_model("agencies", "Agency")
     Setting = apps.get_model("voqo", "Setting")
@@ -20,6 +27,7 @@ def move_settings_to_the_default_agency(apps, schema_editor):
         if not row.key.startswith(INSTALL_WIDE_PREFIXES):
             row.agency = agency
             row.save(update_fields=["agency"])
+    _check_constraints_now(schema_editor)
 
 
 def move_settings_back(apps, schema_editor):
@@ -31,6 +39,7 @@ def move_settings_back(apps, schema_editor):
     if agency is not None:
         Setting.objects.create(key="agency_name", value=agency.name)
         Setting.objects.create(key="time_zone", value=agency.time_zone)
+    _check_constraints_now(schema_editor)
 
 
 class Migration(migrations.Migration):
