@@ -77,6 +77,10 @@ def build(path: Path) -> None:
     rng = random.Random(42)
     now = datetime.now(UTC)
 
+    # The agency the migrations made for an install without one: every row belongs to it.
+    from agencies.models import Agency
+
+    agency_id = Agency.objects.order_by("created_at").values_list("pk", flat=True).first().hex
     agents = []
     for i, (name, template) in enumerate(
         [("Lisa", "property_sales"), ("Sam", "property_manager"), ("Alex", "custom")]
@@ -88,6 +92,7 @@ def build(path: Path) -> None:
             [
                 {
                     "id": agent_id.hex,
+                    "agency_id": agency_id,
                     "name": name,
                     "system_prompt": "You are {{agent_name}}.",
                     "template": template,
@@ -100,10 +105,6 @@ def build(path: Path) -> None:
             ],
         )
 
-    # The agency the migrations made for an install without one: contacts belong to it.
-    from agencies.models import Agency
-
-    agency_id = Agency.objects.order_by("created_at").values_list("pk", flat=True).first().hex
     contact_ids = [uuid.UUID(int=(1 << 64) + n).hex for n in range(CONTACTS)]
     _insert(
         Contact,
