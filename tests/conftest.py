@@ -63,3 +63,20 @@ def within_calling_hours():
 def after_calling_hours():
     with time_machine.travel(AFTER_CALLING_HOURS, tick=True):
         yield AFTER_CALLING_HOURS
+
+
+@pytest.fixture
+def migrator(transactional_db):
+    """Migrate to given targets (returns that state's apps); the full schema comes back after."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(targets):
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    yield migrate
+    call_command("migrate", verbosity=0)

@@ -1,28 +1,9 @@
 """Upgrading an install that predates agencies: one agency, named from its settings, owned
 by its staff."""
 
-import pytest
-from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 SETTINGS_BEFORE_AGENCIES = ("voqo", "0005_sms_template_for_both_directions")
 BEFORE = [("agencies", "0001_agencies_and_memberships"), SETTINGS_BEFORE_AGENCIES]
 AFTER = [("agencies", "0002_default_agency"), SETTINGS_BEFORE_AGENCIES]
-
-
-@pytest.fixture
-def migrator(transactional_db):
-    """Migrate back to just before the default agency; restore the full schema afterwards."""
-
-    def migrate(targets):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield migrate
-    call_command("migrate", verbosity=0)
 
 
 def test_one_agency_is_created_from_the_settings_with_staff_as_owners(migrator):

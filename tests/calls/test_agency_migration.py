@@ -1,26 +1,7 @@
 """Upgrading a one-agency install: its calls, SMS and webhook events move into that agency."""
 
-import pytest
-from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 BEFORE = [("calls", "0006_call_window_override"), ("agencies", "0002_default_agency")]
 AFTER = [("calls", "0007_agency_on_calls_events_and_sms"), ("agencies", "0002_default_agency")]
-
-
-@pytest.fixture
-def migrator(transactional_db):
-    """Migrate calls back to before agencies; restore the full schema afterwards."""
-
-    def migrate(targets):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield migrate
-    call_command("migrate", verbosity=0)
 
 
 def test_existing_calls_sms_and_events_move_into_the_first_agency(migrator):

@@ -1,26 +1,9 @@
 """Upgrading an install that predates agencies: its campaign rows move into the first agency."""
 
-import pytest
-from django.core.management import call_command
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("campaigns", "0005_window_region_keys"), ("agencies", "0002_default_agency")]
 AFTER = [("campaigns", "0006_agency_on_every_row")]
-
-
-@pytest.fixture
-def migrator(transactional_db):
-    """Migrate campaigns back to before agencies; restore the full schema afterwards."""
-
-    def migrate(targets):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield migrate
-    call_command("migrate", verbosity=0)
 
 
 def _without_agencies() -> None:

@@ -3,29 +3,11 @@ mappings move into the first agency."""
 
 import uuid
 
-import pytest
-from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 AGENCIES = ("agencies", "0002_default_agency")
 BEFORE = [("contacts", "0005_suppressed_numbers"), AGENCIES]
 AFTER = [("contacts", "0006_scope_to_agency"), AGENCIES]
-
-
-@pytest.fixture
-def migrator(transactional_db):
-    """Migrate contacts back to before agencies; restore the full schema afterwards."""
-
-    def migrate(targets):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield migrate
-    call_command("migrate", verbosity=0)
 
 
 def test_existing_rows_move_into_the_first_agency(migrator):

@@ -1,31 +1,12 @@
 """Upgrading an install that predates agencies: its agents, functions and invocations move
 into its one agency."""
 
-import pytest
-from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 BEFORE = [
     ("agencies", "0002_default_agency"),
     ("agents", "0001_initial"),
     ("functions", "0004_secret_headers"),
 ]
 AFTER = [("agents", "0002_agent_agency"), ("functions", "0005_function_and_invocation_agency")]
-
-
-@pytest.fixture
-def migrator(transactional_db):
-    """Migrate to `targets` and return their models; the full schema is restored afterwards."""
-
-    def migrate(targets):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(targets)
-        return executor.loader.project_state(targets).apps
-
-    yield migrate
-    call_command("migrate", verbosity=0)
 
 
 def test_existing_rows_move_into_the_first_agency(migrator):
