@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "calls",
     "campaigns",
     "functions",
+    "phone_numbers",
     "onboarding",
     "sandbox",
 ]

@@ -1,0 +1,51 @@
+"""Things that happened in one app, announced for whichever apps care (outgoing webhooks,
+the audit trail) without the announcing app knowing who listens.
+
+`announce` is for events an agency's own systems may subscribe to (`call.completed`,
+`contact.created`, …; PRODUCT.md §12); `record_audit` is for what the audit trail keeps.
+Both are Django signals, so an install without a listener simply records nothing, and the
+listeners run inside the announcer's transaction (use `transaction.on_commit` for side effects).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import Signal
+
+# kwargs: agency, event_type, data, agent_id
+domain_event = Signal()
+# kwargs: agency, actor, kind, summary, detail, target
+audit_event = Signal()
+
+
+def announce(agency, event_type: str, data: dict[str, Any], *, agent_id=None) -> None:
+    """Tell listeners that `event_type` happened in `agency`; `data` is JSON-ready."""
+    domain_event.send(
+        sender=event_type, agency=agency, event_type=event_type, data=data, agent_id=agent_id
+    )
+
+
+def record_audit(
+    agency,
+    actor,
+    kind: str,
+    summary: str,
+    *,
+    detail: dict[str, Any] | None = None,
+    target: str = "",
+) -> None:
+    """Record for the audit trail that `actor` (a user, or None for the system) did `kind`.
+
+    `summary` is one line for people; `detail` holds what changed (e.g. a diff); `target`
+    names the object (e.g. "contact:<id>").
+    """
+    audit_event.send(
+        sender=kind,
+        agency=agency,
+        actor=actor,
+        kind=kind,
+        summary=summary,
+        detail=detail or {},
+        target=target,
+    )
