@@ -30,6 +30,17 @@ class Agent(UUIDModel):
     llm = models.CharField(max_length=64, default="gpt-4o-mini")
     language = models.CharField(max_length=16, default="en")
     temperature = models.FloatField(default=0.5)
+    # How the agent behaves on a call (AgentBehaviour; limits are what ElevenLabs accepts).
+    max_tokens = models.PositiveIntegerField(null=True, blank=True)  # None: no limit
+    turn_timeout = models.FloatField(default=7.0)
+    silence_end_call_timeout = models.PositiveIntegerField(null=True, blank=True)  # None: never
+    max_duration_seconds = models.PositiveIntegerField(default=600)
+    interruptions = models.BooleanField(default=True)
+    keywords = models.TextField(blank=True, default="")  # one per line
+    transfer_number = models.CharField(max_length=20, blank=True, default="")  # E.164
+    transfer_condition = models.TextField(blank=True, default="")
+    voicemail_detection = models.BooleanField(default=False)
+    voicemail_message = models.TextField(blank=True, default="")
     sync_status = models.CharField(
         max_length=16, choices=SyncStatus.choices, default=SyncStatus.PENDING
     )
@@ -45,6 +56,12 @@ class Agent(UUIDModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def keyword_list(self) -> list[str]:
+        """The recognition keywords, one per line, blanks and repeats dropped."""
+        return list(
+            dict.fromkeys(line.strip() for line in self.keywords.splitlines() if line.strip())
+        )
 
     def campaign_variables(self) -> list[str]:
         """The campaign variables ({{suburb}}…) of its prompt and greeting (from a job's upload)."""

@@ -7,8 +7,15 @@ import logging
 from django.utils import timezone
 
 from agents.models import Agent
+from phone_numbers.services import reassign_numbers_of
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
-from voqo.providers import AgentSpec, ProviderError, ProviderNotFound, get_provider
+from voqo.providers import (
+    AgentBehaviour,
+    AgentSpec,
+    ProviderError,
+    ProviderNotFound,
+    get_provider,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,25 @@ def agent_spec(agent: Agent) -> AgentSpec:
             "agency_name": agent.agency.name,
         },
         tool_ids=tool_ids,
+        behaviour=agent_behaviour(agent),
+    )
+
+
+def agent_behaviour(agent: Agent) -> AgentBehaviour:
+    """How `agent` behaves on a call, in the provider's terms (-1 means no limit there)."""
+    return AgentBehaviour(
+        max_tokens=agent.max_tokens or -1,
+        turn_timeout=agent.turn_timeout,
+        silence_end_call_timeout=(
+            float(agent.silence_end_call_timeout) if agent.silence_end_call_timeout else -1.0
+        ),
+        max_duration_seconds=agent.max_duration_seconds,
+        interruptions=agent.interruptions,
+        keywords=tuple(agent.keyword_list()),
+        transfer_number=agent.transfer_number,
+        transfer_condition=agent.transfer_condition,
+        voicemail_detection=agent.voicemail_detection,
+        voicemail_message=agent.voicemail_message if agent.voicemail_detection else "",
     )
 
 
@@ -52,6 +78,7 @@ def sync_agent(agent: Agent) -> bool:
     """
     spec = agent_spec(agent)
     provider = get_provider()
+    previous_id = agent.elevenlabs_agent_id
     try:
         if agent.elevenlabs_agent_id:
             try:
@@ -71,6 +98,10 @@ def sync_agent(agent: Agent) -> bool:
     agent.sync_error = ""
     agent.synced_at = timezone.now()
     agent.save(update_fields=SYNC_FIELDS)
+    if agent.elevenlabs_agent_id != previous_id:
+        # Numbers assigned before the agent existed at ElevenLabs (or before it was created
+        # again there) are answered by its new id from now on.
+        reassign_numbers_of(agent)
     return True
 
 

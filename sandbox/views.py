@@ -14,6 +14,7 @@ from calls.models import SmsMessage
 from calls.ownership import within
 from sandbox.models import SandboxMessage
 from sandbox.provider import simulate_inbound_call
+from sandbox.voices import preview_wav
 from voqo.phones import InvalidPhoneNumber, normalize_phone
 
 
@@ -53,3 +54,14 @@ def simulate_inbound(request: HttpRequest, agent_id) -> HttpResponse:
         f"about {settings.SANDBOX_CALL_DELAY:g} seconds after it ends.",
     )
     return redirect("agents:detail", agent_id=agent.id)
+
+
+@require_GET
+def voice_preview(request: HttpRequest, voice_id: str) -> HttpResponse:
+    """The short preview of a sample voice (what ElevenLabs' preview_url is when live)."""
+    audio = preview_wav(voice_id)
+    if audio is None:
+        raise Http404("No sample voice has that id")
+    response = HttpResponse(audio, content_type="audio/wav")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
