@@ -38,7 +38,7 @@ class PhoneNumberForm(forms.ModelForm):
             "number": "The Twilio number, e.g. 02 8000 1234 or +61 2 8000 1234.",
             "label": "What staff call it, e.g. “Sales line”.",
             "agent": "Inbound calls to this number are answered by this agent.",
-            "default_outbound": "Calls and campaigns go out from this number unless told otherwise.",
+            "default_outbound": "Calls and campaigns go out from this number unless one is chosen.",
             "twilio_account_sid": "Empty: the number lives in the agency's Twilio account.",
         }
 

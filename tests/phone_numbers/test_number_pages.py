@@ -53,7 +53,7 @@ def test_adding_a_number_registers_it_with_elevenlabs_in_the_install_twilio_acco
     assert "+61280005555" in page
 
 
-def test_a_number_with_its_own_twilio_account_registers_with_that_account_and_keeps_the_token_encrypted(
+def test_a_number_in_its_own_twilio_account_registers_with_it_and_keeps_the_token_encrypted(
     staff_client, live_provider_settings
 ):
     fake = live_provider_settings
