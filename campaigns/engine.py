@@ -114,7 +114,7 @@ def dispatch_job(job_id, now: datetime | None = None) -> TickReport:
     """Recover stale rows, then claim and dial what the cap and the window allow."""
     now = now or timezone.now()
     report = TickReport(jobs=1)
-    job = Job.objects.select_related("agent", "agency").filter(pk=job_id).first()
+    job = Job.objects.select_related("agent", "agency", "caller_number").filter(pk=job_id).first()
     if job is None:
         return report
     report.needs_review = reconcile_job(job, now=now)
@@ -291,7 +291,11 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
         # One write transaction for the call record and its link to the row.
         with transaction.atomic():
             call = prepare_outbound_call(
-                agent=job.agent, to_phone=row.phone, dynamic_variables=variables, contact=contact
+                agent=job.agent,
+                to_phone=row.phone,
+                dynamic_variables=variables,
+                contact=contact,
+                caller_number=job.caller_number,
             )
             JobCall.objects.filter(pk=job_call_id).update(call=call)
     except OutboundCallRefused as refusal:

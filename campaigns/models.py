@@ -119,6 +119,14 @@ class Job(UUIDModel):
     agent = models.ForeignKey(
         "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
+    # The number its calls go out from; None: the agency's default caller ID when dialling.
+    caller_number = models.ForeignKey(
+        "phone_numbers.PhoneNumber",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     total_calls = models.PositiveIntegerField(default=0)
     completed_calls = models.PositiveIntegerField(default=0)

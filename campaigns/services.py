@@ -233,8 +233,12 @@ def create_job(
     max_retries: int = 2,
     retry_delay_minutes: int = 30,
     calling_window: str = Job.CallingWindow.AU_TELEMARKETING,
+    caller_number=None,
 ) -> Job:
     """A pending job with one job call per batch contact of the upload (not started yet).
+
+    Its calls go out from `caller_number` (an active outbound number of the campaign's
+    agency), else from the agency's default caller ID.
 
     The job, its calls and its upload and agent all belong to the campaign's agency: anything
     else raises JobRefused, as does an agent using campaign variables the upload does not
@@ -247,6 +251,10 @@ def create_job(
     problem = missing_variables_message(agent=agent, upload=upload)
     if problem:
         raise JobRefused(problem)
+    if caller_number is not None and not (
+        caller_number.agency_id == campaign.agency_id and caller_number.places_calls
+    ):
+        raise JobRefused(f"{caller_number.number} is not an outbound number of this agency.")
     job = Job.objects.create(
         agency_id=campaign.agency_id,
         campaign=campaign,
@@ -256,6 +264,7 @@ def create_job(
         max_retries=max_retries,
         retry_delay_minutes=retry_delay_minutes,
         calling_window=calling_window,
+        caller_number=caller_number,
     )
     contact_ids = upload.batch_contacts.order_by("line_number").values_list("pk", flat=True)
     job_id = prepared(JobCall, "job_id", job.pk)

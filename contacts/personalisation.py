@@ -180,9 +180,7 @@ def caller_for_phone(phone: str, *, agency_id) -> tuple[KnownCaller | None, list
     return KnownCaller(name or "", notes or ""), [row[2] for row in rows if row[2] is not None]
 
 
-def initiation_answer(
-    *, caller_id: str, elevenlabs_agent_id: str, called_number: str = ""
-) -> dict:
+def initiation_answer(*, caller_id: str, elevenlabs_agent_id: str, called_number: str = "") -> dict:
     """The answer to ElevenLabs' conversation-initiation webhook for an inbound call.
 
     The called number decides the agency, agent and greeting (phone_numbers): a number one
