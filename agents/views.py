@@ -17,6 +17,7 @@ from agents.forms import (
     variables_reference,
 )
 from agents.models import Agent
+from agents.voices import default_voice_id, workspace_voices
 
 CALLS_PER_PAGE = 25
 
@@ -37,6 +38,7 @@ def agent_edit(request: HttpRequest, agent_id) -> HttpResponse:
 
 
 def _agent_form(request: HttpRequest, *, agent: Agent | None) -> HttpResponse:
+    voices = workspace_voices()
     if request.method == "POST" and "load_template" in request.POST:
         # Without JavaScript, "Fill from template" posts the form back to swap the two fields.
         values = {**request.POST.dict(), **template_initial(request.POST.get("template", ""))}
@@ -50,16 +52,25 @@ def _agent_form(request: HttpRequest, *, agent: Agent | None) -> HttpResponse:
             _report_sync(request, saved, services.sync_agent(saved), created=agent is None)
             return redirect("agents:detail", agent_id=saved.id)
     elif agent is None:
-        form = AgentForm(initial=template_initial(Agent.Template.PROPERTY_SALES))
+        initial = template_initial(Agent.Template.PROPERTY_SALES)
+        form = AgentForm(initial={**initial, "voice_id": default_voice_id(voices[0])})
     else:
         form = AgentForm(instance=agent)
-    return render(request, "agents/agent_form.html", _form_context(form, agent))
+    return render(request, "agents/agent_form.html", _form_context(form, agent, voices))
 
 
-def _form_context(form: AgentForm, agent: Agent | None) -> dict:
+def _form_context(
+    form: AgentForm, agent: Agent | None, voices: tuple[list, str] | None = None
+) -> dict:
+    voices, voices_problem = voices or workspace_voices()
+    current_voice = str(form["voice_id"].value() or "")
     return {
         "form": form,
         "agent": agent,
+        "voices": voices,
+        "voices_problem": voices_problem,
+        "current_voice": current_voice,
+        "current_voice_listed": any(v.voice_id == current_voice for v in voices),
         "variables": variables_reference(),
         "campaign_variables": form.campaign_variables(),
         "campaign_variables_help": CAMPAIGN_VARIABLES_HELP,
