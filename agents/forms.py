@@ -1,6 +1,6 @@
 from django import forms
 
-from agents.models import Agent
+from agents.models import Agent, SavedPrompt
 from agents.prompt_templates import PROMPT_TEMPLATES
 from voqo.dynamic_variables import (
     CALLER_VARIABLE_PLACEHOLDERS,
@@ -305,3 +305,35 @@ def template_initial(template_key: str) -> dict[str, str]:
         "system_prompt": template.system_prompt,
         "greeting_message": template.greeting_message,
     }
+
+
+class SavedPromptForm(forms.ModelForm):
+    """A prompt of the agency's library; its variables follow the agents' rules."""
+
+    class Meta:
+        model = SavedPrompt
+        fields = ["name", "category", "description", "system_prompt", "greeting_message"]
+        labels = {"system_prompt": "System prompt", "greeting_message": "Greeting (first message)"}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "system_prompt": forms.Textarea(attrs={"rows": 12}),
+            "greeting_message": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.agency = agency
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        taken = SavedPrompt.objects.filter(agency=self.instance.agency, name__iexact=name)
+        if taken.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"The library already has a prompt called “{name}”.")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in ("system_prompt", "greeting_message"):
+            for name in unknown_variables(cleaned.get(field) or ""):
+                self.add_error(field, _unknown_variable_message(name))
+        return cleaned

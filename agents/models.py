@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from voqo.dynamic_variables import campaign_variables_in
@@ -66,3 +67,61 @@ class Agent(UUIDModel):
     def campaign_variables(self) -> list[str]:
         """The campaign variables ({{suburb}}…) of its prompt and greeting (from a job's upload)."""
         return campaign_variables_in(self.system_prompt, self.greeting_message)
+
+
+class SavedPrompt(UUIDModel):
+    """A prompt and greeting kept in the agency's library, to start agents and jobs from."""
+
+    class Category(models.TextChoices):
+        SALES = "sales", "Sales"
+        PROPERTY_MANAGEMENT = "property_management", "Property management"
+        REMINDER = "reminder", "Reminder"
+        CUSTOM = "custom", "Custom"
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=32, choices=Category.choices, default=Category.CUSTOM)
+    description = models.TextField(blank=True, default="")
+    system_prompt = models.TextField()
+    greeting_message = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "saved_prompts"
+        ordering = ["category", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="uniq_saved_prompt_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def campaign_variables(self) -> list[str]:
+        return campaign_variables_in(self.system_prompt, self.greeting_message)
+
+
+class PromptVersion(UUIDModel):
+    """One saved version of an agent's prompt and greeting: who saved it and when."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="prompt_versions")
+    system_prompt = models.TextField()
+    greeting_message = models.TextField(blank=True, default="")
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept as text too, so the history still says who after the user is removed.
+    saved_by_name = models.CharField(max_length=150, blank=True, default="")
+    note = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "agent_prompt_versions"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agent", "-created_at"], name="idx_prompt_versions_agent")]
+
+    def __str__(self) -> str:
+        return f"{self.agent} at {self.created_at:%Y-%m-%d %H:%M}"
