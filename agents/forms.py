@@ -337,3 +337,35 @@ class SavedPromptForm(forms.ModelForm):
             for name in unknown_variables(cleaned.get(field) or ""):
                 self.add_error(field, _unknown_variable_message(name))
         return cleaned
+
+
+class TryAgentForm(forms.Form):
+    """Who calls when trying an agent, and the campaign row it would dial with."""
+
+    caller_phone = forms.CharField(
+        label="Caller's number",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+        help_text="A contact's number gives their name, notes and memories. Empty: a new caller.",
+    )
+
+    def __init__(self, *args, agent: Agent, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign_keys = agent.campaign_variables()
+        for key in self.campaign_keys:
+            self.fields[f"var_{key}"] = forms.CharField(
+                label=braced(key), required=False, max_length=500
+            )
+
+    def clean_caller_phone(self) -> str:
+        raw = self.cleaned_data["caller_phone"].strip()
+        if not raw:
+            return ""
+        try:
+            return normalize_phone(raw)
+        except InvalidPhoneNumber as error:
+            raise forms.ValidationError(error.messages) from None
+
+    def campaign_values(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(f"var_{key}", "") for key in self.campaign_keys}

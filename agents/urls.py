@@ -17,6 +17,7 @@ urlpatterns = [
     path("<uuid:agent_id>/toggle/", views.agent_toggle, name="toggle"),
     path("<uuid:agent_id>/sync/", views.agent_sync, name="sync"),
     path("<uuid:agent_id>/delete/", views.agent_delete, name="delete"),
+    path("<uuid:agent_id>/try/", views.agent_try, name="try"),
     path("<uuid:agent_id>/history/", views.agent_history, name="history"),
     path("<uuid:agent_id>/history/<uuid:version_id>/", views.agent_version, name="version"),
     path(

@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,10 +16,12 @@ from agents import prompts, services
 from agents.forms import (
     CAMPAIGN_VARIABLES_HELP,
     AgentForm,
+    TryAgentForm,
     template_initial,
     variables_reference,
 )
 from agents.models import Agent, PromptVersion, SavedPrompt
+from agents.trial import agent_briefing
 from agents.voices import default_voice_id, workspace_voices
 
 CALLS_PER_PAGE = 25
@@ -264,3 +268,36 @@ def agent_version_restore(request: HttpRequest, agent_id, version_id) -> HttpRes
             f"{agent.sync_error}",
         )
     return redirect("agents:history", agent_id=agent.id)
+
+
+# --- Try the agent ----------------------------------------------------------------------
+
+
+@require_GET
+def agent_try(request: HttpRequest, agent_id) -> HttpResponse:
+    """Try the agent before it goes live: what it is told, and a conversation with it (the
+    ElevenLabs widget when live, a scripted text conversation in the sandbox)."""
+    agent = agency_object_or_404(Agent, request, pk=agent_id)
+    form = TryAgentForm(request.GET or None, agent=agent)
+    briefing = None
+    if form.is_valid():
+        briefing = agent_briefing(
+            agent=agent,
+            caller_phone=form.cleaned_data["caller_phone"],
+            campaign_values=form.campaign_values(),
+        )
+    elif not form.is_bound:
+        briefing = agent_briefing(agent=agent)
+    return render(
+        request,
+        "agents/agent_try.html",
+        {
+            "agent": agent,
+            "active_tab": "try",
+            "form": form,
+            "briefing": briefing,
+            "sandbox": settings.VOQO_PROVIDER == "sandbox",
+            "query": request.GET.urlencode(),
+            "variables_json": json.dumps(briefing.variables) if briefing else "{}",
+        },
+    )
