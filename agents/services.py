@@ -48,6 +48,9 @@ def agent_spec(agent: Agent) -> AgentSpec:
         },
         tool_ids=tool_ids,
         behaviour=agent_behaviour(agent),
+        allow_prompt_override=agent.jobs.filter(status__in=("pending", "running", "paused"))
+        .exclude(prompt_override="")
+        .exists(),
     )
 
 

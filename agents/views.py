@@ -23,6 +23,7 @@ from agents.forms import (
 from agents.models import Agent, PromptVersion, SavedPrompt
 from agents.trial import agent_briefing
 from agents.voices import default_voice_id, workspace_voices
+from phone_numbers.models import PhoneNumber
 
 CALLS_PER_PAGE = 25
 
@@ -140,6 +141,7 @@ def agent_detail(request: HttpRequest, agent_id) -> HttpResponse:
             "active_tab": "overview",
             "sandbox": settings.VOQO_PROVIDER == "sandbox",
             "recent_calls": agent.calls.order_by("-created_at")[:5],
+            "numbers": PhoneNumber.objects.filter(agent=agent, active=True),
             "variables": variables_reference(),
         },
     )

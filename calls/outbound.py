@@ -210,7 +210,9 @@ def window_closed_message(check: calling_window.WindowCheck, who: str) -> str:
     )
 
 
-def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:
+def dial_outbound_call(
+    call: Call, *, first_message: str | None = None, prompt: str | None = None
+) -> Call:
     """Ask the provider to dial a prepared call; store its conversation id or the failure.
 
     Raises OutboundCallFailed (the call is marked failed unless the outcome is unknown), or
@@ -230,6 +232,7 @@ def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:
             dynamic_variables=call.dynamic_variables,
             first_message=first_message,
             phone_number_id=_phone_number_id(call),
+            prompt=prompt,
         )
     except ProviderError as error:
         logger.warning("outbound call %s to %s failed: %r", call.id, call.to_phone, error)

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from agents.models import Agent
+from agents.models import Agent, SavedPrompt
 from campaigns.csv_upload import LIMITS_HELP
 from campaigns.models import Campaign, Job, Upload, within_agency
 from phone_numbers.models import PhoneNumber
@@ -44,6 +44,14 @@ class JobForm(forms.Form):
     )
     upload = forms.ModelChoiceField(
         queryset=Upload.objects.none(), label="Contacts (upload)", empty_label=None
+    )
+    saved_prompt = forms.ModelChoiceField(
+        queryset=SavedPrompt.objects.none(),
+        required=False,
+        label="Prompt",
+        empty_label="The agent's own prompt",
+        help_text="A prompt from the library replaces the agent's prompt and greeting for this "
+        "job's calls only.",
     )
     caller_number = forms.ModelChoiceField(
         queryset=PhoneNumber.objects.none(),
@@ -94,6 +102,7 @@ class JobForm(forms.Form):
         self.fields["upload"].queryset = campaign.uploads.all()
         self.fields["upload"].label_from_instance = upload_label
         self.fields["caller_number"].queryset = outbound_numbers(campaign.agency)
+        self.fields["saved_prompt"].queryset = SavedPrompt.objects.filter(agency=campaign.agency)
         if settings.VOQO_PROVIDER != "sandbox":
             # Ignoring the telemarketing window is only for simulated calls.
             self.fields["calling_window"].choices = [

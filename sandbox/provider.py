@@ -90,6 +90,7 @@ class SandboxProvider(Provider):
         dynamic_variables: dict[str, Any],
         first_message: str | None = None,
         phone_number_id: str = "",
+        prompt: str | None = None,
     ) -> OutboundCall:
         """'Dial': record the conversation and queue its ending; returns at once."""
         conversation = SandboxConversation.objects.create(

@@ -118,6 +118,9 @@ class AgentSpec:
     data_collection: dict[str, dict[str, Any]] | None = None  # None: DEFAULT_DATA_COLLECTION
     # How the agent behaves on a call (turns, limits, transfer, voicemail, recognition).
     behaviour: AgentBehaviour | None = None  # None: ElevenLabs' own defaults
+    # Whether a call start may replace the prompt (a job's saved prompt). Off unless needed:
+    # an agent without authentication accepts the overrides it allows from any web client.
+    allow_prompt_override: bool = False
 
 
 @dataclass(frozen=True)
@@ -363,7 +366,10 @@ def agent_payload(spec: AgentSpec) -> dict[str, Any]:
                 # Outbound calls and the initiation webhook may replace the first message;
                 # an override that is not allowed here makes the call fail.
                 "conversation_config_override": {
-                    "agent": {"first_message": True, "prompt": {"prompt": False}},
+                    "agent": {
+                        "first_message": True,
+                        "prompt": {"prompt": spec.allow_prompt_override},
+                    },
                 },
             },
         },
@@ -434,9 +440,11 @@ class Provider(abc.ABC):
         dynamic_variables: dict[str, Any],
         first_message: str | None = None,
         phone_number_id: str = "",
+        prompt: str | None = None,
     ) -> OutboundCall:
         """Ask the provider to dial `to_number` with the agent from the registered number
-        `phone_number_id` ("" = the install's ELEVENLABS_PHONE_NUMBER_ID). Never retried
+        `phone_number_id` ("" = the install's ELEVENLABS_PHONE_NUMBER_ID), with `prompt`
+        replacing the agent's own when given (the agent must allow it). Never retried
         automatically."""
 
     # phone numbers and voices

@@ -326,14 +326,18 @@ class LiveProvider(Provider):
         dynamic_variables: dict[str, Any],
         first_message: str | None = None,
         phone_number_id: str = "",
+        prompt: str | None = None,
     ) -> OutboundCall:
         """Dial `to_number` from the registered number `phone_number_id` (else the install's
         ELEVENLABS_PHONE_NUMBER_ID); sent exactly once, never retried."""
         client_data: dict[str, Any] = {"dynamic_variables": dict(dynamic_variables)}
+        agent_override: dict[str, Any] = {}
         if first_message is not None:
-            client_data["conversation_config_override"] = {
-                "agent": {"first_message": first_message}
-            }
+            agent_override["first_message"] = first_message
+        if prompt is not None:
+            agent_override["prompt"] = {"prompt": prompt}
+        if agent_override:
+            client_data["conversation_config_override"] = {"agent": agent_override}
         convai = self._elevenlabs.conversational_ai
         started = self._elevenlabs_call(
             lambda: convai.twilio.outbound_call(
