@@ -7,6 +7,7 @@ import logging
 from django.utils import timezone
 
 from agents.models import Agent
+from phone_numbers.selectors import forget_numbers_of
 from phone_numbers.services import reassign_numbers_of
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
 from voqo.providers import (
@@ -101,6 +102,7 @@ def sync_agent(agent: Agent) -> bool:
     agent.sync_error = ""
     agent.synced_at = timezone.now()
     agent.save(update_fields=SYNC_FIELDS)
+    forget_numbers_of(agent)  # the initiation answer shows its new greeting at once
     if agent.elevenlabs_agent_id != previous_id:
         # Numbers assigned before the agent existed at ElevenLabs (or before it was created
         # again there) are answered by its new id from now on.
@@ -132,6 +134,7 @@ def delete_agent(agent: Agent) -> str:
                 "could not delete %s %s at the provider: %r", resource, resource_id, error
             )
             problems.append(f"{resource} {resource_id}: {error}")
+    forget_numbers_of(agent)
     # Calls keep the agent's name after the link is cleared (Call.agent is SET_NULL).
     agent.calls.filter(agent_name="").update(agent_name=agent.name)
     agent.delete()
@@ -149,6 +152,7 @@ def set_enabled(agent: Agent, enabled: bool) -> Agent:
     if agent.enabled != enabled:
         agent.enabled = enabled
         agent.save(update_fields=["enabled", "updated_at"])
+        forget_numbers_of(agent)
     return agent
 
 

@@ -74,6 +74,17 @@ def forget_called_number(e164: str) -> None:
     cache.delete(_called_key(e164))
 
 
+def forget_numbers_of(agent) -> None:
+    """Drop the cached profiles of the numbers `agent` answers (its name, greeting or
+    enabled flag changed, or it is about to be deleted)."""
+    cache.delete_many(
+        [
+            _called_key(e164)
+            for e164 in PhoneNumber.objects.filter(agent=agent).values_list("number", flat=True)
+        ]
+    )
+
+
 class NoCallerId(Exception):
     """The agency has no number it may call from (nothing was dialled)."""
 

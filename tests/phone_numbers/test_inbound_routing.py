@@ -132,3 +132,20 @@ def test_changing_a_numbers_agent_reaches_the_next_call_at_once(
 
     answer = ring(staff_client, called_number="+61280001111")
     assert answer["conversation_config_override"]["agent"]["first_message"] == "Tom speaking."
+
+
+def test_editing_or_disabling_the_numbers_agent_reaches_the_next_call_at_once(
+    staff_client, two_agencies, staff_user
+):
+    harbour, _ = two_agencies
+    from agencies.models import Membership
+    from agents.models import Agent
+
+    Membership.objects.filter(user=staff_user).update(agency=harbour)
+    lisa = Agent.objects.get(name="Lisa")
+    ring(staff_client, called_number="+61280001111")  # cached
+
+    staff_client.post(reverse("agents:toggle", args=[lisa.id]), {"enabled": "0"})
+
+    answer = ring(staff_client, called_number="+61280001111")
+    assert "isn't taking calls" in answer["conversation_config_override"]["agent"]["first_message"]
