@@ -143,3 +143,33 @@ def test_the_job_form_offers_only_the_agencys_outbound_numbers(staff_client, age
     assert "Sales line (+61280001111)" in page
     assert "+61280002222" not in page and "+61280009999" not in page
     assert str(mine.id) in page
+
+
+def test_placing_a_call_from_another_agencys_number_is_refused_before_dialling(
+    agent, live_provider_settings
+):
+    from calls.outbound import OutboundCallRefused
+    from contacts.services import call_now
+
+    theirs = number(agency=make_agency(), e164="+61280009999")
+
+    with pytest.raises(OutboundCallRefused, match="not an active outbound number"):
+        call_now(agency=default_agency(), agent=agent, phone="+61412345678", caller_number=theirs)
+
+    assert live_provider_settings.requests_to("POST", OUTBOUND_PATH) == []
+    assert not Call.objects.exists()
+
+
+def test_a_number_not_yet_registered_with_elevenlabs_is_refused_as_caller_id(
+    agent, live_provider_settings
+):
+    from calls.outbound import OutboundCallRefused
+    from contacts.services import call_now
+
+    unregistered = number(e164="+61280004444", elevenlabs_phone_number_id="")
+
+    with pytest.raises(OutboundCallRefused, match="not registered with ElevenLabs"):
+        call_now(
+            agency=default_agency(), agent=agent, phone="+61412345678", caller_number=unregistered
+        )
+    assert live_provider_settings.requests_to("POST", OUTBOUND_PATH) == []
