@@ -7,8 +7,16 @@ import logging
 from django.utils import timezone
 
 from agents.models import Agent
+from phone_numbers.selectors import forget_numbers_of
+from phone_numbers.services import reassign_numbers_of
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
-from voqo.providers import AgentSpec, ProviderError, ProviderNotFound, get_provider
+from voqo.providers import (
+    AgentBehaviour,
+    AgentSpec,
+    ProviderError,
+    ProviderNotFound,
+    get_provider,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +48,28 @@ def agent_spec(agent: Agent) -> AgentSpec:
             "agency_name": agent.agency.name,
         },
         tool_ids=tool_ids,
+        behaviour=agent_behaviour(agent),
+        allow_prompt_override=agent.jobs.filter(status__in=("pending", "running", "paused"))
+        .exclude(prompt_override="")
+        .exists(),
+    )
+
+
+def agent_behaviour(agent: Agent) -> AgentBehaviour:
+    """How `agent` behaves on a call, in the provider's terms (-1 means no limit there)."""
+    return AgentBehaviour(
+        max_tokens=agent.max_tokens or -1,
+        turn_timeout=agent.turn_timeout,
+        silence_end_call_timeout=(
+            float(agent.silence_end_call_timeout) if agent.silence_end_call_timeout else -1.0
+        ),
+        max_duration_seconds=agent.max_duration_seconds,
+        interruptions=agent.interruptions,
+        keywords=tuple(agent.keyword_list()),
+        transfer_number=agent.transfer_number,
+        transfer_condition=agent.transfer_condition,
+        voicemail_detection=agent.voicemail_detection,
+        voicemail_message=agent.voicemail_message if agent.voicemail_detection else "",
     )
 
 
@@ -52,6 +82,7 @@ def sync_agent(agent: Agent) -> bool:
     """
     spec = agent_spec(agent)
     provider = get_provider()
+    previous_id = agent.elevenlabs_agent_id
     try:
         if agent.elevenlabs_agent_id:
             try:
@@ -71,6 +102,11 @@ def sync_agent(agent: Agent) -> bool:
     agent.sync_error = ""
     agent.synced_at = timezone.now()
     agent.save(update_fields=SYNC_FIELDS)
+    forget_numbers_of(agent)  # the initiation answer shows its new greeting at once
+    if agent.elevenlabs_agent_id != previous_id:
+        # Numbers assigned before the agent existed at ElevenLabs (or before it was created
+        # again there) are answered by its new id from now on.
+        reassign_numbers_of(agent)
     return True
 
 
@@ -98,6 +134,7 @@ def delete_agent(agent: Agent) -> str:
                 "could not delete %s %s at the provider: %r", resource, resource_id, error
             )
             problems.append(f"{resource} {resource_id}: {error}")
+    forget_numbers_of(agent)
     # Calls keep the agent's name after the link is cleared (Call.agent is SET_NULL).
     agent.calls.filter(agent_name="").update(agent_name=agent.name)
     agent.delete()
@@ -115,6 +152,7 @@ def set_enabled(agent: Agent, enabled: bool) -> Agent:
     if agent.enabled != enabled:
         agent.enabled = enabled
         agent.save(update_fields=["enabled", "updated_at"])
+        forget_numbers_of(agent)
     return agent
 
 

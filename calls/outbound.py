@@ -15,6 +15,8 @@ from calls.models import Call
 from calls.ownership import agency_of, install_agency
 from contacts.models import Contact
 from contacts.opt_out import is_suppressed
+from phone_numbers.models import PhoneNumber
+from phone_numbers.selectors import NoCallerId, caller_id_for
 from voqo import calling_window
 from voqo.models import agency_zone
 from voqo.permissions import is_agency_owner
@@ -67,6 +69,7 @@ def prepare_outbound_call(
     contact: Contact | None = None,
     window_override_by: str = "",
     window_override_reason: str = "",
+    caller_number: PhoneNumber | None = None,
 ) -> Call:
     """Check the agent may call and create the call record with status `initiated`.
 
@@ -78,10 +81,13 @@ def prepare_outbound_call(
     The calling window is not checked here: campaigns claim only rows whose window is open,
     and single calls check it in place_outbound_call().
 
-    `agency` defaults to the agent's; a suspended agency places no calls.
+    `agency` defaults to the agent's; a suspended agency places no calls. The call goes out
+    from `caller_number` (one of the agency's active outbound numbers), else the agency's
+    default outbound number, else the install's number — never another agency's.
     """
     agency = _calling_agency(agency, agent, contact)
     _refuse_unless_callable(agent, contact, to_phone)
+    from_phone = caller_id(agency, caller_number)
     call = Call.objects.create(
         agency=agency,
         agent=agent,
@@ -89,7 +95,7 @@ def prepare_outbound_call(
         contact=contact,
         direction=Call.Direction.OUTBOUND,
         status=Call.Status.INITIATED,
-        from_phone=settings.TWILIO_PHONE_NUMBER,
+        from_phone=from_phone,
         to_phone=to_phone,
         dynamic_variables=dynamic_variables,
         window_override_by=window_override_by,
@@ -98,6 +104,33 @@ def prepare_outbound_call(
     if contact is not None:
         Contact.objects.filter(pk=contact.pk).update(last_call_at=call.created_at)
     return call
+
+
+def caller_id(agency: Agency, chosen: PhoneNumber | None = None) -> str:
+    """The E.164 number a call of `agency` goes out from (see prepare_outbound_call);
+    OutboundCallRefused when there is none it may use."""
+    try:
+        number = caller_id_for(agency, chosen)
+    except NoCallerId as problem:
+        raise OutboundCallRefused(str(problem)) from None
+    if number is None:
+        return settings.TWILIO_PHONE_NUMBER
+    if not number.registered:
+        raise OutboundCallRefused(
+            f"{number.number} is not registered with ElevenLabs yet: retry it on the Phone "
+            "numbers page, or call from another number."
+        )
+    return number.number
+
+
+def _phone_number_id(call: Call) -> str:
+    """The ElevenLabs id of the agency's number the call goes out from ("" = the install's)."""
+    return (
+        PhoneNumber.objects.filter(agency_id=call.agency_id, number=call.from_phone)
+        .values_list("elevenlabs_phone_number_id", flat=True)
+        .first()
+        or ""
+    )
 
 
 def _calling_agency(agency: Agency | None, agent: Agent, contact: Contact | None) -> Agency:
@@ -177,7 +210,9 @@ def window_closed_message(check: calling_window.WindowCheck, who: str) -> str:
     )
 
 
-def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:
+def dial_outbound_call(
+    call: Call, *, first_message: str | None = None, prompt: str | None = None
+) -> Call:
     """Ask the provider to dial a prepared call; store its conversation id or the failure.
 
     Raises OutboundCallFailed (the call is marked failed unless the outcome is unknown), or
@@ -196,6 +231,8 @@ def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:
             to_number=call.to_phone,
             dynamic_variables=call.dynamic_variables,
             first_message=first_message,
+            phone_number_id=_phone_number_id(call),
+            prompt=prompt,
         )
     except ProviderError as error:
         logger.warning("outbound call %s to %s failed: %r", call.id, call.to_phone, error)
@@ -221,6 +258,7 @@ def place_outbound_call(
     first_message: str | None = None,
     window_override: WindowOverride | None = None,
     now: datetime | None = None,
+    caller_number: PhoneNumber | None = None,
 ) -> Call:
     """Check the recipient's calling window, then prepare and dial (the single-call path).
 
@@ -256,5 +294,6 @@ def place_outbound_call(
         contact=contact,
         window_override_by=override_by,
         window_override_reason=override_reason,
+        caller_number=caller_number,
     )
     return dial_outbound_call(call, first_message=first_message)

@@ -49,6 +49,7 @@ from contacts.models import Contact
 from contacts.opt_out import is_suppressed, suppressed_numbers
 from contacts.personalisation import caller_variables
 from voqo import calling_window as window
+from voqo.dynamic_variables import fill_variables
 from voqo.providers import (
     PostCallEvent,
     ProviderAuthError,
@@ -114,7 +115,7 @@ def dispatch_job(job_id, now: datetime | None = None) -> TickReport:
     """Recover stale rows, then claim and dial what the cap and the window allow."""
     now = now or timezone.now()
     report = TickReport(jobs=1)
-    job = Job.objects.select_related("agent", "agency").filter(pk=job_id).first()
+    job = Job.objects.select_related("agent", "agency", "caller_number").filter(pk=job_id).first()
     if job is None:
         return report
     report.needs_review = reconcile_job(job, now=now)
@@ -271,6 +272,17 @@ def row_variables(*, phone: str, name: str, variables: dict, contact, agent_name
     return values
 
 
+def _prompt_override(job: Job, variables: dict) -> dict[str, str]:
+    """The job's saved prompt (and its greeting, when it has one) for one call, filled with
+    that call's variables as ElevenLabs fills the agent's own; {} for the agent's own."""
+    if not job.prompt_override:
+        return {}
+    override = {"prompt": fill_variables(job.prompt_override, variables)}
+    if job.greeting_override.strip():
+        override["first_message"] = fill_variables(job.greeting_override, variables)
+    return override
+
+
 def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
     """Dial one claimed row (no transaction is open here). True when the provider accepted."""
     job_call = JobCall.objects.select_related("batch_contact").get(pk=job_call_id)
@@ -291,7 +303,11 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
         # One write transaction for the call record and its link to the row.
         with transaction.atomic():
             call = prepare_outbound_call(
-                agent=job.agent, to_phone=row.phone, dynamic_variables=variables, contact=contact
+                agent=job.agent,
+                to_phone=row.phone,
+                dynamic_variables=variables,
+                contact=contact,
+                caller_number=job.caller_number,
             )
             JobCall.objects.filter(pk=job_call_id).update(call=call)
     except OutboundCallRefused as refusal:
@@ -302,7 +318,7 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
         finish_job(job, status=Job.Status.FAILED, reason=str(refusal))
         return False
     try:
-        dial_outbound_call(call)
+        dial_outbound_call(call, **_prompt_override(job, call.dynamic_variables))
     except OutboundCallFailed as failure:
         _dial_failed(job, job_call_id, failure.error, now=now)
         return False

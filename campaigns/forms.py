@@ -1,9 +1,11 @@
 from django import forms
 from django.conf import settings
 
-from agents.models import Agent
+from agents.models import Agent, SavedPrompt
 from campaigns.csv_upload import LIMITS_HELP
 from campaigns.models import Campaign, Job, Upload, within_agency
+from phone_numbers.models import PhoneNumber
+from phone_numbers.selectors import outbound_numbers
 
 
 class CampaignForm(forms.ModelForm):
@@ -42,6 +44,21 @@ class JobForm(forms.Form):
     )
     upload = forms.ModelChoiceField(
         queryset=Upload.objects.none(), label="Contacts (upload)", empty_label=None
+    )
+    saved_prompt = forms.ModelChoiceField(
+        queryset=SavedPrompt.objects.none(),
+        required=False,
+        label="Prompt",
+        empty_label="The agent's own prompt",
+        help_text="A prompt from the library replaces the agent's prompt and greeting for this "
+        "job's calls only.",
+    )
+    caller_number = forms.ModelChoiceField(
+        queryset=PhoneNumber.objects.none(),
+        required=False,
+        label="Call from",
+        empty_label="The agency's default caller ID",
+        help_text="The number people see when the agent calls.",
     )
     concurrency_cap = forms.IntegerField(
         label="Calls at once",
@@ -84,6 +101,8 @@ class JobForm(forms.Form):
         self.fields["agent"].queryset = agents.order_by("name")
         self.fields["upload"].queryset = campaign.uploads.all()
         self.fields["upload"].label_from_instance = upload_label
+        self.fields["caller_number"].queryset = outbound_numbers(campaign.agency)
+        self.fields["saved_prompt"].queryset = SavedPrompt.objects.filter(agency=campaign.agency)
         if settings.VOQO_PROVIDER != "sandbox":
             # Ignoring the telemarketing window is only for simulated calls.
             self.fields["calling_window"].choices = [

@@ -119,6 +119,18 @@ class Job(UUIDModel):
     agent = models.ForeignKey(
         "agents.Agent", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
     )
+    # A saved prompt chosen for this job, copied when the job was made ("" = the agent's own).
+    prompt_override = models.TextField(blank=True, default="")
+    greeting_override = models.TextField(blank=True, default="")
+    prompt_override_name = models.CharField(max_length=120, blank=True, default="")
+    # The number its calls go out from; None: the agency's default caller ID when dialling.
+    caller_number = models.ForeignKey(
+        "phone_numbers.PhoneNumber",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     total_calls = models.PositiveIntegerField(default=0)
     completed_calls = models.PositiveIntegerField(default=0)

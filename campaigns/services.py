@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import Agent
+from agents.services import sync_agent
 from campaigns.csv_upload import (
     MAX_STORED_ERRORS,
     MAX_UPLOAD_BYTES,
@@ -233,8 +234,15 @@ def create_job(
     max_retries: int = 2,
     retry_delay_minutes: int = 30,
     calling_window: str = Job.CallingWindow.AU_TELEMARKETING,
+    caller_number=None,
+    saved_prompt=None,
 ) -> Job:
     """A pending job with one job call per batch contact of the upload (not started yet).
+
+    Its calls go out from `caller_number` (an active outbound number of the campaign's
+    agency), else from the agency's default caller ID. A `saved_prompt` of the agency's
+    library replaces the agent's prompt and greeting on the job's calls (copied now; the
+    agent is synced again so ElevenLabs accepts the override).
 
     The job, its calls and its upload and agent all belong to the campaign's agency: anything
     else raises JobRefused, as does an agent using campaign variables the upload does not
@@ -247,6 +255,20 @@ def create_job(
     problem = missing_variables_message(agent=agent, upload=upload)
     if problem:
         raise JobRefused(problem)
+    if saved_prompt is not None:
+        if saved_prompt.agency_id != campaign.agency_id:
+            raise JobRefused(f"The prompt “{saved_prompt.name}” belongs to another agency.")
+        missing = sorted(set(saved_prompt.campaign_variables()) - set(upload.variable_keys))
+        if missing:
+            names = ", ".join("{{" + name + "}}" for name in missing)
+            raise JobRefused(
+                f"The prompt “{saved_prompt.name}” uses {names}, which the upload "
+                f"“{upload.filename}” does not have."
+            )
+    if caller_number is not None and not (
+        caller_number.agency_id == campaign.agency_id and caller_number.places_calls
+    ):
+        raise JobRefused(f"{caller_number.number} is not an outbound number of this agency.")
     job = Job.objects.create(
         agency_id=campaign.agency_id,
         campaign=campaign,
@@ -256,6 +278,10 @@ def create_job(
         max_retries=max_retries,
         retry_delay_minutes=retry_delay_minutes,
         calling_window=calling_window,
+        caller_number=caller_number,
+        prompt_override=saved_prompt.system_prompt if saved_prompt else "",
+        greeting_override=saved_prompt.greeting_message if saved_prompt else "",
+        prompt_override_name=saved_prompt.name if saved_prompt else "",
     )
     contact_ids = upload.batch_contacts.order_by("line_number").values_list("pk", flat=True)
     job_id = prepared(JobCall, "job_id", job.pk)
@@ -275,6 +301,13 @@ def create_job(
             batch = []
     _insert(JobCall, batch)
     job.refresh_counters()
+    if saved_prompt is not None and not sync_agent(agent):
+        # Without the sync ElevenLabs would refuse every call's prompt override.
+        job.delete()
+        raise JobRefused(
+            f"{agent.name} must allow this job's prompt at ElevenLabs, but the sync failed: "
+            f"{agent.sync_error}"
+        )
     return job
 
 

@@ -9,6 +9,8 @@ from contacts.imports import MAX_IMPORT_ROWS
 from contacts.models import Contact, Memory
 from contacts.personalisation import agents_carry_agency
 from contacts.services import MAX_TAG_CHARS, MAX_TAGS, parse_tags
+from phone_numbers.models import PhoneNumber
+from phone_numbers.selectors import outbound_numbers
 from voqo.dynamic_variables import variable_key
 from voqo.phones import normalize_phone
 
@@ -104,9 +106,22 @@ class CallContactForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
     )
 
+    caller_number = forms.ModelChoiceField(
+        queryset=PhoneNumber.objects.none(),
+        required=False,
+        label="Call from",
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose one of the agency's outbound numbers."},
+    )
+
     def __init__(self, *args, agency: Agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agent"].queryset = callable_agents(agency=agency)
+        numbers = outbound_numbers(agency)
+        self.fields["caller_number"].queryset = numbers
+        if not numbers.exists():
+            # The install's number is used; there is nothing to choose.
+            self.fields["caller_number"].widget = forms.HiddenInput()
 
 
 class CallNumberForm(CallContactForm):

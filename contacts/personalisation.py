@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from agencies.current import default_agency_for_install
 from contacts.models import Contact, Memory
+from phone_numbers.selectors import called_number_profile
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS, fill_variables
 from voqo.models import Setting, agency_zone
 from voqo.phones import try_normalize_phone
@@ -179,22 +180,35 @@ def caller_for_phone(phone: str, *, agency_id) -> tuple[KnownCaller | None, list
     return KnownCaller(name or "", notes or ""), [row[2] for row in rows if row[2] is not None]
 
 
-def initiation_answer(*, caller_id: str, elevenlabs_agent_id: str) -> dict:
+def initiation_answer(*, caller_id: str, elevenlabs_agent_id: str, called_number: str = "") -> dict:
     """The answer to ElevenLabs' conversation-initiation webhook for an inbound call.
 
-    Always a valid answer with every dynamic variable (an unknown caller is "there" with no
-    context; an unknown agent gets no greeting override; a disabled agent's caller hears
-    DISABLED_AGENT_GREETING). The contact is looked up within the called agent's agency
-    only: a caller is nobody to an agent of another agency, and to an unknown agent. One
-    query — the contact by agency and phone with its memories; settings and the agent (with
-    its agency) come from caches.
+    The called number decides the agency, agent and greeting (phone_numbers): a number one
+    agency answers on is that agency's call whichever agent id ElevenLabs sends; without a
+    known number, the agent id decides. Always a valid answer with every dynamic variable
+    (an unknown caller is "there" with no context; an unknown agent gets no greeting
+    override; a disabled agent's caller hears DISABLED_AGENT_GREETING). The contact is
+    looked up within that agency only: a caller is nobody to another agency, and to an
+    unknown agent. One query — the contact by agency and phone with its memories; settings,
+    the number and the agent (with its agency) come from caches.
     """
     raw = (caller_id or "").strip()
     phone = raw if _E164.match(raw) else (try_normalize_phone(raw) if raw else None)
-    profile = agent_profile(elevenlabs_agent_id)
+    agency, profile = None, None
+    number = called_number_profile(called_number) if _E164.match(called_number or "") else None
+    if number is not None:
+        agency = number["agency"]
+        profile = number["agent"]
+        if profile is None:
+            # A number without an agent here: the agent ElevenLabs names, if it is this agency's.
+            named = agent_profile(elevenlabs_agent_id)
+            profile = named if named and named.get("agency_id") == agency.pk else None
+    else:
+        profile = agent_profile(elevenlabs_agent_id)
     caller, memories = None, []
-    if phone and profile and profile.get("agency_id") is not None:
-        caller, memories = caller_for_phone(phone, agency_id=profile["agency_id"])
+    agency_id = agency.pk if agency is not None else (profile or {}).get("agency_id")
+    if phone and agency_id is not None:
+        caller, memories = caller_for_phone(phone, agency_id=agency_id)
     elif phone and not agents_carry_agency():
         caller, memories = caller_for_phone(phone, agency_id=None)
     variables = caller_variables(
@@ -202,6 +216,7 @@ def initiation_answer(*, caller_id: str, elevenlabs_agent_id: str) -> dict:
         contact=caller,  # type: ignore[arg-type]  # KnownCaller has the fields it reads
         agent_name=profile["name"] if profile else "",
         memories=memories,
+        agency=agency,
     )
     answer: dict = {"type": "conversation_initiation_client_data", "dynamic_variables": variables}
     if profile:

@@ -109,8 +109,10 @@ def call_now(
     phone: str,
     contact: Contact | None = None,
     window_override: WindowOverride | None = None,
+    caller_number=None,
 ) -> Call:
-    """Dial `phone` with `agent`, personalised for the agent's agency's contact with that
+    """Dial `phone` with `agent` from `caller_number` (None: the agency's default caller
+    ID), personalised for the agent's agency's contact with that
     number.
 
     The call record exists (status initiated) before the provider is asked. Raises
@@ -131,6 +133,7 @@ def call_now(
         dynamic_variables=variables,
         contact=contact,
         window_override=window_override,
+        caller_number=caller_number,
     )
 
 

@@ -43,9 +43,11 @@ def elevenlabs_initiation(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "The body must be a JSON object."}, status=400)
     caller_id = payload.get("caller_id")
     agent_id = payload.get("agent_id")
+    called_number = payload.get("called_number")
     answer = initiation_answer(
         caller_id=caller_id if isinstance(caller_id, str) else "",
         elevenlabs_agent_id=agent_id if isinstance(agent_id, str) else "",
+        called_number=called_number if isinstance(called_number, str) else "",
     )
     note_webhook("initiation", request)
     return JsonResponse(answer)

@@ -26,6 +26,8 @@ class PhoneNumber(UUIDModel):
     # Blank: the number lives in the agency's Twilio account (or the install's).
     twilio_account_sid = models.CharField(max_length=64, blank=True, default="")
     twilio_auth_token = EncryptedTextField(blank=True, default="")
+    # Why ElevenLabs refused the last registration or agent assignment ("" = in step).
+    sync_error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -44,3 +46,12 @@ class PhoneNumber(UUIDModel):
     @property
     def places_calls(self) -> bool:
         return self.active and self.direction in (self.Direction.OUTBOUND, self.Direction.BOTH)
+
+    @property
+    def registered(self) -> bool:
+        """Whether ElevenLabs knows the number (it has an ElevenLabs phone number id)."""
+        return bool(self.elevenlabs_phone_number_id)
+
+    @property
+    def has_own_twilio_account(self) -> bool:
+        return bool(self.twilio_account_sid)

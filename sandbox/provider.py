@@ -18,6 +18,7 @@ import urllib.request
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import Agent
@@ -25,6 +26,7 @@ from calls.reconciling import note_undelivered_result
 from sandbox.models import SandboxConversation, SandboxMessage
 from sandbox.queue import queue_sandbox_call
 from sandbox.script import SimulatedCall, simulate_event
+from sandbox.voices import sample_voices
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
 from voqo.providers import (
     AgentSpec,
@@ -35,6 +37,8 @@ from voqo.providers import (
     ProviderNotFound,
     SentSms,
     ToolSpec,
+    TwilioNumberRegistration,
+    Voice,
 )
 from voqo.providers.elevenlabs_webhooks import parse_conversation, parse_event, sign
 
@@ -85,6 +89,8 @@ class SandboxProvider(Provider):
         to_number: str,
         dynamic_variables: dict[str, Any],
         first_message: str | None = None,
+        phone_number_id: str = "",
+        prompt: str | None = None,
     ) -> OutboundCall:
         """'Dial': record the conversation and queue its ending; returns at once."""
         conversation = SandboxConversation.objects.create(
@@ -99,6 +105,23 @@ class SandboxProvider(Provider):
         queue_sandbox_call(conversation.conversation_id)
         return OutboundCall(
             conversation_id=conversation.conversation_id, call_sid=conversation.call_sid
+        )
+
+    # phone numbers and voices: ids only, Voqo's own rows hold the numbers
+
+    def register_phone_number(self, registration: TwilioNumberRegistration) -> str:
+        return _fake_id("phnum_sbx_")
+
+    def assign_phone_number(self, phone_number_id: str, agent_id: str | None) -> None:
+        return None
+
+    def delete_phone_number(self, phone_number_id: str) -> None:
+        return None
+
+    def list_voices(self) -> list[Voice]:
+        """Fixed sample voices whose previews Voqo generates (sandbox/voices.py)."""
+        return sample_voices(
+            lambda voice_id: reverse("sandbox_voice_preview", kwargs={"voice_id": voice_id})
         )
 
     def get_conversation(self, conversation_id: str) -> PostCallEvent:
@@ -246,7 +269,7 @@ def _initiation_data(conversation: SandboxConversation) -> tuple[dict[str, Any],
         {
             "caller_id": conversation.external_number,
             "agent_id": conversation.agent_id,
-            "called_number": settings.TWILIO_PHONE_NUMBER,
+            "called_number": _number_of(conversation.agent_id),
             "call_sid": conversation.call_sid,
         }
     ).encode()
@@ -268,6 +291,21 @@ def _initiation_data(conversation: SandboxConversation) -> tuple[dict[str, Any],
     variables = answer.get("dynamic_variables") or {}
     override = (answer.get("conversation_config_override") or {}).get("agent") or {}
     return {**fallback, **variables}, str(override.get("first_message") or "")
+
+
+def _number_of(elevenlabs_agent_id: str) -> str:
+    """The number a caller dials to reach the agent: one it answers, else the install's."""
+    from phone_numbers.models import PhoneNumber
+    from phone_numbers.selectors import INBOUND
+
+    number = (
+        PhoneNumber.objects.filter(
+            agent__elevenlabs_agent_id=elevenlabs_agent_id, active=True, direction__in=INBOUND
+        )
+        .values_list("number", flat=True)
+        .first()
+    )
+    return number or settings.TWILIO_PHONE_NUMBER
 
 
 def deliver_post_call_webhook(event: dict[str, Any]) -> int:

@@ -5,15 +5,20 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from agencies.current import require_agency, role_required
+from agencies.current import agency_object_or_404, require_agency, role_required
 from agencies.models import Role
+from agents.forms import TryAgentForm
 from agents.models import Agent
+from agents.trial import agent_briefing
 from calls.models import SmsMessage
 from calls.ownership import within
 from sandbox.models import SandboxMessage
 from sandbox.provider import simulate_inbound_call
+from sandbox.trial import scripted_conversation
+from sandbox.voices import preview_wav
 from voqo.phones import InvalidPhoneNumber, normalize_phone
 
 
@@ -53,3 +58,38 @@ def simulate_inbound(request: HttpRequest, agent_id) -> HttpResponse:
         f"about {settings.SANDBOX_CALL_DELAY:g} seconds after it ends.",
     )
     return redirect("agents:detail", agent_id=agent.id)
+
+
+@require_GET
+def voice_preview(request: HttpRequest, voice_id: str) -> HttpResponse:
+    """The short preview of a sample voice (what ElevenLabs' preview_url is when live)."""
+    audio = preview_wav(voice_id)
+    if audio is None:
+        raise Http404("No sample voice has that id")
+    response = HttpResponse(audio, content_type="audio/wav")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@require_GET
+def try_conversation(request: HttpRequest, agent_id) -> HttpResponse:
+    """Sandbox only: the scripted text conversation of the agent's "Try it" tab."""
+    if settings.VOQO_PROVIDER != "sandbox":
+        raise Http404("Scripted conversations exist only in sandbox mode")
+    agent = agency_object_or_404(Agent, request, pk=agent_id)
+    form = TryAgentForm(request.GET or None, agent=agent)
+    turns = []
+    if not form.is_bound or form.is_valid():
+        briefing = agent_briefing(
+            agent=agent,
+            caller_phone=form.cleaned_data["caller_phone"] if form.is_bound else "",
+            campaign_values=form.campaign_values() if form.is_bound else {},
+        )
+        turns = scripted_conversation(agent, briefing)
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = (
+        "sandbox/partials/_try_conversation.html" if partial else "sandbox/try_conversation.html"
+    )
+    response = render(request, template, {"agent": agent, "turns": turns, "form": form})
+    patch_vary_headers(response, ("HX-Request",))
+    return response

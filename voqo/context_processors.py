@@ -6,6 +6,7 @@ from agencies.models import Role
 NAV_ITEMS = (
     ("dashboard", "Dashboard", "dashboard"),
     ("agents", "Agents", "agents:list"),
+    ("phone_numbers", "Phone numbers", "phone_numbers:list"),
     ("contacts", "Contacts", "contacts:list"),
     ("calls", "Calls", "calls:list"),
     ("campaigns", "Campaigns", "campaigns:list"),

@@ -48,6 +48,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("agencies.urls")),
     path("agents/", include("agents.urls")),
+    path("phone-numbers/", include("phone_numbers.urls")),
     path("contacts/", include("contacts.urls")),
     path("calls/", include("calls.urls")),
     path("campaigns/", include("campaigns.urls")),

@@ -9,8 +9,9 @@ from agencies.models import Agency, Membership
 from tests.browser.test_every_page import demo_objects, walk
 from tests.factories import make_staff_user
 
-# Ids that are not rows of an agency: a token the session holds, a signed invitation link.
-NOT_AGENCY_ROWS = {"token", "invitation_token", "uidb64"}
+# Ids that are not rows of an agency: a token the session holds, a signed invitation link,
+# one of the sandbox's install-wide sample voices.
+NOT_AGENCY_ROWS = {"token", "invitation_token", "uidb64", "voice_id"}
 # Token-authenticated provider endpoints (checked by their own tests).
 PROVIDER_ROUTES = {"functions:invoke"}
 

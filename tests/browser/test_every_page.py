@@ -15,13 +15,14 @@ from django.utils import timezone
 
 from agencies.models import Agency, Invitation, Membership
 from agencies.people import invitation_token
-from agents.models import Agent
+from agents.models import Agent, SavedPrompt
 from calls.models import Call, WebhookEvent
 from campaigns.models import Campaign, JobCall
 from campaigns.services import create_job
 from contacts.imports import store_pending_import
 from contacts.models import Memory
 from functions.models import CustomFunction, FunctionInvocation
+from phone_numbers.models import PhoneNumber
 from tests.conftest import STAFF_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -93,6 +94,10 @@ def demo_objects() -> dict[str, str]:
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
         "invitation_token": invitation_token(invitation),
+        "number_id": PhoneNumber.objects.filter(agency=agency).first().pk,
+        "prompt_id": SavedPrompt.objects.filter(agency=agency).first().pk,
+        "version_id": agent.prompt_versions.first().pk,
+        "voice_id": "sbx_voice_charlie",
     }
 
 

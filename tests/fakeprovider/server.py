@@ -183,6 +183,9 @@ class FakeProviderServer:
         self.messages: dict[str, dict] = {}  # Twilio message resources by sid
         self.opted_out_numbers: set[str] = set()  # SMS to these get Twilio error 21610
         self.phone_numbers: dict[str, dict] = {}  # ElevenLabs imported numbers by id
+        # The Twilio credentials each imported number was registered with, by id.
+        self.phone_number_credentials: dict[str, dict] = {}
+        self.voices: dict[str, dict] = {}  # the workspace's voices by id (GET /v1/voices)
         self.twilio_numbers: dict[str, dict] = {}  # Twilio incoming numbers by E.164 number
         self.twilio_account_status = "active"
 
@@ -333,6 +336,30 @@ class FakeProviderServer:
             self.phone_numbers[phone_number_id] = number
         return number
 
+    def add_voice(
+        self,
+        voice_id: str,
+        name: str,
+        *,
+        accent: str = "australian",
+        gender: str = "female",
+        description: str = "warm",
+    ) -> dict:
+        """A voice of the workspace (VoiceResponseModel), its preview served by this server."""
+        voice = {
+            "voice_id": voice_id,
+            "name": name,
+            "category": "premade",
+            "labels": {"accent": accent, "gender": gender, "description": description},
+            "description": None,
+            "preview_url": f"{self.url}{PREVIEW_PREFIX}{voice_id}.mp3",
+            "available_for_tiers": [],
+            "high_quality_base_model_ids": [],
+        }
+        with self._lock:
+            self.voices[voice_id] = voice
+        return voice
+
     def add_twilio_number(self, phone_number: str, *, sms_url: str = "") -> dict:
         """A number of the Twilio account, whose inbound SMS go to `sms_url`."""
         sid = "PN" + _hex(32)
@@ -364,6 +391,8 @@ class FakeProviderServer:
             self.messages.clear()
             self.opted_out_numbers.clear()
             self.phone_numbers.clear()
+            self.phone_number_credentials.clear()
+            self.voices.clear()
             self.twilio_numbers.clear()
             self.twilio_account_status = "active"
             self._injections.clear()
@@ -410,6 +439,11 @@ class FakeProviderServer:
         injection = self._take_injection(request.method, request.path)
         if injection is not None:
             return _Response(injection.status, injection.body, headers=injection.headers)
+        if request.path.startswith(PREVIEW_PREFIX):  # where preview_url points, no key needed
+            voice_id = request.path[len(PREVIEW_PREFIX) :].removesuffix(".mp3")
+            if voice_id not in self.voices:
+                return _Response(404, {"detail": "Not Found"})
+            return _Response(200, FAKE_MP3, content_type="audio/mpeg")
         if request.path.startswith(ELEVENLABS_PREFIX):
             return self._elevenlabs(request)
         if request.path.startswith(TWILIO_PREFIX):
@@ -431,6 +465,19 @@ class FakeProviderServer:
         ("DELETE", re.compile(r"^/v1/convai/tools/(?P<id>[^/]+)$"), "_tool_delete"),
         ("POST", re.compile(r"^/v1/convai/twilio/outbound-call$"), "_outbound_call"),
         ("GET", re.compile(r"^/v1/convai/phone-numbers/(?P<id>[^/]+)$"), "_phone_number_get"),
+        ("POST", re.compile(r"^/v1/convai/phone-numbers$"), "_phone_number_create"),
+        ("GET", re.compile(r"^/v1/convai/phone-numbers$"), "_phone_number_list"),
+        (
+            "PATCH",
+            re.compile(r"^/v1/convai/phone-numbers/(?P<id>[^/]+)$"),
+            "_phone_number_update",
+        ),
+        (
+            "DELETE",
+            re.compile(r"^/v1/convai/phone-numbers/(?P<id>[^/]+)$"),
+            "_phone_number_delete",
+        ),
+        ("GET", re.compile(r"^/v1/voices$"), "_voice_list"),
         ("GET", re.compile(r"^/v1/convai/conversations$"), "_conversation_list"),
         ("GET", re.compile(r"^/v1/convai/conversations/(?P<id>[^/]+)$"), "_conversation_get"),
         (
@@ -650,6 +697,56 @@ class FakeProviderServer:
             message = f"Phone number with id {id} was not found."
             return _Response(404, elevenlabs_error_body(404, message, "phone_number_not_found"))
         return _Response(200, self.phone_numbers[id])
+
+    def _phone_number_create(self, request: RecordedRequest) -> _Response:
+        body = request.json
+        if body.get("provider", "twilio") != "twilio":
+            return _Response(422, elevenlabs_error_body(422, "Only Twilio numbers are faked."))
+        if any(n["phone_number"] == body["phone_number"] for n in self.phone_numbers.values()):
+            message = f"Phone number {body['phone_number']} already exists."
+            return _Response(409, elevenlabs_error_body(409, message, "phone_number_exists"))
+        phone_number_id = "phnum_" + _hex(26)
+        self.add_phone_number(phone_number_id, body["phone_number"], label=body["label"])
+        self.phone_numbers[phone_number_id].update(
+            supports_inbound=body.get("supports_inbound", True),
+            supports_outbound=body.get("supports_outbound", True),
+        )
+        self.phone_number_credentials[phone_number_id] = {
+            "sid": body["sid"],
+            "token": body["token"],
+        }
+        return _Response(200, {"phone_number_id": phone_number_id})
+
+    def _phone_number_list(self, request: RecordedRequest) -> _Response:
+        return _Response(200, list(self.phone_numbers.values()))
+
+    def _phone_number_update(self, request: RecordedRequest, id: str) -> _Response:
+        if id not in self.phone_numbers:
+            message = f"Phone number with id {id} was not found."
+            return _Response(404, elevenlabs_error_body(404, message, "phone_number_not_found"))
+        body = request.json or {}
+        if "agent_id" in body:
+            agent_id = body["agent_id"]
+            if agent_id is not None and agent_id not in self.agents:
+                return self._not_found("agent", agent_id)
+            self.phone_numbers[id]["assigned_agent"] = (
+                None
+                if agent_id is None
+                else {"agent_id": agent_id, "agent_name": self.agents[agent_id]["name"]}
+            )
+        if body.get("label") is not None:
+            self.phone_numbers[id]["label"] = body["label"]
+        return _Response(200, self.phone_numbers[id])
+
+    def _phone_number_delete(self, request: RecordedRequest, id: str) -> _Response:
+        if self.phone_numbers.pop(id, None) is None:
+            message = f"Phone number with id {id} was not found."
+            return _Response(404, elevenlabs_error_body(404, message, "phone_number_not_found"))
+        self.phone_number_credentials.pop(id, None)
+        return _Response(200, {})
+
+    def _voice_list(self, request: RecordedRequest) -> _Response:
+        return _Response(200, {"voices": list(self.voices.values())})
 
     def _conversation_list(self, request: RecordedRequest) -> _Response:
         agent_id = (request.query.get("agent_id") or [None])[0]
@@ -891,6 +988,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 STATS_PATH = "/__fake__/stats"
+PREVIEW_PREFIX = "/__fake__/previews/"
 
 
 def main() -> None:

@@ -105,3 +105,43 @@ def test_the_fake_refuses_to_serve_a_conversation_the_api_would_never_send(fake_
         "conversation.metadata.call_duration_secs: Input should be a valid integer"
     )
     assert fake_provider.conversations == {}
+
+
+def test_phone_number_and_voice_answers_have_the_documented_shape(provider, fake_provider):
+    from voqo.providers import AgentBehaviour, TwilioNumberRegistration
+
+    agent_id = provider.create_agent(
+        AgentSpec(
+            name="Lisa",
+            prompt="You are Lisa.",
+            first_message="Hi",
+            behaviour=AgentBehaviour(
+                transfer_number="+61412000111", voicemail_detection=True, keywords=("Bondi",)
+            ),
+        )
+    )
+    number_id = provider.register_phone_number(
+        TwilioNumberRegistration(
+            number="+61280005555", label="Sales", account_sid="AC" + "1" * 32, auth_token="t"
+        )
+    )
+    fake_provider.add_voice("voice_1", "Matilda")
+
+    assert_documented(fake_provider, "GET", f"/v1/convai/agents/{agent_id}")
+    assert_documented(fake_provider, "GET", f"/v1/convai/phone-numbers/{number_id}")
+    assert_documented(fake_provider, "GET", "/v1/convai/phone-numbers")
+    assert_documented(
+        fake_provider, "PATCH", f"/v1/convai/phone-numbers/{number_id}", json={"agent_id": agent_id}
+    )
+    assert_documented(fake_provider, "GET", "/v1/voices")
+    assert_documented(fake_provider, "DELETE", f"/v1/convai/phone-numbers/{number_id}")
+    assert [voice.name for voice in provider.list_voices()] == ["Matilda"]
+
+
+def test_the_fake_refuses_a_phone_number_body_the_api_would_refuse(fake_provider):
+    response = httpx.post(
+        fake_provider.url + "/v1/convai/phone-numbers",
+        headers={"xi-api-key": DEFAULT_ELEVENLABS_API_KEY},
+        json={"phone_number": "+61280005555", "provider": "twilio"},
+    )
+    assert response.status_code == 422

@@ -211,7 +211,7 @@ def test_unknown_paths_answer_404_and_undocumented_methods_405(fake_provider):
 
 
 def test_a_documented_path_the_fake_does_not_serve_says_so(fake_provider):
-    response = el_request(fake_provider, "GET", "/v1/convai/phone-numbers")
+    response = el_request(fake_provider, "GET", "/v1/voices/settings/default")
 
     assert response.status_code == 404
     assert "does not implement" in response.json()["detail"]["message"]

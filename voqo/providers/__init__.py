@@ -12,6 +12,7 @@ from django.conf import settings
 
 from .base import (
     DEFAULT_DATA_COLLECTION,
+    AgentBehaviour,
     AgentSpec,
     ConnectionCheck,
     OutboundCall,
@@ -24,12 +25,15 @@ from .base import (
     ProviderRetryableError,
     SentSms,
     ToolSpec,
+    TwilioNumberRegistration,
+    Voice,
     agent_payload,
     tool_payload,
 )
 
 __all__ = [
     "DEFAULT_DATA_COLLECTION",
+    "AgentBehaviour",
     "AgentSpec",
     "ConnectionCheck",
     "OutboundCall",
@@ -42,6 +46,8 @@ __all__ = [
     "ProviderRetryableError",
     "SentSms",
     "ToolSpec",
+    "TwilioNumberRegistration",
+    "Voice",
     "agent_payload",
     "get_provider",
     "tool_payload",

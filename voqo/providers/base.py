@@ -116,6 +116,51 @@ class AgentSpec:
     dynamic_variable_placeholders: dict[str, str] = field(default_factory=dict)
     tool_ids: list[str] = field(default_factory=list)
     data_collection: dict[str, dict[str, Any]] | None = None  # None: DEFAULT_DATA_COLLECTION
+    # How the agent behaves on a call (turns, limits, transfer, voicemail, recognition).
+    behaviour: AgentBehaviour | None = None  # None: ElevenLabs' own defaults
+    # Whether a call start may replace the prompt (a job's saved prompt). Off unless needed:
+    # an agent without authentication accepts the overrides it allows from any web client.
+    allow_prompt_override: bool = False
+
+
+@dataclass(frozen=True)
+class AgentBehaviour:
+    """How an agent behaves on a call, each value where ElevenLabs' agent API expects it."""
+
+    max_tokens: int = -1  # conversation_config.agent.prompt.max_tokens; -1: no limit
+    turn_timeout: float = 7.0  # conversation_config.turn.turn_timeout (seconds)
+    silence_end_call_timeout: float = -1.0  # conversation_config.turn…; -1: never
+    max_duration_seconds: int = 600  # conversation_config.conversation.max_duration_seconds
+    interruptions: bool = True  # "interruption" in conversation_config.conversation.client_events
+    keywords: tuple[str, ...] = ()  # conversation_config.asr.keywords
+    transfer_number: str = ""  # the transfer_to_number system tool; "" leaves it out
+    transfer_condition: str = ""
+    voicemail_detection: bool = False  # the voicemail_detection system tool
+    voicemail_message: str = ""  # "" hangs up on a voicemail instead of leaving a message
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A voice of the workspace that an agent can speak with."""
+
+    voice_id: str
+    name: str
+    accent: str = ""
+    gender: str = ""
+    description: str = ""
+    preview_url: str = ""  # a short audio sample the browser can play
+
+
+@dataclass(frozen=True)
+class TwilioNumberRegistration:
+    """A Twilio number to register with ElevenLabs (its own account's SID and token)."""
+
+    number: str
+    label: str
+    account_sid: str
+    auth_token: str
+    supports_inbound: bool = True
+    supports_outbound: bool = True
 
 
 @dataclass(frozen=True)
@@ -208,6 +253,83 @@ END_CALL_TOOL: dict[str, Any] = {
 }
 
 
+# What ElevenLabs sends a web client by default; "interruption" is what lets a caller cut in.
+CLIENT_EVENTS = ["audio", "interruption", "user_transcript", "agent_response"]
+
+
+def _system_tool(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "system", "name": name, "description": "", "params": params}
+
+
+def behaviour_payload(behaviour: AgentBehaviour) -> dict[str, Any]:
+    """The parts of `conversation_config` that `behaviour` sets, keyed like it.
+
+    `agent.prompt` carries max_tokens and the two system tools; a tool switched off is sent
+    as null, which removes it from an agent that had it (PATCH merges objects).
+    """
+    transfer = None
+    if behaviour.transfer_number:
+        transfer = _system_tool(
+            "transfer_to_number",
+            {
+                "system_tool_type": "transfer_to_number",
+                "transfers": [
+                    {
+                        "transfer_destination": {
+                            "type": "phone",
+                            "phone_number": behaviour.transfer_number,
+                        },
+                        "condition": behaviour.transfer_condition
+                        or "When the caller asks to speak with a person.",
+                        "transfer_type": "conference",
+                    }
+                ],
+            },
+        )
+    voicemail = None
+    if behaviour.voicemail_detection:
+        voicemail = _system_tool(
+            "voicemail_detection",
+            {
+                "system_tool_type": "voicemail_detection",
+                "voicemail_message": behaviour.voicemail_message or None,
+            },
+        )
+    return {
+        "agent": {
+            "prompt": {
+                "max_tokens": behaviour.max_tokens,
+                "built_in_tools": {
+                    "transfer_to_number": transfer,
+                    "voicemail_detection": voicemail,
+                },
+            }
+        },
+        "turn": {
+            "turn_timeout": behaviour.turn_timeout,
+            "silence_end_call_timeout": behaviour.silence_end_call_timeout,
+        },
+        "conversation": {
+            "max_duration_seconds": behaviour.max_duration_seconds,
+            "client_events": [
+                event
+                for event in CLIENT_EVENTS
+                if behaviour.interruptions or event != "interruption"
+            ],
+        },
+        "asr": {"keywords": list(behaviour.keywords)},
+    }
+
+
+def _merge(target: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
+    return target
+
+
 def agent_payload(spec: AgentSpec) -> dict[str, Any]:
     """The body of `POST /v1/convai/agents/create` (and of the PATCH) for `spec`."""
     agent: dict[str, Any] = {
@@ -227,6 +349,8 @@ def agent_payload(spec: AgentSpec) -> dict[str, Any]:
     conversation_config: dict[str, Any] = {"agent": agent}
     if spec.voice_id:
         conversation_config["tts"] = {"voice_id": spec.voice_id}
+    if spec.behaviour is not None:
+        _merge(conversation_config, behaviour_payload(spec.behaviour))
     data_collection = (
         DEFAULT_DATA_COLLECTION if spec.data_collection is None else spec.data_collection
     )
@@ -242,7 +366,10 @@ def agent_payload(spec: AgentSpec) -> dict[str, Any]:
                 # Outbound calls and the initiation webhook may replace the first message;
                 # an override that is not allowed here makes the call fail.
                 "conversation_config_override": {
-                    "agent": {"first_message": True, "prompt": {"prompt": False}},
+                    "agent": {
+                        "first_message": True,
+                        "prompt": {"prompt": spec.allow_prompt_override},
+                    },
                 },
             },
         },
@@ -312,8 +439,31 @@ class Provider(abc.ABC):
         to_number: str,
         dynamic_variables: dict[str, Any],
         first_message: str | None = None,
+        phone_number_id: str = "",
+        prompt: str | None = None,
     ) -> OutboundCall:
-        """Ask the provider to dial `to_number` with the agent. Never retried automatically."""
+        """Ask the provider to dial `to_number` with the agent from the registered number
+        `phone_number_id` ("" = the install's ELEVENLABS_PHONE_NUMBER_ID), with `prompt`
+        replacing the agent's own when given (the agent must allow it). Never retried
+        automatically."""
+
+    # phone numbers and voices
+
+    @abc.abstractmethod
+    def register_phone_number(self, registration: TwilioNumberRegistration) -> str:
+        """Register a Twilio number with ElevenLabs; return its phone number id."""
+
+    @abc.abstractmethod
+    def assign_phone_number(self, phone_number_id: str, agent_id: str | None) -> None:
+        """Make the agent (None: no agent) answer calls to the registered number."""
+
+    @abc.abstractmethod
+    def delete_phone_number(self, phone_number_id: str) -> None:
+        """Remove the number from ElevenLabs. A number that is already gone is not an error."""
+
+    @abc.abstractmethod
+    def list_voices(self) -> list[Voice]:
+        """The voices of the workspace, by name."""
 
     @abc.abstractmethod
     def get_conversation(self, conversation_id: str) -> PostCallEvent:

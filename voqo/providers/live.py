@@ -37,6 +37,8 @@ from .base import (
     ProviderRetryableError,
     SentSms,
     ToolSpec,
+    TwilioNumberRegistration,
+    Voice,
     agent_payload,
     tool_payload,
 )
@@ -323,18 +325,24 @@ class LiveProvider(Provider):
         to_number: str,
         dynamic_variables: dict[str, Any],
         first_message: str | None = None,
+        phone_number_id: str = "",
+        prompt: str | None = None,
     ) -> OutboundCall:
-        """Dial `to_number` from the imported Twilio number; sent exactly once, never retried."""
+        """Dial `to_number` from the registered number `phone_number_id` (else the install's
+        ELEVENLABS_PHONE_NUMBER_ID); sent exactly once, never retried."""
         client_data: dict[str, Any] = {"dynamic_variables": dict(dynamic_variables)}
+        agent_override: dict[str, Any] = {}
         if first_message is not None:
-            client_data["conversation_config_override"] = {
-                "agent": {"first_message": first_message}
-            }
+            agent_override["first_message"] = first_message
+        if prompt is not None:
+            agent_override["prompt"] = {"prompt": prompt}
+        if agent_override:
+            client_data["conversation_config_override"] = {"agent": agent_override}
         convai = self._elevenlabs.conversational_ai
         started = self._elevenlabs_call(
             lambda: convai.twilio.outbound_call(
                 agent_id=agent_id,
-                agent_phone_number_id=self.phone_number_id,
+                agent_phone_number_id=phone_number_id or self.phone_number_id,
                 to_number=to_number,
                 conversation_initiation_client_data=client_data,
                 # An SDK retry after a 5xx or 429 could ring the same person twice.
@@ -356,6 +364,66 @@ class LiveProvider(Provider):
                 outcome_unknown=True,
             )
         return OutboundCall(conversation_id=started.conversation_id, call_sid=started.call_sid)
+
+    # phone numbers and voices
+
+    def register_phone_number(self, registration: TwilioNumberRegistration) -> str:
+        """Import the Twilio number into ElevenLabs; return its phone number id."""
+        convai = self._elevenlabs.conversational_ai
+        created = self._elevenlabs_call(
+            lambda: convai.phone_numbers.create(
+                request={
+                    "provider": "twilio",
+                    "phone_number": registration.number,
+                    "label": registration.label,
+                    "sid": registration.account_sid,
+                    "token": registration.auth_token,
+                    "supports_inbound": registration.supports_inbound,
+                    "supports_outbound": registration.supports_outbound,
+                },
+                request_options=self._send_once,
+            )
+        )
+        return created.phone_number_id
+
+    def assign_phone_number(self, phone_number_id: str, agent_id: str | None) -> None:
+        """PATCH the number's agent (None unassigns it)."""
+        convai = self._elevenlabs.conversational_ai
+        self._elevenlabs_call(
+            lambda: convai.phone_numbers.update(
+                phone_number_id, agent_id=agent_id, request_options=self._idempotent
+            )
+        )
+
+    def delete_phone_number(self, phone_number_id: str) -> None:
+        """Delete the number at ElevenLabs; a number that is already gone counts as deleted."""
+        convai = self._elevenlabs.conversational_ai
+        try:
+            self._elevenlabs_call(
+                lambda: convai.phone_numbers.delete(
+                    phone_number_id, request_options=self._idempotent
+                )
+            )
+        except ProviderNotFound:
+            pass
+
+    def list_voices(self) -> list[Voice]:
+        """The workspace's voices (GET /v1/voices), by name."""
+        answer = self._elevenlabs_call(
+            lambda: self._elevenlabs.voices.get_all(request_options=self._idempotent)
+        )
+        voices = [
+            Voice(
+                voice_id=voice.voice_id,
+                name=voice.name or voice.voice_id,
+                accent=str((voice.labels or {}).get("accent") or ""),
+                gender=str((voice.labels or {}).get("gender") or ""),
+                description=str((voice.labels or {}).get("description") or voice.description or ""),
+                preview_url=voice.preview_url or "",
+            )
+            for voice in answer.voices
+        ]
+        return sorted(voices, key=lambda voice: voice.name.lower())
 
     def get_conversation(self, conversation_id: str) -> PostCallEvent:
         """The conversation (details, transcript, analysis), parsed like its webhook event."""

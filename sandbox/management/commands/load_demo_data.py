@@ -248,9 +248,12 @@ class Command(BaseCommand):
                 contacts = self._contacts(rng, agency, used_phones)
                 self._calls(rng, agency, agents, contacts, conversation_offset=index * 10_000)
                 self._campaign(rng, agency)
+                self._phone_number(agency, agents, index)
+                self._prompts(agency, agents)
                 all_agents.extend(agents.values())
             self._members(agencies)
         self._sync(all_agents)
+        self._sync_numbers(agencies)
         self.stdout.write(
             self.style.SUCCESS(f"Loaded demo data for {' and '.join(a.name for a in agencies)}.")
         )
@@ -469,6 +472,50 @@ class Command(BaseCommand):
             )
             for i in range(12)
         )
+
+    def _phone_number(self, agency, agents, index) -> None:
+        """One number per agency: answered by its sales agent, its default caller ID."""
+        from phone_numbers.models import PhoneNumber
+
+        PhoneNumber.objects.create(
+            agency=agency,
+            number=f"+6128000{7001 + index}",
+            label="Main line",
+            agent=agents["property_sales"],
+            default_outbound=True,
+        )
+
+    def _prompts(self, agency, agents) -> None:
+        """A saved prompt per template in the library, and each agent's first version."""
+        from agents.models import PromptVersion, SavedPrompt
+        from agents.prompt_templates import PROMPT_TEMPLATES
+
+        categories = {"property_sales": "sales", "property_manager": "property_management"}
+        for key, template in PROMPT_TEMPLATES.items():
+            SavedPrompt.objects.create(
+                agency=agency,
+                name=template.label,
+                category=categories.get(key, "custom"),
+                description=f"The {key.replace('_', ' ')} template as shipped.",
+                system_prompt=template.system_prompt,
+                greeting_message=template.greeting_message,
+            )
+        for agent in agents.values():
+            PromptVersion.objects.create(
+                agent=agent,
+                system_prompt=agent.system_prompt,
+                greeting_message=agent.greeting_message,
+                note="Created from the template",
+            )
+
+    def _sync_numbers(self, agencies) -> None:
+        """Register the demo numbers (in the sandbox this needs no network)."""
+        from phone_numbers.models import PhoneNumber
+        from phone_numbers.services import sync_phone_number
+
+        for number in PhoneNumber.objects.filter(agency__in=agencies).select_related("agent"):
+            if not sync_phone_number(number):
+                self.stderr.write(f"Number {number.number} did not sync: {number.sync_error}")
 
     def _sync(self, agents):
         """Sync the demo agents (in the sandbox this needs no network)."""

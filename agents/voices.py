@@ -1,0 +1,33 @@
+"""The voices an agent can speak with, as the provider lists them (cached briefly)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+
+from voqo.providers import ProviderError, Voice, get_provider
+
+VOICES_CACHE_SECONDS = 600
+DEFAULT_ACCENT = "australian"
+
+
+def workspace_voices() -> tuple[list[Voice], str]:
+    """(voices, problem): the workspace's voices, or [] and why they could not be listed.
+
+    Cached for ten minutes per provider mode: the agent form is opened far more often than
+    voices are added, and ElevenLabs answers the list slowly.
+    """
+    key = f"voqo:voices:{settings.VOQO_PROVIDER}"
+    voices = cache.get(key)
+    if voices is None:
+        try:
+            voices = get_provider().list_voices()
+        except ProviderError as error:
+            return [], f"ElevenLabs did not list the voices ({error}); type a voice ID instead."
+        cache.set(key, voices, VOICES_CACHE_SECONDS)
+    return voices, ""
+
+
+def default_voice_id(voices: list[Voice]) -> str:
+    """An Australian voice for new agents (English with an Australian accent by default)."""
+    return next((v.voice_id for v in voices if v.accent.lower() == DEFAULT_ACCENT), "")
