@@ -67,6 +67,7 @@ def prepare_outbound_call(
     contact: Contact | None = None,
     window_override_by: str = "",
     window_override_reason: str = "",
+    from_phone: str = "",
 ) -> Call:
     """Check the agent may call and create the call record with status `initiated`.
 
@@ -78,10 +79,11 @@ def prepare_outbound_call(
     The calling window is not checked here: campaigns claim only rows whose window is open,
     and single calls check it in place_outbound_call().
 
-    `agency` defaults to the agent's; a suspended agency places no calls.
+    `agency` defaults to the agent's; a suspended agency places no calls. `from_phone` is
+    the agency number dialled from (default: the install's).
     """
     agency = _calling_agency(agency, agent, contact)
-    _refuse_unless_callable(agent, contact, to_phone)
+    refuse_unless_callable(agent, contact, to_phone)
     call = Call.objects.create(
         agency=agency,
         agent=agent,
@@ -89,7 +91,7 @@ def prepare_outbound_call(
         contact=contact,
         direction=Call.Direction.OUTBOUND,
         status=Call.Status.INITIATED,
-        from_phone=settings.TWILIO_PHONE_NUMBER,
+        from_phone=from_phone or settings.TWILIO_PHONE_NUMBER,
         to_phone=to_phone,
         dynamic_variables=dynamic_variables,
         window_override_by=window_override_by,
@@ -120,7 +122,9 @@ def refuse_if_suspended(agency: Agency) -> None:
         )
 
 
-def _refuse_unless_callable(agent: Agent, contact: Contact | None, to_phone: str) -> None:
+def refuse_unless_callable(agent: Agent, contact: Contact | None, to_phone: str) -> None:
+    """OutboundCallRefused when `agent` may not call `to_phone` (disabled or unsynced agent,
+    opted-out contact or number, a number that is not a mobile or landline)."""
     if not agent.enabled:
         raise OutboundCallRefused(f"{agent.name} is disabled, so it cannot place calls.")
     if not agent.elevenlabs_agent_id:
@@ -177,8 +181,17 @@ def window_closed_message(check: calling_window.WindowCheck, who: str) -> str:
     )
 
 
-def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:
+def dial_outbound_call(
+    call: Call,
+    *,
+    first_message: str | None = None,
+    prompt: str | None = None,
+    agent_phone_number_id: str | None = None,
+) -> Call:
     """Ask the provider to dial a prepared call; store its conversation id or the failure.
+
+    `prompt` replaces the agent's prompt for this call; `agent_phone_number_id` is the
+    provider's id of the number dialled from (default: the install's).
 
     Raises OutboundCallFailed (the call is marked failed unless the outcome is unknown), or
     OutboundCallRefused when the agency was suspended since the call was prepared (the call
@@ -196,6 +209,8 @@ def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:
             to_number=call.to_phone,
             dynamic_variables=call.dynamic_variables,
             first_message=first_message,
+            prompt=prompt,
+            agent_phone_number_id=agent_phone_number_id,
         )
     except ProviderError as error:
         logger.warning("outbound call %s to %s failed: %r", call.id, call.to_phone, error)
@@ -228,7 +243,7 @@ def place_outbound_call(
     an owner overrides it with a reason, which is kept on the call. Raises like the steps.
     """
     agency = _calling_agency(agency, agent, contact)
-    _refuse_unless_callable(agent, contact, to_phone)
+    refuse_unless_callable(agent, contact, to_phone)
     check = check_calling_window(to_phone=to_phone, contact=contact, agency=agency, now=now)
     override_by = override_reason = ""
     if not check.is_open:

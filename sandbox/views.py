@@ -12,8 +12,9 @@ from agencies.models import Role
 from agents.models import Agent
 from calls.models import SmsMessage
 from calls.ownership import within
+from messages.models import Thread
 from sandbox.models import SandboxMessage
-from sandbox.provider import simulate_inbound_call
+from sandbox.provider import simulate_inbound_call, simulate_inbound_sms
 from voqo.phones import InvalidPhoneNumber, normalize_phone
 
 
@@ -53,3 +54,28 @@ def simulate_inbound(request: HttpRequest, agent_id) -> HttpResponse:
         f"about {settings.SANDBOX_CALL_DELAY:g} seconds after it ends.",
     )
     return redirect("agents:detail", agent_id=agent.id)
+
+
+@require_POST
+@role_required(Role.STAFF)
+def simulate_sms(request: HttpRequest) -> HttpResponse:
+    """Sandbox only: make a number text the agency (STOP and START included); the text goes
+    through the same handling as a real reply and shows up in Messages."""
+    if settings.VOQO_PROVIDER != "sandbox":
+        raise Http404("Simulated texts exist only in sandbox mode")
+    agency = require_agency(request)
+    body = request.POST.get("body", "").strip()
+    try:
+        from_number = normalize_phone(request.POST.get("from_phone", ""))
+    except InvalidPhoneNumber as error:
+        messages.error(request, f"Cannot simulate that text: {' '.join(error.messages)}")
+        return redirect("messages:list")
+    if not body:
+        messages.error(request, "Cannot simulate that text: write what it says.")
+        return redirect("messages:list")
+    simulate_inbound_sms(agency=agency, from_number=from_number, body=body[:1600])
+    messages.success(request, f"{from_number} texted: “{body[:80]}”.")
+    thread = Thread.objects.filter(agency=agency, phone=from_number).first()
+    if thread is None:
+        return redirect("messages:list")
+    return redirect("messages:thread", thread_id=thread.pk)

@@ -8,6 +8,8 @@ NAV_ITEMS = (
     ("agents", "Agents", "agents:list"),
     ("contacts", "Contacts", "contacts:list"),
     ("calls", "Calls", "calls:list"),
+    ("scheduling", "Scheduled calls", "scheduling:list"),
+    ("messages", "Messages", "messages:list"),
     ("campaigns", "Campaigns", "campaigns:list"),
     ("onboarding", "Connections", "onboarding:connections"),
     ("settings", "Settings", "settings"),

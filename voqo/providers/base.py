@@ -239,10 +239,11 @@ def agent_payload(spec: AgentSpec) -> dict[str, Any]:
                 # Inbound personalisation: the agent fetches dynamic variables from our
                 # initiation webhook before answering (providers.md, initiation webhook).
                 "enable_conversation_initiation_client_data_from_webhook": True,
-                # Outbound calls and the initiation webhook may replace the first message;
-                # an override that is not allowed here makes the call fail.
+                # Outbound calls and the initiation webhook may replace the first message,
+                # and a scheduled call its prompt; an override that is not allowed here
+                # makes the call fail.
                 "conversation_config_override": {
-                    "agent": {"first_message": True, "prompt": {"prompt": False}},
+                    "agent": {"first_message": True, "prompt": {"prompt": True}},
                 },
             },
         },
@@ -312,8 +313,12 @@ class Provider(abc.ABC):
         to_number: str,
         dynamic_variables: dict[str, Any],
         first_message: str | None = None,
+        prompt: str | None = None,
+        agent_phone_number_id: str | None = None,
     ) -> OutboundCall:
-        """Ask the provider to dial `to_number` with the agent. Never retried automatically."""
+        """Ask the provider to dial `to_number` with the agent (from the imported number
+        `agent_phone_number_id`, else the install's; with `prompt` instead of the agent's own
+        when given). Never retried automatically."""
 
     @abc.abstractmethod
     def get_conversation(self, conversation_id: str) -> PostCallEvent:
@@ -324,8 +329,10 @@ class Provider(abc.ABC):
         """The conversation's recording (MP3 bytes)."""
 
     @abc.abstractmethod
-    def send_sms(self, *, to: str, body: str, status_callback: str | None) -> SentSms:
-        """Send an SMS from the agency's number."""
+    def send_sms(
+        self, *, to: str, body: str, status_callback: str | None, from_number: str | None = None
+    ) -> SentSms:
+        """Send an SMS from `from_number` (E.164), else from the install's number."""
 
     @abc.abstractmethod
     def check_connection(self) -> list[ConnectionCheck]:

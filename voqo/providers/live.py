@@ -323,18 +323,23 @@ class LiveProvider(Provider):
         to_number: str,
         dynamic_variables: dict[str, Any],
         first_message: str | None = None,
+        prompt: str | None = None,
+        agent_phone_number_id: str | None = None,
     ) -> OutboundCall:
         """Dial `to_number` from the imported Twilio number; sent exactly once, never retried."""
         client_data: dict[str, Any] = {"dynamic_variables": dict(dynamic_variables)}
+        agent_override: dict[str, Any] = {}
         if first_message is not None:
-            client_data["conversation_config_override"] = {
-                "agent": {"first_message": first_message}
-            }
+            agent_override["first_message"] = first_message
+        if prompt is not None:
+            agent_override["prompt"] = {"prompt": prompt}
+        if agent_override:
+            client_data["conversation_config_override"] = {"agent": agent_override}
         convai = self._elevenlabs.conversational_ai
         started = self._elevenlabs_call(
             lambda: convai.twilio.outbound_call(
                 agent_id=agent_id,
-                agent_phone_number_id=self.phone_number_id,
+                agent_phone_number_id=agent_phone_number_id or self.phone_number_id,
                 to_number=to_number,
                 conversation_initiation_client_data=client_data,
                 # An SDK retry after a 5xx or 429 could ring the same person twice.
@@ -378,9 +383,11 @@ class LiveProvider(Provider):
 
     # SMS
 
-    def send_sms(self, *, to: str, body: str, status_callback: str | None) -> SentSms:
-        """Send `body` to `to` from TWILIO_PHONE_NUMBER."""
-        kwargs: dict[str, Any] = {"to": to, "from_": self.sms_from, "body": body}
+    def send_sms(
+        self, *, to: str, body: str, status_callback: str | None, from_number: str | None = None
+    ) -> SentSms:
+        """Send `body` to `to` from `from_number`, else TWILIO_PHONE_NUMBER."""
+        kwargs: dict[str, Any] = {"to": to, "from_": from_number or self.sms_from, "body": body}
         if status_callback:
             kwargs["status_callback"] = status_callback
         with _twilio_errors():
