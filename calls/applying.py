@@ -157,9 +157,12 @@ def record_call_initiation_failure(event: PostCallEvent) -> Call:
     return _record_outcome(event, status=status, reason=text)
 
 
-def record_call_without_result(event: PostCallEvent, *, reason: str) -> Call:
-    """The provider never reported how the call ended: mark it failed with `reason`."""
-    return _record_outcome(event, status=Call.Status.FAILED, reason=reason)
+def record_call_without_result(
+    event: PostCallEvent, *, reason: str, status: str = Call.Status.FAILED
+) -> Call:
+    """The provider never reported how the call ended: mark it `status` (failed, or unknown
+    when nobody can tell) with `reason`."""
+    return _record_outcome(event, status=status, reason=reason)
 
 
 def _record_outcome(event: PostCallEvent, *, status: str, reason: str) -> Call:

@@ -107,7 +107,7 @@ def test_a_conversation_still_in_progress_waits_then_is_closed(staff_client, age
     reconcile()
 
     call.refresh_from_db()
-    assert call.status == "failed"
+    assert call.status == "unknown"
     assert call.failure_reason == "No result from the provider after 121 minutes."
 
 
@@ -122,7 +122,7 @@ def test_a_provider_that_cannot_be_asked_is_tried_again_later(staff_client, agen
     assert call.status == "initiated"
     reconcile()  # the provider answers now: the call has no result yet ("initiated")
     call.refresh_from_db()
-    assert call.status == "failed"
+    assert call.status == "unknown"
     assert call.failure_reason.startswith("No result from the provider after 40 minutes")
 
 
@@ -137,7 +137,7 @@ def test_a_call_the_provider_never_confirmed_is_closed_with_the_reason(
     reconcile()
 
     call.refresh_from_db()
-    assert call.status == "failed"
+    assert call.status == "unknown"
     assert call.failure_reason.startswith(
         "Voqo never learned whether the provider placed this call"
     )
