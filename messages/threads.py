@@ -66,6 +66,28 @@ def note_message(message: SmsMessage) -> None:
         note_message(message)
 
 
+def rebuild_threads(agency) -> int:
+    """Write the agency's threads afresh from its messages (after a bulk insert that skipped
+    post_save), all read; returns how many threads there are."""
+    latest: dict[str, Thread] = {}
+    rows = SmsMessage.objects.filter(agency=agency).order_by("created_at")
+    for message in rows.iterator():
+        phone = thread_phone(message)
+        previous = latest.get(phone)
+        latest[phone] = Thread(
+            agency=agency,
+            phone=phone,
+            contact_id=message.contact_id or (previous.contact_id if previous else None),
+            last_message_at=message.created_at,
+            last_body=message.body[:PREVIEW_LENGTH],
+            last_direction=message.direction,
+        )
+    with transaction.atomic():
+        Thread.objects.filter(agency=agency).delete()
+        Thread.objects.bulk_create(latest.values(), batch_size=500)
+    return len(latest)
+
+
 def thread_list(agency) -> QuerySet[Thread]:
     """The agency's threads, newest message first."""
     return (

@@ -22,6 +22,8 @@ from campaigns.services import create_job
 from contacts.imports import store_pending_import
 from contacts.models import Memory
 from functions.models import CustomFunction, FunctionInvocation
+from messages.models import SmsTemplate, Thread
+from scheduling.models import ScheduledCall
 from tests.conftest import STAFF_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -93,6 +95,9 @@ def demo_objects() -> dict[str, str]:
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
         "invitation_token": invitation_token(invitation),
+        "scheduled_call_id": ScheduledCall.objects.filter(agency=agency).first().pk,
+        "thread_id": Thread.objects.filter(agency=agency).order_by("-last_message_at")[0].pk,
+        "template_id": SmsTemplate.objects.filter(agency=agency).first().pk,
     }
 
 
