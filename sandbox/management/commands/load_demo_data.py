@@ -443,7 +443,9 @@ class Command(BaseCommand):
             .order_by("-created_at")
             .values_list("to_phone", flat=True)
         )
-        for index, (phone, body) in enumerate(zip(list(dict.fromkeys(texted))[:3], replies)):
+        for index, (phone, body) in enumerate(
+            zip(list(dict.fromkeys(texted))[:3], replies, strict=False)
+        ):
             if any(c.phone == phone for c in contacts):
                 record_inbound_sms(
                     sid=f"SMdemoreply{agency.slug}{index}",
@@ -469,7 +471,9 @@ class Command(BaseCommand):
         while day.weekday() >= 5:
             day += timedelta(days=1)
         agent = next(iter(agents.values()))
-        for hour, contact in zip((13, 15), [c for c in contacts if not c.opted_out_at][:2]):
+        for hour, contact in zip(
+            (13, 15), [c for c in contacts if not c.opted_out_at][:2], strict=False
+        ):
             ScheduledCall.objects.create(
                 agency=agency,
                 batch=contact.pk,
