@@ -8,7 +8,7 @@ NAV_ITEMS = (
     ("agents", "Agents", "agents:list"),
     ("contacts", "Contacts", "contacts:list"),
     ("calls", "Calls", "calls:list"),
-    ("scheduling", "Scheduled calls", "scheduling:list"),
+    ("scheduling", "Call schedule", "scheduling:list"),
     ("messages", "Messages", "messages:list"),
     ("campaigns", "Campaigns", "campaigns:list"),
     ("onboarding", "Connections", "onboarding:connections"),

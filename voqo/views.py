@@ -17,12 +17,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Home: the getting-started checklist until dismissed, this week's figures, calls per
     day for 30 days, per agent, recent calls."""
     from agencies.current import require_agency
-    from calls.selectors import dashboard_figures, live_calls_panel
+    from calls.selectors import dashboard_figures
     from onboarding.checklist import getting_started
 
     context = {
         **dashboard_figures(agency_zone(request.agency), agency=require_agency(request)),
-        **live_calls_panel(agency=request.agency),
         "checklist": getting_started(request.agency),
     }
     return render(request, "voqo/dashboard.html", context)

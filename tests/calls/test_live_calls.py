@@ -27,8 +27,11 @@ def test_live_calls_show_on_the_dashboard_with_elapsed_time(staff_client):
     placed(45, to_phone="+61412999888")
     make_call(status="completed")  # ended: not live
 
-    page = staff_client.get(reverse("dashboard")).content.decode()
+    dashboard = staff_client.get(reverse("dashboard")).content.decode()
+    # The dashboard loads the panel (its own request, so the page's queries stay as they were).
+    assert f'hx-get="{reverse("calls:live")}" hx-trigger="load"' in dashboard
 
+    page = staff_client.get(reverse("calls:live"), HTTP_HX_REQUEST="true").content.decode()
     live = page.split('id="live-calls"')[1].split("</section>")[0]
     assert "Priya" in live and "3m 0s" in live
     assert "0412 999 888" in live and "Waiting for the result" in live
