@@ -169,8 +169,9 @@ def _record_outcome(event: PostCallEvent, *, status: str, reason: str) -> Call:
     call = _call_for_event(event)
     if call.agent_id is None and (agent := _agent_for(event, call.agency)):
         call.agent, call.agent_name = agent, agent.name
-    # A processed transcription already says what happened; never downgrade it.
-    if call.status in (Call.Status.INITIATED, Call.Status.FAILED):
+    # A processed transcription already says what happened; never downgrade it. A result that
+    # arrives after reconciliation gave up ("unknown") still says more than that.
+    if call.status in (Call.Status.INITIATED, Call.Status.FAILED, Call.Status.UNKNOWN):
         call.status = status
         call.failure_reason = reason
     if call.sms_status == Call.SmsStatus.NONE:

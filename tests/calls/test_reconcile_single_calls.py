@@ -1,5 +1,6 @@
 """A single call whose result never arrives is reconciled with the provider after a limit."""
 
+import copy
 from datetime import timedelta
 from io import StringIO
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calls.models import Call
-from tests.calls.conftest import run_after_commit
+from tests.calls.conftest import post_event, run_after_commit
 from tests.factories import make_agent
 from tests.fakeprovider import load_payload
 
@@ -154,3 +155,21 @@ def test_the_worker_sweep_reconciles_waiting_calls(staff_client, agent, provider
 
     call.refresh_from_db()
     assert call.status == "failed"
+
+
+def test_a_result_that_arrives_after_giving_up_replaces_unknown(
+    client, staff_client, agent, provider
+):
+    call = call_number(staff_client, agent)
+    provider.conversations[call.elevenlabs_conversation_id]["status"] = "in-progress"
+    waited(call, 121)
+    reconcile()
+    call.refresh_from_db()
+    assert call.status == "unknown"
+
+    failure = copy.deepcopy(load_payload("call_initiation_failure__busy"))
+    failure["data"]["conversation_id"] = call.elevenlabs_conversation_id
+    post_event(client, failure)
+
+    call.refresh_from_db()
+    assert call.status == "busy"
