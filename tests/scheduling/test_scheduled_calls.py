@@ -358,3 +358,10 @@ def test_two_workers_never_place_a_scheduled_call_twice(live_provider_settings):
     assert sorted(dialled) == phones
     assert Call.objects.count() == 8
     assert set(ScheduledCall.objects.values_list("status", flat=True)) == {"in_progress"}
+
+
+@pytest.mark.django_db
+def test_the_contact_page_offers_to_schedule_a_call(staff_client, within_calling_hours):
+    priya = make_contact(name="Priya", phone="+61412345678")
+    page = staff_client.get(reverse("contacts:detail", args=[priya.id])).content.decode()
+    assert f"{reverse('scheduling:new')}?contact={priya.id}" in page
