@@ -1,7 +1,7 @@
 from django import forms
 
 from messages.models import SmsTemplate
-from voqo.forms import VARIABLES_HELP
+from voqo.forms import VARIABLES_HELP, clean_sms_template
 from voqo.phones import normalize_phone
 
 
@@ -45,8 +45,6 @@ class SmsTemplateForm(forms.ModelForm):
         return name
 
     def clean_body(self) -> str:
-        from voqo.forms import clean_sms_template
-
         return clean_sms_template(self.cleaned_data["body"])
 
     def save(self, commit: bool = True) -> SmsTemplate:
