@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.apps import apps
 from django.utils import timezone
 
 from agents.models import Agent
@@ -49,9 +50,22 @@ def agent_spec(agent: Agent) -> AgentSpec:
         },
         tool_ids=tool_ids,
         behaviour=agent_behaviour(agent),
-        allow_prompt_override=agent.jobs.filter(status__in=("pending", "running", "paused"))
-        .exclude(prompt_override="")
-        .exists(),
+        allow_prompt_override=_prompt_override_in_use(agent),
+    )
+
+
+def _prompt_override_in_use(agent: Agent) -> bool:
+    """Whether an open job or a pending scheduled call replaces this agent's prompt: only
+    then may ElevenLabs accept a prompt override (an agent without login accepts allowed
+    overrides from any web client)."""
+    open_jobs = agent.jobs.filter(status__in=("pending", "running", "paused"))
+    if open_jobs.exclude(prompt_override="").exists():
+        return True
+    scheduled_call = apps.get_model("scheduling", "ScheduledCall")
+    return (
+        scheduled_call.objects.filter(agent=agent, status="pending")
+        .exclude(prompt_text="")
+        .exists()
     )
 
 

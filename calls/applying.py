@@ -157,17 +157,21 @@ def record_call_initiation_failure(event: PostCallEvent) -> Call:
     return _record_outcome(event, status=status, reason=text)
 
 
-def record_call_without_result(event: PostCallEvent, *, reason: str) -> Call:
-    """The provider never reported how the call ended: mark it failed with `reason`."""
-    return _record_outcome(event, status=Call.Status.FAILED, reason=reason)
+def record_call_without_result(
+    event: PostCallEvent, *, reason: str, status: str = Call.Status.FAILED
+) -> Call:
+    """The provider never reported how the call ended: mark it `status` (failed, or unknown
+    when nobody can tell) with `reason`."""
+    return _record_outcome(event, status=status, reason=reason)
 
 
 def _record_outcome(event: PostCallEvent, *, status: str, reason: str) -> Call:
     call = _call_for_event(event)
     if call.agent_id is None and (agent := _agent_for(event, call.agency)):
         call.agent, call.agent_name = agent, agent.name
-    # A processed transcription already says what happened; never downgrade it.
-    if call.status in (Call.Status.INITIATED, Call.Status.FAILED):
+    # A processed transcription already says what happened; never downgrade it. A result that
+    # arrives after reconciliation gave up ("unknown") still says more than that.
+    if call.status in (Call.Status.INITIATED, Call.Status.FAILED, Call.Status.UNKNOWN):
         call.status = status
         call.failure_reason = reason
     if call.sms_status == Call.SmsStatus.NONE:

@@ -22,6 +22,8 @@ class Call(UUIDModel):
         FAILED = "failed", "Failed"
         NO_ANSWER = "no_answer", "No answer"
         BUSY = "busy", "Busy"
+        # Its result never arrived and the provider could not say (calls.reconciling).
+        UNKNOWN = "unknown", "Result unknown"
 
     class Channel(models.TextChoices):
         PHONE = "phone", "Phone"
@@ -270,6 +272,13 @@ class SmsMessage(UUIDModel):
         constraints = [
             # Twilio's MessageSid is global, but a reply is kept once per agency it concerns.
             models.UniqueConstraint(fields=["sid", "agency"], name="sms_messages_unique_sid")
+        ]
+        indexes = [
+            # A conversation (messages.threads) is read by the other party's number.
+            models.Index(
+                fields=["agency", "from_phone", "created_at"], name="idx_sms_messages_from"
+            ),
+            models.Index(fields=["agency", "to_phone", "created_at"], name="idx_sms_messages_to"),
         ]
 
     def __str__(self) -> str:

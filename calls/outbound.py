@@ -86,7 +86,7 @@ def prepare_outbound_call(
     default outbound number, else the install's number — never another agency's.
     """
     agency = _calling_agency(agency, agent, contact)
-    _refuse_unless_callable(agent, contact, to_phone)
+    refuse_unless_callable(agent, contact, to_phone)
     from_phone = caller_id(agency, caller_number)
     call = Call.objects.create(
         agency=agency,
@@ -153,7 +153,9 @@ def refuse_if_suspended(agency: Agency) -> None:
         )
 
 
-def _refuse_unless_callable(agent: Agent, contact: Contact | None, to_phone: str) -> None:
+def refuse_unless_callable(agent: Agent, contact: Contact | None, to_phone: str) -> None:
+    """OutboundCallRefused when `agent` may not call `to_phone` (disabled or unsynced agent,
+    opted-out contact or number, a number that is not a mobile or landline)."""
     if not agent.enabled:
         raise OutboundCallRefused(f"{agent.name} is disabled, so it cannot place calls.")
     if not agent.elevenlabs_agent_id:
@@ -215,6 +217,9 @@ def dial_outbound_call(
 ) -> Call:
     """Ask the provider to dial a prepared call; store its conversation id or the failure.
 
+    `prompt` replaces the agent's prompt for this call; `agent_phone_number_id` is the
+    provider's id of the number dialled from (default: the install's).
+
     Raises OutboundCallFailed (the call is marked failed unless the outcome is unknown), or
     OutboundCallRefused when the agency was suspended since the call was prepared (the call
     is marked failed with that reason; nothing was dialled).
@@ -266,7 +271,7 @@ def place_outbound_call(
     an owner overrides it with a reason, which is kept on the call. Raises like the steps.
     """
     agency = _calling_agency(agency, agent, contact)
-    _refuse_unless_callable(agent, contact, to_phone)
+    refuse_unless_callable(agent, contact, to_phone)
     check = check_calling_window(to_phone=to_phone, contact=contact, agency=agency, now=now)
     override_by = override_reason = ""
     if not check.is_open:

@@ -6,6 +6,10 @@ with the provider's conversation API and handed to the calls pipeline (calls.app
 the SMS, memories and `call_finished` follow exactly as for a webhook; when the provider has
 no result, the call is marked failed with the reason. Campaign calls are left to the
 campaign dialler, which reconciles its own rows (and sends unknown ones to review).
+
+A call the provider says never existed is failed; one whose result nobody can tell after
+GIVE_UP_AFTER (no conversation id, a conversation still "in progress", a provider that
+cannot be asked) is marked `unknown` with the reason: no call stays `initiated` forever.
 """
 
 from __future__ import annotations
@@ -77,7 +81,11 @@ def reconcile_call(call: Call, *, now: datetime) -> bool:
     try:
         conversation = get_provider().get_conversation(conversation_id)
     except ProviderNotFound:
-        return _close(call, "The provider has no such conversation, so no result exists.")
+        return _close(
+            call,
+            "The provider has no such conversation, so no result exists.",
+            status=Call.Status.FAILED,
+        )
     except ProviderError as error:
         logger.warning("reconciling call %s: %r", call.pk, error)
         if not giving_up:
@@ -94,13 +102,15 @@ def reconcile_call(call: Call, *, now: datetime) -> bool:
     return _close(call, f"No result from the provider after {minutes} minutes.")
 
 
-def _close(call: Call, reason: str) -> bool:
-    """Mark the call failed with `reason`; `call_finished` is sent as for any outcome."""
+def _close(call: Call, reason: str, *, status: str = Call.Status.UNKNOWN) -> bool:
+    """Mark the call `status` (unknown unless the provider said otherwise) with `reason`;
+    `call_finished` is sent as for any outcome."""
     with transaction.atomic():
         if call.elevenlabs_conversation_id:
             applying.record_call_without_result(
                 PostCallEvent(event_type="", conversation_id=call.elevenlabs_conversation_id),
                 reason=reason,
+                status=status,
             )
         else:
             _close_without_conversation(call, reason)
@@ -110,7 +120,7 @@ def _close(call: Call, reason: str) -> bool:
 
 def _close_without_conversation(call: Call, reason: str) -> None:
     closed = Call.objects.filter(pk=call.pk, status=Call.Status.INITIATED).update(
-        status=Call.Status.FAILED,
+        status=Call.Status.UNKNOWN,
         failure_reason=reason,
         sms_status=Call.SmsStatus.SKIPPED,
         sms_error="The call never connected.",

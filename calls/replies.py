@@ -12,6 +12,7 @@ from calls.models import SmsMessage
 from calls.ownership import agency_of, install_agency
 from contacts.models import Contact
 from contacts.opt_out import opt_in_number, opt_out_number
+from voqo.events import announce
 from voqo.phones import try_normalize_phone
 
 OPT_OUT_WORDS = frozenset(
@@ -24,6 +25,16 @@ OPT_IN_WORDS = frozenset({"START", "YES", "UNSTOP"})
 
 def _keyword(body: str) -> str:
     return body.strip().rstrip(".!?,;:").strip().upper()
+
+
+def opt_keyword(body: str) -> str:
+    """What a reply's text does: "stop" (an opt-out word), "start" (an opt-in word) or ""."""
+    keyword = _keyword(body)
+    if keyword in OPT_OUT_WORDS:
+        return "stop"
+    if keyword in OPT_IN_WORDS:
+        return "start"
+    return ""
 
 
 def record_inbound_sms(
@@ -60,6 +71,20 @@ def record_inbound_sms(
             continue
     if not stored:
         return None
+    for row in stored:
+        announce(
+            row.agency,
+            "sms.received",
+            {
+                "id": str(row.pk),
+                "sid": row.sid,
+                "from": row.from_phone,
+                "to": row.to_phone,
+                "body": row.body,
+                "contact_id": str(row.contact_id) if row.contact_id else None,
+                "received_at": row.created_at.isoformat(),
+            },
+        )
     message = stored[0]
     keyword = _keyword(body)
     opt_out_type = opt_out_type.upper()

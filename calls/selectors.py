@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from agencies.models import Agency
 from calls.models import Call
@@ -362,3 +363,50 @@ def _calls_per_agent(*, since: datetime, agency: Agency) -> list[dict[str, Any]]
     rows = [{"agent_name": name, "count": count} for name, count in by_name.items()]
     rows.sort(key=lambda row: (-row["count"], row["agent_name"]))
     return rows[:10]
+
+
+@dataclass(frozen=True)
+class LiveCall:
+    call: Call
+    elapsed_seconds: int
+    # Past the result timeout: reconciliation asks the provider (calls.reconciling).
+    overdue: bool
+
+
+LIVE_CALLS_SHOWN = 50
+
+
+def live_calls(*, agency: Agency, now: datetime | None = None) -> list[LiveCall]:
+    """Calls placed and not yet ended (`initiated`), newest first, with time since dialled."""
+    from calls.reconciling import result_timeout
+
+    now = now or timezone.now()
+    calls = (
+        Call.objects.filter(agency=agency, status=Call.Status.INITIATED)
+        .select_related("contact")
+        .order_by("-created_at")[:LIVE_CALLS_SHOWN]
+    )
+    live = []
+    for call in calls:
+        elapsed = now - (call.started_at or call.created_at)
+        live.append(
+            LiveCall(
+                call=call,
+                elapsed_seconds=max(0, int(elapsed.total_seconds())),
+                overdue=elapsed > result_timeout(),
+            )
+        )
+    return live
+
+
+# How often the dashboard asks again: often while calls are live, rarely when none are.
+LIVE_POLL_SECONDS, IDLE_POLL_SECONDS = 5, 30
+
+
+def live_calls_panel(*, agency: Agency) -> dict[str, Any]:
+    """The dashboard's live-calls panel: the calls, and how soon to ask again."""
+    live = live_calls(agency=agency)
+    return {
+        "live_calls": live,
+        "live_poll_seconds": LIVE_POLL_SECONDS if live else IDLE_POLL_SECONDS,
+    }

@@ -5,6 +5,7 @@ from calls import views
 app_name = "calls"
 urlpatterns = [
     path("", views.call_list, name="list"),
+    path("live/", views.live_call_list, name="live"),
     path("webhook-problems/", views.webhook_problems, name="webhook_problems"),
     path(
         "webhook-problems/<int:event_id>/retry/",

@@ -11,7 +11,7 @@ from calls import receiving
 from calls.forms import CallFilterForm
 from calls.models import Call, SmsMessage, WebhookEvent
 from calls.recordings import ensure_recording
-from calls.selectors import keyset_page, transcript_items
+from calls.selectors import keyset_page, live_calls_panel, transcript_items
 from voqo.htmx import wants_partial
 from voqo.models import agency_zone
 from voqo.providers import ProviderError
@@ -115,3 +115,14 @@ def webhook_problem_retry(request: HttpRequest, event_id: int) -> HttpResponse:
     else:
         messages.info(request, "That event was processed already; nothing to retry.")
     return redirect("calls:webhook_problems")
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def live_call_list(request: HttpRequest) -> HttpResponse:
+    """The dashboard's live calls with their elapsed time (polled by HTMX; a page alone
+    without JavaScript)."""
+    context = live_calls_panel(agency=require_agency(request))
+    if wants_partial(request):
+        return render(request, "calls/partials/_live_calls.html", context)
+    return render(request, "calls/live_calls.html", context)

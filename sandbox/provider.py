@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from agents.models import Agent
 from calls.reconciling import note_undelivered_result
+from calls.replies import record_inbound_sms
+from phone_numbers.selectors import outbound_numbers
 from sandbox.models import SandboxConversation, SandboxMessage
 from sandbox.queue import queue_sandbox_call
 from sandbox.script import SimulatedCall, simulate_event
@@ -158,12 +160,14 @@ class SandboxProvider(Provider):
 
     # SMS
 
-    def send_sms(self, *, to: str, body: str, status_callback: str | None) -> SentSms:
+    def send_sms(
+        self, *, to: str, body: str, status_callback: str | None, from_number: str | None = None
+    ) -> SentSms:
         """'Send' to the outbox staff see at /sandbox/outbox/."""
         message = SandboxMessage.objects.create(
             sid=_fake_id("SMsbx", 28),
             to_phone=to,
-            from_phone=settings.TWILIO_PHONE_NUMBER,
+            from_phone=from_number or settings.TWILIO_PHONE_NUMBER,
             body=body,
         )
         return SentSms(sid=message.sid, status="delivered")
@@ -195,6 +199,17 @@ def simulate_inbound_call(*, agent_id: str, from_number: str) -> str:
     )
     queue_sandbox_call(conversation.conversation_id)
     return conversation.conversation_id
+
+
+def simulate_inbound_sms(*, agency, from_number: str, body: str) -> None:
+    """Make `from_number` text `agency`'s number, handled as Twilio's webhook would be."""
+    number = outbound_numbers(agency).first()
+    record_inbound_sms(
+        sid=_fake_id("SMsbx", 28),
+        from_phone=from_number,
+        to_phone=number.number if number else settings.TWILIO_PHONE_NUMBER,
+        body=body,
+    )
 
 
 def finish_conversation(conversation_id: str) -> SandboxConversation | None:

@@ -15,8 +15,9 @@ from agents.models import Agent
 from agents.trial import agent_briefing
 from calls.models import SmsMessage
 from calls.ownership import within
+from messages.models import Thread
 from sandbox.models import SandboxMessage
-from sandbox.provider import simulate_inbound_call
+from sandbox.provider import simulate_inbound_call, simulate_inbound_sms
 from sandbox.trial import scripted_conversation
 from sandbox.voices import preview_wav
 from voqo.phones import InvalidPhoneNumber, normalize_phone
@@ -93,3 +94,28 @@ def try_conversation(request: HttpRequest, agent_id) -> HttpResponse:
     response = render(request, template, {"agent": agent, "turns": turns, "form": form})
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+@require_POST
+@role_required(Role.STAFF)
+def simulate_sms(request: HttpRequest) -> HttpResponse:
+    """Sandbox only: make a number text the agency (STOP and START included); the text goes
+    through the same handling as a real reply and shows up in Messages."""
+    if settings.VOQO_PROVIDER != "sandbox":
+        raise Http404("Simulated texts exist only in sandbox mode")
+    agency = require_agency(request)
+    body = request.POST.get("body", "").strip()
+    try:
+        from_number = normalize_phone(request.POST.get("from_phone", ""))
+    except InvalidPhoneNumber as error:
+        messages.error(request, f"Cannot simulate that text: {' '.join(error.messages)}")
+        return redirect("messages:list")
+    if not body:
+        messages.error(request, "Cannot simulate that text: write what it says.")
+        return redirect("messages:list")
+    simulate_inbound_sms(agency=agency, from_number=from_number, body=body[:1600])
+    messages.success(request, f"{from_number} texted: “{body[:80]}”.")
+    thread = Thread.objects.filter(agency=agency, phone=from_number).first()
+    if thread is None:
+        return redirect("messages:list")
+    return redirect("messages:thread", thread_id=thread.pk)

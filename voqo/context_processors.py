@@ -9,6 +9,8 @@ NAV_ITEMS = (
     ("phone_numbers", "Phone numbers", "phone_numbers:list"),
     ("contacts", "Contacts", "contacts:list"),
     ("calls", "Calls", "calls:list"),
+    ("scheduling", "Call schedule", "scheduling:list"),
+    ("messages", "Messages", "messages:list"),
     ("campaigns", "Campaigns", "campaigns:list"),
     ("onboarding", "Connections", "onboarding:connections"),
     ("settings", "Settings", "settings"),

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "phone_numbers",
     "onboarding",
     "sandbox",
+    "scheduling",
+    "messages.apps.MessagesConfig",
 ]
 
 MIDDLEWARE = [

@@ -55,6 +55,8 @@ urlpatterns = [
     path("functions/", include("functions.urls")),
     path("", include("onboarding.urls")),
     path("sandbox/", include("sandbox.urls")),
+    path("scheduled-calls/", include("scheduling.urls")),
+    path("messages/", include("messages.urls")),
     path("webhooks/", include("calls.webhook_urls")),
     path("webhooks/", include("contacts.webhook_urls")),
 ]

@@ -22,7 +22,9 @@ from campaigns.services import create_job
 from contacts.imports import store_pending_import
 from contacts.models import Memory
 from functions.models import CustomFunction, FunctionInvocation
+from messages.models import SmsTemplate, Thread
 from phone_numbers.models import PhoneNumber
+from scheduling.models import ScheduledCall
 from tests.conftest import STAFF_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -98,6 +100,9 @@ def demo_objects() -> dict[str, str]:
         "prompt_id": SavedPrompt.objects.filter(agency=agency).first().pk,
         "version_id": agent.prompt_versions.first().pk,
         "voice_id": "sbx_voice_charlie",
+        "scheduled_call_id": ScheduledCall.objects.filter(agency=agency).first().pk,
+        "thread_id": Thread.objects.filter(agency=agency).order_by("-last_message_at")[0].pk,
+        "template_id": SmsTemplate.objects.filter(agency=agency).first().pk,
     }
 
 

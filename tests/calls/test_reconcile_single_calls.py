@@ -1,5 +1,6 @@
 """A single call whose result never arrives is reconciled with the provider after a limit."""
 
+import copy
 from datetime import timedelta
 from io import StringIO
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calls.models import Call
-from tests.calls.conftest import run_after_commit
+from tests.calls.conftest import post_event, run_after_commit
 from tests.factories import make_agent
 from tests.fakeprovider import load_payload
 
@@ -107,7 +108,7 @@ def test_a_conversation_still_in_progress_waits_then_is_closed(staff_client, age
     reconcile()
 
     call.refresh_from_db()
-    assert call.status == "failed"
+    assert call.status == "unknown"
     assert call.failure_reason == "No result from the provider after 121 minutes."
 
 
@@ -122,7 +123,7 @@ def test_a_provider_that_cannot_be_asked_is_tried_again_later(staff_client, agen
     assert call.status == "initiated"
     reconcile()  # the provider answers now: the call has no result yet ("initiated")
     call.refresh_from_db()
-    assert call.status == "failed"
+    assert call.status == "unknown"
     assert call.failure_reason.startswith("No result from the provider after 40 minutes")
 
 
@@ -137,7 +138,7 @@ def test_a_call_the_provider_never_confirmed_is_closed_with_the_reason(
     reconcile()
 
     call.refresh_from_db()
-    assert call.status == "failed"
+    assert call.status == "unknown"
     assert call.failure_reason.startswith(
         "Voqo never learned whether the provider placed this call"
     )
@@ -154,3 +155,21 @@ def test_the_worker_sweep_reconciles_waiting_calls(staff_client, agent, provider
 
     call.refresh_from_db()
     assert call.status == "failed"
+
+
+def test_a_result_that_arrives_after_giving_up_replaces_unknown(
+    client, staff_client, agent, provider
+):
+    call = call_number(staff_client, agent)
+    provider.conversations[call.elevenlabs_conversation_id]["status"] = "in-progress"
+    waited(call, 121)
+    reconcile()
+    call.refresh_from_db()
+    assert call.status == "unknown"
+
+    failure = copy.deepcopy(load_payload("call_initiation_failure__busy"))
+    failure["data"]["conversation_id"] = call.elevenlabs_conversation_id
+    post_event(client, failure)
+
+    call.refresh_from_db()
+    assert call.status == "busy"

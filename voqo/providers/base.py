@@ -363,8 +363,9 @@ def agent_payload(spec: AgentSpec) -> dict[str, Any]:
                 # Inbound personalisation: the agent fetches dynamic variables from our
                 # initiation webhook before answering (providers.md, initiation webhook).
                 "enable_conversation_initiation_client_data_from_webhook": True,
-                # Outbound calls and the initiation webhook may replace the first message;
-                # an override that is not allowed here makes the call fail.
+                # Outbound calls and the initiation webhook may replace the first message,
+                # and a scheduled call its prompt; an override that is not allowed here
+                # makes the call fail.
                 "conversation_config_override": {
                     "agent": {
                         "first_message": True,
@@ -474,8 +475,10 @@ class Provider(abc.ABC):
         """The conversation's recording (MP3 bytes)."""
 
     @abc.abstractmethod
-    def send_sms(self, *, to: str, body: str, status_callback: str | None) -> SentSms:
-        """Send an SMS from the agency's number."""
+    def send_sms(
+        self, *, to: str, body: str, status_callback: str | None, from_number: str | None = None
+    ) -> SentSms:
+        """Send an SMS from `from_number` (E.164), else from the install's number."""
 
     @abc.abstractmethod
     def check_connection(self) -> list[ConnectionCheck]:

@@ -446,9 +446,11 @@ class LiveProvider(Provider):
 
     # SMS
 
-    def send_sms(self, *, to: str, body: str, status_callback: str | None) -> SentSms:
-        """Send `body` to `to` from TWILIO_PHONE_NUMBER."""
-        kwargs: dict[str, Any] = {"to": to, "from_": self.sms_from, "body": body}
+    def send_sms(
+        self, *, to: str, body: str, status_callback: str | None, from_number: str | None = None
+    ) -> SentSms:
+        """Send `body` to `to` from `from_number`, else TWILIO_PHONE_NUMBER."""
+        kwargs: dict[str, Any] = {"to": to, "from_": from_number or self.sms_from, "body": body}
         if status_callback:
             kwargs["status_callback"] = status_callback
         with _twilio_errors():

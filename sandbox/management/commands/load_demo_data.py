@@ -250,6 +250,8 @@ class Command(BaseCommand):
                 self._campaign(rng, agency)
                 self._phone_number(agency, agents, index)
                 self._prompts(agency, agents)
+                self._conversations(agency, contacts)
+                self._scheduled_calls(agency, agents, contacts)
                 all_agents.extend(agents.values())
             self._members(agencies)
         self._sync(all_agents)
@@ -415,6 +417,11 @@ class Command(BaseCommand):
         for call in calls:
             call.created_at = call.started_at
         Call.objects.bulk_update(calls, ["created_at"], batch_size=500)
+        for call in calls:
+            if call.sms_sid:
+                SmsMessage.objects.filter(agency=agency, sid=call.sms_sid).update(
+                    created_at=call.sms_sent_at
+                )
         last_calls = {}
         for call in calls:
             last_calls[call.contact_id] = max(
@@ -423,6 +430,62 @@ class Command(BaseCommand):
         for contact in contacts:
             contact.last_call_at = last_calls.get(contact.id)
         Contact.objects.bulk_update(contacts, ["last_call_at"])
+
+    def _conversations(self, agency, contacts) -> None:
+        """Threads for the follow-ups sent above, replies from a few contacts (one STOP),
+        and a saved template."""
+        from calls.models import SmsMessage
+        from calls.replies import record_inbound_sms
+        from messages.models import SmsTemplate
+        from messages.threads import rebuild_threads
+
+        rebuild_threads(agency)
+        replies = ["Thanks, Saturday works for me.", "Is the price negotiable?", "STOP"]
+        texted = (
+            SmsMessage.objects.filter(agency=agency, direction="outbound")
+            .order_by("-created_at")
+            .values_list("to_phone", flat=True)
+        )
+        for index, (phone, body) in enumerate(
+            zip(list(dict.fromkeys(texted))[:3], replies, strict=False)
+        ):
+            if any(c.phone == phone for c in contacts):
+                record_inbound_sms(
+                    sid=f"SMdemoreply{agency.slug}{index}",
+                    from_phone=phone,
+                    to_phone="+61280001234",
+                    body=body,
+                )
+        SmsTemplate.objects.get_or_create(
+            agency=agency,
+            name="Open home reminder",
+            defaults={"body": "Hi {first_name}, a reminder: open home Saturday 10–10:30am."},
+        )
+
+    def _scheduled_calls(self, agency, agents, contacts) -> None:
+        """Two calls scheduled for the next weekday afternoon."""
+        from datetime import datetime, time
+
+        from scheduling.models import ScheduledCall
+        from voqo.models import agency_zone
+
+        zone = agency_zone(agency)
+        day = timezone.localdate(timezone=zone) + timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        agent = next(iter(agents.values()))
+        for hour, contact in zip(
+            (13, 15), [c for c in contacts if not c.opted_out_at][:2], strict=False
+        ):
+            ScheduledCall.objects.create(
+                agency=agency,
+                batch=contact.pk,
+                agent=agent,
+                contact=contact,
+                phone=contact.phone,
+                scheduled_at=datetime.combine(day, time(hour), tzinfo=zone),
+                created_by="demo",
+            )
 
     @staticmethod
     def _follow_up_sms(call, values) -> None:
