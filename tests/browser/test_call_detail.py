@@ -48,7 +48,7 @@ def test_staff_open_a_call_from_the_list_and_read_its_transcript(logged_in_page,
     )
     page = logged_in_page
 
-    page.get_by_role("link", name="Calls").click()
+    page.get_by_role("link", name="Calls", exact=True).click()
     page.wait_for_url(f"{live_server.url}/calls/")
     page.get_by_role("row", name="Priya Sharma").get_by_role("link").click()
 
