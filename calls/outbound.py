@@ -191,7 +191,7 @@ def dial_outbound_call(call: Call, *, first_message: str | None = None) -> Call:
         call.save(update_fields=["status", "failure_reason"])
         raise
     try:
-        started = get_provider().start_outbound_call(
+        started = get_provider(call.agency).start_outbound_call(
             agent_id=call.agent.elevenlabs_agent_id,
             to_number=call.to_phone,
             dynamic_variables=call.dynamic_variables,

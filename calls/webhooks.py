@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
+from agencies.provider_accounts import webhook_keys
 from calls import receiving, replies
 from voqo.last_seen import note_refused_webhook, note_webhook
 from voqo.providers.elevenlabs_webhooks import (
@@ -41,7 +42,26 @@ RECEIVED, DUPLICATE = b'{"status": "received"}', b'{"status": "duplicate"}'
 @csrf_exempt
 @require_POST
 def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
-    """Verify, store once, queue, answer 200 — ElevenLabs disables slow or failing webhooks."""
+    """The install's post-call webhook (ELEVENLABS_WEBHOOK_SECRET): verify, store once,
+    queue, answer 200 — ElevenLabs disables slow or failing webhooks."""
+    return _receive_post_call(request, secret=settings.ELEVENLABS_WEBHOOK_SECRET, agency=None)
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+def agency_elevenlabs_post_call(request: HttpRequest, agency_id) -> HttpResponse:
+    """An agency's own post-call webhook, checked with the secret of its own workspace (the
+    install's when it brought none); its events only ever touch that agency's rows."""
+    keys = webhook_keys(agency_id)
+    if keys is None:
+        return _reject(404, "No such agency.")
+    return _receive_post_call(
+        request, secret=keys.post_call_secret_or_install(), agency=keys.agency
+    )
+
+
+def _receive_post_call(request: HttpRequest, *, secret: str, agency) -> HttpResponse:
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -57,7 +77,7 @@ def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
         # META, not request.headers: building the headers mapping costs more than the check.
         request.META.get("HTTP_ELEVENLABS_SIGNATURE", ""),
         body,
-        settings.ELEVENLABS_WEBHOOK_SECRET,
+        secret,
         time.time(),
     )
     if problem:
@@ -79,7 +99,11 @@ def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
     if problem := usable_conversation_id(conversation_id):
         return _reject(400, problem)
     stored = receiving.store_webhook_event(
-        event_type=event_type, conversation_id=conversation_id, payload=event, raw_body=stored_text
+        event_type=event_type,
+        conversation_id=conversation_id,
+        payload=event,
+        raw_body=stored_text,
+        agency=agency,
     )
     note_webhook("post_call", request)
     return HttpResponse(RECEIVED if stored else DUPLICATE, content_type="application/json")

@@ -440,7 +440,7 @@ def _reconcile_with_provider(job_call: JobCall, call: Call, *, now: datetime) ->
     """The webhook never came: hand the provider's conversation to the calls pipeline (so
     the SMS, memories and `call_finished` follow as for a webhook), else give up visibly."""
     try:
-        conversation = get_provider().get_conversation(call.elevenlabs_conversation_id)
+        conversation = get_provider(call.agency).get_conversation(call.elevenlabs_conversation_id)
     except ProviderNotFound:
         conversation = None
     except ProviderError as error:
@@ -450,7 +450,7 @@ def _reconcile_with_provider(job_call: JobCall, call: Call, *, now: datetime) ->
         conversation = None
     if conversation is not None and conversation.is_over:
         with transaction.atomic():
-            call = applying.apply_event(conversation) or call
+            call = applying.apply_event(conversation, agency=call.agency) or call
     elif conversation is not None and conversation.in_progress:
         if job_call.claimed_at >= now - IN_PROGRESS_LIMIT:
             return  # still talking
