@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from agencies.models import Agency, ProviderAccount
 from voqo.crypto import is_undecryptable
+from voqo.events import record_audit
 from voqo.providers import ConnectionCheck, ProviderError, get_provider
 
 SERVICES = ("elevenlabs", "twilio")
@@ -30,27 +31,42 @@ _WEBHOOK_KEYS_MAX = 1000  # agencies kept at once; beyond that the cache starts 
 
 @transaction.atomic
 def save_provider_accounts(
-    *, agency: Agency, values: dict[str, Any], cleared: tuple[str, ...] = ()
+    *, agency: Agency, values: dict[str, Any], cleared: tuple[str, ...] = (), actor=None
 ) -> ProviderAccount:
     """Store the agency's accounts. A blank secret keeps the stored one (secrets are
-    replace-only); the secrets named in `cleared` are removed, falling back to the install's."""
+    replace-only); the secrets named in `cleared` are removed, falling back to the install's.
+    ValidationError for a Twilio SID without its token or the other way round."""
     account = ProviderAccount.objects.filter(agency=agency).first() or ProviderAccount(
         agency=agency
     )
+    changed = []
     for name, value in values.items():
         value = (value or "").strip()
         if name in ProviderAccount.SECRET_FIELDS and not value:
             continue  # blank: keep what is stored
+        if name in ProviderAccount.SECRET_FIELDS or getattr(account, name) != value:
+            changed.append(name)
         setattr(account, name, value)
     for name in cleared:
         if name not in ProviderAccount.SECRET_FIELDS:
             raise ValueError(f"{name!r} is not a secret of a provider account")
         setattr(account, name, "")
+        changed.append(name)
     if account.twilio_account_sid and not account.twilio_auth_token:
         raise ValidationError("A Twilio account SID needs its auth token.")
     if account.twilio_auth_token and not account.twilio_account_sid:
         raise ValidationError("A Twilio auth token needs its account SID.")
     account.save()
+    if changed:
+        # Which fields changed, never their values.
+        record_audit(
+            agency,
+            actor,
+            "agency.provider_accounts_changed",
+            f"Provider accounts changed: {', '.join(sorted(set(changed)))}.",
+            detail={"fields": sorted(set(changed))},
+            target=f"agency:{agency.pk}",
+        )
     return account
 
 

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from agencies.current import default_agency_for_install
 from agencies.models import Agency
 from agents.models import Agent
 from calls.models import Call
@@ -81,7 +80,7 @@ def prepare_outbound_call(
     `agency` defaults to the agent's; a suspended agency places no calls.
     """
     agency = _calling_agency(agency, agent, contact)
-    _refuse_unless_callable(agent, contact, to_phone)
+    _refuse_unless_callable(agent, contact, to_phone, agency=agency)
     call = Call.objects.create(
         agency=agency,
         agent=agent,
@@ -120,7 +119,9 @@ def refuse_if_suspended(agency: Agency) -> None:
         )
 
 
-def _refuse_unless_callable(agent: Agent, contact: Contact | None, to_phone: str) -> None:
+def _refuse_unless_callable(
+    agent: Agent, contact: Contact | None, to_phone: str, *, agency: Agency
+) -> None:
     if not agent.enabled:
         raise OutboundCallRefused(f"{agent.name} is disabled, so it cannot place calls.")
     if not agent.elevenlabs_agent_id:
@@ -131,7 +132,7 @@ def _refuse_unless_callable(agent: Agent, contact: Contact | None, to_phone: str
         raise OutboundCallRefused(
             f"{contact.name or contact.phone} has opted out, so Voqo will not call them."
         )
-    if is_suppressed(to_phone):
+    if is_suppressed(to_phone, agency=agency):
         raise OutboundCallRefused(
             f"{format_phone(to_phone)} has opted out of calls and messages, so Voqo will not "
             "call it."
@@ -144,36 +145,33 @@ def check_calling_window(
     *,
     to_phone: str,
     contact: Contact | None,
-    agency: Agency | None = None,
+    agency: Agency,
     now: datetime | None = None,
 ) -> calling_window.WindowCheck:
-    """The recipient's calling window for a single call (their contact's state, else the
-    agency's, else every Australian zone)."""
+    """The recipient's calling window for a single call of `agency` (their contact's state,
+    else the agency's, else every Australian zone)."""
     state = contact.state if contact is not None else ""
     return calling_window.check_number(
         to_phone,
-        agency=agency or default_agency_for_install(),
+        agency=agency,
         state=state,
         now=now or timezone.now(),
     )
 
 
-def describe_opening(check: calling_window.WindowCheck, agency: Agency | None = None) -> str:
-    """'Mon 16 Mar, 9:00 AM (Perth time)': in the recipient's zone when there is one."""
-    zone = (
-        ZoneInfo(check.zone_name)
-        if check.zone_name
-        else agency_zone(agency or default_agency_for_install())
-    )
+def describe_opening(check: calling_window.WindowCheck, *, agency: Agency) -> str:
+    """'Mon 16 Mar, 9:00 AM (Perth time)': in the recipient's zone when there is one, else
+    in `agency`'s."""
+    zone = ZoneInfo(check.zone_name) if check.zone_name else agency_zone(agency)
     local = check.opens_at.astimezone(zone)
     city = zone.key.split("/")[-1].replace("_", " ")
     return f"{local:%a} {local.day} {local:%b}, {local:%-I:%M %p} ({city} time)"
 
 
-def window_closed_message(check: calling_window.WindowCheck, who: str) -> str:
+def window_closed_message(check: calling_window.WindowCheck, who: str, *, agency: Agency) -> str:
     return (
         f"It is outside calling hours for {who} ({check.reason}). "
-        f"Voqo may call from {describe_opening(check)}."
+        f"Voqo may call from {describe_opening(check, agency=agency)}."
     )
 
 
@@ -228,17 +226,17 @@ def place_outbound_call(
     an owner overrides it with a reason, which is kept on the call. Raises like the steps.
     """
     agency = _calling_agency(agency, agent, contact)
-    _refuse_unless_callable(agent, contact, to_phone)
+    _refuse_unless_callable(agent, contact, to_phone, agency=agency)
     check = check_calling_window(to_phone=to_phone, contact=contact, agency=agency, now=now)
     override_by = override_reason = ""
     if not check.is_open:
         who = (contact.name if contact is not None else "") or to_phone
         if window_override is None:
-            raise CallingWindowClosed(window_closed_message(check, who), check)
+            raise CallingWindowClosed(window_closed_message(check, who, agency=agency), check)
         if not is_agency_owner(window_override.user, agency):
             raise OutboundCallRefused(
                 "Only an owner can call outside calling hours. "
-                f"Voqo may call {who} from {describe_opening(check)}."
+                f"Voqo may call {who} from {describe_opening(check, agency=agency)}."
             )
         override_reason = " ".join(window_override.reason.split())
         if not override_reason:

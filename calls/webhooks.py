@@ -17,6 +17,7 @@ from twilio.request_validator import RequestValidator
 
 from agencies.provider_accounts import webhook_keys
 from calls import receiving, replies
+from calls.twilio_numbers import NumberOwner, owner_of_number
 from voqo.last_seen import note_refused_webhook, note_webhook
 from voqo.providers.elevenlabs_webhooks import (
     EVENT_TYPES,
@@ -109,29 +110,40 @@ def _receive_post_call(request: HttpRequest, *, secret: str, agency) -> HttpResp
     return HttpResponse(RECEIVED if stored else DUPLICATE, content_type="application/json")
 
 
-def twilio_signed(view):
-    """Refuse Twilio webhooks without a valid X-Twilio-Signature (403)."""
+def twilio_signed(number_field: str):
+    """Refuse Twilio webhooks without a valid X-Twilio-Signature (403), checked with the
+    auth token of the account that owns the number in `number_field` (calls.twilio_numbers);
+    the view gets that number's owner as `owner`."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        # Twilio signed the public URL; behind a proxy the Host header is not that URL.
-        url = settings.PUBLIC_BASE_URL + request.get_full_path()
-        validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
-        signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature or not validator.validate(url, request.POST, signature):
-            # The views are named after their webhook kinds ("twilio_sms", ...).
-            note_refused_webhook(view.__name__, request, "Invalid Twilio signature.")
-            return HttpResponse("Invalid Twilio signature.", status=403, content_type="text/plain")
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            # Twilio signed the public URL; behind a proxy the Host header is not that URL.
+            url = settings.PUBLIC_BASE_URL + request.get_full_path()
+            signature = request.headers.get("X-Twilio-Signature", "")
+            owner = owner_of_number(request.POST.get(number_field, "")) if signature else None
+            if (
+                owner is None
+                or not owner.auth_token
+                or not RequestValidator(owner.auth_token).validate(url, request.POST, signature)
+            ):
+                # The views are named after their webhook kinds ("twilio_sms", ...).
+                note_refused_webhook(view.__name__, request, "Invalid Twilio signature.")
+                return HttpResponse(
+                    "Invalid Twilio signature.", status=403, content_type="text/plain"
+                )
+            return view(request, *args, owner=owner, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
 @login_not_required
 @csrf_exempt
 @require_POST
-@twilio_signed
-def twilio_sms(request: HttpRequest) -> HttpResponse:
+@twilio_signed(number_field="To")  # a reply is sent to the agency's number
+def twilio_sms(request: HttpRequest, owner: NumberOwner) -> HttpResponse:
     """An inbound SMS: stored once per MessageSid; STOP/START (or YES) opt its number out or in."""
     sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
     if not sid:
@@ -141,6 +153,7 @@ def twilio_sms(request: HttpRequest) -> HttpResponse:
         from_phone=request.POST.get("From", ""),
         to_phone=request.POST.get("To", ""),
         body=request.POST.get("Body", ""),
+        agencies=owner.agencies,
         opt_out_type=request.POST.get("OptOutType", ""),
     )
     note_webhook("twilio_sms", request)
@@ -150,8 +163,8 @@ def twilio_sms(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @csrf_exempt
 @require_POST
-@twilio_signed
-def twilio_sms_status(request: HttpRequest) -> HttpResponse:
+@twilio_signed(number_field="From")  # the status of an SMS the agency's number sent
+def twilio_sms_status(request: HttpRequest, owner: NumberOwner) -> HttpResponse:
     """A delivery status callback for an SMS Voqo sent."""
     sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
     status = request.POST.get("MessageStatus") or request.POST.get("SmsStatus") or ""

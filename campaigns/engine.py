@@ -44,7 +44,7 @@ from calls.outbound import (
     dial_outbound_call,
     prepare_outbound_call,
 )
-from campaigns.models import Job, JobCall, within_agency
+from campaigns.models import Job, JobCall
 from contacts.models import Contact
 from contacts.opt_out import is_suppressed, suppressed_numbers
 from contacts.personalisation import caller_variables
@@ -241,7 +241,7 @@ def claim_rows(job: Job, *, now: datetime) -> list:
             .order_by("batch_contact__line_number", "pk")
             .values_list("pk", "batch_contact__phone")[: slots * 4 + 20]
         )
-        opted_out = suppressed_numbers(phone for _, phone in candidates)
+        opted_out = suppressed_numbers((phone for _, phone in candidates), agency=job.agency)
         for pk, phone in candidates:
             if len(claimed) >= slots:
                 break
@@ -262,9 +262,12 @@ def claim_rows(job: Job, *, now: datetime) -> list:
     return claimed
 
 
-def row_variables(*, phone: str, name: str, variables: dict, contact, agent_name: str, now):
-    """The dynamic variables for a campaign call: the caller set plus the row's columns."""
-    values = caller_variables(phone=phone, contact=contact, agent_name=agent_name, now=now)
+def row_variables(*, phone: str, name: str, variables: dict, contact, agent_name: str, now, agency):
+    """The dynamic variables for a campaign call of `agency`: the caller set plus the row's
+    columns."""
+    values = caller_variables(
+        phone=phone, contact=contact, agent_name=agent_name, now=now, agency=agency
+    )
     if name:
         values["caller_name"] = name
     values.update({key: str(value) for key, value in variables.items() if key != "caller_phone"})
@@ -275,8 +278,8 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
     """Dial one claimed row (no transaction is open here). True when the provider accepted."""
     job_call = JobCall.objects.select_related("batch_contact").get(pk=job_call_id)
     row = job_call.batch_contact
-    contact = within_agency(Contact.objects.filter(phone=row.phone), job.agency_id).first()
-    if is_suppressed(row.phone):  # opted out since the claim
+    contact = Contact.objects.filter(phone=row.phone, agency_id=job.agency_id).first()
+    if is_suppressed(row.phone, agency=job.agency):  # opted out since the claim
         _move(job_call_id, JobCall.Status.CALLING, JobCall.Status.SKIPPED, OPTED_OUT_MESSAGE)
         return False
     variables = row_variables(
@@ -286,12 +289,17 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
         contact=contact,
         agent_name=job.agent.name,
         now=now,
+        agency=job.agency,
     )
     try:
         # One write transaction for the call record and its link to the row.
         with transaction.atomic():
             call = prepare_outbound_call(
-                agent=job.agent, to_phone=row.phone, dynamic_variables=variables, contact=contact
+                agent=job.agent,
+                agency=job.agency,
+                to_phone=row.phone,
+                dynamic_variables=variables,
+                contact=contact,
             )
             JobCall.objects.filter(pk=job_call_id).update(call=call)
     except OutboundCallRefused as refusal:

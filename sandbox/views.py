@@ -11,7 +11,6 @@ from agencies.current import require_agency, role_required
 from agencies.models import Role
 from agents.models import Agent
 from calls.models import SmsMessage
-from calls.ownership import within
 from sandbox.models import SandboxMessage
 from sandbox.provider import simulate_inbound_call
 from voqo.phones import InvalidPhoneNumber, normalize_phone
@@ -37,7 +36,7 @@ def simulate_inbound(request: HttpRequest, agent_id) -> HttpResponse:
     """Sandbox only: make a number 'call' this agent; the call shows up like a real one."""
     if settings.VOQO_PROVIDER != "sandbox":
         raise Http404("Simulated calls exist only in sandbox mode")
-    agent = get_object_or_404(Agent, pk=agent_id, **within(Agent, request.agency))
+    agent = get_object_or_404(Agent, pk=agent_id, agency=request.agency)
     try:
         from_number = normalize_phone(request.POST.get("from_phone", ""))
     except InvalidPhoneNumber as error:
