@@ -29,10 +29,12 @@ from .base import (
     agent_payload,
     tool_payload,
 )
+from .credentials import CREDENTIAL_SETTINGS, credentials_for
 
 __all__ = [
     "DEFAULT_DATA_COLLECTION",
     "AgentSpec",
+    "CREDENTIAL_SETTINGS",
     "ConnectionCheck",
     "OutboundCall",
     "PostCallEvent",
@@ -50,16 +52,6 @@ __all__ = [
     "get_provider",
     "tool_payload",
 ]
-
-# Which environment variable each credential falls back to when an agency brings none.
-CREDENTIAL_SETTINGS = {
-    "elevenlabs_api_key": "ELEVENLABS_API_KEY",
-    "elevenlabs_phone_number_id": "ELEVENLABS_PHONE_NUMBER_ID",
-    "twilio_account_sid": "TWILIO_ACCOUNT_SID",
-    "twilio_auth_token": "TWILIO_AUTH_TOKEN",
-    "twilio_phone_number": "TWILIO_PHONE_NUMBER",
-}
-
 
 # The plug-in seam: the sandbox app sits on top of the feature apps (it plays ElevenLabs,
 # which knows the agents), so it is named here by path, never imported by voqo.
@@ -83,22 +75,6 @@ def get_provider(agency=None) -> Provider:
             credentials_for(own), settings.ELEVENLABS_BASE_URL, settings.TWILIO_BASE_URL
         )
     raise ValueError(f"VOQO_PROVIDER must be 'live' or 'sandbox', not {settings.VOQO_PROVIDER!r}")
-
-
-def credentials_for(own: ProviderCredentials | None) -> ProviderCredentials:
-    """`own` (an agency's accounts) completed from the environment, field by field; the
-    Twilio SID and auth token only as a pair (one account's token never signs for another)."""
-    own = own or ProviderCredentials()
-    values = {
-        field: getattr(own, field) or getattr(settings, name, "") or ""
-        for field, name in CREDENTIAL_SETTINGS.items()
-    }
-    if own.twilio_account_sid:
-        values["twilio_auth_token"] = own.twilio_auth_token
-    else:
-        values["twilio_auth_token"] = getattr(settings, "TWILIO_AUTH_TOKEN", "") or ""
-    taken = frozenset(field for field in CREDENTIAL_SETTINGS if getattr(own, field))
-    return ProviderCredentials(**values, own=taken)
 
 
 # An unchanged configuration (the install's, or one agency's) reuses its clients and their

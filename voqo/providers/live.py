@@ -41,6 +41,7 @@ from .base import (
     agent_payload,
     tool_payload,
 )
+from .credentials import CREDENTIAL_SETTINGS, credentials_for
 from .elevenlabs_webhooks import parse_conversation
 
 ELEVENLABS_DEFAULT_BASE_URL = "https://api.elevenlabs.io"
@@ -245,8 +246,6 @@ class LiveProvider(Provider):
         max_retries: int = 2,
     ) -> None:
         if credentials is None:
-            from . import credentials_for
-
             credentials = credentials_for(None)
         self.credentials = credentials
         self.phone_number_id: str = credentials.elevenlabs_phone_number_id
@@ -271,8 +270,6 @@ class LiveProvider(Provider):
         """Where a credential is set, for messages: the agency's page or the environment."""
         if field in self.credentials.own:
             return f"the agency's {CREDENTIAL_LABELS[field]}"
-        from . import CREDENTIAL_SETTINGS
-
         return CREDENTIAL_SETTINGS[field]
 
     def _elevenlabs_call(self, send: Callable[[], T]) -> T:
