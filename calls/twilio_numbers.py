@@ -25,7 +25,6 @@ class NumberOwner:
 
     agencies: list[Agency]
     auth_token: str
-    install_number: bool = False  # the install's shared number (TWILIO_PHONE_NUMBER)
 
 
 def _readable(token) -> str:
@@ -49,7 +48,7 @@ def owner_of_number(number: str) -> NumberOwner:
             else settings.TWILIO_AUTH_TOKEN
         )
         return NumberOwner([account.agency], token)
-    return NumberOwner(install_sender_agencies(), settings.TWILIO_AUTH_TOKEN, install_number=True)
+    return NumberOwner(install_sender_agencies(), settings.TWILIO_AUTH_TOKEN)
 
 
 def _agency_token(agency_id) -> str:
