@@ -1,5 +1,6 @@
 """What an agent knows about the caller when a call starts (inbound or outbound)."""
 
+import functools
 import re
 from datetime import datetime
 from typing import NamedTuple
@@ -135,23 +136,19 @@ class KnownCaller(NamedTuple):
     notes: str
 
 
-_CALLER_SQL: list[str] = []
-
-
+@functools.cache
 def _caller_sql() -> str:
-    if not _CALLER_SQL:
-        q = connection.ops.quote_name
-        contact, memory = Contact._meta, Memory._meta
-        contact_fk = memory.get_field("contact").column
-        # Served by the unique (agency_id, phone) index.
-        _CALLER_SQL.append(
-            f"SELECT c.{q('name')}, c.{q('notes')}, m.{q('content')} "
-            f"FROM {q(contact.db_table)} c LEFT JOIN {q(memory.db_table)} m "
-            f"ON m.{q(contact_fk)} = c.{q(contact.pk.column)} "
-            f"WHERE c.{q(contact.get_field('agency').column)} = %s AND c.{q('phone')} = %s "
-            f"ORDER BY m.{q('created_at')} DESC LIMIT {CALLER_CONTEXT_MAX_MEMORIES}"
-        )
-    return _CALLER_SQL[0]
+    q = connection.ops.quote_name
+    contact, memory = Contact._meta, Memory._meta
+    contact_fk = memory.get_field("contact").column
+    # Served by the unique (agency_id, phone) index.
+    return (
+        f"SELECT c.{q('name')}, c.{q('notes')}, m.{q('content')} "
+        f"FROM {q(contact.db_table)} c LEFT JOIN {q(memory.db_table)} m "
+        f"ON m.{q(contact_fk)} = c.{q(contact.pk.column)} "
+        f"WHERE c.{q(contact.get_field('agency').column)} = %s AND c.{q('phone')} = %s "
+        f"ORDER BY m.{q('created_at')} DESC LIMIT {CALLER_CONTEXT_MAX_MEMORIES}"
+    )
 
 
 def caller_for_phone(phone: str, *, agency_id) -> tuple[KnownCaller | None, list[str]]:
