@@ -12,7 +12,11 @@ from tests.factories import make_staff_user
 # Ids that are not rows of an agency: a token the session holds, a signed invitation link.
 NOT_AGENCY_ROWS = {"token", "invitation_token", "uidb64"}
 # Token-authenticated provider endpoints (checked by their own tests).
-PROVIDER_ROUTES = {"functions:invoke"}
+PROVIDER_ROUTES = {
+    "functions:invoke",
+    "agency_elevenlabs_post_call",
+    "agency_elevenlabs_initiation",
+}
 
 
 @pytest.mark.django_db
