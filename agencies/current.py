@@ -21,7 +21,6 @@ Views that need more than membership say so with `@role_required(...)` or
 
 from functools import wraps
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -195,21 +194,3 @@ def agency_is_suspended(agency: Agency | None) -> bool:
     if agency is None:
         return False
     return not Agency.objects.filter(pk=agency.pk, active=True).exists()
-
-
-FIRST_AGENCY_CACHE_KEY = "agencies:first-agency:v1"
-
-
-def default_agency_for_install() -> Agency | None:
-    """The install's first agency: for code paths that are not yet given their agency.
-
-    Temporary: each path that calls this gets its agency from the row it works on (the
-    agent's, the contact's, the job's) once that row belongs to an agency. Cached like the
-    settings, so webhook hot paths pay no query for it.
-    """
-    agency = cache.get(FIRST_AGENCY_CACHE_KEY)
-    if agency is None:
-        agency = Agency.objects.order_by("created_at").first()
-        if agency is not None:
-            cache.set(FIRST_AGENCY_CACHE_KEY, agency, 30)
-    return agency

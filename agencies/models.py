@@ -4,10 +4,10 @@ through memberships with a role."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 
+from voqo.crypto import EncryptedTextField, is_undecryptable
 from voqo.models import UUIDModel, forget_agency_settings
 
 # The name the upgrade migration gives an install's agency when its settings named none.
@@ -40,7 +40,15 @@ class Agency(UUIDModel):
         super().save(*args, **kwargs)
         # Setting.all_values() caches per agency and carries the name and zone.
         forget_agency_settings(self.pk)
-        cache.delete("agencies:first-agency:v1")  # agencies.current.default_agency_for_install
+        from agencies.provider_accounts import forget_webhook_keys  # it imports this module
+
+        forget_webhook_keys(self.pk)
+
+    def provider_credentials(self):
+        """The ElevenLabs and Twilio accounts this agency brought (voqo.providers reads them;
+        empty fields mean the install's), or None when it brought none."""
+        account = ProviderAccount.objects.filter(agency=self).first()
+        return account.credentials() if account is not None else None
 
 
 class Role(models.TextChoices):
@@ -124,3 +132,75 @@ class Invitation(UUIDModel):
 
     def is_expired(self, now=None) -> bool:
         return (now or timezone.now()) >= self.expires_at
+
+
+class ProviderAccount(models.Model):
+    """The agency's own ElevenLabs workspace and Twilio account (owners set them).
+
+    Every field is optional: what is blank falls back to the install's environment. Secrets
+    are encrypted at rest like function secrets and never shown again once saved.
+    """
+
+    SECRET_FIELDS = (
+        "elevenlabs_api_key",
+        "elevenlabs_webhook_secret",
+        "elevenlabs_initiation_token",
+        "twilio_auth_token",
+    )
+
+    agency = models.OneToOneField(
+        Agency, primary_key=True, on_delete=models.CASCADE, related_name="provider_account"
+    )
+    elevenlabs_api_key = EncryptedTextField(blank=True, default="")
+    elevenlabs_webhook_secret = EncryptedTextField(blank=True, default="")
+    elevenlabs_initiation_token = EncryptedTextField(blank=True, default="")
+    # The agency's Twilio number as imported into its workspace: the caller ID of its calls.
+    elevenlabs_phone_number_id = models.CharField(max_length=128, blank=True, default="")
+    twilio_account_sid = models.CharField(max_length=64, blank=True, default="")
+    twilio_auth_token = EncryptedTextField(blank=True, default="")
+    twilio_phone_number = models.CharField(max_length=20, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "provider_accounts"
+
+    def __str__(self) -> str:
+        return f"Provider accounts of {self.agency}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from agencies.provider_accounts import forget_webhook_keys
+
+        forget_webhook_keys(self.agency_id)
+
+    @property
+    def lost_secrets(self) -> list[str]:
+        """The secrets no configured encryption key decrypts (a key was removed)."""
+        return [name for name in self.SECRET_FIELDS if is_undecryptable(getattr(self, name))]
+
+    @property
+    def has_own_elevenlabs(self) -> bool:
+        return bool(self.elevenlabs_api_key)
+
+    @property
+    def has_own_twilio(self) -> bool:
+        return bool(self.twilio_account_sid)
+
+    def credentials(self):
+        """These accounts as the provider boundary takes them; ProviderAuthError when a
+        stored secret cannot be decrypted (never the install's keys in its place)."""
+        from voqo.providers import ProviderAuthError, ProviderCredentials
+
+        if self.lost_secrets:
+            raise ProviderAuthError(
+                f"{self.agency.name}'s stored provider secrets cannot be decrypted (was a key "
+                "removed from FIELD_ENCRYPTION_KEYS?): re-enter them under Provider accounts.",
+                provider="elevenlabs" if "twilio_auth_token" not in self.lost_secrets else "twilio",
+            )
+        return ProviderCredentials(
+            elevenlabs_api_key=self.elevenlabs_api_key,
+            elevenlabs_phone_number_id=self.elevenlabs_phone_number_id,
+            twilio_account_sid=self.twilio_account_sid,
+            twilio_auth_token=self.twilio_auth_token,
+            twilio_phone_number=self.twilio_phone_number,
+        )

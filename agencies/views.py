@@ -6,18 +6,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies import people
+from agencies import people, provider_accounts
 from agencies.current import (
     agency_object_or_404,
     read_only_allowed,
     remember_agency,
     role_required,
 )
-from agencies.forms import InviteForm, RoleForm, SwitchAgencyForm
-from agencies.models import Agency, Invitation, Membership, Role
+from agencies.forms import InviteForm, ProviderAccountForm, RoleForm, SwitchAgencyForm
+from agencies.models import Agency, Invitation, Membership, ProviderAccount, Role
+from voqo.crypto import is_undecryptable
 
 
 @require_GET
@@ -178,3 +180,79 @@ def accept_invitation(request: HttpRequest, invitation_token: str) -> HttpRespon
 def _invitation_page(request, invitation, form, status=200) -> HttpResponse:
     context = {"invitation": invitation, "form": form}
     return render(request, "agencies/accept_invitation.html", context, status=status)
+
+
+PLAIN_ACCOUNT_FIELDS = ("elevenlabs_phone_number_id", "twilio_account_sid", "twilio_phone_number")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required("owner")
+def provider_accounts_page(request: HttpRequest) -> HttpResponse:
+    """The agency's own ElevenLabs workspace and Twilio account, the URLs and headers to
+    paste, and a connection test for each."""
+    account = ProviderAccount.objects.filter(agency=request.agency).first()
+    if request.method == "POST":
+        form = ProviderAccountForm(request.POST)
+        if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in form.fields if name != "remove"}
+            try:
+                provider_accounts.save_provider_accounts(
+                    agency=request.agency,
+                    values=values,
+                    cleared=tuple(form.cleaned_data["remove"]),
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Provider accounts saved. Test each connection below.")
+                return redirect("agencies:provider_accounts")
+        messages.error(request, "Not saved: correct the errors below.")
+        return render(
+            request,
+            "agencies/provider_accounts.html",
+            _accounts_context(request, account, form),
+            status=400,
+        )
+    initial = {name: getattr(account, name) for name in PLAIN_ACCOUNT_FIELDS} if account else {}
+    form = ProviderAccountForm(initial=initial)
+    return render(
+        request, "agencies/provider_accounts.html", _accounts_context(request, account, form)
+    )
+
+
+@require_POST
+@role_required("owner")
+def test_provider_account(request: HttpRequest) -> HttpResponse:
+    """Ask ElevenLabs or Twilio, with the agency's accounts, whether they work."""
+    service = request.POST.get("service", "")
+    if service not in provider_accounts.SERVICES:
+        messages.error(request, "Choose which connection to test: ElevenLabs or Twilio.")
+        return redirect("agencies:provider_accounts")
+    check = provider_accounts.test_connection(agency=request.agency, service=service)
+    if request.htmx:
+        response = render(request, "agencies/partials/_connection_check.html", {"check": check})
+    else:
+        account = ProviderAccount.objects.filter(agency=request.agency).first()
+        initial = {name: getattr(account, name) for name in PLAIN_ACCOUNT_FIELDS} if account else {}
+        context = _accounts_context(request, account, ProviderAccountForm(initial=initial))
+        response = render(
+            request, "agencies/provider_accounts.html", {**context, f"{service}_check": check}
+        )
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _accounts_context(request, account, form) -> dict:
+    def state(name: str) -> str:
+        value = getattr(account, name, "") if account else ""
+        if is_undecryptable(value):
+            return "lost"
+        return "stored" if value else "install"
+
+    return {
+        "form": form,
+        "account": account,
+        "secret_states": {name: state(name) for name in ProviderAccount.SECRET_FIELDS},
+        "urls": provider_accounts.webhook_urls(request.agency),
+    }

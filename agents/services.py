@@ -95,9 +95,9 @@ def sync_agent(agent: Agent) -> bool:
     ElevenLabs by hand (404 on PATCH) is created again.
     """
     spec = agent_spec(agent)
-    provider = get_provider()
     previous_id = agent.elevenlabs_agent_id
     try:
+        provider = get_provider(agent.agency)  # the agency's own workspace, if it has one
         if agent.elevenlabs_agent_id:
             try:
                 provider.update_agent(agent.elevenlabs_agent_id, spec)
@@ -130,19 +130,19 @@ def delete_agent(agent: Agent) -> str:
     The local delete always happens. Returns a warning for staff when the provider could
     not delete its copy (it may need removing by hand), else "".
     """
-    provider = get_provider()
     problems = []
     tool_ids = list(
         agent.functions.exclude(elevenlabs_tool_id="").values_list("elevenlabs_tool_id", flat=True)
     )
-    for resource, delete, resource_id in [
-        ("agent", provider.delete_agent, agent.elevenlabs_agent_id),
-        *[("tool", provider.delete_tool, tool_id) for tool_id in tool_ids],
+    for resource, method, resource_id in [
+        ("agent", "delete_agent", agent.elevenlabs_agent_id),
+        *[("tool", "delete_tool", tool_id) for tool_id in tool_ids],
     ]:
         if not resource_id:
             continue
         try:
-            delete(resource_id)  # already-gone counts as deleted
+            # The agency's own workspace, if it has one; already-gone counts as deleted.
+            getattr(get_provider(agent.agency), method)(resource_id)
         except ProviderError as error:
             logger.warning(
                 "could not delete %s %s at the provider: %r", resource, resource_id, error

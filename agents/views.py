@@ -44,7 +44,7 @@ def agent_edit(request: HttpRequest, agent_id) -> HttpResponse:
 
 
 def _agent_form(request: HttpRequest, *, agent: Agent | None) -> HttpResponse:
-    voices = workspace_voices()
+    voices = workspace_voices(require_agency(request))
     if request.method == "POST" and "load_template" in request.POST:
         # Without JavaScript, "Fill from template" posts the form back to swap the two fields.
         values = {**request.POST.dict(), **template_initial(request.POST.get("template", ""))}

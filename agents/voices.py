@@ -11,17 +11,18 @@ VOICES_CACHE_SECONDS = 600
 DEFAULT_ACCENT = "australian"
 
 
-def workspace_voices() -> tuple[list[Voice], str]:
+def workspace_voices(agency=None) -> tuple[list[Voice], str]:
     """(voices, problem): the workspace's voices, or [] and why they could not be listed.
 
-    Cached for ten minutes per provider mode: the agent form is opened far more often than
-    voices are added, and ElevenLabs answers the list slowly.
+    Cached for ten minutes per provider mode and agency: the agent form is opened far more
+    often than voices are added, and ElevenLabs answers the list slowly.
     """
-    key = f"voqo:voices:{settings.VOQO_PROVIDER}"
+    # Per agency: an agency with its own ElevenLabs workspace has its own voices.
+    key = f"voqo:voices:{settings.VOQO_PROVIDER}:{agency.pk if agency else ''}"
     voices = cache.get(key)
     if voices is None:
         try:
-            voices = get_provider().list_voices()
+            voices = get_provider(agency).list_voices()
         except ProviderError as error:
             return [], f"ElevenLabs did not list the voices ({error}); type a voice ID instead."
         cache.set(key, voices, VOICES_CACHE_SECONDS)

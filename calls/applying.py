@@ -21,7 +21,7 @@ from agents.models import Agent
 from calls import queue
 from calls.followup_sms import sms_skip_reason
 from calls.models import Call, WebhookEvent
-from calls.ownership import agency_of, install_agency, within
+from calls.ownership import agency_of, install_agency
 from calls.recordings import store_recording
 from calls.signals import call_finished
 from contacts.models import UNKNOWN_CALLER, Contact, Memory
@@ -73,14 +73,19 @@ POST_CALL_FIELDS = [
 ]
 
 
-def apply_event(event: PostCallEvent) -> Call | None:
+class EventOfAnotherAgency(Exception):
+    """An event received for one agency names a call of another: it is never applied."""
+
+
+def apply_event(event: PostCallEvent, *, agency: Agency | None = None) -> Call | None:
     """Apply any post-call event; None for an event to wait with (audio before its call)
-    or to ignore (a type Voqo does not handle)."""
+    or to ignore (a type Voqo does not handle). With `agency` (the event came to that
+    agency's own webhook URL), only that agency's call, agent and contacts are used."""
     handler = HANDLERS.get(event.event_type)
-    return handler(event) if handler else None
+    return handler(event, agency=agency) if handler else None
 
 
-def record_post_call(event: PostCallEvent) -> Call:
+def record_post_call(event: PostCallEvent, *, agency: Agency | None = None) -> Call:
     """Turn a finished conversation into the call record, contact and memories.
 
     Updates the outbound call Voqo placed (same conversation id) or creates the inbound one;
@@ -89,7 +94,7 @@ def record_post_call(event: PostCallEvent) -> Call:
     if event.problems:
         # Dropped at the boundary field by field; the rest of the call is recorded.
         logger.warning("conversation %s: %s", event.conversation_id, "; ".join(event.problems))
-    call = _call_for_event(event)
+    call = _call_for_event(event, agency)
     values = Setting.all_values(call.agency)
     if call.agent_id is None and (agent := _agent_for(event, call.agency)):
         call.agent, call.agent_name = agent, agent.name
@@ -146,7 +151,7 @@ def record_post_call(event: PostCallEvent) -> Call:
     return call
 
 
-def record_call_initiation_failure(event: PostCallEvent) -> Call:
+def record_call_initiation_failure(event: PostCallEvent, *, agency: Agency | None = None) -> Call:
     """Mark the outbound call that never connected as busy, no-answer or failed."""
     reason = event.failure_reason or "unknown"
     status, text = INITIATION_FAILURES.get(
@@ -154,7 +159,7 @@ def record_call_initiation_failure(event: PostCallEvent) -> Call:
     )
     if event.sip_code:
         text = f"{text} (SIP {event.sip_code})"
-    return _record_outcome(event, status=status, reason=text)
+    return _record_outcome(event, status=status, reason=text, agency=agency)
 
 
 def record_call_without_result(
@@ -165,8 +170,10 @@ def record_call_without_result(
     return _record_outcome(event, status=status, reason=reason)
 
 
-def _record_outcome(event: PostCallEvent, *, status: str, reason: str) -> Call:
-    call = _call_for_event(event)
+def _record_outcome(
+    event: PostCallEvent, *, status: str, reason: str, agency: Agency | None = None
+) -> Call:
+    call = _call_for_event(event, agency)
     if call.agent_id is None and (agent := _agent_for(event, call.agency)):
         call.agent, call.agent_name = agent, agent.name
     # A processed transcription already says what happened; never downgrade it. A result that
@@ -183,11 +190,12 @@ def _record_outcome(event: PostCallEvent, *, status: str, reason: str) -> Call:
     return call
 
 
-def record_post_call_audio(event: PostCallEvent) -> Call | None:
+def record_post_call_audio(event: PostCallEvent, *, agency: Agency | None = None) -> Call | None:
     """Store the recording of a post_call_audio event; None while its call is unknown."""
     call = Call.objects.filter(elevenlabs_conversation_id=event.conversation_id).first()
     if call is None:
         return None
+    _refuse_other_agency(call, agency)
     if not call.recording_file and event.audio:
         store_recording(call, event.audio)
     return call
@@ -222,8 +230,11 @@ def _after_commit_call_final(call: Call) -> None:
     transaction.on_commit(after_commit)
 
 
-def agency_for_event(event: PostCallEvent) -> Agency:
-    """The agency an event belongs to: its call's, else its agent's, else the install's."""
+def agency_for_event(event: PostCallEvent, agency: Agency | None = None) -> Agency:
+    """The agency an event belongs to: the one it was received for, else its call's, else
+    its agent's, else the install's."""
+    if agency is not None:
+        return agency
     call = (
         Call.objects.filter(elevenlabs_conversation_id=event.conversation_id)
         .select_related("agency")
@@ -234,8 +245,17 @@ def agency_for_event(event: PostCallEvent) -> Agency:
     return agency_of(_agent_for(event)) or install_agency()
 
 
-def _call_for_event(event: PostCallEvent) -> Call:
-    """The call with this conversation id, created when Voqo did not place it."""
+def _refuse_other_agency(call: Call, agency: Agency | None) -> None:
+    if agency is not None and call.agency_id != agency.pk:
+        raise EventOfAnotherAgency(
+            f"Conversation {call.elevenlabs_conversation_id} is a call of another agency; an "
+            "event received at this agency's webhook URL cannot change it."
+        )
+
+
+def _call_for_event(event: PostCallEvent, received_for: Agency | None = None) -> Call:
+    """The call with this conversation id, created when Voqo did not place it (in the agency
+    the event was received for, else its agent's, else the install's first)."""
     conversation_id = event.conversation_id
     call = (
         Call.objects.select_related("contact", "agency")
@@ -243,11 +263,12 @@ def _call_for_event(event: PostCallEvent) -> Call:
         .first()
     )
     if call is not None:
+        _refuse_other_agency(call, received_for)
         return call
     inbound = event.direction != "outbound"
     external = try_normalize_phone(event.external_number) or event.external_number[:20]
-    agent = _agent_for(event)
-    agency = agency_of(agent) or install_agency()
+    agent = _agent_for(event, received_for)
+    agency = received_for or agency_of(agent) or install_agency()
     if not inbound and (placed := _adopt_placed_call(conversation_id, external, agency=agency)):
         return placed
     raw_agent_number = event.agent_number or (
@@ -268,9 +289,11 @@ def _call_for_event(event: PostCallEvent) -> Call:
                 agent_name=agent.name if agent else "",
             )
     except IntegrityError:
-        return Call.objects.select_related("contact", "agency").get(
+        call = Call.objects.select_related("contact", "agency").get(
             elevenlabs_conversation_id=conversation_id
         )
+        _refuse_other_agency(call, received_for)
+        return call
 
 
 # How long after Voqo created an outbound call record its webhook may claim it by number.
@@ -311,7 +334,7 @@ def _agent_for(event: PostCallEvent, agency: Agency | None = None) -> Agent | No
         return None
     agents = Agent.objects.filter(elevenlabs_agent_id=event.agent_id)
     if agency is not None:
-        agents = agents.filter(**within(Agent, agency))
+        agents = agents.filter(agency=agency)
     return agents.first()
 
 
@@ -326,15 +349,16 @@ def _match_contact(phone: str, caller_name: str, *, agency: Agency, create: bool
     phone = try_normalize_phone(phone) if phone else None
     if not phone:
         return None
-    scope = within(Contact, agency)
-    contact = Contact.objects.filter(phone=phone, **scope).first()
+    contact = Contact.objects.filter(phone=phone, agency=agency).first()
     if contact is not None or not create:
         return contact
     try:
         with transaction.atomic():
-            return Contact.objects.create(phone=phone, name=caller_name or UNKNOWN_CALLER, **scope)
+            return Contact.objects.create(
+                phone=phone, name=caller_name or UNKNOWN_CALLER, agency=agency
+            )
     except IntegrityError:  # created by a concurrent call from the same number
-        return Contact.objects.get(phone=phone, **scope)
+        return Contact.objects.get(phone=phone, agency=agency)
 
 
 def memory_key(content: str) -> str:
@@ -368,7 +392,7 @@ def _save_memories(contact: Contact, call: Call, text: str, *, agency: Agency) -
                 call=call,
                 content=fact,
                 source=Memory.Source.AUTO,
-                **within(Memory, agency),
+                agency=agency,
             )
         )
     Memory.objects.bulk_create(new)

@@ -59,7 +59,7 @@ def sms_skip_reason(call: Call, values: dict[str, Any]) -> str:
         return "There is no number to text."
     if call.contact is not None and call.contact.is_opted_out:
         return "The contact has opted out of messages."
-    if is_suppressed(phone):
+    if is_suppressed(phone, agency=call.agency):
         return "This number has opted out of messages."
     return sms_problem(phone, allow_foreign_mobiles=values["sms_foreign_mobiles"])
 
@@ -128,7 +128,8 @@ def send_post_call_sms(call_id) -> str:
     to = try_normalize_phone(call.external_phone)
     callback = settings.PUBLIC_BASE_URL + reverse("twilio_sms_status")
     try:
-        sent = get_provider().send_sms(to=to, body=body, status_callback=callback)
+        provider = get_provider(call.agency)  # the agency's own Twilio account, if it has one
+        sent = provider.send_sms(to=to, body=body, status_callback=callback)
     except ProviderError as error:
         return _record_sms_failure(call, error, body)
     with transaction.atomic():
@@ -148,7 +149,7 @@ def send_post_call_sms(call_id) -> str:
                 "direction": SmsMessage.Direction.OUTBOUND,
                 "contact": call.contact,
                 "call": call,
-                "from_phone": settings.TWILIO_PHONE_NUMBER,
+                "from_phone": provider.sms_from or settings.TWILIO_PHONE_NUMBER,
                 "to_phone": to,
                 "body": body,
                 "status": sent.status,
@@ -162,7 +163,7 @@ def _record_sms_failure(call: Call, error: ProviderError, body: str) -> str:
     logger.warning("post-call SMS for call %s failed: %r", call.pk, error)
     phone = try_normalize_phone(call.external_phone)
     if error.code == SMS_OPTED_OUT_CODE and phone:
-        opt_out_number(phone=phone, by="sms")
+        opt_out_number(phone=phone, by="sms", agency=call.agency)
     # A timeout without an HTTP answer may have been delivered: retrying could text twice.
     unknown_delivery = error.outcome_unknown and error.status_code is None
     retryable = (

@@ -6,7 +6,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from agencies.models import Agency
 from agents.models import Agent
 from calls.models import Call
-from calls.ownership import within
 from calls.selectors import calls_matching_part_of_a_number, looks_like_part_of_a_number
 from contacts.models import Contact
 from voqo.phones import try_normalize_phone
@@ -38,9 +37,7 @@ class CallFilterForm(forms.Form):
     def __init__(self, *args, agency: Agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.agency = agency
-        self.fields["agent"].queryset = Agent.objects.filter(**within(Agent, agency)).only(
-            "id", "name"
-        )
+        self.fields["agent"].queryset = Agent.objects.filter(agency=agency).only("id", "name")
 
     def clean(self):
         cleaned = super().clean()
@@ -86,7 +83,7 @@ NAME_SEARCH_INDEXED_CONTACTS = 500
 def _calls_of_contacts_named(
     calls: QuerySet[Call], query: str, *, agency: Agency
 ) -> QuerySet[Call]:
-    named = Contact.objects.filter(name__icontains=query, **within(Contact, agency))
+    named = Contact.objects.filter(name__icontains=query, agency=agency)
     contact_ids = list(named.values_list("id", flat=True)[: NAME_SEARCH_INDEXED_CONTACTS + 1])
     if len(contact_ids) <= NAME_SEARCH_INDEXED_CONTACTS:
         return calls.filter(contact_id__in=contact_ids)

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from agencies.current import default_agency_for_install
 from agencies.models import Agency
 from agents.models import Agent
 from calls.models import Call
@@ -86,7 +85,7 @@ def prepare_outbound_call(
     default outbound number, else the install's number — never another agency's.
     """
     agency = _calling_agency(agency, agent, contact)
-    refuse_unless_callable(agent, contact, to_phone)
+    refuse_unless_callable(agent, contact, to_phone, agency=agency)
     from_phone = caller_id(agency, caller_number)
     call = Call.objects.create(
         agency=agency,
@@ -153,7 +152,9 @@ def refuse_if_suspended(agency: Agency) -> None:
         )
 
 
-def refuse_unless_callable(agent: Agent, contact: Contact | None, to_phone: str) -> None:
+def refuse_unless_callable(
+    agent: Agent, contact: Contact | None, to_phone: str, *, agency: Agency
+) -> None:
     """OutboundCallRefused when `agent` may not call `to_phone` (disabled or unsynced agent,
     opted-out contact or number, a number that is not a mobile or landline)."""
     if not agent.enabled:
@@ -166,7 +167,7 @@ def refuse_unless_callable(agent: Agent, contact: Contact | None, to_phone: str)
         raise OutboundCallRefused(
             f"{contact.name or contact.phone} has opted out, so Voqo will not call them."
         )
-    if is_suppressed(to_phone):
+    if is_suppressed(to_phone, agency=agency):
         raise OutboundCallRefused(
             f"{format_phone(to_phone)} has opted out of calls and messages, so Voqo will not "
             "call it."
@@ -179,36 +180,33 @@ def check_calling_window(
     *,
     to_phone: str,
     contact: Contact | None,
-    agency: Agency | None = None,
+    agency: Agency,
     now: datetime | None = None,
 ) -> calling_window.WindowCheck:
-    """The recipient's calling window for a single call (their contact's state, else the
-    agency's, else every Australian zone)."""
+    """The recipient's calling window for a single call of `agency` (their contact's state,
+    else the agency's, else every Australian zone)."""
     state = contact.state if contact is not None else ""
     return calling_window.check_number(
         to_phone,
-        agency=agency or default_agency_for_install(),
+        agency=agency,
         state=state,
         now=now or timezone.now(),
     )
 
 
-def describe_opening(check: calling_window.WindowCheck, agency: Agency | None = None) -> str:
-    """'Mon 16 Mar, 9:00 AM (Perth time)': in the recipient's zone when there is one."""
-    zone = (
-        ZoneInfo(check.zone_name)
-        if check.zone_name
-        else agency_zone(agency or default_agency_for_install())
-    )
+def describe_opening(check: calling_window.WindowCheck, *, agency: Agency) -> str:
+    """'Mon 16 Mar, 9:00 AM (Perth time)': in the recipient's zone when there is one, else
+    in `agency`'s."""
+    zone = ZoneInfo(check.zone_name) if check.zone_name else agency_zone(agency)
     local = check.opens_at.astimezone(zone)
     city = zone.key.split("/")[-1].replace("_", " ")
     return f"{local:%a} {local.day} {local:%b}, {local:%-I:%M %p} ({city} time)"
 
 
-def window_closed_message(check: calling_window.WindowCheck, who: str) -> str:
+def window_closed_message(check: calling_window.WindowCheck, who: str, *, agency: Agency) -> str:
     return (
         f"It is outside calling hours for {who} ({check.reason}). "
-        f"Voqo may call from {describe_opening(check)}."
+        f"Voqo may call from {describe_opening(check, agency=agency)}."
     )
 
 
@@ -231,7 +229,7 @@ def dial_outbound_call(
         call.save(update_fields=["status", "failure_reason"])
         raise
     try:
-        started = get_provider().start_outbound_call(
+        started = get_provider(call.agency).start_outbound_call(
             agent_id=call.agent.elevenlabs_agent_id,
             to_number=call.to_phone,
             dynamic_variables=call.dynamic_variables,
@@ -271,17 +269,17 @@ def place_outbound_call(
     an owner overrides it with a reason, which is kept on the call. Raises like the steps.
     """
     agency = _calling_agency(agency, agent, contact)
-    refuse_unless_callable(agent, contact, to_phone)
+    refuse_unless_callable(agent, contact, to_phone, agency=agency)
     check = check_calling_window(to_phone=to_phone, contact=contact, agency=agency, now=now)
     override_by = override_reason = ""
     if not check.is_open:
         who = (contact.name if contact is not None else "") or to_phone
         if window_override is None:
-            raise CallingWindowClosed(window_closed_message(check, who), check)
+            raise CallingWindowClosed(window_closed_message(check, who, agency=agency), check)
         if not is_agency_owner(window_override.user, agency):
             raise OutboundCallRefused(
                 "Only an owner can call outside calling hours. "
-                f"Voqo may call {who} from {describe_opening(check)}."
+                f"Voqo may call {who} from {describe_opening(check, agency=agency)}."
             )
         override_reason = " ".join(window_override.reason.split())
         if not override_reason:

@@ -1,9 +1,10 @@
-"""Which agency a call, event or SMS belongs to, and how calls queries stay inside it.
+"""Which agency a call, event or SMS belongs to.
 
 The agency of a post-call event is its agent's (ElevenLabs agent ids are global, so the
 agent is found without knowing the agency); a call Voqo placed already carries its agency.
-An event whose agent Voqo does not know belongs to the install's first agency, the one the
-install-wide webhook URL has always served.
+An event received at an agency's own webhook URL belongs to that agency; one at the
+install's URL whose agent Voqo does not know belongs to the install's first agency, the one
+the install-wide webhook URL has always served.
 """
 
 from __future__ import annotations
@@ -25,13 +26,3 @@ def install_agency() -> Agency:
 def agency_of(row: Model | None) -> Agency | None:
     """The agency a row of another app (agent, contact) belongs to, when it says."""
     return getattr(row, "agency", None) if row is not None else None
-
-
-def within(model: type[Model], agency: Agency) -> dict:
-    """Lookups (or create() fields) that keep rows of `model` inside `agency`.
-
-    Agents, contacts and memories gain their agency column in their own apps; a model
-    without one yet has only the rows of the install's one agency, so nothing is added.
-    """
-    names = {field.name for field in model._meta.get_fields()}
-    return {"agency": agency} if "agency" in names else {}

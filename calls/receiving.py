@@ -58,22 +58,27 @@ CALL_NEVER_CAME = "The call's transcription event never came, so this audio has 
 
 
 def store_webhook_event(
-    *, event_type: str, conversation_id: str, payload: dict, raw_body: bytes | str | None = None
+    *,
+    event_type: str,
+    conversation_id: str,
+    payload: dict,
+    raw_body: bytes | str | None = None,
+    agency: Agency | None = None,
 ) -> bool:
     """Store a verified event and make sure a drain will process it; False for a duplicate.
 
     One INSERT … ON CONFLICT DO NOTHING on the unique (type, conversation id) key: a
     duplicate delivery changes nothing. `raw_body` is the JSON of `payload`, stored as
-    received (encoding 15 KB again would cost more than the rest of the insert).
+    received (encoding 15 KB again would cost more than the rest of the insert). `agency`:
+    the event came to that agency's own URL, so it is applied within that agency only.
     """
     if isinstance(raw_body, bytes):
         raw_body = raw_body.decode()
     stored_payload = AsStored(raw_body) if raw_body is not None else payload
-    stored = insert_rows(
-        WebhookEvent,
-        [{"event_type": event_type, "conversation_id": conversation_id, "payload": stored_payload}],
-        ignore_conflicts=True,
-    )
+    row = {"event_type": event_type, "conversation_id": conversation_id, "payload": stored_payload}
+    if agency is not None:
+        row["agency_id"] = agency.pk
+    stored = insert_rows(WebhookEvent, [row], ignore_conflicts=True)
     if stored:
         request_event_processing()
     return bool(stored)
@@ -180,12 +185,14 @@ def process_webhook_event(event_id: int) -> Call | None:
     )
     if not claimed:
         return None
-    stored = WebhookEvent.objects.get(pk=event_id)
+    stored = WebhookEvent.objects.select_related("agency").get(pk=event_id)
     event = None
     try:
         event = parse_event(stored.payload)
         with transaction.atomic():
-            call = applying.apply_event(event)
+            # An event with an agency (its own URL's, or the one an earlier attempt found)
+            # is applied within it: another agency's call, agent or contact is never touched.
+            call = applying.apply_event(event, agency=stored.agency)
             if call is None and event.event_type in applying.HANDLED_EVENT_TYPES:
                 # Audio before its transcription: processing the call wakes it up again.
                 _defer(stored, WAITING_FOR_CALL, event=event, parked_reason=CALL_NEVER_CAME)
@@ -194,7 +201,7 @@ def process_webhook_event(event_id: int) -> Call | None:
                 processed_at=timezone.now(),
                 next_attempt_at=None,
                 last_error="",
-                agency=call.agency_id if call else applying.agency_for_event(event),
+                agency=call.agency_id if call else applying.agency_for_event(event, stored.agency),
             )
             if event.event_type == POST_CALL_AUDIO:
                 _drop_stored_audio(stored)

@@ -79,7 +79,7 @@ def reconcile_call(call: Call, *, now: datetime) -> bool:
             reason = f"{reason} ({call.failure_reason})"
         return _close(call, reason)
     try:
-        conversation = get_provider().get_conversation(conversation_id)
+        conversation = get_provider(call.agency).get_conversation(conversation_id)
     except ProviderNotFound:
         return _close(
             call,
@@ -93,7 +93,7 @@ def reconcile_call(call: Call, *, now: datetime) -> bool:
         return _close(call, f"The provider could not be asked for the result: {error}")
     if conversation.is_over:
         with transaction.atomic():
-            applying.apply_event(conversation)
+            applying.apply_event(conversation, agency=call.agency)
             _add_note(call, FETCHED_NOTE)
         return _left_initiated(call)
     if conversation.in_progress and not giving_up:

@@ -24,7 +24,7 @@ def ensure_recording(call: Call) -> bool:
     if not call.elevenlabs_conversation_id:
         return False
     try:
-        audio = get_provider().get_conversation_audio(call.elevenlabs_conversation_id)
+        audio = get_provider(call.agency).get_conversation_audio(call.elevenlabs_conversation_id)
     except ProviderNotFound:
         return False
     if not audio:

@@ -7,9 +7,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from agencies.models import Agency
 from calls.followup_sms import SMS_OPTED_OUT_CODE
 from calls.models import SmsMessage
-from calls.ownership import agency_of, install_agency
 from contacts.models import Contact
 from contacts.opt_out import opt_in_number, opt_out_number
 from voqo.events import announce
@@ -38,21 +38,31 @@ def opt_keyword(body: str) -> str:
 
 
 def record_inbound_sms(
-    *, sid: str, from_phone: str, to_phone: str, body: str, opt_out_type: str = ""
+    *,
+    sid: str,
+    from_phone: str,
+    to_phone: str,
+    body: str,
+    agencies: list[Agency],
+    opt_out_type: str = "",
 ) -> SmsMessage | None:
-    """Store a reply (once per MessageSid and agency) and apply STOP/START to its number, a
-    contact's or not; None for a duplicate.
+    """Store a reply to the number `agencies` text from (once per MessageSid and agency) and
+    apply STOP/START for them to the sender's number, a contact's or not; None for a
+    duplicate.
 
-    The install has one Twilio number, so a reply cannot say which agency it answers: it is
-    kept for every agency with a contact at that number (the install's first agency when
-    none has), and STOP/START applies to the number everywhere — whoever texted last, a
-    person who says STOP must hear from no agency on this install again.
+    An agency's own number serves that agency alone. The install's shared number serves
+    every agency that texts from it, so a reply cannot say which of them it answers: it is
+    kept for each of them with a contact at that number (the first of them when none has),
+    and STOP/START applies for all of them — a person who says STOP to that number must
+    hear from it again for no agency.
     """
     phone = try_normalize_phone(from_phone) or from_phone[:20]
-    contacts = list(Contact.objects.filter(phone=phone).order_by())
-    recipients = [(agency_of(contact) or install_agency(), contact) for contact in contacts]
+    contacts = list(
+        Contact.objects.filter(phone=phone, agency__in=agencies).select_related("agency")
+    )
+    recipients = [(contact.agency, contact) for contact in contacts]
     stored = []
-    for agency, contact in recipients or [(install_agency(), None)]:
+    for agency, contact in recipients or [(agencies[0], None)]:
         try:
             with transaction.atomic():
                 stored.append(
@@ -89,9 +99,11 @@ def record_inbound_sms(
     keyword = _keyword(body)
     opt_out_type = opt_out_type.upper()
     if opt_out_type == "STOP" or (not opt_out_type and keyword in OPT_OUT_WORDS):
-        opt_out_number(phone=phone, by="sms")
+        for agency in agencies:
+            opt_out_number(phone=phone, by="sms", agency=agency)
     elif opt_out_type == "START" or (not opt_out_type and keyword in OPT_IN_WORDS):
-        opt_in_number(phone=phone)
+        for agency in agencies:
+            opt_in_number(phone=phone, agency=agency)
     return message
 
 
@@ -105,7 +117,7 @@ def record_sms_status(*, sid: str, status: str, error_code: str = "") -> bool:
         sid=sid, status__in=SmsMessage.statuses_before(status)
     ).update(**fields)
     if error_code == SMS_OPTED_OUT_CODE:
-        to_phone = SmsMessage.objects.filter(sid=sid).values_list("to_phone", flat=True).first()
-        if to_phone:
-            opt_out_number(phone=to_phone, by="sms")
+        sent = SmsMessage.objects.filter(sid=sid).select_related("agency").first()
+        if sent is not None and sent.to_phone:
+            opt_out_number(phone=sent.to_phone, by="sms", agency=sent.agency)
     return bool(updated)

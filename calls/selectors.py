@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from calls.models import Call
-from calls.ownership import within
 
 PAGE_SIZE = 50
 
@@ -128,18 +127,19 @@ def calls_matching_part_of_a_number(
     """
     from contacts.models import Contact
 
-    scope = within(Contact, agency)
     digits = "".join(ch for ch in text if ch.isdigit())
     if digits.startswith("0") and not digits.startswith("00"):
         digits = digits[1:]  # a national 0 is not stored: "0412" is "+61412…"
-    contacts = Contact.objects.filter(phone__contains=digits, **scope).order_by()
+    contacts = Contact.objects.filter(phone__contains=digits, agency=agency).order_by()
     ids = list(contacts.values_list("id", flat=True)[: PHONE_SEARCH_INDEXED_CONTACTS + 1])
     if len(ids) <= PHONE_SEARCH_INDEXED_CONTACTS:
         by_contact = Q(contact_id__in=ids)
     else:
         by_contact = Q(
             Exists(
-                Contact.objects.filter(pk=OuterRef("contact_id"), phone__contains=digits, **scope)
+                Contact.objects.filter(
+                    pk=OuterRef("contact_id"), phone__contains=digits, agency=agency
+                )
             )
         )
     prefix = _number_prefix(text)
@@ -345,7 +345,7 @@ def _calls_per_agent(*, since: datetime, agency: Agency) -> list[dict[str, Any]]
     )
     rows = [
         {"agent_name": name, "count": count}
-        for name, count in Agent.objects.filter(**within(Agent, agency))
+        for name, count in Agent.objects.filter(agency=agency)
         .annotate(count=Coalesce(Subquery(recent), Value(0)))
         .filter(count__gt=0)
         .values_list("name", "count")

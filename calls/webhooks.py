@@ -15,7 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
+from agencies.provider_accounts import webhook_keys
 from calls import receiving, replies
+from calls.twilio_numbers import NumberOwner, owner_of_number
 from voqo.last_seen import note_refused_webhook, note_webhook
 from voqo.providers.elevenlabs_webhooks import (
     EVENT_TYPES,
@@ -41,7 +43,26 @@ RECEIVED, DUPLICATE = b'{"status": "received"}', b'{"status": "duplicate"}'
 @csrf_exempt
 @require_POST
 def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
-    """Verify, store once, queue, answer 200 — ElevenLabs disables slow or failing webhooks."""
+    """The install's post-call webhook (ELEVENLABS_WEBHOOK_SECRET): verify, store once,
+    queue, answer 200 — ElevenLabs disables slow or failing webhooks."""
+    return _receive_post_call(request, secret=settings.ELEVENLABS_WEBHOOK_SECRET, agency=None)
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+def agency_elevenlabs_post_call(request: HttpRequest, agency_id) -> HttpResponse:
+    """An agency's own post-call webhook, checked with the secret of its own workspace (the
+    install's when it brought none); its events only ever touch that agency's rows."""
+    keys = webhook_keys(agency_id)
+    if keys is None:
+        return _reject(404, "No such agency.")
+    return _receive_post_call(
+        request, secret=keys.post_call_secret_or_install(), agency=keys.agency
+    )
+
+
+def _receive_post_call(request: HttpRequest, *, secret: str, agency) -> HttpResponse:
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -57,7 +78,7 @@ def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
         # META, not request.headers: building the headers mapping costs more than the check.
         request.META.get("HTTP_ELEVENLABS_SIGNATURE", ""),
         body,
-        settings.ELEVENLABS_WEBHOOK_SECRET,
+        secret,
         time.time(),
     )
     if problem:
@@ -79,35 +100,50 @@ def elevenlabs_post_call(request: HttpRequest) -> HttpResponse:
     if problem := usable_conversation_id(conversation_id):
         return _reject(400, problem)
     stored = receiving.store_webhook_event(
-        event_type=event_type, conversation_id=conversation_id, payload=event, raw_body=stored_text
+        event_type=event_type,
+        conversation_id=conversation_id,
+        payload=event,
+        raw_body=stored_text,
+        agency=agency,
     )
     note_webhook("post_call", request)
     return HttpResponse(RECEIVED if stored else DUPLICATE, content_type="application/json")
 
 
-def twilio_signed(view):
-    """Refuse Twilio webhooks without a valid X-Twilio-Signature (403)."""
+def twilio_signed(number_field: str):
+    """Refuse Twilio webhooks without a valid X-Twilio-Signature (403), checked with the
+    auth token of the account that owns the number in `number_field` (calls.twilio_numbers);
+    the view gets that number's owner as `owner`."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        # Twilio signed the public URL; behind a proxy the Host header is not that URL.
-        url = settings.PUBLIC_BASE_URL + request.get_full_path()
-        validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
-        signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature or not validator.validate(url, request.POST, signature):
-            # The views are named after their webhook kinds ("twilio_sms", ...).
-            note_refused_webhook(view.__name__, request, "Invalid Twilio signature.")
-            return HttpResponse("Invalid Twilio signature.", status=403, content_type="text/plain")
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            # Twilio signed the public URL; behind a proxy the Host header is not that URL.
+            url = settings.PUBLIC_BASE_URL + request.get_full_path()
+            signature = request.headers.get("X-Twilio-Signature", "")
+            owner = owner_of_number(request.POST.get(number_field, "")) if signature else None
+            if (
+                owner is None
+                or not owner.auth_token
+                or not RequestValidator(owner.auth_token).validate(url, request.POST, signature)
+            ):
+                # The views are named after their webhook kinds ("twilio_sms", ...).
+                note_refused_webhook(view.__name__, request, "Invalid Twilio signature.")
+                return HttpResponse(
+                    "Invalid Twilio signature.", status=403, content_type="text/plain"
+                )
+            return view(request, *args, owner=owner, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
 @login_not_required
 @csrf_exempt
 @require_POST
-@twilio_signed
-def twilio_sms(request: HttpRequest) -> HttpResponse:
+@twilio_signed(number_field="To")  # a reply is sent to the agency's number
+def twilio_sms(request: HttpRequest, owner: NumberOwner) -> HttpResponse:
     """An inbound SMS: stored once per MessageSid; STOP/START (or YES) opt its number out or in."""
     sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
     if not sid:
@@ -117,6 +153,7 @@ def twilio_sms(request: HttpRequest) -> HttpResponse:
         from_phone=request.POST.get("From", ""),
         to_phone=request.POST.get("To", ""),
         body=request.POST.get("Body", ""),
+        agencies=owner.agencies,
         opt_out_type=request.POST.get("OptOutType", ""),
     )
     note_webhook("twilio_sms", request)
@@ -126,8 +163,8 @@ def twilio_sms(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @csrf_exempt
 @require_POST
-@twilio_signed
-def twilio_sms_status(request: HttpRequest) -> HttpResponse:
+@twilio_signed(number_field="From")  # the status of an SMS the agency's number sent
+def twilio_sms_status(request: HttpRequest, owner: NumberOwner) -> HttpResponse:
     """A delivery status callback for an SMS Voqo sent."""
     sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
     status = request.POST.get("MessageStatus") or request.POST.get("SmsStatus") or ""

@@ -95,15 +95,18 @@ class UploadSummary:
             self.problems.append(problem)
 
 
-def campaign_mapping(table: CsvTable, roles: list[str] | None = None) -> ColumnMapping:
-    """The mapping of an upload: `roles`, or the ones remembered or guessed for its headers."""
+def campaign_mapping(table: CsvTable, roles: list[str] | None, *, agency) -> ColumnMapping:
+    """The mapping of an upload: `roles`, or the ones `agency` used for these headers last
+    time, or guessed ones."""
     if len(table.headers) > MAX_COLUMNS:
         raise UploadRefused(
             f"The file has {len(table.headers)} columns; the limit is {MAX_COLUMNS}. Remove the "
             "columns the agent does not need."
         )
     if roles is None:
-        roles, _remembered = initial_roles(table.original_headers, kind=KIND_CAMPAIGN)
+        roles, _remembered = initial_roles(
+            table.original_headers, kind=KIND_CAMPAIGN, agency=agency
+        )
     return ColumnMapping(table.original_headers, roles, kind=KIND_CAMPAIGN, callable_only=True)
 
 
@@ -116,16 +119,16 @@ def upload_headers(path: Path) -> list[str]:
             raise UploadRefused(error.message) from None
 
 
-def describe_upload(path: Path) -> tuple[list[str], list[list[str]], list[str], bool]:
+def describe_upload(path: Path, *, agency) -> tuple[list[str], list[list[str]], list[str], bool]:
     """(headers, example values per column, initial roles, remembered) for the mapping form."""
     with open(path, "rb") as handle:
         try:
             table = read_csv(handle, max_bytes=MAX_UPLOAD_BYTES)
-            campaign_mapping(table, [])  # the column limit
+            campaign_mapping(table, [], agency=agency)  # the column limit
             samples = column_samples(table.rows(), len(table.headers))
         except CsvRejected as error:
             raise UploadRefused(error.message) from None
-    roles, remembered = initial_roles(table.original_headers, kind=KIND_CAMPAIGN)
+    roles, remembered = initial_roles(table.original_headers, kind=KIND_CAMPAIGN, agency=agency)
     return table.original_headers, samples, roles, remembered
 
 
@@ -146,18 +149,19 @@ def _parse_row(row: CsvRow, mapping: ColumnMapping) -> ParsedRow | RowProblem:
 
 
 def read_rows(
-    path: Path, roles: list[str] | None = None
+    path: Path, roles: list[str] | None = None, *, agency
 ) -> tuple[list[str], Iterator[ParsedRow | RowProblem]]:
     """(variable keys, iterator of ParsedRow | RowProblem) in file order, streamed from disk.
 
-    `roles` says what each column holds (default: remembered or guessed from the headers).
+    `roles` says what each column holds (default: `agency`'s remembered mapping or guessed
+    from the headers).
     A phone seen on an earlier line is a duplicate problem. Raises UploadRefused for
     whole-file problems (also while iterating: too many rows, a quote never closed).
     """
     handle = open(path, "rb")
     try:
         table = read_csv(handle, max_bytes=MAX_UPLOAD_BYTES, max_field_chars=MAX_FIELD_CHARS)
-        mapping = campaign_mapping(table, roles)
+        mapping = campaign_mapping(table, roles, agency=agency)
         if mapping.errors:
             raise UploadRefused(" ".join(mapping.errors))
     except CsvRejected as error:
@@ -189,9 +193,9 @@ def read_rows(
     return mapping.variable_keys, rows()
 
 
-def summarise(path: Path, roles: list[str] | None = None) -> UploadSummary:
+def summarise(path: Path, roles: list[str] | None = None, *, agency) -> UploadSummary:
     """Read the whole file once for the preview: counts, first rows, first problems."""
-    keys, rows = read_rows(path, roles)
+    keys, rows = read_rows(path, roles, agency=agency)
     summary = UploadSummary(variable_keys=keys)
     for row in rows:
         summary.total_rows += 1

@@ -44,7 +44,7 @@ from calls.outbound import (
     dial_outbound_call,
     prepare_outbound_call,
 )
-from campaigns.models import Job, JobCall, within_agency
+from campaigns.models import Job, JobCall
 from contacts.models import Contact
 from contacts.opt_out import is_suppressed, suppressed_numbers
 from contacts.personalisation import caller_variables
@@ -242,7 +242,7 @@ def claim_rows(job: Job, *, now: datetime) -> list:
             .order_by("batch_contact__line_number", "pk")
             .values_list("pk", "batch_contact__phone")[: slots * 4 + 20]
         )
-        opted_out = suppressed_numbers(phone for _, phone in candidates)
+        opted_out = suppressed_numbers((phone for _, phone in candidates), agency=job.agency)
         for pk, phone in candidates:
             if len(claimed) >= slots:
                 break
@@ -263,9 +263,12 @@ def claim_rows(job: Job, *, now: datetime) -> list:
     return claimed
 
 
-def row_variables(*, phone: str, name: str, variables: dict, contact, agent_name: str, now):
-    """The dynamic variables for a campaign call: the caller set plus the row's columns."""
-    values = caller_variables(phone=phone, contact=contact, agent_name=agent_name, now=now)
+def row_variables(*, phone: str, name: str, variables: dict, contact, agent_name: str, now, agency):
+    """The dynamic variables for a campaign call of `agency`: the caller set plus the row's
+    columns."""
+    values = caller_variables(
+        phone=phone, contact=contact, agent_name=agent_name, now=now, agency=agency
+    )
     if name:
         values["caller_name"] = name
     values.update({key: str(value) for key, value in variables.items() if key != "caller_phone"})
@@ -287,8 +290,8 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
     """Dial one claimed row (no transaction is open here). True when the provider accepted."""
     job_call = JobCall.objects.select_related("batch_contact").get(pk=job_call_id)
     row = job_call.batch_contact
-    contact = within_agency(Contact.objects.filter(phone=row.phone), job.agency_id).first()
-    if is_suppressed(row.phone):  # opted out since the claim
+    contact = Contact.objects.filter(phone=row.phone, agency_id=job.agency_id).first()
+    if is_suppressed(row.phone, agency=job.agency):  # opted out since the claim
         _move(job_call_id, JobCall.Status.CALLING, JobCall.Status.SKIPPED, OPTED_OUT_MESSAGE)
         return False
     variables = row_variables(
@@ -298,12 +301,14 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
         contact=contact,
         agent_name=job.agent.name,
         now=now,
+        agency=job.agency,
     )
     try:
         # One write transaction for the call record and its link to the row.
         with transaction.atomic():
             call = prepare_outbound_call(
                 agent=job.agent,
+                agency=job.agency,
                 to_phone=row.phone,
                 dynamic_variables=variables,
                 contact=contact,
@@ -456,7 +461,7 @@ def _reconcile_with_provider(job_call: JobCall, call: Call, *, now: datetime) ->
     """The webhook never came: hand the provider's conversation to the calls pipeline (so
     the SMS, memories and `call_finished` follow as for a webhook), else give up visibly."""
     try:
-        conversation = get_provider().get_conversation(call.elevenlabs_conversation_id)
+        conversation = get_provider(call.agency).get_conversation(call.elevenlabs_conversation_id)
     except ProviderNotFound:
         conversation = None
     except ProviderError as error:
@@ -466,7 +471,7 @@ def _reconcile_with_provider(job_call: JobCall, call: Call, *, now: datetime) ->
         conversation = None
     if conversation is not None and conversation.is_over:
         with transaction.atomic():
-            call = applying.apply_event(conversation) or call
+            call = applying.apply_event(conversation, agency=call.agency) or call
     elif conversation is not None and conversation.in_progress:
         if job_call.claimed_at >= now - IN_PROGRESS_LIMIT:
             return  # still talking

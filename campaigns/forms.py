@@ -3,7 +3,7 @@ from django.conf import settings
 
 from agents.models import Agent, SavedPrompt
 from campaigns.csv_upload import LIMITS_HELP
-from campaigns.models import Campaign, Job, Upload, within_agency
+from campaigns.models import Campaign, Job, Upload
 from phone_numbers.models import PhoneNumber
 from phone_numbers.selectors import outbound_numbers
 
@@ -97,7 +97,7 @@ class JobForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only the campaign's agency's agents: another agency's agent id is "not one of the
         # available choices", never a job.
-        agents = within_agency(Agent.objects.filter(enabled=True), campaign.agency_id)
+        agents = Agent.objects.filter(enabled=True, agency_id=campaign.agency_id)
         self.fields["agent"].queryset = agents.order_by("name")
         self.fields["upload"].queryset = campaign.uploads.all()
         self.fields["upload"].label_from_instance = upload_label

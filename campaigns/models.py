@@ -287,14 +287,3 @@ class JobCall(UUIDModel):
         if self.agency_id is None and self.job_id is not None:
             self.agency_id = self.job.agency_id
         super().save(*args, **kwargs)
-
-
-def within_agency(queryset: models.QuerySet, agency) -> models.QuerySet:
-    """`queryset` narrowed to `agency`'s rows, for the other apps' models campaigns read.
-
-    Agents and contacts gain their agency column in their own apps' migrations; a model
-    without one yet is install-wide, and its rows are all the agency's.
-    """
-    if any(field.name == "agency" for field in queryset.model._meta.concrete_fields):
-        return queryset.filter(agency=agency)
-    return queryset

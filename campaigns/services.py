@@ -29,7 +29,7 @@ from campaigns.csv_upload import (
     summarise,
     upload_headers,
 )
-from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload, within_agency
+from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
 from contacts.csv_mapping import KIND_CAMPAIGN, remember_roles
 from contacts.models import Contact
 from voqo.bulk import AsStored, insert_rows, prepared
@@ -89,14 +89,17 @@ def _remove_stale_pending_uploads(directory: Path) -> None:
             pass
 
 
-def describe_pending_upload(token: str) -> tuple[list[str], list[list[str]], list[str], bool]:
-    """Headers, example values, initial roles and whether they were remembered (mapping form)."""
-    return describe_upload(pending_upload_path(token))
+def describe_pending_upload(
+    token: str, *, agency
+) -> tuple[list[str], list[list[str]], list[str], bool]:
+    """Headers, example values, initial roles and whether `agency` used them before (the
+    mapping form)."""
+    return describe_upload(pending_upload_path(token), agency=agency)
 
 
-def preview_upload(token: str, roles: list[str] | None = None) -> UploadSummary:
+def preview_upload(token: str, roles: list[str] | None = None, *, agency) -> UploadSummary:
     """Read a stored upload once: counts, the first rows and problems. Raises UploadRefused."""
-    return summarise(pending_upload_path(token), roles)
+    return summarise(pending_upload_path(token), roles, agency=agency)
 
 
 def discard_pending_upload(token: str) -> None:
@@ -118,7 +121,7 @@ def import_upload(
     (nothing is kept then).
     """
     path = pending_upload_path(token)
-    keys, rows = read_rows(path, roles)
+    keys, rows = read_rows(path, roles, agency=campaign.agency)
     upload = Upload.objects.create(
         agency_id=campaign.agency_id,
         campaign=campaign,
@@ -155,7 +158,9 @@ def import_upload(
     )
     upload.refresh_from_db()
     if roles is not None:
-        remember_roles(headers=upload_headers(path), roles=roles, kind=KIND_CAMPAIGN)
+        remember_roles(
+            headers=upload_headers(path), roles=roles, kind=KIND_CAMPAIGN, agency=campaign.agency
+        )
     discard_pending_upload(token)
     return upload
 
@@ -167,7 +172,7 @@ def apply_contact_states(upload: Upload) -> int:
     column already set its region and wins. Only the upload's agency's contacts count.
     """
     moved = 0
-    contacts = within_agency(Contact.objects.all(), upload.agency_id)
+    contacts = Contact.objects.filter(agency_id=upload.agency_id)
     for state in STATE_ZONES:
         stated_phones = contacts.filter(state=state).values("phone")
         with transaction.atomic():
@@ -250,7 +255,7 @@ def create_job(
     """
     if upload.campaign_id != campaign.pk:
         raise JobRefused(f"The upload “{upload.filename}” belongs to another campaign.")
-    if not within_agency(Agent.objects.filter(pk=agent.pk), campaign.agency_id).exists():
+    if not Agent.objects.filter(pk=agent.pk, agency_id=campaign.agency_id).exists():
         raise JobRefused(f"{agent.name} belongs to another agency.")
     problem = missing_variables_message(agent=agent, upload=upload)
     if problem:

@@ -72,7 +72,9 @@ def _mapping_page(
 
     With `data` (a posted mapping) that is valid and was previewed as it stands, imports.
     """
-    headers, samples, roles, remembered = services.describe_pending_upload(token)
+    headers, samples, roles, remembered = services.describe_pending_upload(
+        token, agency=campaign.agency
+    )
     form = ColumnMappingForm(
         data,
         headers=headers,
@@ -98,7 +100,9 @@ def _mapping_page(
                 )
             if data is not None and "import" in data:
                 messages.warning(request, "The columns changed: check the preview, then import.")
-            context["summary"] = services.preview_upload(token, mapping.roles)
+            context["summary"] = services.preview_upload(
+                token, mapping.roles, agency=campaign.agency
+            )
             form = ColumnMappingForm(
                 initial={"previewed": mapping.signature},
                 headers=headers,

@@ -21,18 +21,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from agencies.current import default_agency_for_install
 from contacts.csv_import import CsvRow
-from contacts.models import AustralianState, ImportMapping, unscoped_writer_agency_id
+from contacts.models import AustralianState, ImportMapping
 from contacts.services import parse_tags
 from voqo.dynamic_variables import RESERVED_VARIABLE_KEYS, variable_key
-from voqo.models import Setting
 from voqo.phones import normalize_phone
 
 KIND_CONTACTS = ImportMapping.Kind.CONTACTS
@@ -154,18 +151,11 @@ def headers_key(headers: list[str]) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
-def _mapping_agency_id(agency):
-    # Callers written before agencies pass none (see unscoped_writer_agency_id).
-    return agency.pk if agency is not None else unscoped_writer_agency_id()
-
-
-def initial_roles(headers: list[str], *, kind: str, agency=None) -> tuple[list[str], bool]:
+def initial_roles(headers: list[str], *, kind: str, agency) -> tuple[list[str], bool]:
     """(roles, remembered): the roles `agency` chose last time for this layout, else guessed
     ones."""
     saved = (
-        ImportMapping.objects.filter(
-            agency_id=_mapping_agency_id(agency), kind=kind, headers_key=headers_key(headers)
-        )
+        ImportMapping.objects.filter(agency=agency, kind=kind, headers_key=headers_key(headers))
         .values_list("roles", flat=True)
         .first()
     )
@@ -175,13 +165,10 @@ def initial_roles(headers: list[str], *, kind: str, agency=None) -> tuple[list[s
     return guess_roles(headers, kind=kind), False
 
 
-def remember_roles(*, headers: list[str], roles: list[str], kind: str, agency=None) -> None:
+def remember_roles(*, headers: list[str], roles: list[str], kind: str, agency) -> None:
     """Keep `roles` as `agency`'s mapping for files with these headers."""
-    agency_id = _mapping_agency_id(agency)
-    if agency_id is None:
-        return
     ImportMapping.objects.update_or_create(
-        agency_id=agency_id,
+        agency=agency,
         kind=kind,
         headers_key=headers_key(headers),
         defaults={"headers": list(headers), "roles": list(roles)},
@@ -215,16 +202,10 @@ _NO = frozenset({"no", "n", "false", "0", "-"})
 _LOCAL_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S")
 
 
-def _agency_zone() -> ZoneInfo:
-    return ZoneInfo(
-        Setting.get_value("time_zone", default_agency_for_install()) or settings.TIME_ZONE
-    )
-
-
-def read_opt_out(raw: str, *, now: datetime) -> datetime | None:
+def read_opt_out(raw: str, *, now: datetime, zone: ZoneInfo) -> datetime | None:
     """When the person opted out: an ISO time (any offset), a local date, or yes → `now`.
 
-    Times without an offset are the agency's local time (what a spreadsheet shows).
+    Times without an offset are in `zone`, the agency's (what a spreadsheet shows).
     """
     text = raw.strip()
     lowered = text.lower()
@@ -252,7 +233,7 @@ def read_opt_out(raw: str, *, now: datetime) -> datetime | None:
             "(e.g. 2026-03-01T09:30:00+11:00, 1/3/2026 or yes)."
         )
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, _agency_zone())
+        moment = timezone.make_aware(moment, zone)
     return moment
 
 
@@ -397,8 +378,11 @@ class ColumnMapping:
         chosen = next((item for item in valid if item[1].startswith("+614")), valid[0])
         return chosen[1], [item for item in valid if item is not chosen]
 
-    def read(self, row: CsvRow, *, now: datetime | None = None) -> MappedRow:
-        """The row's fields, or ValidationError with the reason (for its line)."""
+    def read(
+        self, row: CsvRow, *, now: datetime | None = None, zone: ZoneInfo | None = None
+    ) -> MappedRow:
+        """The row's fields, or ValidationError with the reason (for its line). Contact
+        rows need `zone` (the agency's) for opt-out times written without an offset."""
         if row.error:
             raise ValidationError(row.error)
         cells = row.cells
@@ -427,8 +411,10 @@ class ColumnMapping:
             lines = [f"{self.headers[i]}: {value}" for i, value in notes]
         lines += [f"Other phone ({self.headers[i]}): {phone}" for i, phone in other_phones]
         mapped.notes = "\n".join(lines)
+        if zone is None:
+            raise TypeError("Reading a contact row needs the agency's zone.")
         mapped.opted_out_at = read_opt_out(
-            self._cell(cells, OPTED_OUT_AT), now=now or timezone.now()
+            self._cell(cells, OPTED_OUT_AT), now=now or timezone.now(), zone=zone
         )
         if mapped.opted_out_at is not None:
             mapped.opted_out_by = (self._cell(cells, OPTED_OUT_BY) or "CSV import")[:150]

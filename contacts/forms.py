@@ -7,7 +7,6 @@ from contacts.csv_import import describe_size, max_upload_bytes
 from contacts.csv_mapping import KIND_ROLES, ROLE_LABELS, VARIABLE, ColumnMapping
 from contacts.imports import MAX_IMPORT_ROWS
 from contacts.models import Contact, Memory
-from contacts.personalisation import agents_carry_agency
 from contacts.services import MAX_TAG_CHARS, MAX_TAGS, parse_tags
 from phone_numbers.models import PhoneNumber
 from phone_numbers.selectors import outbound_numbers
@@ -85,9 +84,7 @@ class MemoryForm(forms.ModelForm):
 
 def callable_agents(*, agency: Agency):
     """`agency`'s agents that may place calls now: enabled and known to ElevenLabs."""
-    agents = Agent.objects.filter(enabled=True).exclude(elevenlabs_agent_id="")
-    if agents_carry_agency():
-        agents = agents.filter(agency=agency)
+    agents = Agent.objects.filter(agency=agency, enabled=True).exclude(elevenlabs_agent_id="")
     return agents.order_by("name")
 
 

@@ -31,6 +31,7 @@ from contacts.csv_mapping import (
 from contacts.models import Contact
 from contacts.opt_out import apply_suppressions
 from contacts.services import forget_known_tags
+from voqo.models import agency_zone
 
 IMPORT_BATCH_SIZE = 500
 MAX_IMPORT_ROWS = 100_000
@@ -194,6 +195,7 @@ def import_contacts_csv(
     batch: list[MappedRow] = []
     batch_previews: list[tuple[str, dict]] = []
     now = timezone.now()
+    zone = agency_zone(agency)
 
     def flush() -> None:
         if not batch:
@@ -231,7 +233,7 @@ def import_contacts_csv(
                 f"The file has more than {MAX_IMPORT_ROWS:,} rows. Split it into smaller files."
             )
         try:
-            mapped = mapping.read(row, now=now)
+            mapped = mapping.read(row, now=now, zone=zone)
         except ValidationError as error:
             report.invalid_rows += 1
             message = " ".join(error.messages)

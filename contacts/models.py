@@ -18,28 +18,14 @@ class AustralianState(models.TextChoices):
     ACT = "ACT", "Australian Capital Territory"
 
 
-def unscoped_writer_agency_id():
-    """The agency a writer that passes none (code from before agencies) writes into: the
-    newest agency, which on a one-agency install is the only one. Every scoped path passes
-    its agency; this keeps the older callers working until they do."""
-    from agencies.models import Agency
-
-    agency_id = Agency.objects.order_by("-created_at").values_list("pk", flat=True).first()
-    if agency_id is None:  # an install emptied since its migrations made the first agency
-        agency_id = Agency.objects.get_or_create(slug="my-agency", defaults={"name": "My agency"})[
-            0
-        ].pk
-    return agency_id
-
-
 def _agency_field() -> models.ForeignKey:
     return models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
 
 
 class RowAgencyField(models.ForeignKey):
-    """A row's agency when the writer gave none: its parent's (the `parent` relation), else
-    `unscoped_writer_agency_id()`. For every writer, bulk_create included (pre_save runs
-    for each inserted row)."""
+    """A row's agency when the writer gave none: its parent's (the `parent` relation). For
+    every writer, bulk_create included (pre_save runs for each inserted row); a row with
+    neither is refused by the database (the column is NOT NULL)."""
 
     def __init__(self, *args, parent: str = "", **kwargs):
         self.parent = parent
@@ -50,10 +36,10 @@ class RowAgencyField(models.ForeignKey):
         return name, "django.db.models.ForeignKey", args, kwargs
 
     def pre_save(self, model_instance, add):
-        if getattr(model_instance, self.attname) is None:
-            parent = getattr(model_instance, self.parent, None) if self.parent else None
-            agency_id = parent.agency_id if parent is not None else unscoped_writer_agency_id()
-            setattr(model_instance, self.attname, agency_id)
+        if getattr(model_instance, self.attname) is None and self.parent:
+            parent = getattr(model_instance, self.parent, None)
+            if parent is not None:
+                setattr(model_instance, self.attname, parent.agency_id)
         return super().pre_save(model_instance, add)
 
 
@@ -95,8 +81,6 @@ class Contact(UUIDModel):
         return self.opted_out_at is not None
 
     def save(self, *args, **kwargs) -> None:
-        if self.agency_id is None:
-            self.agency_id = unscoped_writer_agency_id()
         # A number that opted out before it was a contact (or under another contact) stays
         # opted out: the contact inherits its suppression.
         update_fields = kwargs.get("update_fields")

@@ -6,9 +6,7 @@ said STOP before it was a contact stays suppressed; a contact created later for 
 starts opted out (Contact.save, and `apply_suppressions` after a bulk import).
 
 Everything here is per agency: a STOP to agency A's number suppresses the sender for A only.
-Callers pass `agency=`. Without it (callers written before agencies) the old install-wide
-meaning applies: every agency that has the number as a contact (else
-`unscoped_writer_agency_id()`).
+Every function takes the agency it acts for.
 """
 
 from __future__ import annotations
@@ -19,18 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import Agency
-from contacts.models import Contact, SuppressedNumber, unscoped_writer_agency_id
-
-
-def _agencies_of(phone: str, agency: Agency | None) -> list:
-    """The agency ids an opt-out of `phone` applies to (see the module docstring)."""
-    if agency is not None:
-        return [agency.pk]
-    ids = list(Contact.objects.filter(phone=phone).values_list("agency_id", flat=True))
-    if not ids:
-        fallback = unscoped_writer_agency_id()
-        ids = [fallback] if fallback is not None else []
-    return ids
+from contacts.models import Contact, SuppressedNumber
 
 
 def _suppress(*, agency_id, phone: str, by: str) -> bool:
@@ -54,70 +41,56 @@ def _suppress(*, agency_id, phone: str, by: str) -> bool:
     return created or bool(updated)
 
 
-def opt_out_number(*, phone: str, by: str, agency: Agency | None = None) -> bool:
+def opt_out_number(*, phone: str, by: str, agency: Agency) -> bool:
     """Stop all calls and SMS from `agency` to `phone` (E.164), a contact's or not; True if
     this did it. A number keeps the time and source of its first opt-out."""
-    changed = False
-    for agency_id in _agencies_of(phone, agency):
-        changed = _suppress(agency_id=agency_id, phone=phone, by=by) or changed
-    return changed
+    return _suppress(agency_id=agency.pk, phone=phone, by=by)
 
 
-def opt_out_contact(*, contact_id, by: str, agency: Agency | None = None) -> bool:
-    """Stop all SMS and calls to the contact's number (in the contact's agency); True if
-    this opted them out. With `agency`, a contact of another agency is not found (False)."""
-    contacts = Contact.objects.filter(pk=contact_id)
-    if agency is not None:
-        contacts = contacts.filter(agency=agency)
-    row = contacts.values_list("agency_id", "phone").first()
+def opt_out_contact(*, contact_id, by: str, agency: Agency) -> bool:
+    """Stop all SMS and calls from `agency` to its contact's number; True if this opted them
+    out. A contact of another agency is not found (False)."""
+    row = Contact.objects.filter(pk=contact_id, agency=agency).values_list("agency_id", "phone")
+    row = row.first()
     if row is None:
         return False
     return _suppress(agency_id=row[0], phone=row[1], by=by)
 
 
-def _unsuppress(*, phone: str, agency_ids: list | None) -> bool:
-    suppressions = SuppressedNumber.objects.filter(phone=phone)
-    contacts = Contact.objects.filter(phone=phone, opted_out_at__isnull=False)
-    if agency_ids is not None:
-        suppressions = suppressions.filter(agency_id__in=agency_ids)
-        contacts = contacts.filter(agency_id__in=agency_ids)
+def _unsuppress(*, phone: str, agency_id) -> bool:
+    suppressions = SuppressedNumber.objects.filter(phone=phone, agency_id=agency_id)
+    contacts = Contact.objects.filter(phone=phone, agency_id=agency_id, opted_out_at__isnull=False)
     removed, _ = suppressions.delete()
     cleared = contacts.update(opted_out_at=None, opted_out_by="", updated_at=timezone.now())
     return bool(removed or cleared)
 
 
-def opt_in_number(*, phone: str, agency: Agency | None = None) -> bool:
+def opt_in_number(*, phone: str, agency: Agency) -> bool:
     """Let `agency` call and text `phone` again (START, YES, UNSTOP, staff); True if it was
-    suppressed. Without `agency`: every agency."""
-    return _unsuppress(phone=phone, agency_ids=None if agency is None else [agency.pk])
+    suppressed."""
+    return _unsuppress(phone=phone, agency_id=agency.pk)
 
 
-def opt_in_contact(*, contact_id, agency: Agency | None = None) -> bool:
-    """Let the contact be called and texted again (by their agency); True if they were
-    opted out."""
-    contacts = Contact.objects.filter(pk=contact_id)
-    if agency is not None:
-        contacts = contacts.filter(agency=agency)
-    row = contacts.values_list("agency_id", "phone").first()
+def opt_in_contact(*, contact_id, agency: Agency) -> bool:
+    """Let `agency` call and text its contact again; True if they were opted out. A contact
+    of another agency is not found (False)."""
+    row = Contact.objects.filter(pk=contact_id, agency=agency).values_list("agency_id", "phone")
+    row = row.first()
     if row is None:
         return False
-    return _unsuppress(phone=row[1], agency_ids=[row[0]])
+    return _unsuppress(phone=row[1], agency_id=row[0])
 
 
 # -- checks: every call, SMS and campaign path asks these ---------------------------------
 
 
-def suppressed_numbers(phones: Iterable[str], *, agency: Agency | None = None) -> set[str]:
-    """The numbers among `phones` that `agency` must not call or text (without `agency`:
-    that some agency must not)."""
+def suppressed_numbers(phones: Iterable[str], *, agency: Agency) -> set[str]:
+    """The numbers among `phones` that `agency` must not call or text."""
     phones = set(phones)
     if not phones:
         return set()
-    suppressions = SuppressedNumber.objects.filter(phone__in=phones)
-    contacts = Contact.objects.filter(opted_out_at__isnull=False)
-    if agency is not None:
-        suppressions = suppressions.filter(agency=agency)
-        contacts = contacts.filter(agency=agency)
+    suppressions = SuppressedNumber.objects.filter(phone__in=phones, agency=agency)
+    contacts = Contact.objects.filter(opted_out_at__isnull=False, agency=agency)
     suppressed = set(suppressions.values_list("phone", flat=True))
     # Contacts opted out by a path that wrote only the contact (e.g. an imported opt-out).
     suppressed |= set(
@@ -126,7 +99,7 @@ def suppressed_numbers(phones: Iterable[str], *, agency: Agency | None = None) -
     return suppressed
 
 
-def is_suppressed(phone: str, *, agency: Agency | None = None) -> bool:
+def is_suppressed(phone: str, *, agency: Agency) -> bool:
     """Whether `phone` (E.164) opted out of calls and SMS from `agency`."""
     return bool(phone) and bool(suppressed_numbers([phone], agency=agency))
 

@@ -5,11 +5,12 @@ import re
 from datetime import datetime
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from agencies.current import default_agency_for_install
+from agencies.models import Agency
 from contacts.models import Contact, Memory
 from phone_numbers.selectors import called_number_profile
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS, fill_variables
@@ -53,18 +54,20 @@ def caller_variables(
     agent_name: str = "",
     now: datetime | None = None,
     memories: list[str] | None = None,
-    agency=None,
+    agency: Agency | None,
 ) -> dict[str, str]:
-    """The full set of dynamic variables for a call with `phone` (every key always present).
-
-    `agency` (its name and zone) defaults to the install's first agency until every caller
-    passes its own.
+    """The full set of dynamic variables for a call of `agency` with `phone` (every key
+    always present). `agency` gives the name and zone; None (an agent nobody here knows):
+    no agency name, the install's zone.
 
     `memories` (newest first) saves the query when the caller already has them.
     """
     if memories is None:
         memories = recent_memories(contact)
-    values = Setting.all_values(agency or default_agency_for_install())
+    if agency is not None:
+        values = Setting.all_values(agency)
+    else:
+        values = {"agency_name": "", "time_zone": settings.TIME_ZONE}
     local = (now or timezone.now()).astimezone(agency_zone(values))
     variables = dict(CALLER_VARIABLE_PLACEHOLDERS)
     variables.update(
@@ -94,18 +97,9 @@ DISABLED_AGENT_GREETING = (
 )
 
 
-@functools.cache
-def agents_carry_agency() -> bool:
-    """Whether agents belong to an agency (they do once agents are scoped; until then the
-    contact lookups by agent cannot be, and stay install-wide)."""
-    from agents.models import Agent
-
-    return any(field.name == "agency" for field in Agent._meta.concrete_fields)
-
-
 def agent_profile(elevenlabs_agent_id: str) -> dict | None:
-    """Name, greeting, enabled flag and agency id of the agent with this ElevenLabs id
-    (cached 60 s).
+    """Name, greeting, enabled flag and agency (id, name, zone) of the agent with this
+    ElevenLabs id (cached 60 s).
 
     Cached because the initiation webhook must answer within milliseconds; a renamed or
     disabled agent is seen within a minute. None when no agent has that id.
@@ -117,9 +111,14 @@ def agent_profile(elevenlabs_agent_id: str) -> dict | None:
     if profile is None:
         from agents.models import Agent
 
-        fields = ["name", "greeting_message", "enabled"]
-        if agents_carry_agency():
-            fields.append("agency_id")
+        fields = [
+            "name",
+            "greeting_message",
+            "enabled",
+            "agency_id",
+            "agency__name",
+            "agency__time_zone",
+        ]
         row = (
             Agent.objects.filter(elevenlabs_agent_id=elevenlabs_agent_id)
             .order_by("-enabled", "-updated_at")
@@ -138,41 +137,34 @@ class KnownCaller(NamedTuple):
     notes: str
 
 
-_CALLER_SQL: dict[bool, str] = {}
-
-
-def _caller_sql(*, scoped: bool) -> str:
-    if scoped not in _CALLER_SQL:
-        q = connection.ops.quote_name
-        contact, memory = Contact._meta, Memory._meta
-        contact_fk = memory.get_field("contact").column
-        agency = f"c.{q(contact.get_field('agency').column)} = %s AND " if scoped else ""
-        # Served by the unique (agency_id, phone) index.
-        _CALLER_SQL[scoped] = (
-            f"SELECT c.{q('name')}, c.{q('notes')}, m.{q('content')} "
-            f"FROM {q(contact.db_table)} c LEFT JOIN {q(memory.db_table)} m "
-            f"ON m.{q(contact_fk)} = c.{q(contact.pk.column)} "
-            f"WHERE {agency}c.{q('phone')} = %s ORDER BY m.{q('created_at')} DESC "
-            f"LIMIT {CALLER_CONTEXT_MAX_MEMORIES}"
-        )
-    return _CALLER_SQL[scoped]
+@functools.cache
+def _caller_sql() -> str:
+    q = connection.ops.quote_name
+    contact, memory = Contact._meta, Memory._meta
+    contact_fk = memory.get_field("contact").column
+    # Served by the unique (agency_id, phone) index.
+    return (
+        f"SELECT c.{q('name')}, c.{q('notes')}, m.{q('content')} "
+        f"FROM {q(contact.db_table)} c LEFT JOIN {q(memory.db_table)} m "
+        f"ON m.{q(contact_fk)} = c.{q(contact.pk.column)} "
+        f"WHERE c.{q(contact.get_field('agency').column)} = %s AND c.{q('phone')} = %s "
+        f"ORDER BY m.{q('created_at')} DESC LIMIT {CALLER_CONTEXT_MAX_MEMORIES}"
+    )
 
 
 def caller_for_phone(phone: str, *, agency_id) -> tuple[KnownCaller | None, list[str]]:
     """The agency's contact with this E.164 number and its newest memories, in one indexed
-    query (`agency_id` None: any agency's, for agents that carry no agency).
+    query.
 
     Raw SQL on purpose: this runs on every inbound ring, and building two ORM queries cost
     more than the rest of the answer (PRODUCT.md §11: p99 under 15 ms).
     """
     if not phone:
         return None, []
-    params: list = [phone]
-    if agency_id is not None:
-        field = Contact._meta.get_field("agency")
-        params.insert(0, field.get_db_prep_value(agency_id, connection))
+    field = Contact._meta.get_field("agency")
+    params = [field.get_db_prep_value(agency_id, connection), phone]
     with connection.cursor() as cursor:
-        cursor.execute(_caller_sql(scoped=agency_id is not None), params)
+        cursor.execute(_caller_sql(), params)
         rows = cursor.fetchall()
     if not rows:
         return None, []
@@ -180,22 +172,30 @@ def caller_for_phone(phone: str, *, agency_id) -> tuple[KnownCaller | None, list
     return KnownCaller(name or "", notes or ""), [row[2] for row in rows if row[2] is not None]
 
 
-def initiation_answer(*, caller_id: str, elevenlabs_agent_id: str, called_number: str = "") -> dict:
+def initiation_answer(
+    *,
+    caller_id: str,
+    elevenlabs_agent_id: str,
+    called_number: str = "",
+    agency: Agency | None = None,
+) -> dict:
     """The answer to ElevenLabs' conversation-initiation webhook for an inbound call.
 
     The called number decides the agency, agent and greeting (phone_numbers): a number one
     agency answers on is that agency's call whichever agent id ElevenLabs sends; without a
-    known number, the agent id decides. Always a valid answer with every dynamic variable
-    (an unknown caller is "there" with no context; an unknown agent gets no greeting
-    override; a disabled agent's caller hears DISABLED_AGENT_GREETING). The contact is
-    looked up within that agency only: a caller is nobody to another agency, and to an
+    known number, the agent id decides. With `agency` (the request came to that agency's own
+    URL), a number or agent of any other agency is unknown. Always a valid answer with every
+    dynamic variable (an unknown caller is "there" with no context; an unknown agent gets no
+    greeting override; a disabled agent's caller hears DISABLED_AGENT_GREETING). The contact
+    is looked up within that agency only: a caller is nobody to another agency, and to an
     unknown agent. One query — the contact by agency and phone with its memories; settings,
     the number and the agent (with its agency) come from caches.
     """
     raw = (caller_id or "").strip()
     phone = raw if _E164.match(raw) else (try_normalize_phone(raw) if raw else None)
-    agency, profile = None, None
     number = called_number_profile(called_number) if _E164.match(called_number or "") else None
+    if number is not None and agency is not None and number["agency"].pk != agency.pk:
+        number = None
     if number is not None:
         agency = number["agency"]
         profile = number["agent"]
@@ -205,12 +205,18 @@ def initiation_answer(*, caller_id: str, elevenlabs_agent_id: str, called_number
             profile = named if named and named.get("agency_id") == agency.pk else None
     else:
         profile = agent_profile(elevenlabs_agent_id)
+        if profile and agency is not None and profile["agency_id"] != agency.pk:
+            profile = None
+        if agency is None and profile:
+            # The cached profile carries what the answer needs of its agency: no query for it.
+            agency = Agency(
+                pk=profile["agency_id"],
+                name=profile["agency__name"],
+                time_zone=profile["agency__time_zone"],
+            )
     caller, memories = None, []
-    agency_id = agency.pk if agency is not None else (profile or {}).get("agency_id")
-    if phone and agency_id is not None:
-        caller, memories = caller_for_phone(phone, agency_id=agency_id)
-    elif phone and not agents_carry_agency():
-        caller, memories = caller_for_phone(phone, agency_id=None)
+    if phone and agency is not None and (profile or number is not None):
+        caller, memories = caller_for_phone(phone, agency_id=agency.pk)
     variables = caller_variables(
         phone=phone or raw,
         contact=caller,  # type: ignore[arg-type]  # KnownCaller has the fields it reads

@@ -140,7 +140,7 @@ def contact_detail(request: HttpRequest, contact_id) -> HttpResponse:
 def _window_context(request: HttpRequest, check) -> dict:
     return {
         "window_check": check,
-        "window_opens": describe_opening(check),
+        "window_opens": describe_opening(check, agency=request.agency),
         "can_override_window": is_agency_owner(request.user, request.agency),
     }
 

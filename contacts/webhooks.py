@@ -1,6 +1,5 @@
 """Provider-facing views of the contacts domain."""
 
-import hmac
 import json
 
 from django.conf import settings
@@ -9,18 +8,11 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from agencies.provider_accounts import bearer_token_matches, webhook_keys
 from contacts.personalisation import initiation_answer
 from voqo.last_seen import note_refused_webhook, note_webhook
 
-
-def _has_initiation_token(request: HttpRequest) -> bool:
-    expected = settings.ELEVENLABS_INITIATION_TOKEN
-    # META, not request.headers: building the headers mapping costs more than the check.
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    scheme, _, token = header.partition(" ")
-    if not expected or scheme.lower() != "bearer":
-        return False
-    return hmac.compare_digest(token.strip().encode(), expected.encode())
+WRONG_TOKEN = "Missing or wrong bearer token."
 
 
 @login_not_required
@@ -32,9 +24,27 @@ def elevenlabs_initiation(request: HttpRequest) -> JsonResponse:
     Authenticated with `Authorization: Bearer <ELEVENLABS_INITIATION_TOKEN>` (the initiation
     webhook carries no signature). Kept lean: the caller hears ringing while this runs.
     """
-    if not _has_initiation_token(request):
-        note_refused_webhook("initiation", request, "Missing or wrong bearer token.")
-        return JsonResponse({"error": "Missing or wrong bearer token."}, status=401)
+    return _answer(request, token=settings.ELEVENLABS_INITIATION_TOKEN, agency=None)
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+def agency_elevenlabs_initiation(request: HttpRequest, agency_id) -> JsonResponse:
+    """An agency's own initiation webhook: its own workspace's token (the install's when it
+    brought none); only that agency's agents and contacts are known here. The token and
+    the agency come from a process cache, so the answer still costs one query."""
+    keys = webhook_keys(agency_id)
+    if keys is None:
+        return JsonResponse({"error": "No such agency."}, status=404)
+    return _answer(request, token=keys.initiation_token_or_install(), agency=keys.agency)
+
+
+def _answer(request: HttpRequest, *, token: str, agency) -> JsonResponse:
+    # META, not request.headers: building the headers mapping costs more than the check.
+    if not bearer_token_matches(request.META.get("HTTP_AUTHORIZATION", ""), token):
+        note_refused_webhook("initiation", request, WRONG_TOKEN)
+        return JsonResponse({"error": WRONG_TOKEN}, status=401)
     try:
         payload = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
@@ -48,6 +58,7 @@ def elevenlabs_initiation(request: HttpRequest) -> JsonResponse:
         caller_id=caller_id if isinstance(caller_id, str) else "",
         elevenlabs_agent_id=agent_id if isinstance(agent_id, str) else "",
         called_number=called_number if isinstance(called_number, str) else "",
+        agency=agency,
     )
     note_webhook("initiation", request)
     return JsonResponse(answer)

@@ -58,7 +58,10 @@ def sync_function(function: CustomFunction) -> list[str]:
     from agents.services import sync_agent
 
     problems: list[str] = []
-    provider = get_provider()
+    try:
+        provider = get_provider(function.agency)  # the agency's own workspace, if it has one
+    except ProviderError as exc:  # its stored key cannot be decrypted
+        return [exc.message]
     if function.enabled:
         schema_problems = subset_problems(function.parameters or {"type": "object"})
         if schema_problems:
@@ -117,7 +120,7 @@ def delete_function(function: CustomFunction) -> list[str]:
         problems.append(f"The agent could not be synced: {agent.sync_error}")
     if tool_id:
         try:
-            get_provider().delete_tool(tool_id)
+            get_provider(agent.agency).delete_tool(tool_id)
         except ProviderError as exc:
             logger.warning("tool delete %s failed: %r", tool_id, exc)
             problems.append(

@@ -130,7 +130,7 @@ def send_message(
     )
     callback = settings.PUBLIC_BASE_URL + reverse("twilio_sms_status")
     try:
-        sent = get_provider().send_sms(
+        sent = get_provider(agency).send_sms(
             to=phone, body=text, status_callback=callback, from_number=number and number.number
         )
     except ProviderError as error:

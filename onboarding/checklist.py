@@ -55,10 +55,11 @@ def getting_started(agency: Agency) -> Checklist | None:
     if values.get(DISMISSED_SETTING):
         return None
     live = settings.VOQO_PROVIDER == "live"
+    # Only this agency's rows count: another agency's first call is not this one's.
     queries: dict[str, QuerySet] = {
-        "agent": Agent.objects.all(),
-        "contact": Contact.objects.all(),
-        "call": Call.objects.exclude(
+        "agent": Agent.objects.filter(agency=agency),
+        "contact": Contact.objects.filter(agency=agency),
+        "call": Call.objects.filter(agency=agency).exclude(
             elevenlabs_conversation_id__startswith=DEMO_CONVERSATION_PREFIX
         ),
     }

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 
 from phone_numbers.models import PhoneNumber
 from phone_numbers.selectors import forget_called_number
 from voqo.events import record_audit
-from voqo.providers import ProviderError, TwilioNumberRegistration, get_provider
+from voqo.providers import ProviderError, TwilioNumberRegistration, credentials_for, get_provider
 
 logger = logging.getLogger(__name__)
 
 
 def twilio_credentials(number: PhoneNumber) -> tuple[str, str]:
     """(account SID, auth token) of the Twilio account the number lives in: its own when it
-    has them, else the install's."""
+    has them, else its agency's, else the install's."""
     if number.twilio_account_sid and number.twilio_auth_token:
         return number.twilio_account_sid, number.twilio_auth_token
-    return settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN
+    account = credentials_for(number.agency.provider_credentials())
+    return account.twilio_account_sid, account.twilio_auth_token
 
 
 def _agent_id_at_provider(number: PhoneNumber) -> str | None:
@@ -38,7 +38,7 @@ def sync_phone_number(number: PhoneNumber) -> bool:
 
     On a provider error the number is kept as it is with `sync_error` set; returns False.
     """
-    provider = get_provider()
+    provider = get_provider(number.agency)
     try:
         if not number.elevenlabs_phone_number_id:
             sid, token = twilio_credentials(number)
@@ -89,7 +89,7 @@ def delete_phone_number(number: PhoneNumber, *, actor) -> str:
     warning = ""
     if number.elevenlabs_phone_number_id:
         try:
-            get_provider().delete_phone_number(number.elevenlabs_phone_number_id)
+            get_provider(number.agency).delete_phone_number(number.elevenlabs_phone_number_id)
         except ProviderError as error:
             logger.warning("could not delete phone number %s at the provider: %r", number.id, error)
             warning = (

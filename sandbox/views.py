@@ -14,7 +14,6 @@ from agents.forms import TryAgentForm
 from agents.models import Agent
 from agents.trial import agent_briefing
 from calls.models import SmsMessage
-from calls.ownership import within
 from messages.models import Thread
 from sandbox.models import SandboxMessage
 from sandbox.provider import simulate_inbound_call, simulate_inbound_sms
@@ -43,7 +42,7 @@ def simulate_inbound(request: HttpRequest, agent_id) -> HttpResponse:
     """Sandbox only: make a number 'call' this agent; the call shows up like a real one."""
     if settings.VOQO_PROVIDER != "sandbox":
         raise Http404("Simulated calls exist only in sandbox mode")
-    agent = get_object_or_404(Agent, pk=agent_id, **within(Agent, request.agency))
+    agent = get_object_or_404(Agent, pk=agent_id, agency=request.agency)
     try:
         from_number = normalize_phone(request.POST.get("from_phone", ""))
     except InvalidPhoneNumber as error:

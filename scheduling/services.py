@@ -270,7 +270,7 @@ def _check_call(
         if recipient.contact is not None and recipient.contact.agency_id != agency.pk:
             raise SchedulingRefused("That contact belongs to another agency.")
         try:
-            refuse_unless_callable(agent, recipient.contact, recipient.phone)
+            refuse_unless_callable(agent, recipient.contact, recipient.phone, agency=agency)
         except OutboundCallRefused as refusal:
             raise SchedulingRefused(str(refusal)) from None
         check = check_calling_window(

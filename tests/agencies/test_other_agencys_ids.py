@@ -13,7 +13,11 @@ from tests.factories import make_staff_user
 # one of the sandbox's install-wide sample voices.
 NOT_AGENCY_ROWS = {"token", "invitation_token", "uidb64", "voice_id"}
 # Token-authenticated provider endpoints (checked by their own tests).
-PROVIDER_ROUTES = {"functions:invoke"}
+PROVIDER_ROUTES = {
+    "functions:invoke",
+    "agency_elevenlabs_post_call",
+    "agency_elevenlabs_initiation",
+}
 
 
 @pytest.mark.django_db

@@ -55,6 +55,21 @@ VIEWS = [
         {},
     ),
     ("check_connections", "owner", "post", lambda: reverse("onboarding:check"), {}),
+    ("provider_accounts", "owner", "get", lambda: reverse("agencies:provider_accounts"), None),
+    (
+        "save_provider_accounts",
+        "owner",
+        "post",
+        lambda: reverse("agencies:provider_accounts"),
+        {"elevenlabs_phone_number_id": "phnum_x"},
+    ),
+    (
+        "test_provider_account",
+        "owner",
+        "post",
+        lambda: reverse("agencies:test_provider_account"),
+        {"service": "nothing"},
+    ),
     (
         "send_test_webhook",
         "owner",
@@ -91,6 +106,13 @@ def test_every_member_sees_the_settings_but_only_managers_change_them(client, ro
     client.post(reverse("settings"), SETTINGS_FORM)
     default_agency().refresh_from_db()
     assert (default_agency().name == "Renamed") is can_change
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_owners_see_the_provider_accounts_link(client, role):
+    client.force_login(make_staff_user(username="member", role=role))
+    page = client.get(reverse("dashboard")).content.decode()
+    assert (reverse("agencies:provider_accounts") in page) is (role == "owner")
 
 
 def test_only_owners_see_the_people_link(client):

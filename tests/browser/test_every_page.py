@@ -82,6 +82,7 @@ def demo_objects() -> dict[str, str]:
     invitation = Invitation.objects.create(agency=membership.agency, email="new@example.com")
     import_token = store_pending_import(iter([b"Name,Mobile\nJo Citizen,0412 345 678\n"]))
     return {
+        "agency_id": agency.pk,
         "agent_id": agent.pk,
         "contact_id": memory.contact_id,
         "memory_id": memory.pk,

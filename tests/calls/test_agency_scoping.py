@@ -191,7 +191,7 @@ def test_a_suspended_agencys_webhook_is_stored_and_applied_but_sends_no_sms(
 
 def test_a_reply_is_kept_with_the_agency_of_the_contact_who_texted(client):
     agency = default_agency()
-    contact = Contact.objects.create(name="Priya", phone="+61412345678")
+    contact = Contact.objects.create(name="Priya", phone="+61412345678", agency=agency)
     params = {
         "MessageSid": "SM" + "1" * 32,
         "From": "+61412345678",

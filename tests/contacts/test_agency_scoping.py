@@ -11,7 +11,6 @@ from calls.models import Call
 from contacts.imports import import_contacts_csv
 from contacts.models import Contact, ImportMapping, Memory, SuppressedNumber
 from contacts.opt_out import is_suppressed, opt_in_number, opt_out_number, suppressed_numbers
-from contacts.personalisation import agents_carry_agency
 from tests.factories import (
     default_agency,
     make_agency,
@@ -284,10 +283,6 @@ def test_a_suspended_agency_places_no_call(client):
 
 # --- The initiation webhook ----------------------------------------------------------------
 
-needs_agent_agency = pytest.mark.skipif(
-    not agents_carry_agency(), reason="agents carry no agency in this tree"
-)
-
 
 def _ask(client, agent_id: str) -> dict:
     return client.post(
@@ -298,7 +293,6 @@ def _ask(client, agent_id: str) -> dict:
     ).json()
 
 
-@needs_agent_agency
 def test_the_initiation_answer_uses_the_called_agents_agency_contact(client, theirs):
     make_memory(make_contact(name="Our Priya", phone=PHONE), "Our note")
     make_agent(elevenlabs_agent_id="agent_ours", agency=default_agency())
@@ -311,13 +305,11 @@ def test_the_initiation_answer_uses_the_called_agents_agency_contact(client, the
     assert their["caller_name"] == "Their Priya" and "Our note" not in their["caller_context"]
 
 
-@needs_agent_agency
 def test_an_unknown_agent_learns_nothing_about_any_agencys_caller(client, theirs):
     variables = _ask(client, "agent_nobody")["dynamic_variables"]
     assert variables["caller_name"] == "there" and variables["caller_context"] == ""
 
 
-@needs_agent_agency
 def test_the_scoped_initiation_lookup_is_one_query(client, theirs, django_assert_max_num_queries):
     make_agent(elevenlabs_agent_id="agent_theirs", agency=theirs[0].agency)
     _ask(client, "agent_theirs")  # warms the settings and agent caches

@@ -85,11 +85,11 @@ def test_a_caller_id_in_national_format_still_finds_the_contact(client, agent):
 
 
 def test_date_and_time_are_in_the_agency_time_zone():
-    update_agency(time_zone="Australia/Perth")
+    agency = update_agency(time_zone="Australia/Perth")
     moment = datetime(2026, 11, 22, 8, 43, tzinfo=ZoneInfo("UTC"))  # 4:43 PM in Perth
     from contacts.personalisation import caller_variables
 
-    variables = caller_variables(phone="+61412345678", contact=None, now=moment)
+    variables = caller_variables(phone="+61412345678", contact=None, now=moment, agency=agency)
     assert variables["current_date"] == "Sunday 22 November 2026"
     assert variables["current_time"] == "4:43 PM"
 

@@ -172,6 +172,9 @@ class FakeProviderServer:
         self.elevenlabs_api_key = elevenlabs_api_key
         self.twilio_account_sid = twilio_account_sid
         self.twilio_auth_token = twilio_auth_token
+        # Further workspaces and accounts (agencies that bring their own): add_account().
+        self.other_elevenlabs_api_keys: set[str] = set()
+        self.other_twilio_accounts: dict[str, str] = {}  # account SID → auth token
         self.agent_number = DEFAULT_AGENT_NUMBER
 
         self.requests: list[RecordedRequest] = []
@@ -360,12 +363,31 @@ class FakeProviderServer:
             self.voices[voice_id] = voice
         return voice
 
-    def add_twilio_number(self, phone_number: str, *, sms_url: str = "") -> dict:
-        """A number of the Twilio account, whose inbound SMS go to `sms_url`."""
+    def add_account(
+        self,
+        *,
+        elevenlabs_api_key: str = "",
+        twilio_account_sid: str = "",
+        twilio_auth_token: str = "",
+    ) -> None:
+        """Accept another ElevenLabs API key and/or another Twilio account (SID and token),
+        as the real providers serve many workspaces and accounts."""
+        with self._lock:
+            if elevenlabs_api_key:
+                self.other_elevenlabs_api_keys.add(elevenlabs_api_key)
+            if twilio_account_sid:
+                self.other_twilio_accounts[twilio_account_sid] = twilio_auth_token
+
+    def add_twilio_number(
+        self, phone_number: str, *, sms_url: str = "", account_sid: str = ""
+    ) -> dict:
+        """A number of the Twilio account (`account_sid`, default the main one), whose
+        inbound SMS go to `sms_url`."""
         sid = "PN" + _hex(32)
-        account_uri = f"/2010-04-01/Accounts/{self.twilio_account_sid}"
+        account_sid = account_sid or self.twilio_account_sid
+        account_uri = f"/2010-04-01/Accounts/{account_sid}"
         number = {
-            "account_sid": self.twilio_account_sid,
+            "account_sid": account_sid,
             "api_version": "2010-04-01",
             "friendly_name": phone_number,
             "phone_number": phone_number,
@@ -394,6 +416,8 @@ class FakeProviderServer:
             self.phone_number_credentials.clear()
             self.voices.clear()
             self.twilio_numbers.clear()
+            self.other_elevenlabs_api_keys.clear()
+            self.other_twilio_accounts.clear()
             self.twilio_account_status = "active"
             self._injections.clear()
             self._path_latency.clear()
@@ -488,7 +512,10 @@ class FakeProviderServer:
     ]
 
     def _elevenlabs(self, request: RecordedRequest) -> _Response:
-        if request.header("xi-api-key") != self.elevenlabs_api_key:
+        if request.header("xi-api-key") not in {
+            self.elevenlabs_api_key,
+            *self.other_elevenlabs_api_keys,
+        }:
             return _Response(401, elevenlabs_error_body(401))
         # Route and validate as the real API does: unknown path 404, unknown method 405,
         # a body its OpenAPI schema refuses 422, all before anything is stored.
@@ -798,57 +825,64 @@ class FakeProviderServer:
     )
 
     def _twilio(self, request: RecordedRequest) -> _Response:
-        expected = (
-            "Basic "
-            + base64.b64encode(
-                f"{self.twilio_account_sid}:{self.twilio_auth_token}".encode()
-            ).decode()
+        accounts = {self.twilio_account_sid: self.twilio_auth_token, **self.other_twilio_accounts}
+        account = next(
+            (
+                sid
+                for sid, token in accounts.items()
+                if request.header("authorization")
+                == "Basic " + base64.b64encode(f"{sid}:{token}".encode()).decode()
+            ),
+            None,
         )
-        if request.header("authorization") != expected:
+        if account is None:
             return _Response(401, twilio_error_body(401))
         if request.method == "GET" and (match := self._ACCOUNT.match(request.path)):
-            if match["account"] != self.twilio_account_sid:
+            if match["account"] != account:
                 return _Response(404, twilio_error_body(404))
-            return _Response(200, self._account())
+            return _Response(200, self._account(account))
         if request.method == "GET" and (match := self._INCOMING_NUMBERS.match(request.path)):
-            if match["account"] != self.twilio_account_sid:
+            if match["account"] != account:
                 return _Response(404, twilio_error_body(404))
-            return _Response(200, self._incoming_numbers(request))
+            return _Response(200, self._incoming_numbers(request, account))
         if match := self._MESSAGES.match(request.path):
-            if match["account"] != self.twilio_account_sid:
+            if match["account"] != account:
                 return _Response(404, twilio_error_body(404))
             if request.method == "POST":
                 with self._lock:
-                    return self._message_create(request)
+                    return self._message_create(request, account)
         if match := self._MESSAGE.match(request.path):
             if request.method == "GET" and match["sid"] in self.messages:
                 return _Response(200, self.messages[match["sid"]])
         return _Response(404, twilio_error_body(404))
 
-    def _account(self) -> dict:
-        uri = f"/2010-04-01/Accounts/{self.twilio_account_sid}.json"
+    def _account(self, account: str) -> dict:
+        uri = f"/2010-04-01/Accounts/{account}.json"
         return {
-            "auth_token": self.twilio_auth_token,
+            "auth_token": self.twilio_auth_token
+            if account == self.twilio_account_sid
+            else self.other_twilio_accounts[account],
             "date_created": "Mon, 02 Nov 2026 09:00:00 +0000",
             "date_updated": "Mon, 02 Nov 2026 09:00:00 +0000",
             "friendly_name": "Voqo Test Account",
-            "owner_account_sid": self.twilio_account_sid,
-            "sid": self.twilio_account_sid,
+            "owner_account_sid": account,
+            "sid": account,
             "status": self.twilio_account_status,
             "subresource_uris": {},
             "type": "Full",
             "uri": uri,
         }
 
-    def _incoming_numbers(self, request: RecordedRequest) -> dict:
+    def _incoming_numbers(self, request: RecordedRequest, account: str) -> dict:
         wanted = (request.query.get("PhoneNumber") or [None])[0]
         with self._lock:
             numbers = [
                 number
                 for number in self.twilio_numbers.values()
-                if wanted is None or number["phone_number"] == wanted
+                if (wanted is None or number["phone_number"] == wanted)
+                and number["account_sid"] == account
             ]
-        uri = f"/2010-04-01/Accounts/{self.twilio_account_sid}/IncomingPhoneNumbers.json"
+        uri = f"/2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json"
         return {
             "incoming_phone_numbers": numbers,
             "end": max(len(numbers) - 1, 0),
@@ -887,7 +921,7 @@ class FakeProviderServer:
             return _Response(400, twilio_error_body(400, 21617))
         return None
 
-    def _message_create(self, request: RecordedRequest) -> _Response:
+    def _message_create(self, request: RecordedRequest, account: str) -> _Response:
         if error := self._message_params_error(request):
             return error
         form = request.form or {}
@@ -895,10 +929,10 @@ class FakeProviderServer:
             return _Response(400, twilio_error_body(400, 21610))
         sid = "SM" + _hex(32)
         now = formatdate(usegmt=True)
-        uri = f"/2010-04-01/Accounts/{self.twilio_account_sid}/Messages/{sid}.json"
+        uri = f"/2010-04-01/Accounts/{account}/Messages/{sid}.json"
         body = form.get("Body", "")
         message = {
-            "account_sid": self.twilio_account_sid,
+            "account_sid": account,
             "api_version": "2010-04-01",
             "body": body,
             "date_created": now,

@@ -9,7 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import PLACEHOLDER_AGENCY_NAME
-from tests.factories import default_agency, make_agent, make_call, make_contact, update_agency
+from tests.factories import (
+    default_agency,
+    make_agency,
+    make_agent,
+    make_call,
+    make_contact,
+    update_agency,
+)
 from tests.fakeprovider import elevenlabs_signature, load_payload
 from voqo.models import Setting
 
@@ -87,6 +94,17 @@ def test_each_step_is_ticked_by_what_it_asks_for(staff_client):
         "call": True,
         "contacts": True,
     }
+
+
+def test_another_agencys_agent_contact_and_call_tick_nothing_here(staff_client):
+    elsewhere = make_agency(name="Elsewhere Realty")
+    make_agent(agency=elsewhere)
+    make_contact(agency=elsewhere)
+    make_call(agency=elsewhere)
+
+    done = steps(staff_client.get(reverse("dashboard")))
+
+    assert not done["agent"] and not done["contacts"] and not done["call"]
 
 
 def test_saving_the_settings_page_names_the_agency(staff_client):

@@ -26,7 +26,9 @@ def voqo_reachable(live_server, settings):
 
 def call_contact(agent, contact, **extra_variables):
     variables = {
-        **caller_variables(phone=contact.phone, contact=contact, agent_name=agent.name),
+        **caller_variables(
+            phone=contact.phone, contact=contact, agent_name=agent.name, agency=agent.agency
+        ),
         **extra_variables,
     }
     # Inside a transaction the sandbox's call "ends" only after commit, so the dialling code

@@ -15,6 +15,8 @@ PUBLIC_ROUTES = {
     "favicon.ico",  # a redirect to the static icon
     "webhooks/elevenlabs/post-call",
     "webhooks/elevenlabs/initiation",
+    "webhooks/elevenlabs/<uuid:agency_id>/post-call",
+    "webhooks/elevenlabs/<uuid:agency_id>/initiation",
     "webhooks/twilio/sms",
     "webhooks/twilio/sms-status",
     "functions/<uuid:function_id>/invoke",

@@ -227,6 +227,23 @@ class SentSms:
 
 
 @dataclass(frozen=True)
+class ProviderCredentials:
+    """The accounts a provider client is built with: an agency's own, where it brought them.
+
+    An empty field means "the install's": `get_provider` fills it from the environment.
+    `own` names the fields that came from the agency (for messages that say where to fix
+    a value).
+    """
+
+    elevenlabs_api_key: str = ""
+    elevenlabs_phone_number_id: str = ""
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_phone_number: str = ""
+    own: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class ConnectionCheck:
     """What one provider answered when asked whether Voqo's configuration works.
 
@@ -407,6 +424,9 @@ class Provider(abc.ABC):
 
     Every method raises a `ProviderError` subclass on failure, never an SDK exception.
     """
+
+    # The number `send_sms` sends from, when the implementation knows it.
+    sms_from: str = ""
 
     @abc.abstractmethod
     def create_agent(self, spec: AgentSpec) -> str:

@@ -31,6 +31,7 @@ from .base import (
     PostCallEvent,
     Provider,
     ProviderAuthError,
+    ProviderCredentials,
     ProviderError,
     ProviderInvalidRequest,
     ProviderNotFound,
@@ -42,9 +43,17 @@ from .base import (
     agent_payload,
     tool_payload,
 )
+from .credentials import CREDENTIAL_SETTINGS, credentials_for
 from .elevenlabs_webhooks import parse_conversation
 
 ELEVENLABS_DEFAULT_BASE_URL = "https://api.elevenlabs.io"
+CREDENTIAL_LABELS = {
+    "elevenlabs_api_key": "ElevenLabs API key",
+    "elevenlabs_phone_number_id": "ElevenLabs phone number id",
+    "twilio_account_sid": "Twilio account SID",
+    "twilio_auth_token": "Twilio auth token",
+    "twilio_phone_number": "Twilio SMS sender",
+}
 TWILIO_DEFAULT_BASE_URL = "https://api.twilio.com"
 
 T = TypeVar("T")
@@ -221,7 +230,8 @@ def _twilio_errors() -> Iterator[None]:
 
 
 class LiveProvider(Provider):
-    """ElevenLabs Agents for calls, Twilio for SMS, configured from Django settings.
+    """ElevenLabs Agents for calls, Twilio for SMS, with `credentials` (default: the
+    install's, from Django settings; `get_provider(agency)` passes an agency's).
 
     `timeout` / `twilio_timeout` are per-request socket timeouts in seconds.
     `max_retries` applies to idempotent requests only (GET, PATCH, DELETE) and is done by
@@ -230,25 +240,39 @@ class LiveProvider(Provider):
     """
 
     def __init__(
-        self, *, timeout: float = 15.0, twilio_timeout: float = 10.0, max_retries: int = 2
+        self,
+        credentials: ProviderCredentials | None = None,
+        *,
+        timeout: float = 15.0,
+        twilio_timeout: float = 10.0,
+        max_retries: int = 2,
     ) -> None:
-        self.phone_number_id: str = settings.ELEVENLABS_PHONE_NUMBER_ID
-        self.sms_from: str = settings.TWILIO_PHONE_NUMBER
+        if credentials is None:
+            credentials = credentials_for(None)
+        self.credentials = credentials
+        self.phone_number_id: str = credentials.elevenlabs_phone_number_id
+        self.sms_from: str = credentials.twilio_phone_number
         self._elevenlabs = ElevenLabs(
             # Always pass the key: the SDK's own default reads the environment at import time.
-            api_key=settings.ELEVENLABS_API_KEY,
+            api_key=credentials.elevenlabs_api_key,
             base_url=(settings.ELEVENLABS_BASE_URL or ELEVENLABS_DEFAULT_BASE_URL).rstrip("/"),
             timeout=timeout,
         )
         self._twilio = TwilioClient(
-            settings.TWILIO_ACCOUNT_SID,
-            settings.TWILIO_AUTH_TOKEN,
+            credentials.twilio_account_sid,
+            credentials.twilio_auth_token,
             http_client=RebasedTwilioHttpClient(
                 settings.TWILIO_BASE_URL or TWILIO_DEFAULT_BASE_URL, timeout=twilio_timeout
             ),
         )
         self._send_once: dict[str, Any] = {"max_retries": 0}
         self._idempotent: dict[str, Any] = {"max_retries": max_retries}
+
+    def _named(self, field: str) -> str:
+        """Where a credential is set, for messages: the agency's page or the environment."""
+        if field in self.credentials.own:
+            return f"the agency's {CREDENTIAL_LABELS[field]}"
+        return CREDENTIAL_SETTINGS[field]
 
     def _elevenlabs_call(self, send: Callable[[], T]) -> T:
         with _elevenlabs_errors():
@@ -464,7 +488,7 @@ class LiveProvider(Provider):
         return [self._check_elevenlabs(), self._check_twilio()]
 
     def _check_elevenlabs(self) -> ConnectionCheck:
-        if not settings.ELEVENLABS_API_KEY:
+        if not self.credentials.elevenlabs_api_key:
             return ConnectionCheck("elevenlabs", False, "ELEVENLABS_API_KEY is not set.")
         convai = self._elevenlabs.conversational_ai
         try:
@@ -475,8 +499,8 @@ class LiveProvider(Provider):
                 return ConnectionCheck(
                     "elevenlabs",
                     False,
-                    "The API key works, but ELEVENLABS_PHONE_NUMBER_ID is not set: "
-                    "outbound calls cannot start.",
+                    f"The API key works, but {self._named('elevenlabs_phone_number_id')} is "
+                    "not set: outbound calls cannot start.",
                 )
             number = self._elevenlabs_call(
                 lambda: convai.phone_numbers.get(
@@ -488,7 +512,7 @@ class LiveProvider(Provider):
                 "elevenlabs",
                 False,
                 f"The API key works, but ElevenLabs has no phone number with the id "
-                f"{self.phone_number_id} (ELEVENLABS_PHONE_NUMBER_ID).",
+                f"{self.phone_number_id} ({self._named('elevenlabs_phone_number_id')}).",
             )
         except ProviderError as error:
             return ConnectionCheck("elevenlabs", False, _check_failure("ElevenLabs", error))
@@ -504,8 +528,8 @@ class LiveProvider(Provider):
         )
 
     def _check_twilio(self) -> ConnectionCheck:
-        account_sid = settings.TWILIO_ACCOUNT_SID
-        if not account_sid or not settings.TWILIO_AUTH_TOKEN:
+        account_sid = self.credentials.twilio_account_sid
+        if not account_sid or not self.credentials.twilio_auth_token:
             return ConnectionCheck(
                 "twilio", False, "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must both be set."
             )
@@ -520,7 +544,8 @@ class LiveProvider(Provider):
                 return ConnectionCheck(
                     "twilio",
                     False,
-                    "The credentials work, but TWILIO_PHONE_NUMBER is not set: no SMS can be sent.",
+                    f"The credentials work, but {self._named('twilio_phone_number')} is not set: "
+                    "no SMS can be sent.",
                 )
             with _twilio_errors():
                 numbers = self._twilio.incoming_phone_numbers.list(
@@ -532,8 +557,8 @@ class LiveProvider(Provider):
             return ConnectionCheck(
                 "twilio",
                 False,
-                f"The credentials work, but {self.sms_from} (TWILIO_PHONE_NUMBER) is not a "
-                f"number of this Twilio account.",
+                f"The credentials work, but {self.sms_from} "
+                f"({self._named('twilio_phone_number')}) is not a number of this Twilio account.",
             )
         return ConnectionCheck(
             "twilio",

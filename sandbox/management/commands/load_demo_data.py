@@ -304,7 +304,6 @@ class Command(BaseCommand):
         return agents
 
     def _contacts(self, rng, agency, used):
-        from calls.ownership import within
         from contacts.models import Contact, Memory
 
         contacts, memories = [], []
@@ -316,7 +315,7 @@ class Command(BaseCommand):
             used.add(phone)
             kind = "rental" if i % 4 == 0 else "sales"
             contact = Contact(
-                **within(Contact, agency),
+                agency=agency,
                 name=name,
                 phone=phone,
                 tags=[kind] + (["vip"] if i % 9 == 0 else []),
@@ -327,7 +326,7 @@ class Command(BaseCommand):
             for fact in rng.sample(facts, 2):
                 memories.append(
                     Memory(
-                        **within(Memory, agency),
+                        agency=agency,
                         contact=contact,
                         source=Memory.Source.MANUAL,
                         content=fact.format(
