@@ -209,6 +209,7 @@ def simulate_inbound_sms(*, agency, from_number: str, body: str) -> None:
         from_phone=from_number,
         to_phone=number.number if number else settings.TWILIO_PHONE_NUMBER,
         body=body,
+        agencies=[agency],
     )
 
 

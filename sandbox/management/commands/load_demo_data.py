@@ -454,6 +454,7 @@ class Command(BaseCommand):
                     from_phone=phone,
                     to_phone="+61280001234",
                     body=body,
+                    agencies=[agency],
                 )
         SmsTemplate.objects.get_or_create(
             agency=agency,
