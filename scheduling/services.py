@@ -279,7 +279,7 @@ def _check_call(
         if not check.is_open:
             raise OutsideCallingWindow(
                 f"That time is outside calling hours for {recipient.label} ({check.reason}). "
-                f"The next allowed time is {describe_opening(check, agency)}.",
+                f"The next allowed time is {describe_opening(check, agency=agency)}.",
                 check.opens_at,
             )
     return from_number
@@ -370,7 +370,7 @@ def _prepare(row: ScheduledCall, *, now: datetime) -> Call:
     if not check.is_open:
         raise OutboundCallRefused(
             f"It was outside calling hours by the time Voqo could place it ({check.reason}); "
-            f"reschedule it for {describe_opening(check, row.agency)} or later."
+            f"reschedule it for {describe_opening(check, agency=row.agency)} or later."
         )
     variables = caller_variables(
         phone=row.phone, contact=row.contact, agent_name=row.agent.name, agency=row.agency

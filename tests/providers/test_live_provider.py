@@ -124,7 +124,7 @@ def test_create_agent_sends_the_full_configuration(provider, fake_provider):
     assert platform["data_collection"] == DEFAULT_DATA_COLLECTION
     assert set(platform["data_collection"]) == {"caller_name", "caller_memories"}
     assert platform["overrides"]["conversation_config_override"] == {
-        "agent": {"first_message": True, "prompt": {"prompt": True}}
+        "agent": {"first_message": True, "prompt": {"prompt": False}}
     }
     assert platform["overrides"]["enable_conversation_initiation_client_data_from_webhook"] is True
 
