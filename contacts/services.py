@@ -109,9 +109,10 @@ def call_now(
     phone: str,
     contact: Contact | None = None,
     window_override: WindowOverride | None = None,
+    dynamic_variables: dict[str, str] | None = None,
 ) -> Call:
     """Dial `phone` with `agent`, personalised for the agent's agency's contact with that
-    number.
+    number; `dynamic_variables` (from the API) are added to, and win over, the caller's.
 
     The call record exists (status initiated) before the provider is asked. Raises
     OutboundCallRefused (a suspended agency, opted out, agent disabled or unsynced, or
@@ -125,6 +126,7 @@ def call_now(
     if contact is None:
         contact = Contact.objects.filter(agency=agency, phone=phone).first()
     variables = caller_variables(phone=phone, contact=contact, agent_name=agent.name, agency=agency)
+    variables.update(dynamic_variables or {})
     return place_outbound_call(
         agent=agent,
         to_phone=phone,

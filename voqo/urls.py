@@ -54,6 +54,9 @@ urlpatterns = [
     path("functions/", include("functions.urls")),
     path("", include("onboarding.urls")),
     path("sandbox/", include("sandbox.urls")),
+    path("settings/api-keys/", include("api.urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
+    path("api/v1/", include("api.v1_urls")),
     path("webhooks/", include("calls.webhook_urls")),
     path("webhooks/", include("contacts.webhook_urls")),
 ]
