@@ -65,9 +65,8 @@ class AgentSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         fields = AgentForm._meta.fields
-        current = (
-            model_to_dict(self.instance, fields=fields) if self.instance else {"enabled": True}
-        )
+        # A new agent starts from the model's defaults; a PATCH from the agent as it is.
+        current = model_to_dict(self.instance or Agent(), fields=fields)
         form = AgentForm(data={**current, **attrs}, instance=self.instance)
         if self.instance is None:
             form.instance.agency = self.context["agency"]
