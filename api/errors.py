@@ -79,6 +79,7 @@ def _kept_headers(response: Response) -> dict:
 
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """Unknown addresses under /api/v1/ answer in the API's error shape, not an HTML page."""
-    return JsonResponse(
-        error_body("not_found", f"There is no API endpoint at {request.path}."), status=404
-    )
+    message = f"There is no API endpoint at {request.path}."
+    if request.path.endswith("/") and request.path.rstrip("/") != "/api/v1":
+        message += f" API addresses have no trailing slash: try {request.path.rstrip('/')}."
+    return JsonResponse(error_body("not_found", message), status=404)

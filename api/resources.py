@@ -370,6 +370,11 @@ class WebhookEndpointViewSet(
     serializer_class = api.WebhookEndpointSerializer
     lookup_url_kwarg = "endpoint_id"
 
+    @property
+    def via(self) -> str:
+        """For the audit trail: no person made this change, this key did."""
+        return f" through the API key “{self.request.auth.name}”"
+
     def perform_create(self, serializer):
         values = serializer.validated_data
         created = endpoints.create_endpoint(
@@ -378,16 +383,16 @@ class WebhookEndpointViewSet(
             event_types=values["event_types"],
             description=values.get("description", ""),
             agent=values.get("agent"),
-            by=None,
+            via=self.via,
         )
         created.endpoint.new_secret = created.secret
         serializer.instance = created.endpoint
 
     def perform_update(self, serializer):
-        endpoints.update_endpoint(serializer.instance, by=None, **serializer.validated_data)
+        endpoints.update_endpoint(serializer.instance, via=self.via, **serializer.validated_data)
 
     def perform_destroy(self, instance):
-        endpoints.delete_endpoint(instance, by=None)
+        endpoints.delete_endpoint(instance, via=self.via)
 
     @extend_schema(request=None, responses={202: api.DeliverySerializer})
     @action(detail=True, methods=["post"])

@@ -9,6 +9,8 @@ from voqo.events import record_audit
 from webhooks.models import EVENT_TYPES, Endpoint
 
 SECRET_PREFIX = "whsec_"
+# Changes made through the API have no person behind them (`by` is None): `via` says which
+# key made them, e.g. ' through the API key “CRM sync”'.
 AUDITED_FIELDS = ("url", "description", "event_types", "agent_id", "active")
 
 
@@ -23,7 +25,14 @@ def new_secret() -> str:
 
 
 def create_endpoint(
-    *, agency, url: str, event_types: list[str], description: str = "", agent=None, by=None
+    *,
+    agency,
+    url: str,
+    event_types: list[str],
+    description: str = "",
+    agent=None,
+    by=None,
+    via: str = "",
 ) -> NewEndpoint:
     """A new active endpoint with a fresh signing secret (returned to show once)."""
     secret = new_secret()
@@ -39,14 +48,14 @@ def create_endpoint(
         agency,
         by,
         "webhook_endpoint.created",
-        f"Webhook endpoint {url} added",
+        f"Webhook endpoint {url} added{via}",
         detail=_snapshot(endpoint),
         target=f"webhook_endpoint:{endpoint.pk}",
     )
     return NewEndpoint(endpoint=endpoint, secret=secret)
 
 
-def update_endpoint(endpoint: Endpoint, *, by=None, **changes) -> Endpoint:
+def update_endpoint(endpoint: Endpoint, *, by=None, via: str = "", **changes) -> Endpoint:
     """Change the given fields; enabling an endpoint clears why it was disabled."""
     before = _snapshot(endpoint)
     if "event_types" in changes:
@@ -64,7 +73,7 @@ def update_endpoint(endpoint: Endpoint, *, by=None, **changes) -> Endpoint:
             endpoint.agency,
             by,
             "webhook_endpoint.changed",
-            f"Webhook endpoint {endpoint.url} changed ({', '.join(diff)})",
+            f"Webhook endpoint {endpoint.url} changed ({', '.join(diff)}){via}",
             detail=diff,
             target=f"webhook_endpoint:{endpoint.pk}",
         )
@@ -86,13 +95,13 @@ def rotate_secret(endpoint: Endpoint, *, by=None) -> str:
     return secret
 
 
-def delete_endpoint(endpoint: Endpoint, *, by=None) -> None:
+def delete_endpoint(endpoint: Endpoint, *, by=None, via: str = "") -> None:
     """Delete the endpoint with its delivery log."""
     record_audit(
         endpoint.agency,
         by,
         "webhook_endpoint.deleted",
-        f"Webhook endpoint {endpoint.url} deleted",
+        f"Webhook endpoint {endpoint.url} deleted{via}",
         detail=_snapshot(endpoint),
         target=f"webhook_endpoint:{endpoint.pk}",
     )
