@@ -417,3 +417,29 @@ class WebhookEndpointViewSet(
             Delivery.objects.filter(endpoint=endpoint).select_related("event")
         )
         return self.get_paginated_response(api.DeliverySerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses={202: api.DeliverySerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="deliveries/<uuid:delivery_id>/resend",
+        url_name="resend",
+    )
+    def resend(self, request, endpoint_id=None, delivery_id=None):
+        """Send one delivery again, with the same event id."""
+        endpoint = self.get_object()
+        delivery = Delivery.objects.filter(endpoint=endpoint, pk=delivery_id).first()
+        if delivery is None:
+            raise ApiError(
+                "Not found. It may belong to another agency or be deleted.",
+                code="not_found",
+                status=404,
+            )
+        if not endpoint.active:
+            raise _refused(
+                "Enable the endpoint first: an inactive one receives nothing.",
+                code="endpoint_inactive",
+            )
+        sending.resend(delivery=delivery)
+        delivery.refresh_from_db()
+        return Response(api.DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

@@ -264,6 +264,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CallStatusEnum": "calls.models.Call.Status",
         "JobStatusEnum": "campaigns.models.Job.Status",

@@ -150,3 +150,29 @@ def test_owners_resend_a_delivery_with_the_same_event_id(
     assert len(received) == 2
     assert len({json.loads(hit["body"])["id"] for hit in received}) == 1
     assert page.content.decode().count("HTTP 200") == 2
+
+
+def test_the_api_sends_a_test_event_lists_deliveries_and_resends_one(
+    db, django_capture_on_commit_callbacks
+):
+    from api.keys import create_api_key
+
+    agency = default_agency()
+    api = key_client(create_api_key(agency=agency, name="CRM").secret)
+    with receiver() as (url, received):
+        endpoint = api.post(
+            "/api/v1/webhook-endpoints",
+            {"url": url, "event_types": ["call.completed"]},
+            "application/json",
+        ).json()
+        base = f"/api/v1/webhook-endpoints/{endpoint['id']}"
+        with django_capture_on_commit_callbacks(execute=True):
+            sent = api.post(f"{base}/test")
+        assert sent.status_code == 202 and sent.json()["event_type"] == "test.ping"
+        [delivery] = api.get(f"{base}/deliveries").json()["data"]
+        assert delivery["status"] == "succeeded" and delivery["attempts"] == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            again = api.post(f"{base}/deliveries/{delivery['id']}/resend")
+        assert again.status_code == 202
+
+    assert [json.loads(hit["body"])["id"] for hit in received] == [delivery["event_id"]] * 2
