@@ -117,7 +117,7 @@ def test_domain_events_reach_only_matching_endpoints(db, django_capture_on_commi
     agency = default_agency()
     with receiver() as (url, received), receiver() as (other_url, other_received):
         create_endpoint(agency=agency, url=url, event_types=["contact.created"])
-        create_endpoint(agency=agency, url=other_url, event_types=["call.completed"])
+        create_endpoint(agency=agency, url=other_url, event_types=["contact.opted_out"])
         api = key_client(create_api_key(agency=agency, name="CRM").secret)
         with django_capture_on_commit_callbacks(execute=True):
             api.post("/api/v1/contacts", {"name": "Jo", "phone": "0412345678"}, "application/json")
@@ -126,7 +126,9 @@ def test_domain_events_reach_only_matching_endpoints(db, django_capture_on_commi
             api.post(f"/api/v1/contacts/{contact_id}/opt-out")
 
     assert [json.loads(hit["body"])["type"] for hit in received] == ["contact.created"]
-    assert other_received == []
+    [opted_out] = [json.loads(hit["body"]) for hit in other_received]
+    assert opted_out["type"] == "contact.opted_out"
+    assert opted_out["data"]["id"] == contact_id and opted_out["data"]["opted_out_at"]
 
 
 def test_owners_resend_a_delivery_with_the_same_event_id(
@@ -176,3 +178,28 @@ def test_the_api_sends_a_test_event_lists_deliveries_and_resends_one(
         assert again.status_code == 202
 
     assert [json.loads(hit["body"])["id"] for hit in received] == [delivery["event_id"]] * 2
+
+
+def test_the_purge_drops_old_events_but_keeps_those_still_retrying(
+    db, django_capture_on_commit_callbacks
+):
+    from webhooks.models import Event
+    from webhooks.retention import purge_old_webhook_events
+
+    with receiver(statuses=(200,)) as (url, _received):
+        endpoint = create_endpoint(
+            agency=default_agency(), url=url, event_types=["test.ping"]
+        ).endpoint
+        with django_capture_on_commit_callbacks(execute=True):
+            send_test_event(endpoint=endpoint)
+    with receiver(statuses=(500,)) as (url, _received):
+        failing = create_endpoint(
+            agency=default_agency(), url=url, event_types=["test.ping"]
+        ).endpoint
+        with django_capture_on_commit_callbacks(execute=True):
+            send_test_event(endpoint=failing)
+
+    assert purge_old_webhook_events() == 0
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert purge_old_webhook_events() == 1
+    assert Event.objects.get().deliveries.get().status == "pending"
