@@ -82,4 +82,5 @@ def not_found(request, *args, **kwargs) -> JsonResponse:
     message = f"There is no API endpoint at {request.path}."
     if request.path.endswith("/") and request.path.rstrip("/") != "/api/v1":
         message += f" API addresses have no trailing slash: try {request.path.rstrip('/')}."
+    message += " The reference is at /api/v1/docs."
     return JsonResponse(error_body("not_found", message), status=404)

@@ -37,7 +37,7 @@ class EndpointForm(forms.Form):
         required=False,
         empty_label="Every agent",
         label="Only events of this agent",
-        help_text="Events without an agent (contacts, jobs) always come.",
+        help_text="Events without an agent (contacts, test events) always come.",
     )
     active = forms.BooleanField(
         required=False, initial=True, help_text="An inactive endpoint receives nothing."

@@ -8,7 +8,7 @@ from voqo.models import UUIDModel
 EVENT_TYPES = {
     "call.completed": "A call ended and its transcript and summary are in.",
     "call.analyzed": "A call's outcome was decided.",
-    "contact.created": "A contact was added (by staff, the API, an import or a call).",
+    "contact.created": "A contact was added by staff, the API or a call (not by a CSV import).",
     "contact.opted_out": "A contact opted out of calls and SMS.",
     "sms.received": "An SMS reply arrived.",
     "job.finished": "A campaign job completed, was cancelled or failed.",
