@@ -55,3 +55,31 @@ def test_keys_expire_after_24_hours_and_the_purge_removes_them(api):
     assert purge_expired_idempotency_keys() == 0
     with time_machine.travel(timezone.now() + timedelta(hours=25)):
         assert purge_expired_idempotency_keys() == 1
+
+
+def test_a_replayed_call_is_dialled_once(api, agency, within_calling_hours):
+    from calls.models import Call
+    from tests.factories import make_agent
+
+    agent = make_agent(agency=agency, elevenlabs_agent_id="agent_sandbox_1")
+    body = {"agent": str(agent.pk), "to": "0412 345 678"}
+    answers = [
+        api.post("/api/v1/calls", body, "application/json", HTTP_IDEMPOTENCY_KEY="lead-8841")
+        for _ in range(3)
+    ]
+    assert {answer.status_code for answer in answers} == {201}
+    assert len({answer.json()["id"] for answer in answers}) == 1
+    assert Call.objects.filter(to_phone="+61412345678").count() == 1
+
+
+def test_a_key_whose_first_request_is_still_running_is_told_to_wait(api, agency):
+    from api.models import ApiKey, IdempotencyKey
+
+    body = {"name": "Jo Citizen", "phone": "0412 345 678"}
+    _create(api, body)
+    # As if the first request were still being answered by another worker.
+    IdempotencyKey.objects.update(status_code=None, response_body=None)
+    response = _create(api, body)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "idempotency_key_in_progress"
+    assert ApiKey.objects.count() == 1
