@@ -7,7 +7,7 @@ class ApiKeyForm(forms.Form):
     )
     read_only = forms.BooleanField(
         required=False,
-        label="Read-only",
+        label="Read-only key",
         help_text="A read-only key can list and read, never create, change or call.",
     )
 
