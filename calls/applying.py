@@ -25,6 +25,7 @@ from calls.ownership import agency_of, install_agency
 from calls.recordings import store_recording
 from calls.signals import call_finished
 from contacts.models import UNKNOWN_CALLER, Contact, Memory
+from voqo.events import announce
 from voqo.models import Setting
 from voqo.phones import try_normalize_phone
 from voqo.providers import PostCallEvent
@@ -210,8 +211,10 @@ HANDLED_EVENT_TYPES = frozenset(HANDLERS)
 
 
 def _after_commit_call_final(call: Call) -> None:
-    """After commit: process audio that waited for this call, and send `call_finished`."""
+    """After commit: process audio that waited for this call, and send `call_finished`.
+    Announces `call.completed` (outgoing webhooks) with the call as it ended."""
     call_id, conversation_id = call.pk, call.elevenlabs_conversation_id
+    announce(call.agency, "call.completed", call_event_data(call), agent_id=call.agent_id)
 
     def after_commit() -> None:
         if conversation_id:
@@ -228,6 +231,33 @@ def _after_commit_call_final(call: Call) -> None:
         call_finished.send(sender=Call, call=final)
 
     transaction.on_commit(after_commit)
+
+
+def call_event_data(call: Call) -> dict:
+    """The call as a `call.completed` event carries it (JSON-ready)."""
+
+    def moment(value):
+        return value.isoformat() if value else None
+
+    return {
+        "id": str(call.pk),
+        "direction": call.direction,
+        "status": call.status,
+        "agent_id": str(call.agent_id) if call.agent_id else None,
+        "agent_name": call.agent_name,
+        "contact_id": str(call.contact_id) if call.contact_id else None,
+        "from_phone": call.from_phone,
+        "to_phone": call.to_phone,
+        "duration": call.duration,
+        "title": call.title,
+        "summary": call.summary,
+        "outcome": call.outcome,
+        "failure_reason": call.failure_reason,
+        "conversation_id": call.elevenlabs_conversation_id,
+        "started_at": moment(call.started_at),
+        "ended_at": moment(call.ended_at),
+        "created_at": moment(call.created_at),
+    }
 
 
 def agency_for_event(event: PostCallEvent, agency: Agency | None = None) -> Agency:

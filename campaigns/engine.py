@@ -50,6 +50,7 @@ from contacts.opt_out import is_suppressed, suppressed_numbers
 from contacts.personalisation import caller_variables
 from voqo import calling_window as window
 from voqo.dynamic_variables import fill_variables
+from voqo.events import announce
 from voqo.providers import (
     PostCallEvent,
     ProviderAuthError,
@@ -493,10 +494,12 @@ def settle(job: Job, *, now: datetime | None = None) -> dict[str, int]:
     counts = job.refresh_counters()
     open_rows = counts["pending"] + counts["calling"] + counts["needs_review"]
     if job.status == Job.Status.RUNNING and open_rows == 0:
-        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+        completed = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
             status=Job.Status.COMPLETED, finished_at=now or timezone.now()
         )
         job.refresh_from_db(fields=["status", "finished_at"])
+        if completed:
+            announce_job_finished(job)
     return counts
 
 
@@ -517,7 +520,33 @@ def finish_job(job: Job, *, status: str, reason: str = "") -> bool:
         )
     job.refresh_from_db()
     settle(job)
+    if ended:
+        announce_job_finished(job)
     return bool(ended)
+
+
+def announce_job_finished(job: Job) -> None:
+    """`job.finished` (outgoing webhooks): the job completed, was cancelled or failed."""
+    announce(
+        job.agency,
+        "job.finished",
+        {
+            "id": str(job.pk),
+            "campaign_id": str(job.campaign_id),
+            "agent_id": str(job.agent_id) if job.agent_id else None,
+            "status": job.status,
+            "failure_reason": job.failure_reason,
+            "total_calls": job.total_calls,
+            "completed_calls": job.completed_calls,
+            "failed_calls": job.failed_calls,
+            "skipped_calls": job.skipped_calls,
+            "cancelled_calls": job.cancelled_calls,
+            "needs_review_calls": job.needs_review_calls,
+            "started_at": job.started_at.isoformat() if job.started_at else None,
+            "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        },
+        agent_id=job.agent_id,
+    )
 
 
 def resumes_at(job: Job, now: datetime | None = None) -> datetime | None:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import Agency
+from contacts.events import announce_opted_out
 from contacts.models import Contact, SuppressedNumber
 
 
@@ -33,11 +34,13 @@ def _suppress(*, agency_id, phone: str, by: str) -> bool:
                 created = True
         except IntegrityError:  # a concurrent opt-out of the same number won
             suppression = SuppressedNumber.objects.get(agency_id=agency_id, phone=phone)
-    updated = Contact.objects.filter(
-        agency_id=agency_id, phone=phone, opted_out_at__isnull=True
-    ).update(
+    opting_out = Contact.objects.filter(agency_id=agency_id, phone=phone, opted_out_at__isnull=True)
+    contact_ids = list(opting_out.values_list("pk", flat=True))
+    updated = opting_out.update(
         opted_out_at=suppression.suppressed_at, opted_out_by=suppression.source, updated_at=now
     )
+    if updated:
+        announce_opted_out(contact_ids)
     return created or bool(updated)
 
 

@@ -110,10 +110,11 @@ def call_now(
     contact: Contact | None = None,
     window_override: WindowOverride | None = None,
     caller_number=None,
+    dynamic_variables: dict[str, str] | None = None,
 ) -> Call:
     """Dial `phone` with `agent` from `caller_number` (None: the agency's default caller
-    ID), personalised for the agent's agency's contact with that
-    number.
+    ID), personalised for the agent's agency's contact with that number;
+    `dynamic_variables` (from the API) are added to, and win over, the caller's.
 
     The call record exists (status initiated) before the provider is asked. Raises
     OutboundCallRefused (a suspended agency, opted out, agent disabled or unsynced, or
@@ -127,6 +128,7 @@ def call_now(
     if contact is None:
         contact = Contact.objects.filter(agency=agency, phone=phone).first()
     variables = caller_variables(phone=phone, contact=contact, agent_name=agent.name, agency=agency)
+    variables.update(dynamic_variables or {})
     return place_outbound_call(
         agent=agent,
         to_phone=phone,

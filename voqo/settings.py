@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_q",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "voqo",
     "agencies",
     "agents",
@@ -41,6 +44,8 @@ INSTALLED_APPS = [
     "sandbox",
     "scheduling",
     "messages.apps.MessagesConfig",
+    "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +235,52 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 CSV_IMPORT_MAX_BYTES = env.int("CSV_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 # Hosts that custom functions may reach although they resolve to private addresses (development).
 ALLOWED_FUNCTION_HOSTS = env.list("ALLOWED_FUNCTION_HOSTS", default=[])
+
+# --- Public API and outgoing webhooks (README "API and webhooks") -----------------------
+# Requests per minute one API key may make (429 with Retry-After above it).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ApiKeyPermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.KeysetPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Voqo API",
+    "DESCRIPTION": (
+        "The agency's calls, contacts, agents and campaigns. Authenticate with "
+        "`Authorization: Bearer <key>` (Settings → API keys)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "CallStatusEnum": "calls.models.Call.Status",
+        "JobStatusEnum": "campaigns.models.Job.Status",
+        "DeliveryStatusEnum": "webhooks.models.Delivery.Status",
+        "SmsStatusEnum": "calls.models.Call.SmsStatus",
+    },
+}
+# Seconds an outgoing webhook delivery may take; days a failing endpoint is retried before
+# it is disabled.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RETRY_DAYS = env.int("WEBHOOK_RETRY_DAYS", default=3)
 
 # --- Logging ----------------------------------------------------------------------
 LOGGING = {

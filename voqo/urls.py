@@ -57,6 +57,9 @@ urlpatterns = [
     path("sandbox/", include("sandbox.urls")),
     path("scheduled-calls/", include("scheduling.urls")),
     path("messages/", include("messages.urls")),
+    path("settings/api-keys/", include("api.urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
+    path("api/v1/", include("api.v1_urls")),
     path("webhooks/", include("calls.webhook_urls")),
     path("webhooks/", include("contacts.webhook_urls")),
 ]

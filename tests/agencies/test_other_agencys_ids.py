@@ -33,7 +33,7 @@ def test_a_member_of_agency_b_gets_404_for_every_id_of_agency_a(staff_user):
     checked, leaks = 0, []
     for name, params in walk(get_resolver().url_patterns):
         params = list(params)
-        if not params or name.startswith("admin:") or name in PROVIDER_ROUTES:
+        if not params or name.startswith(("admin:", "api:")) or name in PROVIDER_ROUTES:
             continue
         if set(params) & NOT_AGENCY_ROWS or any(p not in objects for p in params):
             continue
@@ -47,3 +47,34 @@ def test_a_member_of_agency_b_gets_404_for_every_id_of_agency_a(staff_user):
     assert checked > 40
     assert not leaks, "\n".join(leaks)
     assert agency_a != agency_b
+
+
+@pytest.mark.django_db
+def test_agency_bs_api_key_gets_404_for_every_api_id_of_agency_a(staff_user):
+    """The API's twin of the test above: a key of agency B, for every /api/v1/ route that
+    takes an id, GET, POST, PATCH and DELETE with agency A's ids."""
+    from api.keys import create_api_key
+
+    objects = demo_objects()
+    agency_b = Agency.objects.create(name="Other Realty", slug="other-realty")
+    secret = create_api_key(agency=agency_b, name="B's CRM").secret
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    checked, leaks = 0, []
+    for name, params in walk(get_resolver().url_patterns):
+        params = list(params)
+        if not name.startswith("api:") or not params:
+            continue
+        missing = [param for param in params if param not in objects]
+        assert not missing, f"{name}: add a demo object for {missing}"
+        url = reverse(name, kwargs={param: objects[param] for param in params})
+        for method in ("get", "post", "patch", "delete"):
+            response = getattr(client, method)(url, content_type="application/json")
+            checked += 1
+            if response.status_code not in (404, 405):
+                leaks.append(f"{method.upper()} {url} ({name}): {response.status_code}")
+            elif response.status_code == 404:
+                assert response.json()["error"]["code"] == "not_found"
+
+    assert checked > 40
+    assert not leaks, "\n".join(leaks)

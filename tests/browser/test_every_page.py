@@ -16,6 +16,7 @@ from django.utils import timezone
 from agencies.models import Agency, Invitation, Membership
 from agencies.people import invitation_token
 from agents.models import Agent, SavedPrompt
+from api.keys import create_api_key
 from calls.models import Call, WebhookEvent
 from campaigns.models import Campaign, JobCall
 from campaigns.services import create_job
@@ -26,14 +27,16 @@ from messages.models import SmsTemplate, Thread
 from phone_numbers.models import PhoneNumber
 from scheduling.models import ScheduledCall
 from tests.conftest import STAFF_PASSWORD
+from webhooks.endpoints import create_endpoint
+from webhooks.models import Delivery, DeliveryAttempt, Event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 WIDTHS = ((390, 844), (1366, 768))  # a phone, a laptop
-# Not pages of ours: Django's admin, provider-facing webhooks and tool calls, audio, a
-# fragment that needs a query.
-SKIPPED_PREFIXES = ("/admin/", "/webhooks/")
+# Not pages of ours: Django's admin, provider-facing webhooks and tool calls, the API (key
+# authenticated, tests/api/), audio, a fragment that needs a query.
+SKIPPED_PREFIXES = ("/admin/", "/webhooks/", "/api/")
 SKIPPED_NAMES = {
     "logout",
     "health",
@@ -81,6 +84,24 @@ def demo_objects() -> dict[str, str]:
     membership = Membership.objects.order_by("created_at").first()
     invitation = Invitation.objects.create(agency=membership.agency, email="new@example.com")
     import_token = store_pending_import(iter([b"Name,Mobile\nJo Citizen,0412 345 678\n"]))
+    api_key = create_api_key(agency=agency, name="CRM sync").api_key
+    endpoint = create_endpoint(
+        agency=agency, url="https://crm.example.com/hooks/voqo", event_types=["call.completed"]
+    ).endpoint
+    ping = Event.objects.create(agency=agency, event_type="test.ping", data={"message": "hi"})
+    delivery = Delivery.objects.create(
+        agency=agency, endpoint=endpoint, event=ping, attempts=1, last_status_code=500
+    )
+    DeliveryAttempt.objects.create(
+        delivery=delivery,
+        attempted_at=timezone.now(),
+        request_headers={"Content-Type": "application/json"},
+        request_body='{"id": "evt_demo"}',
+        response_status=500,
+        response_excerpt="Internal Server Error",
+        duration_ms=85,
+        error="The endpoint answered HTTP 500.",
+    )
     return {
         "agency_id": agency.pk,
         "agent_id": agent.pk,
@@ -104,6 +125,9 @@ def demo_objects() -> dict[str, str]:
         "scheduled_call_id": ScheduledCall.objects.filter(agency=agency).first().pk,
         "thread_id": Thread.objects.filter(agency=agency).order_by("-last_message_at")[0].pk,
         "template_id": SmsTemplate.objects.filter(agency=agency).first().pk,
+        "key_id": api_key.pk,
+        "endpoint_id": endpoint.pk,
+        "delivery_id": delivery.pk,
     }
 
 

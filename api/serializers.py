@@ -1,0 +1,430 @@
+"""What each /api/v1/ resource looks like in JSON. Writes are validated by the same Django
+forms the pages use and saved by the domain's services, so the API and the UI keep one set
+of rules."""
+
+from __future__ import annotations
+
+from django.forms.models import model_to_dict
+from rest_framework import serializers
+
+from agents.forms import AgentForm
+from agents.models import Agent
+from calls.models import Call
+from campaigns.models import Campaign, Job, Upload
+from contacts.forms import ContactForm, MemoryForm
+from contacts.models import Contact, Memory
+from functions.models import CustomFunction
+from webhooks.forms import check_endpoint_url
+from webhooks.models import EVENT_TYPES, Delivery, Endpoint
+
+
+def form_errors(form) -> serializers.ValidationError:
+    """A Django form's errors as DRF's (the first becomes the error's message and field)."""
+    return serializers.ValidationError(
+        {
+            ("non_field_errors" if name == "__all__" else name): [str(m) for m in messages]
+            for name, messages in form.errors.items()
+        }
+    )
+
+
+# -- agents ------------------------------------------------------------------------------
+
+
+class AgentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agent
+        fields = [
+            "id",
+            "name",
+            "description",
+            "template",
+            "system_prompt",
+            "greeting_message",
+            "voice_id",
+            "llm",
+            "language",
+            "temperature",
+            "enabled",
+            "elevenlabs_agent_id",
+            "sync_status",
+            "sync_error",
+            "synced_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "elevenlabs_agent_id",
+            "sync_status",
+            "sync_error",
+            "synced_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def validate(self, attrs):
+        fields = AgentForm._meta.fields
+        # A new agent starts from the model's defaults; a PATCH from the agent as it is.
+        current = model_to_dict(self.instance or Agent(), fields=fields)
+        form = AgentForm(data={**current, **attrs}, instance=self.instance)
+        if self.instance is None:
+            form.instance.agency = self.context["agency"]
+        if not form.is_valid():
+            raise form_errors(form)
+        self.form = form
+        return attrs
+
+    def create(self, validated_data):
+        return self.form.save()
+
+    def update(self, instance, validated_data):
+        return self.form.save()
+
+
+# -- contacts and memories ------------------------------------------------------------------
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    phone = serializers.CharField(
+        max_length=40, help_text="Any Australian format; stored and returned as E.164."
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=20
+    )
+    opted_out = serializers.BooleanField(source="is_opted_out", read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "name",
+            "phone",
+            "email",
+            "notes",
+            "tags",
+            "state",
+            "opted_out",
+            "opted_out_at",
+            "opted_out_by",
+            "last_call_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "opted_out_at",
+            "opted_out_by",
+            "last_call_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    def validate(self, attrs):
+        fields = ContactForm._meta.fields
+        current = model_to_dict(self.instance, fields=fields) if self.instance else {}
+        data = {**current, **attrs}
+        data["tags"] = ", ".join(data.get("tags") or [])
+        form = ContactForm(data=data, instance=self.instance, agency=self.context["agency"])
+        if not form.is_valid():
+            raise form_errors(form)
+        self.form = form
+        return attrs
+
+    def create(self, validated_data):
+        return self.form.save()
+
+    def update(self, instance, validated_data):
+        return self.form.save()
+
+
+class MemorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Memory
+        fields = ["id", "content", "source", "call", "created_at"]
+        read_only_fields = ["id", "source", "call", "created_at"]
+        extra_kwargs = {"call": {"help_text": "The call it was learnt in (null if staff added it)"}}
+
+    def validate(self, attrs):
+        form = MemoryForm(data=attrs)
+        if not form.is_valid():
+            raise form_errors(form)
+        return {"content": form.cleaned_data["content"]}
+
+
+# -- calls -------------------------------------------------------------------------------
+
+
+class CallSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Call
+        fields = [
+            "id",
+            "direction",
+            "channel",
+            "status",
+            "agent",
+            "agent_name",
+            "contact",
+            "from_phone",
+            "to_phone",
+            "duration",
+            "title",
+            "outcome",
+            "sms_status",
+            "failure_reason",
+            "elevenlabs_conversation_id",
+            "started_at",
+            "ended_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CallDetailSerializer(CallSerializer):
+    class Meta(CallSerializer.Meta):
+        fields = [
+            *CallSerializer.Meta.fields,
+            "summary",
+            "transcript",
+            "analysis",
+            "dynamic_variables",
+            "sms_body",
+            "sms_error",
+            "sms_sent_at",
+        ]
+        read_only_fields = fields
+
+
+class PlaceCallSerializer(serializers.Serializer):
+    agent = serializers.UUIDField(help_text="The agent that calls.")
+    to = serializers.CharField(
+        max_length=40, required=False, help_text="The number to call, any format."
+    )
+    contact = serializers.UUIDField(
+        required=False, help_text="Or a contact to call (their number is used)."
+    )
+    dynamic_variables = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=2000),
+        required=False,
+        help_text="Values for the agent's {{variables}}, added to the caller's own.",
+    )
+
+    def validate(self, attrs):
+        from voqo.phones import InvalidPhoneNumber, normalize_phone
+
+        agency = self.context["agency"]
+        agent = Agent.objects.filter(agency=agency, pk=attrs["agent"]).first()
+        if agent is None:
+            raise serializers.ValidationError({"agent": "No agent with that id in this agency."})
+        contact = None
+        if attrs.get("contact"):
+            contact = Contact.objects.filter(agency=agency, pk=attrs["contact"]).first()
+            if contact is None:
+                raise serializers.ValidationError(
+                    {"contact": "No contact with that id in this agency."}
+                )
+        if contact is None and not attrs.get("to"):
+            raise serializers.ValidationError({"to": "Give the number to call, or a contact."})
+        if contact is not None:
+            phone = contact.phone
+        else:
+            try:
+                phone = normalize_phone(attrs["to"])
+            except InvalidPhoneNumber as error:
+                raise serializers.ValidationError({"to": " ".join(error.messages)}) from None
+        return {
+            "agent": agent,
+            "contact": contact,
+            "phone": phone,
+            "dynamic_variables": attrs.get("dynamic_variables") or {},
+        }
+
+
+# -- campaigns -----------------------------------------------------------------------------
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "description", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+class UploadSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(write_only=True, help_text="The CSV file (multipart/form-data).")
+    campaign = serializers.UUIDField(source="campaign_id")
+
+    class Meta:
+        model = Upload
+        fields = [
+            "id",
+            "campaign",
+            "file",
+            "filename",
+            "total_rows",
+            "invalid_rows",
+            "duplicate_rows",
+            "errors",
+            "variable_keys",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "filename",
+            "total_rows",
+            "invalid_rows",
+            "duplicate_rows",
+            "errors",
+            "variable_keys",
+            "created_at",
+        ]
+
+
+class JobSerializer(serializers.ModelSerializer):
+    progress_percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "campaign",
+            "upload",
+            "agent",
+            "status",
+            "calling_window",
+            "concurrency_cap",
+            "max_retries",
+            "retry_delay_minutes",
+            "total_calls",
+            "pending_calls",
+            "calling_calls",
+            "completed_calls",
+            "failed_calls",
+            "needs_review_calls",
+            "skipped_calls",
+            "cancelled_calls",
+            "progress_percent",
+            "failure_reason",
+            "started_at",
+            "finished_at",
+            "created_at",
+        ]
+        read_only_fields = [
+            name
+            for name in fields
+            if name
+            not in (
+                "campaign",
+                "upload",
+                "agent",
+                "calling_window",
+                "concurrency_cap",
+                "max_retries",
+                "retry_delay_minutes",
+            )
+        ]
+        extra_kwargs = {"campaign": {"queryset": Campaign.objects.all()}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        agency = self.context.get("agency")
+        if agency is not None:
+            # Only the key's agency's rows can be named: another agency's id is "not found".
+            fields["campaign"].queryset = Campaign.objects.filter(agency=agency)
+            fields["upload"].queryset = Upload.objects.filter(agency=agency)
+            fields["agent"].queryset = Agent.objects.filter(agency=agency)
+        return fields
+
+
+# -- custom functions (read only, never secrets) -----------------------------------------------
+
+
+class CustomFunctionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CustomFunction
+        fields = [
+            "id",
+            "agent",
+            "name",
+            "description",
+            "endpoint",
+            "method",
+            "auth_type",
+            "parameters",
+            "response_mapping",
+            "timeout",
+            "enabled",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# -- webhook endpoints ---------------------------------------------------------------------
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    event_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(EVENT_TYPES)), allow_empty=False
+    )
+    secret = serializers.SerializerMethodField(
+        help_text="The signing secret: only in the answer to the create call."
+    )
+
+    class Meta:
+        model = Endpoint
+        fields = [
+            "id",
+            "url",
+            "description",
+            "event_types",
+            "agent",
+            "active",
+            "secret",
+            "disabled_reason",
+            "failing_since",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "disabled_reason", "failing_since", "created_at", "updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        agency = self.context.get("agency")
+        if agency is not None:
+            fields["agent"].queryset = Agent.objects.filter(agency=agency)
+        return fields
+
+    def get_secret(self, endpoint) -> str | None:
+        return getattr(endpoint, "new_secret", None)
+
+    def validate_url(self, url: str) -> str:
+        from django import forms
+
+        try:
+            return check_endpoint_url(url)
+        except forms.ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    event_id = serializers.CharField(source="event.public_id", read_only=True)
+    event_type = serializers.CharField(source="event.event_type", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "event_id",
+            "event_type",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "next_attempt_at",
+            "last_attempt_at",
+            "delivered_at",
+            "created_at",
+        ]
+        read_only_fields = fields
