@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from contacts.models import Contact, SuppressedNumber, unscoped_writer_agency_id
+from voqo.events import record_audit
 
 
 def _agencies_of(phone: str, agency: Agency | None) -> list:
@@ -33,7 +34,7 @@ def _agencies_of(phone: str, agency: Agency | None) -> list:
     return ids
 
 
-def _suppress(*, agency_id, phone: str, by: str) -> bool:
+def _suppress(*, agency_id, phone: str, by: str, actor=None) -> bool:
     now = timezone.now()
     suppression = SuppressedNumber.objects.filter(agency_id=agency_id, phone=phone).first()
     created = False
@@ -51,6 +52,15 @@ def _suppress(*, agency_id, phone: str, by: str) -> bool:
     ).update(
         opted_out_at=suppression.suppressed_at, opted_out_by=suppression.source, updated_at=now
     )
+    if created or updated:
+        record_audit(
+            agency_id,
+            actor,
+            "opt_out.changed",
+            f"Opted out {phone} ({by})",
+            detail={"phone": phone, "opted_out": True, "by": by},
+            target=f"phone:{phone}",
+        )
     return created or bool(updated)
 
 
@@ -63,7 +73,7 @@ def opt_out_number(*, phone: str, by: str, agency: Agency | None = None) -> bool
     return changed
 
 
-def opt_out_contact(*, contact_id, by: str, agency: Agency | None = None) -> bool:
+def opt_out_contact(*, contact_id, by: str, agency: Agency | None = None, actor=None) -> bool:
     """Stop all SMS and calls to the contact's number (in the contact's agency); True if
     this opted them out. With `agency`, a contact of another agency is not found (False)."""
     contacts = Contact.objects.filter(pk=contact_id)
@@ -72,17 +82,29 @@ def opt_out_contact(*, contact_id, by: str, agency: Agency | None = None) -> boo
     row = contacts.values_list("agency_id", "phone").first()
     if row is None:
         return False
-    return _suppress(agency_id=row[0], phone=row[1], by=by)
+    return _suppress(agency_id=row[0], phone=row[1], by=by, actor=actor)
 
 
-def _unsuppress(*, phone: str, agency_ids: list | None) -> bool:
+def _unsuppress(*, phone: str, agency_ids: list | None, actor=None) -> bool:
     suppressions = SuppressedNumber.objects.filter(phone=phone)
     contacts = Contact.objects.filter(phone=phone, opted_out_at__isnull=False)
     if agency_ids is not None:
         suppressions = suppressions.filter(agency_id__in=agency_ids)
         contacts = contacts.filter(agency_id__in=agency_ids)
+    changed_agencies = set(suppressions.values_list("agency_id", flat=True)) | set(
+        contacts.values_list("agency_id", flat=True)
+    )
     removed, _ = suppressions.delete()
     cleared = contacts.update(opted_out_at=None, opted_out_by="", updated_at=timezone.now())
+    for agency_id in changed_agencies:
+        record_audit(
+            agency_id,
+            actor,
+            "opt_out.changed",
+            f"Opted in {phone} again",
+            detail={"phone": phone, "opted_out": False},
+            target=f"phone:{phone}",
+        )
     return bool(removed or cleared)
 
 
@@ -92,7 +114,7 @@ def opt_in_number(*, phone: str, agency: Agency | None = None) -> bool:
     return _unsuppress(phone=phone, agency_ids=None if agency is None else [agency.pk])
 
 
-def opt_in_contact(*, contact_id, agency: Agency | None = None) -> bool:
+def opt_in_contact(*, contact_id, agency: Agency | None = None, actor=None) -> bool:
     """Let the contact be called and texted again (by their agency); True if they were
     opted out."""
     contacts = Contact.objects.filter(pk=contact_id)
@@ -101,7 +123,7 @@ def opt_in_contact(*, contact_id, agency: Agency | None = None) -> bool:
     row = contacts.values_list("agency_id", "phone").first()
     if row is None:
         return False
-    return _unsuppress(phone=row[1], agency_ids=[row[0]])
+    return _unsuppress(phone=row[1], agency_ids=[row[0]], actor=actor)
 
 
 # -- checks: every call, SMS and campaign path asks these ---------------------------------
