@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
@@ -10,4 +10,5 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         from monitoring.heartbeat import ensure_heartbeat_schedule
 
-        post_migrate.connect(ensure_heartbeat_schedule, sender=self)
+        # Sent for apps with models only: this app has none, the schedules' table is django_q's.
+        post_migrate.connect(ensure_heartbeat_schedule, sender=apps.get_app_config("django_q"))

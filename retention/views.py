@@ -38,7 +38,7 @@ def data_page(request: HttpRequest) -> HttpResponse:
 def forget(request: HttpRequest, contact_id) -> HttpResponse:
     """Confirm, naming what goes, then forget the person."""
     contact = agency_object_or_404(Contact, request, pk=contact_id)
-    form = ForgetForm(request.POST or None)
+    form = ForgetForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         forget_contact(contact=contact, actor=request.user)
         messages.success(
