@@ -191,6 +191,6 @@ def test_adding_a_step_is_one_line(monkeypatch):
 
 
 def test_the_purge_is_scheduled_hourly_on_migrate():
-    call_command("migrate", "retention", verbosity=0)
+    call_command("migrate", "django_q", verbosity=0)
     schedule = Schedule.objects.get(func="retention.tasks.purge")
     assert schedule.schedule_type == Schedule.HOURLY and schedule.repeats == -1
