@@ -166,3 +166,46 @@ def test_postgresql_without_pg_dump_gets_a_clear_message(tmp_path):
     assert result.returncode != 0
     assert "pg_dump is not installed" in result.stderr
     assert "apt-get install postgresql-client" in result.stderr
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pg_dump path")
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_round_trip(tmp_path, settings):
+    import psycopg
+
+    for _ in range(5):
+        call = make_call()
+        call.recording_file.save(f"{call.pk}.mp3", ContentFile(b"mp3" * 100), save=True)
+    archive = _backup(tmp_path / "backups")
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    source = settings.DATABASES["default"]
+    target = f"voqo_restore_{os.getpid()}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{target}"')
+        cursor.execute(f'CREATE DATABASE "{target}"')
+    url = f"postgres://{source['USER']}@{source['HOST']}:{source['PORT']}/{target}"
+    try:
+        environment = {**os.environ, "DATABASE_URL": url}
+        restored = _manage(
+            "restore",
+            str(archive),
+            database=tmp_path / "x",
+            media=tmp_path / "m",
+            DATABASE_URL=url,
+            PATH=environment["PATH"],
+        )
+        assert restored.returncode == 0, restored.stderr
+        with psycopg.connect(
+            host=source["HOST"], port=source["PORT"], user=source["USER"], dbname=target
+        ) as db:
+            counts = {
+                table: db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+                for table in manifest["row_counts"]
+            }
+        assert counts == manifest["row_counts"]
+        assert manifest["row_counts"]["calls"] == 5
+        assert media_checksums(tmp_path / "m") == manifest["media"]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
