@@ -40,7 +40,29 @@ def agent_spec(agent: Agent) -> AgentSpec:
             "agency_name": agent.agency.name,
         },
         tool_ids=tool_ids,
+        tags=[agent_tag(agent)],
     )
+
+
+def agent_tag(agent: Agent) -> str:
+    """The tag Voqo puts on the provider's copy of `agent`: finds it again by our id."""
+    return f"voqo:{agent.pk}"
+
+
+def _create_or_adopt(provider, agent: Agent, spec: AgentSpec) -> str:
+    """Create the agent at the provider, unless an earlier create already did.
+
+    A create whose answer was lost (a read timeout, a dropped connection) may have made the
+    agent all the same, and a crash can fall between the provider's answer and our save:
+    before creating, look for an agent with this name that carries our tag, and adopt it
+    (the caller then PATCHes it to the current configuration).
+    """
+    found = provider.find_agent(name=spec.name, tag=agent_tag(agent))
+    if found:
+        logger.info("agent %s already exists at the provider as %s; adopting it", agent.id, found)
+        provider.update_agent(found, spec)
+        return found
+    return provider.create_agent(spec)
 
 
 def sync_agent(agent: Agent) -> bool:
@@ -48,7 +70,8 @@ def sync_agent(agent: Agent) -> bool:
 
     On a provider error the local agent is kept as it is, `sync_status` becomes failed and
     `sync_error` holds the provider's message; returns False. An agent that was deleted at
-    ElevenLabs by hand (404 on PATCH) is created again.
+    ElevenLabs by hand (404 on PATCH) is created again. A create is never repeated blindly:
+    an agent an unanswered create made is found by name and tag and adopted instead.
     """
     spec = agent_spec(agent)
     provider = get_provider()
@@ -58,9 +81,9 @@ def sync_agent(agent: Agent) -> bool:
                 provider.update_agent(agent.elevenlabs_agent_id, spec)
             except ProviderNotFound:
                 logger.info("agent %s is gone at the provider; creating it again", agent.id)
-                agent.elevenlabs_agent_id = provider.create_agent(spec)
+                agent.elevenlabs_agent_id = _create_or_adopt(provider, agent, spec)
         else:
-            agent.elevenlabs_agent_id = provider.create_agent(spec)
+            agent.elevenlabs_agent_id = _create_or_adopt(provider, agent, spec)
     except ProviderError as error:
         logger.warning("sync of agent %s failed: %r", agent.id, error)
         agent.sync_status = Agent.SyncStatus.FAILED
