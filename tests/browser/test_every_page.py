@@ -34,6 +34,7 @@ SKIPPED_PREFIXES = ("/admin/", "/webhooks/")
 SKIPPED_NAMES = {
     "logout",
     "health",
+    "metrics",  # text for a scraper, behind a token
     "functions:invoke",
     "calls:recording",
     "agents:template_fields",
