@@ -91,6 +91,17 @@ def test_a_contacts_export_is_recorded(staff_client, staff_user):
     assert entry.actor == staff_user and entry.summary == "Exported all contacts as CSV"
 
 
+def test_a_campaign_report_export_is_recorded(staff_client, staff_user):
+    from tests.campaigns.helpers import make_job, mobiles
+
+    job = make_job(mobiles(1))
+    response = staff_client.get(reverse("campaigns:job_report", args=[job.id]))
+    b"".join(response.streaming_content)
+
+    (entry,) = _entries("export")
+    assert entry.target == f"job:{job.pk}" and entry.actor == staff_user
+
+
 def test_editing_and_deleting_a_memory_are_recorded_without_its_words(staff_client):
     contact = make_contact()
     memory = make_memory(contact, "Budget about 900k")
