@@ -35,7 +35,15 @@ class AuditFilterForm(forms.Form):
             .order_by("username")
         )
         self.fields["person"].label_from_instance = lambda user: user.get_username()
-        self.fields["kind"].choices = [("", "Any kind"), *sorted(KIND_LABELS.items())]
+        # The known kinds, and any other an app recorded for this agency.
+        recorded = (
+            AuditEntry.objects.filter(agency=agency).order_by().values_list("kind", flat=True)
+        )
+        kinds = {**{kind: kind for kind in recorded.distinct()}, **KIND_LABELS}
+        self.fields["kind"].choices = [
+            ("", "Any kind"),
+            *sorted(kinds.items(), key=lambda item: item[1].lower()),
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -142,3 +142,12 @@ def test_the_page_pages_by_keyset_without_repeating_or_skipping(
 def test_an_empty_trail_says_so(staff_client):
     html = staff_client.get(reverse("audit:trail"), {"kind": "purge"}).content.decode()
     assert "No entries match these filters" in html
+
+
+def test_a_kind_another_app_records_can_be_filtered_by_name(staff_client):
+    record_audit(default_agency(), None, "consent.recorded", "Consent recorded for a contact")
+
+    response = staff_client.get(reverse("audit:trail"), {"kind": "consent.recorded"})
+
+    assert "Consent recorded for a contact" in response.content.decode()
+    assert not response.context["form"].errors
