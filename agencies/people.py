@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import INVITATION_MAX_AGE, Agency, Invitation, Membership, Role
+from voqo.events import record_audit
 
 _INVITATION_SALT = "agencies.invitation"
 
@@ -43,6 +44,14 @@ def invite_member(*, agency: Agency, email: str, role: str, invited_by) -> Invit
         agency=agency, email=email, role=role, invited_by=invited_by
     )
     transaction.on_commit(lambda: _send_invitation(invitation))
+    record_audit(
+        agency,
+        invited_by,
+        "member.invited",
+        f"Invited {email} as {invitation.get_role_display()}",
+        detail={"email": email, "role": role},
+        target=f"invitation:{invitation.pk}",
+    )
     return invitation
 
 
@@ -104,10 +113,23 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
     if membership is not None:
         # Already a member: an invitation never lowers a role.
         if Role.at_least(invitation.role, membership.role) and invitation.role != membership.role:
+            _record_role_change(membership, membership.role, invitation.role, actor=user)
             membership.role = invitation.role
             membership.save(update_fields=["role"])
         return membership
-    return Membership.objects.create(user=user, agency=invitation.agency, role=invitation.role)
+    membership = Membership.objects.create(
+        user=user, agency=invitation.agency, role=invitation.role
+    )
+    record_audit(
+        invitation.agency,
+        user,
+        "member.joined",
+        f"{user.get_username()} joined as {membership.get_role_display()} (invited as "
+        f"{invitation.email})",
+        detail={"role": membership.role},
+        target=f"user:{user.pk}",
+    )
+    return membership
 
 
 @transaction.atomic
@@ -120,9 +142,28 @@ def accept_invitation_as_new_user(*, invitation: Invitation, username: str, pass
     return user
 
 
-def withdraw_invitation(*, invitation: Invitation) -> None:
+def withdraw_invitation(*, invitation: Invitation, actor=None) -> None:
     """Delete an open invitation: its link stops working."""
+    record_audit(
+        invitation.agency,
+        actor,
+        "invitation.withdrawn",
+        f"Withdrew the invitation of {invitation.email}",
+        target=f"invitation:{invitation.pk}",
+    )
     invitation.delete()
+
+
+def _record_role_change(membership: Membership, before: str, after: str, *, actor) -> None:
+    record_audit(
+        membership.agency,
+        actor,
+        "member.role_changed",
+        f"Changed the role of {membership.user.get_username()} from "
+        f"{Role(before).label} to {Role(after).label}",
+        detail={"changes": [{"field": "role", "before": before, "after": after}]},
+        target=f"user:{membership.user_id}",
+    )
 
 
 def _other_owners(membership: Membership):
@@ -132,7 +173,7 @@ def _other_owners(membership: Membership):
 
 
 @transaction.atomic
-def change_role(*, membership: Membership, role: str) -> Membership:
+def change_role(*, membership: Membership, role: str, actor=None) -> Membership:
     """Give a member another role; the agency always keeps at least one owner."""
     if role not in Role.values:
         raise ValidationError(f"Unknown role {role!r}.")
@@ -142,13 +183,15 @@ def change_role(*, membership: Membership, role: str) -> Membership:
             f"{locked.user.get_username()} is the only owner of {locked.agency.name}: make "
             "someone else an owner first."
         )
+    if locked.role != role:
+        _record_role_change(locked, locked.role, role, actor=actor)
     locked.role = role
     locked.save(update_fields=["role"])
     return locked
 
 
 @transaction.atomic
-def remove_member(*, membership: Membership) -> None:
+def remove_member(*, membership: Membership, actor=None) -> None:
     """Take a member out of the agency (their login stays); never the last owner."""
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if locked.role == Role.OWNER and not _other_owners(locked).exists():
@@ -156,4 +199,11 @@ def remove_member(*, membership: Membership) -> None:
             f"{locked.user.get_username()} is the only owner of {locked.agency.name}: make "
             "someone else an owner first."
         )
+    record_audit(
+        locked.agency,
+        actor,
+        "member.removed",
+        f"Removed {locked.user.get_username()} ({locked.get_role_display()})",
+        target=f"user:{locked.user_id}",
+    )
     locked.delete()

@@ -9,6 +9,7 @@ from django.core.validators import validate_slug
 from django.db import transaction
 
 from agencies.models import Agency, Membership, Role
+from voqo.events import record_audit
 from voqo.models import AGENCY_FIELD_SETTINGS, DEFAULT_SETTINGS, SEEDED_SETTING_KEYS, Setting
 
 
@@ -50,9 +51,10 @@ def add_member(*, agency: Agency, user, role: str) -> Membership:
 
 
 @transaction.atomic
-def save_agency_settings(*, agency: Agency, values: dict[str, Any]) -> Agency:
+def save_agency_settings(*, agency: Agency, values: dict[str, Any], actor=None) -> Agency:
     """Store the settings page: the name and time zone on the Agency, the rest as its
-    Setting rows."""
+    Setting rows; what changed goes to the audit trail (by `actor`)."""
+    before = Setting.all_values(agency)
     fields = {field: values[key] for key, field in AGENCY_FIELD_SETTINGS.items() if key in values}
     if fields.get("name") is not None and not str(fields["name"]).strip():
         raise ValidationError("An agency needs a name.")
@@ -65,4 +67,17 @@ def save_agency_settings(*, agency: Agency, values: dict[str, Any]) -> Agency:
     for key, value in values.items():
         if key not in AGENCY_FIELD_SETTINGS:
             Setting.set_value(key, value, agency)
+    changes = [
+        {"field": key, "before": before.get(key), "after": value}
+        for key, value in values.items()
+        if before.get(key) != (value.strip() if isinstance(value, str) else value)
+    ]
+    if changes:
+        record_audit(
+            agency,
+            actor,
+            "settings.changed",
+            "Changed settings: " + ", ".join(change["field"] for change in changes),
+            detail={"changes": changes},
+        )
     return agency

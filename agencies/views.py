@@ -71,7 +71,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 @role_required("owner")
 def withdraw_invitation(request: HttpRequest, invitation_id) -> HttpResponse:
     invitation = agency_object_or_404(Invitation, request, pk=invitation_id, accepted_at=None)
-    people.withdraw_invitation(invitation=invitation)
+    people.withdraw_invitation(invitation=invitation, actor=request.user)
     messages.success(request, f"Invitation to {invitation.email} withdrawn.")
     return redirect("agencies:people")
 
@@ -87,7 +87,9 @@ def change_role(request: HttpRequest, membership_id) -> HttpResponse:
         messages.error(request, "Choose a role: owner, manager, staff or read-only.")
         return redirect("agencies:people")
     try:
-        membership = people.change_role(membership=membership, role=form.cleaned_data["role"])
+        membership = people.change_role(
+            membership=membership, role=form.cleaned_data["role"], actor=request.user
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -107,7 +109,7 @@ def remove_member(request: HttpRequest, membership_id) -> HttpResponse:
     )
     if request.method == "POST":
         try:
-            people.remove_member(membership=membership)
+            people.remove_member(membership=membership, actor=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

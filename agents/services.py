@@ -51,6 +51,7 @@ def agent_spec(agent: Agent) -> AgentSpec:
         tool_ids=tool_ids,
         behaviour=agent_behaviour(agent),
         allow_prompt_override=_prompt_override_in_use(agent),
+        tags=[agent_tag(agent)],
     )
 
 
@@ -87,12 +88,34 @@ def agent_behaviour(agent: Agent) -> AgentBehaviour:
     )
 
 
+def agent_tag(agent: Agent) -> str:
+    """The tag Voqo puts on the provider's copy of `agent`: finds it again by our id."""
+    return f"voqo:{agent.pk}"
+
+
+def _create_or_adopt(provider, agent: Agent, spec: AgentSpec) -> str:
+    """Create the agent at the provider, unless an earlier create already did.
+
+    A create whose answer was lost (a read timeout, a dropped connection) may have made the
+    agent all the same, and a crash can fall between the provider's answer and our save:
+    before creating, look for an agent with this name that carries our tag, and adopt it
+    (the caller then PATCHes it to the current configuration).
+    """
+    found = provider.find_agent(name=spec.name, tag=agent_tag(agent))
+    if found:
+        logger.info("agent %s already exists at the provider as %s; adopting it", agent.id, found)
+        provider.update_agent(found, spec)
+        return found
+    return provider.create_agent(spec)
+
+
 def sync_agent(agent: Agent) -> bool:
     """Create the agent at ElevenLabs, or PATCH it when it has an id; record the outcome.
 
     On a provider error the local agent is kept as it is, `sync_status` becomes failed and
     `sync_error` holds the provider's message; returns False. An agent that was deleted at
-    ElevenLabs by hand (404 on PATCH) is created again.
+    ElevenLabs by hand (404 on PATCH) is created again. A create is never repeated blindly:
+    an agent an unanswered create made is found by name and tag and adopted instead.
     """
     spec = agent_spec(agent)
     previous_id = agent.elevenlabs_agent_id
@@ -103,9 +126,9 @@ def sync_agent(agent: Agent) -> bool:
                 provider.update_agent(agent.elevenlabs_agent_id, spec)
             except ProviderNotFound:
                 logger.info("agent %s is gone at the provider; creating it again", agent.id)
-                agent.elevenlabs_agent_id = provider.create_agent(spec)
+                agent.elevenlabs_agent_id = _create_or_adopt(provider, agent, spec)
         else:
-            agent.elevenlabs_agent_id = provider.create_agent(spec)
+            agent.elevenlabs_agent_id = _create_or_adopt(provider, agent, spec)
     except ProviderError as error:
         logger.warning("sync of agent %s failed: %r", agent.id, error)
         agent.sync_status = Agent.SyncStatus.FAILED

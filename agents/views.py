@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from agencies.current import agency_object_or_404, require_agency, role_required
 from agencies.models import Role
 from agents import prompts, services
+from agents.audit import record_prompt_changes
 from agents.forms import (
     CAMPAIGN_VARIABLES_HELP,
     AgentForm,
@@ -50,12 +51,17 @@ def _agent_form(request: HttpRequest, *, agent: Agent | None) -> HttpResponse:
         values = {**request.POST.dict(), **template_initial(request.POST.get("template", ""))}
         form = AgentForm(instance=agent, initial=values)
     elif request.method == "POST":
+        # Read before binding: validating the form writes the posted values into `agent`.
+        before = (agent.system_prompt, agent.greeting_message) if agent else ("", "")
         form = AgentForm(request.POST, instance=agent)
         if agent is None:
             form.instance.agency = request.agency
         if form.is_valid():
             saved = form.save()
             prompts.record_prompt_version(saved, saved_by=request.user)
+            record_prompt_changes(
+                agent=saved, prompt_before=before[0], greeting_before=before[1], actor=request.user
+            )
             _report_sync(request, saved, services.sync_agent(saved), created=agent is None)
             return redirect("agents:detail", agent_id=saved.id)
     elif agent is None:

@@ -138,6 +138,12 @@ class Call(UUIDModel):
         return f"{self.get_direction_display()} call {self.from_phone} → {self.to_phone}"
 
     @property
+    def recording_removed(self) -> bool:
+        """Whether the recording was removed (retention purge, forget request): the moment is
+        kept in `recording_expires_at`, and it is never fetched from the provider again."""
+        return self.recording_expires_at is not None
+
+    @property
     def external_phone(self) -> str:
         """The caller's number for inbound calls, the number called for outbound ones."""
         return self.from_phone if self.direction == self.Direction.INBOUND else self.to_phone

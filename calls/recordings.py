@@ -21,6 +21,8 @@ def ensure_recording(call: Call) -> bool:
     """
     if call.recording_file:
         return True
+    if call.recording_removed:
+        return False  # removed by the retention purge or a forget request: never fetched again
     if not call.elevenlabs_conversation_id:
         return False
     try:

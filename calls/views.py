@@ -12,6 +12,7 @@ from calls.forms import CallFilterForm
 from calls.models import Call, SmsMessage, WebhookEvent
 from calls.recordings import ensure_recording
 from calls.selectors import keyset_page, live_calls_panel, transcript_items
+from voqo.events import record_audit
 from voqo.htmx import wants_partial
 from voqo.models import agency_zone
 from voqo.providers import ProviderError
@@ -71,7 +72,22 @@ def call_recording(request: HttpRequest, call_id) -> HttpResponse:
         )
     if not available:
         raise Http404("This call has no recording.")
-    return FileResponse(call.recording_file.open("rb"), content_type="audio/mpeg")
+    download = "download" in request.GET
+    # A player fetches the file in ranges: one playback is the request from the start.
+    if download or request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):
+        record_audit(
+            call.agency_id,
+            request.user,
+            "recording.downloaded" if download else "recording.played",
+            f"{'Downloaded' if download else 'Played'} the recording of call {call.pk}",
+            target=f"call:{call.pk}",
+        )
+    return FileResponse(
+        call.recording_file.open("rb"),
+        content_type="audio/mpeg",
+        as_attachment=download,
+        filename=f"call-{call.pk}.mp3",
+    )
 
 
 @require_GET

@@ -17,6 +17,7 @@ from campaigns.reports import job_report_lines
 from contacts.csv_mapping import KIND_CAMPAIGN
 from contacts.forms import ColumnMappingForm
 from voqo import calling_window as window
+from voqo.events import record_audit
 from voqo.models import agency_zone
 
 RESULTS_PER_PAGE = 50
@@ -345,4 +346,11 @@ def job_report(request: HttpRequest, job_id) -> StreamingHttpResponse:
     response = StreamingHttpResponse(job_report_lines(job), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime(timezone=agency_zone(request.agency)).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="job-{job.id}-{stamp}.csv"'
+    record_audit(
+        job.agency_id,
+        request.user,
+        "export",
+        f"Exported the report of job {job.pk} as CSV",
+        target=f"job:{job.pk}",
+    )
     return response

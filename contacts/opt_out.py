@@ -19,9 +19,10 @@ from django.utils import timezone
 from agencies.models import Agency
 from contacts.events import announce_opted_out
 from contacts.models import Contact, SuppressedNumber
+from voqo.events import record_audit
 
 
-def _suppress(*, agency_id, phone: str, by: str) -> bool:
+def _suppress(*, agency_id, phone: str, by: str, actor=None) -> bool:
     now = timezone.now()
     suppression = SuppressedNumber.objects.filter(agency_id=agency_id, phone=phone).first()
     created = False
@@ -41,6 +42,15 @@ def _suppress(*, agency_id, phone: str, by: str) -> bool:
     )
     if updated:
         announce_opted_out(contact_ids)
+    if created or updated:
+        record_audit(
+            agency_id,
+            actor,
+            "opt_out.changed",
+            f"Opted out {phone} ({by})",
+            detail={"phone": phone, "opted_out": True, "by": by},
+            target=f"phone:{phone}",
+        )
     return created or bool(updated)
 
 
@@ -50,21 +60,33 @@ def opt_out_number(*, phone: str, by: str, agency: Agency) -> bool:
     return _suppress(agency_id=agency.pk, phone=phone, by=by)
 
 
-def opt_out_contact(*, contact_id, by: str, agency: Agency) -> bool:
+def opt_out_contact(*, contact_id, by: str, agency: Agency, actor=None) -> bool:
     """Stop all SMS and calls from `agency` to its contact's number; True if this opted them
     out. A contact of another agency is not found (False)."""
     row = Contact.objects.filter(pk=contact_id, agency=agency).values_list("agency_id", "phone")
     row = row.first()
     if row is None:
         return False
-    return _suppress(agency_id=row[0], phone=row[1], by=by)
+    return _suppress(agency_id=row[0], phone=row[1], by=by, actor=actor)
 
 
-def _unsuppress(*, phone: str, agency_id) -> bool:
+def _unsuppress(*, phone: str, agency_id, actor=None) -> bool:
     suppressions = SuppressedNumber.objects.filter(phone=phone, agency_id=agency_id)
     contacts = Contact.objects.filter(phone=phone, agency_id=agency_id, opted_out_at__isnull=False)
+    changed_agencies = set(suppressions.values_list("agency_id", flat=True)) | set(
+        contacts.values_list("agency_id", flat=True)
+    )
     removed, _ = suppressions.delete()
     cleared = contacts.update(opted_out_at=None, opted_out_by="", updated_at=timezone.now())
+    for agency_id in changed_agencies:
+        record_audit(
+            agency_id,
+            actor,
+            "opt_out.changed",
+            f"Opted in {phone} again",
+            detail={"phone": phone, "opted_out": False},
+            target=f"phone:{phone}",
+        )
     return bool(removed or cleared)
 
 
@@ -74,14 +96,14 @@ def opt_in_number(*, phone: str, agency: Agency) -> bool:
     return _unsuppress(phone=phone, agency_id=agency.pk)
 
 
-def opt_in_contact(*, contact_id, agency: Agency) -> bool:
+def opt_in_contact(*, contact_id, agency: Agency, actor=None) -> bool:
     """Let `agency` call and text its contact again; True if they were opted out. A contact
     of another agency is not found (False)."""
     row = Contact.objects.filter(pk=contact_id, agency=agency).values_list("agency_id", "phone")
     row = row.first()
     if row is None:
         return False
-    return _unsuppress(phone=row[1], agency_id=row[0])
+    return _unsuppress(phone=row[1], agency_id=row[0], actor=actor)
 
 
 # -- checks: every call, SMS and campaign path asks these ---------------------------------

@@ -49,6 +49,7 @@ from contacts.services import (
     known_tags,
     search_contacts,
 )
+from voqo.events import record_audit
 from voqo.htmx import wants_partial
 from voqo.models import agency_zone
 from voqo.permissions import is_agency_owner
@@ -202,7 +203,12 @@ def contact_delete(request: HttpRequest, contact_id) -> HttpResponse:
 @role_required(Role.STAFF)
 def contact_opt_out(request: HttpRequest, contact_id) -> HttpResponse:
     contact = agency_object_or_404(Contact, request, pk=contact_id)
-    opt_out_contact(contact_id=contact.pk, by=request.user.get_username(), agency=request.agency)
+    opt_out_contact(
+        contact_id=contact.pk,
+        by=request.user.get_username(),
+        agency=request.agency,
+        actor=request.user,
+    )
     messages.success(
         request, f"{contact.name or contact.phone} is opted out: no campaign calls or SMS."
     )
@@ -213,7 +219,7 @@ def contact_opt_out(request: HttpRequest, contact_id) -> HttpResponse:
 @role_required(Role.STAFF)
 def contact_opt_in(request: HttpRequest, contact_id) -> HttpResponse:
     contact = agency_object_or_404(Contact, request, pk=contact_id)
-    opt_in_contact(contact_id=contact.pk, agency=request.agency)
+    opt_in_contact(contact_id=contact.pk, agency=request.agency, actor=request.user)
     messages.success(request, f"{contact.name or contact.phone} may be called and texted again.")
     return redirect("contacts:detail", contact_id=contact.id)
 
@@ -270,6 +276,14 @@ def memory_edit(request: HttpRequest, contact_id, memory_id) -> HttpResponse:
     form = MemoryForm(request.POST or None, instance=memory)
     if request.method == "POST" and form.is_valid():
         memory = form.save()
+        # The fact, not the words: the trail outlives a person being forgotten.
+        record_audit(
+            memory.agency_id,
+            request.user,
+            "memory.changed",
+            f"Edited a memory of contact {contact_id}",
+            target=f"memory:{memory.pk}",
+        )
         if request.htmx:
             return render(
                 request,
@@ -306,6 +320,13 @@ def memory_delete(request: HttpRequest, contact_id, memory_id) -> HttpResponse:
             request, "contacts/memory_confirm_delete.html", {"memory": memory, "contact": contact}
         )
     memory.delete()
+    record_audit(
+        contact.agency_id,
+        request.user,
+        "memory.deleted",
+        f"Deleted a memory of contact {contact.pk}",
+        target=f"memory:{memory_id}",
+    )
     if request.htmx:
         return _memories_section(request, contact)
     messages.success(request, "Memory deleted.")
@@ -512,4 +533,5 @@ def contact_export(request: HttpRequest) -> StreamingHttpResponse:
     lines = itertools.chain(["\ufeff"], export_contacts_csv(agency=agency))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="contacts-{stamp}.csv"'
+    record_audit(agency, request.user, "export", "Exported all contacts as CSV")
     return response

@@ -70,6 +70,9 @@ class SandboxProvider(Provider):
     def update_agent(self, agent_id: str, spec: AgentSpec) -> None:
         return None
 
+    def find_agent(self, *, name: str, tag: str) -> str | None:
+        return None  # a sandbox create always answers: there is nothing to reconcile
+
     def delete_agent(self, agent_id: str) -> None:
         return None
 

@@ -40,3 +40,6 @@ STORAGES = {
 MEDIA_ROOT = f"/tmp/voqo-test-media-{os.getpid()}"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# No worker runs beside the test servers: /health waits a week for its first heartbeat
+# (tests/monitoring set their own limits).
+WORKER_HEARTBEAT_GRACE = 7 * 24 * 3600

@@ -49,3 +49,17 @@ def record_audit(
         detail=detail or {},
         target=target,
     )
+
+
+def text_diff(before: str, after: str, *, name: str = "text") -> str:
+    """A unified diff of two texts for an audit record ("" when they are the same)."""
+    import difflib
+
+    lines = difflib.unified_diff(
+        (before or "").splitlines(),
+        (after or "").splitlines(),
+        fromfile=f"{name} before",
+        tofile=f"{name} after",
+        lineterm="",
+    )
+    return "\n".join(lines)

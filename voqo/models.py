@@ -27,6 +27,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # Where the agency's contacts live when a contact or upload row does not say (a state
     # code, or "" for anywhere in Australia): mobiles are called in that state's hours.
     "default_state": "",
+    # Days kept before the purge removes them (retention.purge): recordings and transcripts
+    # of calls, raw provider webhook payloads. The hosted Voqo keeps recordings 6 months.
+    "retention_recording_days": 180,
+    "retention_transcript_days": 730,
+    "retention_webhook_payload_days": 30,
 }
 SEEDED_SETTING_KEYS = (
     "sms_template",

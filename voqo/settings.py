@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "messages.apps.MessagesConfig",
     "api",
     "webhooks",
+    "audit",
+    "retention",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -281,13 +284,29 @@ SPECTACULAR_SETTINGS = {
 # it is disabled.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 WEBHOOK_RETRY_DAYS = env.int("WEBHOOK_RETRY_DAYS", default=3)
+# --- Health, metrics, backups -------------------------------------------------------
+# Bearer token a Prometheus scraper sends to /metrics; unset, /metrics answers 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# /health fails when the worker's heartbeat (written every minute) is older than this (s),
+# or when none has come this long after `migrate` (a worker that never started).
+WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=300)
+WORKER_HEARTBEAT_GRACE = env.int("WORKER_HEARTBEAT_GRACE", default=900)
+# Where `manage.py backup` writes its archives.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 
 # --- Logging ----------------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message, extras).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise environ.ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "voqo.json_logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -12,7 +12,6 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/sms-preview", views.settings_sms_preview, name="settings_sms_preview"),
-    path("health", views.health, name="health"),
     path("favicon.ico", views.favicon, name="favicon"),
     path(
         "login/",
@@ -60,6 +59,9 @@ urlpatterns = [
     path("settings/api-keys/", include("api.urls")),
     path("settings/webhooks/", include("webhooks.urls")),
     path("api/v1/", include("api.v1_urls")),
+    path("audit/", include("audit.urls")),
+    path("", include("retention.urls")),
+    path("", include("monitoring.urls")),
     path("webhooks/", include("calls.webhook_urls")),
     path("webhooks/", include("contacts.webhook_urls")),
 ]

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
@@ -50,7 +49,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         form = SettingsForm(request.POST)
         if form.is_valid():
             save_agency_settings(
-                agency=agency, values={key: form.cleaned_data[key] for key in SETTING_FIELDS}
+                agency=agency,
+                values={key: form.cleaned_data[key] for key in SETTING_FIELDS},
+                actor=request.user,
             )
             messages.success(request, "Settings saved.")
             return redirect("settings")
@@ -109,15 +110,6 @@ def sms_preview(template: str, *, agency) -> dict:
         "count": count_segments(fitted),
         "agency_name": agency.name,
     }
-
-
-@login_not_required
-@require_GET
-def health(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers: the process answers and the database is reachable."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 @login_not_required

@@ -176,3 +176,50 @@ def test_an_agent_deleted_at_elevenlabs_is_created_again_on_the_next_sync(live_p
 
     assert agent.elevenlabs_agent_id != "agent_gone_by_hand"
     assert agent.elevenlabs_agent_id in fake.agents
+
+
+def test_a_create_whose_answer_was_lost_is_adopted_on_retry_not_created_twice(
+    live_provider_settings,
+):
+    fake = live_provider_settings
+    agent = make_agent(name="Lisa - Sales", elevenlabs_agent_id="")
+    fake.drop_after_handling("POST", f"{AGENTS}/create")
+
+    assert sync_agent(agent) is False  # the provider made it; we never heard back
+    agent.refresh_from_db()
+    assert agent.sync_status == Agent.SyncStatus.FAILED and agent.elevenlabs_agent_id == ""
+    assert len(fake.agents) == 1
+
+    assert sync_agent(agent) is True
+
+    agent.refresh_from_db()
+    assert list(fake.agents) == [agent.elevenlabs_agent_id]
+    assert len(fake.requests_to("POST", f"{AGENTS}/create")) == 1
+    assert fake.agents[agent.elevenlabs_agent_id]["tags"] == [f"voqo:{agent.pk}"]
+    assert fake.last_request("GET", AGENTS).query["search"] == ["Lisa - Sales"]
+
+
+def test_an_agent_of_the_same_name_without_our_tag_is_not_adopted(live_provider_settings):
+    fake = live_provider_settings
+    first = make_agent(name="Lisa", elevenlabs_agent_id="")
+    assert sync_agent(first) is True
+    twin = make_agent(name="Lisa", elevenlabs_agent_id="")
+
+    assert sync_agent(twin) is True
+
+    twin.refresh_from_db()
+    first.refresh_from_db()
+    assert twin.elevenlabs_agent_id != first.elevenlabs_agent_id
+    assert len(fake.agents) == 2
+
+
+def test_a_failed_lookup_stops_the_create(live_provider_settings):
+    fake = live_provider_settings
+    agent = make_agent(elevenlabs_agent_id="")
+    fake.fail_next("GET", AGENTS, 503, times=5)
+
+    assert sync_agent(agent) is False
+
+    assert fake.requests_to("POST", f"{AGENTS}/create") == []
+    agent.refresh_from_db()
+    assert agent.sync_status == Agent.SyncStatus.FAILED

@@ -40,6 +40,7 @@ SKIPPED_PREFIXES = ("/admin/", "/webhooks/", "/api/")
 SKIPPED_NAMES = {
     "logout",
     "health",
+    "metrics",  # text for a scraper, behind a token
     "functions:invoke",
     "calls:recording",
     "agents:template_fields",

@@ -18,6 +18,7 @@ import copy
 import json
 import re
 import secrets
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -154,6 +155,8 @@ class _Response:
     body: Any = None  # dict/list → JSON, bytes → as is, None → empty
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    # Close the connection without answering (the request was handled all the same).
+    drop: bool = False
 
 
 class FakeProviderServer:
@@ -199,6 +202,7 @@ class FakeProviderServer:
         self.max_in_flight: dict[str, int] = {}
         self._path_latency: list[tuple[str | None, str, float]] = []
         self._injections: list[_Injection] = []
+        self._drops: list[list] = []  # [method, path_prefix, times left]
         self._lock = threading.RLock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -283,6 +287,22 @@ class FakeProviderServer:
             self._injections.append(
                 _Injection(method.upper(), path_prefix, status, body, headers or {}, times)
             )
+
+    def drop_after_handling(self, method: str, path_prefix: str, times: int = 1) -> None:
+        """Handle the next `times` matching requests (a create creates), then close the
+        connection without an answer: the client cannot tell whether it worked."""
+        with self._lock:
+            self._drops.append([method.upper(), path_prefix, times])
+
+    def _take_drop(self, method: str, path: str) -> bool:
+        with self._lock:
+            for drop in self._drops:
+                if drop[0] == method and path.startswith(drop[1]):
+                    drop[2] -= 1
+                    if drop[2] <= 0:
+                        self._drops.remove(drop)
+                    return True
+        return False
 
     def set_latency(self, seconds: float, method: str | None = None, path_prefix: str = "") -> None:
         """Delay responses to matching requests by `seconds` (on top of `latency`)."""
@@ -420,6 +440,7 @@ class FakeProviderServer:
             self.other_twilio_accounts.clear()
             self.twilio_account_status = "active"
             self._injections.clear()
+            self._drops.clear()
             self._path_latency.clear()
             self.latency = 0.0
             self.max_in_flight.clear()
@@ -469,10 +490,13 @@ class FakeProviderServer:
                 return _Response(404, {"detail": "Not Found"})
             return _Response(200, FAKE_MP3, content_type="audio/mpeg")
         if request.path.startswith(ELEVENLABS_PREFIX):
-            return self._elevenlabs(request)
-        if request.path.startswith(TWILIO_PREFIX):
-            return self._twilio(request)
-        return _Response(404, {"detail": {"status": "not_found", "message": "Unknown path"}})
+            response = self._elevenlabs(request)
+        elif request.path.startswith(TWILIO_PREFIX):
+            response = self._twilio(request)
+        else:
+            return _Response(404, {"detail": {"status": "not_found", "message": "Unknown path"}})
+        response.drop = self._take_drop(request.method, request.path)
+        return response
 
     # -- ElevenLabs ------------------------------------------------------------------
 
@@ -574,6 +598,7 @@ class FakeProviderServer:
         return _Response(200, {"agent_id": agent_id})
 
     def _agent_list(self, request: RecordedRequest) -> _Response:
+        search = (request.query.get("search") or [""])[0].lower()
         agents = [
             {
                 "agent_id": agent["agent_id"],
@@ -584,6 +609,7 @@ class FakeProviderServer:
                 "last_call_time_unix_secs": None,
             }
             for agent in self.agents.values()
+            if search in agent["name"].lower()
         ]
         return _Response(200, {"agents": agents, "next_cursor": None, "has_more": False})
 
@@ -999,6 +1025,10 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             with self.fake._lock:
                 self.fake.in_flight[split.path] -= 1
+        if response.drop:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         if isinstance(response.body, bytes):
             payload = response.body
         elif response.body is None or response.status == 204:

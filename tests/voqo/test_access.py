@@ -12,6 +12,7 @@ from tests.factories import make_staff_user
 PUBLIC_ROUTES = {
     "login/",
     "health",
+    "metrics",  # behind its own bearer token (tests/monitoring/test_metrics.py)
     "favicon.ico",  # a redirect to the static icon
     "webhooks/elevenlabs/post-call",
     "webhooks/elevenlabs/initiation",

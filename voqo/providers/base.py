@@ -121,6 +121,9 @@ class AgentSpec:
     # Whether a call start may replace the prompt (a job's saved prompt). Off unless needed:
     # an agent without authentication accepts the overrides it allows from any web client.
     allow_prompt_override: bool = False
+    # Tags on the provider's agent; Voqo tags each agent with its own id (agents.services
+    # `agent_tag`) so a create whose answer was lost can be found again (`find_agent`).
+    tags: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -371,7 +374,7 @@ def agent_payload(spec: AgentSpec) -> dict[str, Any]:
     data_collection = (
         DEFAULT_DATA_COLLECTION if spec.data_collection is None else spec.data_collection
     )
-    return {
+    payload: dict[str, Any] = {
         "name": spec.name,
         "conversation_config": conversation_config,
         "platform_settings": {
@@ -392,6 +395,9 @@ def agent_payload(spec: AgentSpec) -> dict[str, Any]:
             },
         },
     }
+    if spec.tags:
+        payload["tags"] = list(spec.tags)
+    return payload
 
 
 def tool_payload(spec: ToolSpec) -> dict[str, Any]:
@@ -435,6 +441,11 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     def update_agent(self, agent_id: str, spec: AgentSpec) -> None:
         """Replace the agent's Voqo-managed configuration with `spec`."""
+
+    @abc.abstractmethod
+    def find_agent(self, *, name: str, tag: str) -> str | None:
+        """The id of the provider's agent called `name` that carries `tag`, if there is one
+        (to reconcile a create whose outcome was unknown before creating again)."""
 
     @abc.abstractmethod
     def delete_agent(self, agent_id: str) -> None:

@@ -297,6 +297,23 @@ class LiveProvider(Provider):
             )
         )
 
+    def find_agent(self, *, name: str, tag: str) -> str | None:
+        """Search the agents by name (every page), match the tag; None when none has it."""
+        convai = self._elevenlabs.conversational_ai
+        cursor = None
+        while True:
+            page = self._elevenlabs_call(
+                lambda cursor=cursor: convai.agents.list(
+                    search=name, page_size=100, cursor=cursor, request_options=self._idempotent
+                )
+            )
+            for agent in page.agents:
+                if agent.name == name and tag in (agent.tags or []):
+                    return agent.agent_id
+            if not page.has_more or not page.next_cursor:
+                return None
+            cursor = page.next_cursor
+
     def delete_agent(self, agent_id: str) -> None:
         """Delete the agent; an agent that is already gone counts as deleted."""
         convai = self._elevenlabs.conversational_ai
