@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from api.keys import purge_expired_idempotency_keys
 from voqo.events import record_audit
-from webhooks.retention import purge_old_webhook_events
 from voqo.models import DEFAULT_SETTINGS, Setting
+from webhooks.retention import purge_old_webhook_events
 
 logger = logging.getLogger(__name__)
 
