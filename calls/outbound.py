@@ -13,6 +13,7 @@ from agencies.models import Agency
 from agents.models import Agent
 from calls.models import Call
 from calls.ownership import agency_of, install_agency
+from compliance.rules import dial_refusal, record_refusals
 from contacts.models import Contact
 from contacts.opt_out import is_suppressed
 from voqo import calling_window
@@ -67,6 +68,7 @@ def prepare_outbound_call(
     contact: Contact | None = None,
     window_override_by: str = "",
     window_override_reason: str = "",
+    purpose: str = calling_window.TELEMARKETING,
 ) -> Call:
     """Check the agent may call and create the call record with status `initiated`.
 
@@ -75,8 +77,9 @@ def prepare_outbound_call(
 
     The record exists before anything is dialled, so a crash before the provider answers
     leaves a visible row to reconcile, never an untracked call. Raises OutboundCallRefused.
-    The calling window is not checked here: campaigns claim only rows whose window is open,
-    and single calls check it in place_outbound_call().
+    The calling window and the register are not checked here: campaigns claim only rows
+    whose window is open and whose number may be called for the job's purpose, and single
+    calls check both in place_outbound_call().
 
     `agency` defaults to the agent's; a suspended agency places no calls.
     """
@@ -94,6 +97,7 @@ def prepare_outbound_call(
         dynamic_variables=dynamic_variables,
         window_override_by=window_override_by,
         window_override_reason=window_override_reason,
+        purpose=purpose,
     )
     if contact is not None:
         Contact.objects.filter(pk=contact.pk).update(last_call_at=call.created_at)
@@ -146,15 +150,17 @@ def check_calling_window(
     contact: Contact | None,
     agency: Agency | None = None,
     now: datetime | None = None,
+    purpose: str = calling_window.TELEMARKETING,
 ) -> calling_window.WindowCheck:
-    """The recipient's calling window for a single call (their contact's state, else the
-    agency's, else every Australian zone)."""
+    """The recipient's calling window for a single call of `purpose` (their contact's state,
+    else the agency's, else every Australian zone)."""
     state = contact.state if contact is not None else ""
     return calling_window.check_number(
         to_phone,
         agency=agency or default_agency_for_install(),
         state=state,
         now=now or timezone.now(),
+        purpose=purpose,
     )
 
 
@@ -221,15 +227,32 @@ def place_outbound_call(
     first_message: str | None = None,
     window_override: WindowOverride | None = None,
     now: datetime | None = None,
+    purpose: str = calling_window.TELEMARKETING,
 ) -> Call:
-    """Check the recipient's calling window, then prepare and dial (the single-call path).
+    """Check the register rules and the recipient's calling window for `purpose`, then
+    prepare and dial (the single-call path).
 
-    Outside the window the call is refused (CallingWindowClosed, with when it opens) unless
-    an owner overrides it with a reason, which is kept on the call. Raises like the steps.
+    A telemarketing call the register rules forbid is refused (OutboundCallRefused, the
+    refusal kept for the compliance page); no override lifts that. Outside the window the
+    call is refused (CallingWindowClosed, with when it opens) unless an owner overrides it
+    with a reason, which is kept on the call. Raises like the steps.
     """
     agency = _calling_agency(agency, agent, contact)
     _refuse_unless_callable(agent, contact, to_phone)
-    check = check_calling_window(to_phone=to_phone, contact=contact, agency=agency, now=now)
+    moment = now or timezone.now()
+    refusal = dial_refusal(
+        agency=agency,
+        greeting=agent.greeting_message,
+        phone=to_phone,
+        purpose=purpose,
+        now=moment,
+    )
+    if refusal is not None:
+        record_refusals(agency=agency, refusals={to_phone: refusal}, purpose=purpose, now=moment)
+        raise OutboundCallRefused(f"Voqo will not make this telemarketing call. {refusal}")
+    check = check_calling_window(
+        to_phone=to_phone, contact=contact, agency=agency, now=now, purpose=purpose
+    )
     override_by = override_reason = ""
     if not check.is_open:
         who = (contact.name if contact is not None else "") or to_phone
@@ -256,5 +279,6 @@ def place_outbound_call(
         contact=contact,
         window_override_by=override_by,
         window_override_reason=override_reason,
+        purpose=purpose,
     )
     return dial_outbound_call(call, first_message=first_message)
