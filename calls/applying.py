@@ -24,6 +24,7 @@ from calls.models import Call, WebhookEvent
 from calls.ownership import agency_of, install_agency, within
 from calls.recordings import store_recording
 from calls.signals import call_finished
+from compliance.consent import apply_in_call_opt_out
 from contacts.models import UNKNOWN_CALLER, Contact, Memory
 from voqo.models import Setting
 from voqo.phones import try_normalize_phone
@@ -134,6 +135,8 @@ def record_post_call(event: PostCallEvent) -> Call:
         if values["save_memories"]:
             _save_memories(contact, call, event.caller_memories, agency=call.agency)
 
+    # Asked not to be called again: no SMS, no more calls (before the SMS decision).
+    apply_in_call_opt_out(call, do_not_call=event.do_not_call)
     if call.sms_status == Call.SmsStatus.NONE:
         reason = sms_skip_reason(call, values)
         call.sms_status = Call.SmsStatus.SKIPPED if reason else Call.SmsStatus.PENDING

@@ -8,7 +8,7 @@ from campaigns.models import BatchContact, Job, Upload
 from campaigns.services import create_job
 from compliance.models import WashResult
 from tests.factories import make_agent, make_campaign
-from voqo.calling_window import region_for_phone
+from voqo.calling_window import TELEMARKETING, region_for_phone
 
 OUTBOUND_PATH = "/v1/convai/twilio/outbound-call"
 
@@ -22,7 +22,7 @@ def make_job(
     retry_delay_minutes=30,
     calling_window=Job.CallingWindow.ANYTIME,
     status=Job.Status.RUNNING,
-    purpose=Job._meta.get_field("purpose").default,
+    purpose=TELEMARKETING,
     washed=True,
 ) -> Job:
     agent = agent or make_agent(elevenlabs_agent_id="agent_test", sync_status="synced")

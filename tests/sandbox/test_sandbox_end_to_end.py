@@ -14,7 +14,7 @@ from tests.factories import make_agent, make_contact, make_memory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("within_calling_hours"),
+    pytest.mark.usefixtures("within_calling_hours", "numbers_washed"),
 ]
 
 
