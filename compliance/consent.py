@@ -98,9 +98,7 @@ def withdraw_consent(*, contact: Contact, by: str, actor=None, opt_out: bool = T
         withdrawn = Consent.objects.filter(
             contact=contact, withdrawn_at__isnull=True, expires_at__gt=now
         ).update(withdrawn_at=now, withdrawn_by=by[:150])
-        opted_out = opt_out and opt_out_contact(
-            contact_id=contact.pk, by=by, agency=contact.agency
-        )
+        opted_out = opt_out and opt_out_contact(contact_id=contact.pk, by=by, agency=contact.agency)
         if withdrawn or opted_out:
             record_audit(
                 contact.agency,
