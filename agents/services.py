@@ -7,6 +7,7 @@ import logging
 from django.utils import timezone
 
 from agents.models import Agent
+from compliance.rules import telemarketing_greeting_problem
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
 from voqo.providers import AgentSpec, ProviderError, ProviderNotFound, get_provider
 
@@ -50,6 +51,12 @@ def sync_agent(agent: Agent) -> bool:
     `sync_error` holds the provider's message; returns False. An agent that was deleted at
     ElevenLabs by hand (404 on PATCH) is created again.
     """
+    if problem := telemarketing_greeting_problem(agent):
+        # Telemarketing calls must identify the caller at the start (2017 Standard).
+        agent.sync_status = Agent.SyncStatus.FAILED
+        agent.sync_error = f"Not synced: this agent makes telemarketing calls. {problem}"
+        agent.save(update_fields=SYNC_FIELDS)
+        return False
     spec = agent_spec(agent)
     provider = get_provider()
     try:

@@ -29,10 +29,11 @@ from campaigns.csv_upload import (
     upload_headers,
 )
 from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload, within_agency
+from compliance.rules import greeting_problem
 from contacts.csv_mapping import KIND_CAMPAIGN, remember_roles
 from contacts.models import Contact
 from voqo.bulk import AsStored, insert_rows, prepared
-from voqo.calling_window import STATE_ZONES, regions_narrowed_by
+from voqo.calling_window import STATE_ZONES, TELEMARKETING, regions_narrowed_by
 
 logger = logging.getLogger(__name__)
 
@@ -233,6 +234,7 @@ def create_job(
     max_retries: int = 2,
     retry_delay_minutes: int = 30,
     calling_window: str = Job.CallingWindow.AU_TELEMARKETING,
+    purpose: str = TELEMARKETING,
 ) -> Job:
     """A pending job with one job call per batch contact of the upload (not started yet).
 
@@ -247,6 +249,8 @@ def create_job(
     problem = missing_variables_message(agent=agent, upload=upload)
     if problem:
         raise JobRefused(problem)
+    if purpose == TELEMARKETING and (problem := greeting_problem(agent.greeting_message)):
+        raise JobRefused(f"{agent.name}: {problem}")
     job = Job.objects.create(
         agency_id=campaign.agency_id,
         campaign=campaign,
@@ -256,6 +260,7 @@ def create_job(
         max_retries=max_retries,
         retry_delay_minutes=retry_delay_minutes,
         calling_window=calling_window,
+        purpose=purpose,
     )
     contact_ids = upload.batch_contacts.order_by("line_number").values_list("pk", flat=True)
     job_id = prepared(JobCall, "job_id", job.pk)
@@ -361,3 +366,20 @@ def _kick(job: Job) -> None:
     from campaigns.queue import enqueue_dispatch
 
     transaction.on_commit(lambda: enqueue_dispatch(job.pk))
+
+
+def recheck_refused_calls(job: Job) -> int:
+    """Give refused rows of an unfinished job back to the dialler (after a new wash or a
+    consent): each is checked again before it is dialled. Returns how many."""
+    if job.is_finished:
+        return 0
+    moved = JobCall.objects.filter(job=job, status=JobCall.Status.REFUSED).update(
+        status=JobCall.Status.PENDING, error_message="", next_attempt_at=None
+    )
+    job.refresh_counters()
+    return moved
+
+
+def job_numbers(job: Job):
+    """The numbers a job calls (its upload's), as a flat query."""
+    return BatchContact.objects.filter(upload_id=job.upload_id).values_list("phone", flat=True)

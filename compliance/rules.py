@@ -53,6 +53,19 @@ def greeting_problem(greeting: str) -> str:
     return ""
 
 
+# A job that may still dial (campaigns.models.Job statuses), read through the agent's jobs.
+_OPEN_JOB_STATUSES = ("pending", "running", "paused")
+
+
+def telemarketing_greeting_problem(agent) -> str:
+    """Why `agent` may not be synced with its greeting, or '': an agent that open
+    telemarketing jobs use must name the agency when it greets."""
+    jobs = agent.jobs.filter(purpose=TELEMARKETING, status__in=_OPEN_JOB_STATUSES)
+    if agent.pk is None or not jobs.exists():
+        return ""
+    return greeting_problem(agent.greeting_message)
+
+
 def caller_id(agency) -> str:
     """The number a call from `agency` shows: its default outbound number, else the
     install's number."""
@@ -151,4 +164,30 @@ def record_refusals(
             refused_at=now,
         )
         for phone, refusal in refusals.items()
+    )
+
+
+@dataclass(frozen=True)
+class WashCoverage:
+    """How much of a list the register rules let through today."""
+
+    numbers: int
+    fresh: int
+    stale: int
+    registered: int
+
+    @property
+    def missing(self) -> int:
+        return max(self.numbers - self.fresh - self.stale, 0)
+
+
+def wash_coverage(*, agency, phones, now: datetime) -> WashCoverage:
+    """Washes of `phones` (a values_list query of E.164 numbers): fresh, stale, registered."""
+    washes = WashResult.objects.filter(agency=agency, phone__in=phones)
+    cutoff = now - WASH_VALID_FOR
+    return WashCoverage(
+        numbers=phones.order_by().distinct().count(),
+        fresh=washes.filter(dncr_checked_at__gte=cutoff).count(),
+        stale=washes.filter(dncr_checked_at__lt=cutoff).count(),
+        registered=washes.filter(dncr_checked_at__gte=cutoff, registered=True).count(),
     )

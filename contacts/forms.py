@@ -9,6 +9,7 @@ from contacts.imports import MAX_IMPORT_ROWS
 from contacts.models import Contact, Memory
 from contacts.personalisation import agents_carry_agency
 from contacts.services import MAX_TAG_CHARS, MAX_TAGS, parse_tags
+from voqo.calling_window import PURPOSE_CHOICES, TELEMARKETING
 from voqo.dynamic_variables import variable_key
 from voqo.phones import normalize_phone
 
@@ -95,6 +96,13 @@ class CallContactForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": "Choose an enabled, synced agent."},
     )
+    purpose = forms.ChoiceField(
+        label="Purpose",
+        choices=PURPOSE_CHOICES,
+        initial=TELEMARKETING,
+        required=False,
+        help_text="Telemarketing calls need a fresh Do Not Call Register wash.",
+    )
     # Only sent with "Call anyway" (owners, outside calling hours); kept on the call.
     override_reason = forms.CharField(
         required=False,
@@ -107,6 +115,10 @@ class CallContactForm(forms.Form):
     def __init__(self, *args, agency: Agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agent"].queryset = callable_agents(agency=agency)
+
+    def clean_purpose(self) -> str:
+        # Not chosen (an older form): the strictest rules, those of telemarketing.
+        return self.cleaned_data["purpose"] or TELEMARKETING
 
 
 class CallNumberForm(CallContactForm):

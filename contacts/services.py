@@ -19,6 +19,7 @@ from calls.outbound import OutboundCallRefused, WindowOverride, place_outbound_c
 from contacts.csv_import import iter_csv_lines
 from contacts.models import Contact
 from contacts.personalisation import caller_variables
+from voqo.calling_window import TELEMARKETING
 from voqo.models import agency_zone
 from voqo.phones import try_normalize_phone
 
@@ -109,9 +110,10 @@ def call_now(
     phone: str,
     contact: Contact | None = None,
     window_override: WindowOverride | None = None,
+    purpose: str = TELEMARKETING,
 ) -> Call:
-    """Dial `phone` with `agent`, personalised for the agent's agency's contact with that
-    number.
+    """Dial `phone` with `agent` for `purpose`, personalised for the agent's agency's
+    contact with that number.
 
     The call record exists (status initiated) before the provider is asked. Raises
     OutboundCallRefused (a suspended agency, opted out, agent disabled or unsynced, or
@@ -131,6 +133,7 @@ def call_now(
         dynamic_variables=variables,
         contact=contact,
         window_override=window_override,
+        purpose=purpose,
     )
 
 

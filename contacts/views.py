@@ -355,6 +355,7 @@ def contact_call(request: HttpRequest, contact_id) -> HttpResponse:
             phone=contact.phone,
             contact=contact,
             window_override=_window_override(request, form),
+            purpose=form.cleaned_data["purpose"],
         )
     except OutboundCallRefused as refusal:
         messages.error(request, str(refusal))
@@ -380,6 +381,7 @@ def call_number(request: HttpRequest) -> HttpResponse:
                 agent=form.cleaned_data["agent"],
                 phone=form.cleaned_data["phone"],
                 window_override=_window_override(request, form),
+                purpose=form.cleaned_data["purpose"],
             )
         except CallingWindowClosed as closed:
             # Stay on the form: an owner may give a reason and call anyway.

@@ -9,6 +9,7 @@ NAV_ITEMS = (
     ("contacts", "Contacts", "contacts:list"),
     ("calls", "Calls", "calls:list"),
     ("campaigns", "Campaigns", "campaigns:list"),
+    ("compliance", "Compliance", "compliance:page"),
     ("onboarding", "Connections", "onboarding:connections"),
     ("settings", "Settings", "settings"),
 )
