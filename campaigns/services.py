@@ -369,14 +369,23 @@ def _kick(job: Job) -> None:
 
 
 def recheck_refused_calls(job: Job) -> int:
-    """Give refused rows of an unfinished job back to the dialler (after a new wash or a
-    consent): each is checked again before it is dialled. Returns how many."""
-    if job.is_finished:
+    """Give refused rows back to the dialler (after a new wash or a consent): each is checked
+    again before it is dialled. A job that completed because only refused rows were left runs
+    again; a cancelled or failed job stays as it is. Returns how many rows moved."""
+    if job.status in (Job.Status.CANCELLED, Job.Status.FAILED):
         return 0
-    moved = JobCall.objects.filter(job=job, status=JobCall.Status.REFUSED).update(
-        status=JobCall.Status.PENDING, error_message="", next_attempt_at=None
-    )
+    with transaction.atomic():
+        moved = JobCall.objects.filter(job=job, status=JobCall.Status.REFUSED).update(
+            status=JobCall.Status.PENDING, error_message="", next_attempt_at=None
+        )
+        if moved and job.status == Job.Status.COMPLETED:
+            Job.objects.filter(pk=job.pk, status=Job.Status.COMPLETED).update(
+                status=Job.Status.RUNNING, finished_at=None
+            )
+    job.refresh_from_db()
     job.refresh_counters()
+    if moved and job.status == Job.Status.RUNNING:
+        _kick(job)
     return moved
 
 
