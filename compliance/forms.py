@@ -38,7 +38,11 @@ class ConsentForm(forms.Form):
         label="When",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    obtained_by = forms.CharField(label="Obtained by", max_length=150)
+    obtained_by = forms.CharField(
+        label="Obtained by",
+        max_length=150,
+        error_messages={"required": "Say who obtained the consent (the staff member's name)."},
+    )
     evidence_note = forms.CharField(
         label="Evidence",
         required=False,
