@@ -24,6 +24,14 @@ class WashImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["checked_on"].initial = timezone.localdate()
 
+    def clean_checked_on(self):
+        checked_on = self.cleaned_data["checked_on"]
+        if checked_on > timezone.localdate():
+            raise forms.ValidationError(
+                "The wash date is in the future: give the day the register answered."
+            )
+        return checked_on
+
 
 class ConsentForm(forms.Form):
     kind = forms.ChoiceField(

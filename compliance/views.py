@@ -71,7 +71,7 @@ def wash_import(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except washing.WashRefused as refusal:
-            form.add_error("file" if "file" in str(refusal).lower() else None, str(refusal))
+            form.add_error("file", str(refusal))
         else:
             messages.success(
                 request,
