@@ -19,6 +19,7 @@ from compliance.models import Consent
 from contacts.models import Contact
 from contacts.opt_out import opt_out_contact, opt_out_number
 from voqo.events import record_audit
+from voqo.models import agency_zone
 
 DEFAULT_CONSENT_MONTHS = 3
 
@@ -61,7 +62,9 @@ def record_consent(
         raise ConsentRefused("That call belongs to another agency.")
     defaulted = expires_at is None
     if defaulted:
-        expires_at = add_months(obtained_at, DEFAULT_CONSENT_MONTHS)
+        # Months of the agency's calendar: 1:00 pm on 10 March lapses at 1:00 pm on 10 June.
+        local = timezone.localtime(obtained_at, agency_zone(contact.agency))
+        expires_at = add_months(local, DEFAULT_CONSENT_MONTHS)
     elif expires_at <= obtained_at:
         raise ConsentRefused("The consent must end after it was given.")
     with transaction.atomic():

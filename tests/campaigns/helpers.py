@@ -49,11 +49,12 @@ def make_job(
         concurrency_cap=cap,
         max_retries=max_retries,
         retry_delay_minutes=retry_delay_minutes,
+        purpose=purpose,
     )
     # Most engine tests dial through the fake provider (a "live" provider to Voqo) at any
     # hour: the sandbox-only window is written past the model's rule, as a test fixture.
     Job.objects.filter(pk=job.pk).update(
-        status=status, started_at=timezone.now(), calling_window=calling_window, purpose=purpose
+        status=status, started_at=timezone.now(), calling_window=calling_window
     )
     if washed:  # washed today, none registered: the register rules let every number through
         wash_numbers(phones, agency=campaign.agency)

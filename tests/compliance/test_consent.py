@@ -1,6 +1,7 @@
 """Consent records: how, when, by whom, the 3-month lapse, and withdrawal."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -12,13 +13,14 @@ from contacts.opt_out import is_suppressed
 from tests.factories import make_agency, make_call, make_contact
 
 pytestmark = pytest.mark.django_db
+SYDNEY = ZoneInfo("Australia/Sydney")
 
 
 def consent_for(contact, **fields):
     values = {
         "kind": "express",
         "method": "form",
-        "obtained_at": datetime(2026, 3, 10, 2, 0, tzinfo=UTC),
+        "obtained_at": datetime(2026, 3, 10, 13, 0, tzinfo=SYDNEY),
         "obtained_by": "Sam",
         "evidence_note": "Ticked “call me about appraisals” on the open-home form",
     }
@@ -28,10 +30,11 @@ def consent_for(contact, **fields):
 def test_consent_with_no_stated_period_lapses_exactly_three_months_later():
     consent = consent_for(make_contact())
 
-    assert consent.expires_at == datetime(2026, 6, 10, 2, 0, tzinfo=UTC)
+    # The agency's wall clock: daylight saving ended in between, the time of day stays.
+    assert consent.expires_at == datetime(2026, 6, 10, 13, 0, tzinfo=SYDNEY)
     assert consent.expiry_defaulted
-    assert Consent.objects.valid_at(datetime(2026, 6, 10, 1, 59, tzinfo=UTC)).exists()
-    assert not Consent.objects.valid_at(datetime(2026, 6, 10, 2, 0, tzinfo=UTC)).exists()
+    assert Consent.objects.valid_at(datetime(2026, 6, 10, 12, 59, tzinfo=SYDNEY)).exists()
+    assert not Consent.objects.valid_at(datetime(2026, 6, 10, 13, 0, tzinfo=SYDNEY)).exists()
 
 
 def test_three_months_from_the_end_of_a_long_month_ends_on_the_last_day():
