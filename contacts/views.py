@@ -49,6 +49,7 @@ from contacts.services import (
     known_tags,
     search_contacts,
 )
+from voqo.events import record_audit
 from voqo.htmx import wants_partial
 from voqo.models import agency_zone
 from voqo.permissions import is_agency_owner
@@ -202,7 +203,16 @@ def contact_delete(request: HttpRequest, contact_id) -> HttpResponse:
 @role_required(Role.STAFF)
 def contact_opt_out(request: HttpRequest, contact_id) -> HttpResponse:
     contact = agency_object_or_404(Contact, request, pk=contact_id)
-    opt_out_contact(contact_id=contact.pk, by=request.user.get_username(), agency=request.agency)
+    if opt_out_contact(
+        contact_id=contact.pk, by=request.user.get_username(), agency=request.agency
+    ):
+        record_audit(
+            request.agency,
+            request.user,
+            "contacts.opted_out",
+            f"Opted {contact.name or contact.phone} out of calls and SMS",
+            target=f"contact:{contact.pk}",
+        )
     messages.success(
         request, f"{contact.name or contact.phone} is opted out: no campaign calls or SMS."
     )
@@ -213,7 +223,14 @@ def contact_opt_out(request: HttpRequest, contact_id) -> HttpResponse:
 @role_required(Role.STAFF)
 def contact_opt_in(request: HttpRequest, contact_id) -> HttpResponse:
     contact = agency_object_or_404(Contact, request, pk=contact_id)
-    opt_in_contact(contact_id=contact.pk, agency=request.agency)
+    if opt_in_contact(contact_id=contact.pk, agency=request.agency):
+        record_audit(
+            request.agency,
+            request.user,
+            "contacts.opted_in",
+            f"Let {contact.name or contact.phone} be called and texted again",
+            target=f"contact:{contact.pk}",
+        )
     messages.success(request, f"{contact.name or contact.phone} may be called and texted again.")
     return redirect("contacts:detail", contact_id=contact.id)
 
