@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from voqo.calling_window import PURPOSE_CHOICES, TELEMARKETING
+from voqo.calling_window import PURPOSE_CHOICES, PURPOSE_LABELS, TELEMARKETING
 from voqo.models import UUIDModel
 
 
@@ -192,6 +192,11 @@ class Job(UUIDModel):
         "cancelled": "cancelled_calls",
         "refused": "refused_calls",
     }
+
+    @property
+    def purpose_label(self) -> str:
+        """The purpose in one word: Telemarketing, Service or Research."""
+        return PURPOSE_LABELS.get(self.purpose, self.purpose)
 
     @property
     def is_finished(self) -> bool:

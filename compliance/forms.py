@@ -17,7 +17,7 @@ class WashImportForm(forms.Form):
     checked_on = forms.DateField(
         label="Washed on",
         help_text="The day the register answered: the wash is good for 30 days from then.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -67,7 +67,7 @@ class ConsentForm(forms.Form):
     expires_on = forms.DateField(
         label="Ends on",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Leave empty when they named no period: consent then lapses after 3 months.",
     )
 
