@@ -120,6 +120,9 @@ def withdraw_consent(*, contact: Contact, by: str, actor=None, opt_out: bool = T
 OPT_OUT_PHRASES = re.compile(
     r"\b("
     r"(do ?n[o']?t|never|stop)\s+(call(ing)?|ring(ing)?|contact(ing)?)\s+(me|us|this number)"
+    # … but "don't call me before 5" asks for another time, not for no calls.
+    r"(?!\s+(before|after|until|till|on|at|during|in\s+the|tomorrow|today|tonight|this|"
+    r"next|early|late|so))"
     r"|take\s+(me|my\s+(number|name|details))\s+off"
     r"|remove\s+(me|my\s+(number|name|details))\s+from"
     r"|(put|add)\s+me\s+on\s+(your|the)\s+do[\s-]?not[\s-]?call"

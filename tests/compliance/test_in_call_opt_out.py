@@ -9,7 +9,7 @@ from django.utils import timezone
 from calls.models import Call
 from campaigns import engine
 from campaigns.models import JobCall
-from compliance.consent import record_consent
+from compliance.consent import opt_out_phrase, record_consent
 from compliance.models import Consent
 from contacts.models import Contact
 from tests.calls.conftest import post_event
@@ -122,3 +122,20 @@ def test_the_agent_saying_the_words_is_not_an_opt_out(client, agent, live_provid
     post_event(client, event)
 
     assert Contact.objects.get(phone=PRIYA).opted_out_at is None
+
+
+@pytest.mark.parametrize(
+    ("words", "opted_out"),
+    [
+        ("Please don't call me again.", True),
+        ("Do not contact me, take me off your list.", True),
+        ("Remove my number from your database please.", True),
+        ("Stop calling this number!", True),
+        ("Put me on your do not call list.", True),
+        ("Don't call me before 5 please, I'm at work.", False),
+        ("Don't call me on weekends.", False),
+        ("Sure, call me tomorrow.", False),
+    ],
+)
+def test_opt_out_phrases_are_told_from_requests_for_another_time(words, opted_out):
+    assert bool(opt_out_phrase([{"role": "user", "message": words}])) is opted_out
