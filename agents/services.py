@@ -8,6 +8,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from agents.models import Agent
+from compliance.rules import telemarketing_greeting_problem
 from phone_numbers.selectors import forget_numbers_of
 from phone_numbers.services import reassign_numbers_of
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
@@ -117,6 +118,12 @@ def sync_agent(agent: Agent) -> bool:
     ElevenLabs by hand (404 on PATCH) is created again. A create is never repeated blindly:
     an agent an unanswered create made is found by name and tag and adopted instead.
     """
+    if problem := telemarketing_greeting_problem(agent):
+        # Telemarketing calls must identify the caller at the start (2017 Standard).
+        agent.sync_status = Agent.SyncStatus.FAILED
+        agent.sync_error = f"Not synced: this agent makes telemarketing calls. {problem}"
+        agent.save(update_fields=SYNC_FIELDS)
+        return False
     spec = agent_spec(agent)
     previous_id = agent.elevenlabs_agent_id
     try:

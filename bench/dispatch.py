@@ -16,6 +16,7 @@ import uuid
 from contextlib import contextmanager
 
 from django.test import override_settings
+from django.utils import timezone
 
 from agencies.models import Agency
 from agents.models import Agent
@@ -24,6 +25,7 @@ from calls.models import Call
 from calls.signals import call_finished
 from campaigns import engine, services
 from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
+from compliance.models import WashResult
 from tests.fakeprovider.server import (
     DEFAULT_ELEVENLABS_API_KEY,
     DEFAULT_TWILIO_ACCOUNT_SID,
@@ -98,7 +100,7 @@ def run_dispatch(*, rows: int, cap: int, latency: float) -> dict:
             agency=Agency.objects.order_by("created_at").first(),
             name="Bench",
             system_prompt="You are {{agent_name}}.",
-            greeting_message="Hi {{caller_name}}.",
+            greeting_message="Hi {{caller_name}}, it's {{agency_name}}.",
         )
         assert sync_agent(agent), agent.sync_error
         campaign = Campaign.objects.create(
@@ -115,6 +117,21 @@ def run_dispatch(*, rows: int, cap: int, latency: float) -> dict:
                     "phone": f"+6141{n:07d}",
                     "name": f"Buyer {n}",
                     "line_number": n + 2,
+                }
+                for n in range(rows)
+            ),
+        )
+        # Washed today and not registered: each claim runs the register check, as in use.
+        insert_rows(
+            WashResult,
+            (
+                {
+                    "id": uuid.uuid4(),
+                    "agency_id": upload.agency_id,
+                    "phone": f"+6141{n:07d}",
+                    "registered": False,
+                    "dncr_checked_at": timezone.now(),
+                    "source": "bench",
                 }
                 for n in range(rows)
             ),

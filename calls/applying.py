@@ -24,6 +24,7 @@ from calls.models import Call, WebhookEvent
 from calls.ownership import agency_of, install_agency
 from calls.recordings import store_recording
 from calls.signals import call_finished
+from compliance.consent import apply_in_call_opt_out
 from contacts.models import UNKNOWN_CALLER, Contact, Memory
 from voqo.events import announce
 from voqo.models import Setting
@@ -140,6 +141,8 @@ def record_post_call(event: PostCallEvent, *, agency: Agency | None = None) -> C
         if values["save_memories"]:
             _save_memories(contact, call, event.caller_memories, agency=call.agency)
 
+    # Asked not to be called again: no SMS, no more calls (before the SMS decision).
+    apply_in_call_opt_out(call, do_not_call=event.do_not_call)
     if call.sms_status == Call.SmsStatus.NONE:
         reason = sms_skip_reason(call, values)
         call.sms_status = Call.SmsStatus.SKIPPED if reason else Call.SmsStatus.PENDING

@@ -103,6 +103,9 @@ class Call(UUIDModel):
     # called now): who, and the reason they gave. Empty for calls within the window.
     window_override_by = models.CharField(max_length=150, blank=True, default="")
     window_override_reason = models.TextField(blank=True, default="")
+    # An outbound call's purpose (voqo.calling_window): it set the hours the call had to keep.
+    # Blank for inbound calls.
+    purpose = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         db_table = "calls"

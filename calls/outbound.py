@@ -12,6 +12,7 @@ from agencies.models import Agency
 from agents.models import Agent
 from calls.models import Call
 from calls.ownership import agency_of, install_agency
+from compliance.rules import dial_refusal, record_refusals
 from contacts.models import Contact
 from contacts.opt_out import is_suppressed
 from phone_numbers.models import PhoneNumber
@@ -69,6 +70,7 @@ def prepare_outbound_call(
     window_override_by: str = "",
     window_override_reason: str = "",
     caller_number: PhoneNumber | None = None,
+    purpose: str = calling_window.TELEMARKETING,
 ) -> Call:
     """Check the agent may call and create the call record with status `initiated`.
 
@@ -77,8 +79,9 @@ def prepare_outbound_call(
 
     The record exists before anything is dialled, so a crash before the provider answers
     leaves a visible row to reconcile, never an untracked call. Raises OutboundCallRefused.
-    The calling window is not checked here: campaigns claim only rows whose window is open,
-    and single calls check it in place_outbound_call().
+    The calling window and the register are not checked here: campaigns claim only rows
+    whose window is open and whose number may be called for the job's purpose, and single
+    calls check both in place_outbound_call().
 
     `agency` defaults to the agent's; a suspended agency places no calls. The call goes out
     from `caller_number` (one of the agency's active outbound numbers), else the agency's
@@ -99,6 +102,7 @@ def prepare_outbound_call(
         dynamic_variables=dynamic_variables,
         window_override_by=window_override_by,
         window_override_reason=window_override_reason,
+        purpose=purpose,
     )
     if contact is not None:
         Contact.objects.filter(pk=contact.pk).update(last_call_at=call.created_at)
@@ -182,8 +186,9 @@ def check_calling_window(
     contact: Contact | None,
     agency: Agency,
     now: datetime | None = None,
+    purpose: str = calling_window.TELEMARKETING,
 ) -> calling_window.WindowCheck:
-    """The recipient's calling window for a single call of `agency` (their contact's state,
+    """The recipient's calling window for a single call of `purpose` (their contact's state,
     else the agency's, else every Australian zone)."""
     state = contact.state if contact is not None else ""
     return calling_window.check_number(
@@ -191,6 +196,7 @@ def check_calling_window(
         agency=agency,
         state=state,
         now=now or timezone.now(),
+        purpose=purpose,
     )
 
 
@@ -262,15 +268,32 @@ def place_outbound_call(
     window_override: WindowOverride | None = None,
     now: datetime | None = None,
     caller_number: PhoneNumber | None = None,
+    purpose: str = calling_window.TELEMARKETING,
 ) -> Call:
-    """Check the recipient's calling window, then prepare and dial (the single-call path).
+    """Check the register rules and the recipient's calling window for `purpose`, then
+    prepare and dial (the single-call path).
 
-    Outside the window the call is refused (CallingWindowClosed, with when it opens) unless
-    an owner overrides it with a reason, which is kept on the call. Raises like the steps.
+    A telemarketing call the register rules forbid is refused (OutboundCallRefused, the
+    refusal kept for the compliance page); no override lifts that. Outside the window the
+    call is refused (CallingWindowClosed, with when it opens) unless an owner overrides it
+    with a reason, which is kept on the call. Raises like the steps.
     """
     agency = _calling_agency(agency, agent, contact)
     refuse_unless_callable(agent, contact, to_phone, agency=agency)
-    check = check_calling_window(to_phone=to_phone, contact=contact, agency=agency, now=now)
+    moment = now or timezone.now()
+    refusal = dial_refusal(
+        agency=agency,
+        greeting=agent.greeting_message,
+        phone=to_phone,
+        purpose=purpose,
+        now=moment,
+    )
+    if refusal is not None:
+        record_refusals(agency=agency, refusals={to_phone: refusal}, purpose=purpose, now=moment)
+        raise OutboundCallRefused(f"Voqo will not make this telemarketing call. {refusal}")
+    check = check_calling_window(
+        to_phone=to_phone, contact=contact, agency=agency, now=now, purpose=purpose
+    )
     override_by = override_reason = ""
     if not check.is_open:
         who = (contact.name if contact is not None else "") or to_phone
@@ -298,5 +321,6 @@ def place_outbound_call(
         window_override_by=override_by,
         window_override_reason=override_reason,
         caller_number=caller_number,
+        purpose=purpose,
     )
     return dial_outbound_call(call, first_message=first_message)

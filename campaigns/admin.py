@@ -60,6 +60,7 @@ class JobAdmin(admin.ModelAdmin):
         "needs_review_calls",
         "skipped_calls",
         "cancelled_calls",
+        "refused_calls",
     )
     raw_id_fields = ("campaign", "upload", "agent")
     list_select_related = ("campaign", "agent", "agency")

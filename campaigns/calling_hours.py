@@ -47,7 +47,7 @@ def window_summary(job: Job, now: datetime | None = None) -> list[RegionWindow]:
     summary = []
     for key, numbers in sorted(counts, key=lambda pair: -pair[1]):
         region = window.effective_region(key, default_state)
-        opens_at, closes_at = window.window_span(key, now, default_state)
+        opens_at, closes_at = window.window_span(key, now, default_state, job.purpose)
         reason = window.region_reason(key, default_state, stated=False)
         if key in window.STATE_ZONES:
             reason = f"state {key}, from the upload's “state” column or the contact's state"

@@ -45,6 +45,7 @@ from calls.outbound import (
     prepare_outbound_call,
 )
 from campaigns.models import Job, JobCall
+from compliance.rules import identification_refusal, record_refusals, register_refusals
 from contacts.models import Contact
 from contacts.opt_out import is_suppressed, suppressed_numbers
 from contacts.personalisation import caller_variables
@@ -205,6 +206,10 @@ def _agent_refusal(job: Job) -> str:
         return f"{agent.name} was disabled, so the job cannot continue."
     if not agent.elevenlabs_agent_id:
         return f"{agent.name} is not synced to ElevenLabs, so it cannot place calls."
+    if job.purpose == window.TELEMARKETING:
+        refusal = identification_refusal(agency=job.agency, greeting=agent.greeting_message)
+        if refusal:
+            return f"{agent.name}: {refusal.reason}"
     return ""
 
 
@@ -214,7 +219,9 @@ def due_rows(job: Job, now: datetime):
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
     if job.calling_window == Job.CallingWindow.AU_TELEMARKETING:
-        open_keys = window.open_regions(now, window.agency_default_state(job.agency))
+        open_keys = window.open_regions(
+            now, window.agency_default_state(job.agency), purpose=job.purpose
+        )
         rows = rows.filter(batch_contact__region__in=open_keys)
     return rows
 
@@ -222,7 +229,9 @@ def due_rows(job: Job, now: datetime):
 def claim_rows(job: Job, *, now: datetime) -> list:
     """Move up to `cap − in-flight` due rows to `calling` and commit; return their ids.
 
-    Opted-out numbers among the candidates are skipped (never dialled) on the way.
+    Opted-out numbers among the candidates are skipped (never dialled) on the way, and a
+    telemarketing job's numbers the Do Not Call Register rules forbid are refused (with the
+    reason on the row, and kept for the compliance page).
     """
     claimed: list = []
     with transaction.atomic():
@@ -244,6 +253,12 @@ def claim_rows(job: Job, *, now: datetime) -> list:
             .values_list("pk", "batch_contact__phone")[: slots * 4 + 20]
         )
         opted_out = suppressed_numbers((phone for _, phone in candidates), agency=job.agency)
+        forbidden = {}
+        if job.purpose == window.TELEMARKETING:
+            forbidden = register_refusals(
+                agency=job.agency, phones=(phone for _, phone in candidates), now=now
+            )
+        refused = {}
         for pk, phone in candidates:
             if len(claimed) >= slots:
                 break
@@ -251,6 +266,12 @@ def claim_rows(job: Job, *, now: datetime) -> list:
                 JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
                     status=JobCall.Status.SKIPPED, error_message=OPTED_OUT_MESSAGE
                 )
+                continue
+            if phone in forbidden:
+                if JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
+                    status=JobCall.Status.REFUSED, error_message=forbidden[phone].reason
+                ):
+                    refused[phone] = forbidden[phone]
                 continue
             won = JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
                 status=JobCall.Status.CALLING,
@@ -261,6 +282,9 @@ def claim_rows(job: Job, *, now: datetime) -> list:
             )
             if won == 1:
                 claimed.append(pk)
+        record_refusals(
+            agency=job.agency, refusals=refused, purpose=job.purpose, now=now, job_id=job.pk
+        )
     return claimed
 
 
@@ -314,6 +338,7 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
                 dynamic_variables=variables,
                 contact=contact,
                 caller_number=job.caller_number,
+                purpose=job.purpose,
             )
             JobCall.objects.filter(pk=job_call_id).update(call=call)
     except OutboundCallRefused as refusal:
@@ -561,7 +586,9 @@ def resumes_at(job: Job, now: datetime | None = None) -> datetime | None:
         return None
     regions = set(pending.values_list("batch_contact__region", flat=True).distinct())
     default_state = window.agency_default_state(job.agency)
-    openings = [window.next_region_opening(region, now, default_state) for region in regions]
+    openings = [
+        window.next_region_opening(region, now, default_state, job.purpose) for region in regions
+    ]
     retry_times = pending.filter(next_attempt_at__gt=now).values_list("next_attempt_at", flat=True)
     earliest_retry = min(retry_times, default=None)
     candidates = [opening for opening in openings if opening > now]

@@ -6,6 +6,7 @@ from campaigns.csv_upload import LIMITS_HELP
 from campaigns.models import Campaign, Job, Upload
 from phone_numbers.models import PhoneNumber
 from phone_numbers.selectors import outbound_numbers
+from voqo.calling_window import PURPOSE_CHOICES, TELEMARKETING
 
 
 class CampaignForm(forms.ModelForm):
@@ -81,17 +82,35 @@ class JobForm(forms.Form):
     retry_delay_minutes = forms.IntegerField(
         label="Minutes between retries", min_value=5, max_value=1440, initial=30
     )
+    purpose = forms.ChoiceField(
+        label="Why are you calling?",
+        choices=PURPOSE_CHOICES,
+        initial=TELEMARKETING,
+        required=False,
+        help_text=(
+            "Telemarketing (anything that offers or promotes a service, e.g. an appraisal) "
+            "needs every number washed against the Do Not Call Register within 30 days, and "
+            "consent for registered numbers. Service is for people's own matters with you "
+            "(a tenant's repair); research sells nothing. The purpose sets the calling hours."
+        ),
+    )
     calling_window = forms.ChoiceField(
         label="Calling window",
         choices=Job.CallingWindow.choices,
         initial=Job.CallingWindow.AU_TELEMARKETING,
         help_text=(
-            "Weekdays 9:00–20:00 and Saturdays 9:00–17:00 in each recipient's local time; "
-            "never on Sundays or public holidays. A mobile is called in its state's hours when "
-            "the upload's “state” column, the contact or Settings names one; otherwise only "
-            "when it is within hours in every Australian time zone."
+            "Telemarketing: weekdays 9:00–20:00 and Saturdays 9:00–17:00; research: weekdays "
+            "9:00–20:30 and weekends 9:00–17:00; service: weekdays 8:00–20:00 and Saturdays "
+            "9:00–17:00; never on public holidays, in each recipient's local time. A mobile "
+            "is called in its state's hours when the upload's “state” column, the contact or "
+            "Settings names one; otherwise only when it is within hours in every Australian "
+            "time zone."
         ),
     )
+
+    def clean_purpose(self) -> str:
+        # Not chosen (an older form or client): the strictest rules, those of telemarketing.
+        return self.cleaned_data["purpose"] or TELEMARKETING
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from voqo.calling_window import PURPOSE_CHOICES, PURPOSE_LABELS, TELEMARKETING
 from voqo.models import UUIDModel
 
 
@@ -142,6 +143,10 @@ class Job(UUIDModel):
     needs_review_calls = models.PositiveIntegerField(default=0)
     skipped_calls = models.PositiveIntegerField(default=0)
     cancelled_calls = models.PositiveIntegerField(default=0)
+    refused_calls = models.PositiveIntegerField(default=0)
+    # Why the calls are made: it sets the calling hours, and telemarketing must pass the
+    # Do Not Call Register rules (compliance.rules) before each dial.
+    purpose = models.CharField(max_length=16, choices=PURPOSE_CHOICES, default=TELEMARKETING)
     calling_window = models.CharField(
         max_length=24, choices=CallingWindow.choices, default=CallingWindow.AU_TELEMARKETING
     )
@@ -197,7 +202,13 @@ class Job(UUIDModel):
         "needs_review": "needs_review_calls",
         "skipped": "skipped_calls",
         "cancelled": "cancelled_calls",
+        "refused": "refused_calls",
     }
+
+    @property
+    def purpose_label(self) -> str:
+        """The purpose in one word: Telemarketing, Service or Research."""
+        return PURPOSE_LABELS.get(self.purpose, self.purpose)
 
     @property
     def is_finished(self) -> bool:
@@ -210,7 +221,7 @@ class Job(UUIDModel):
         Cancelled rows are left out: they were never dialled, so a job cancelled early reads
         "2 of 10 calls finished, 8 cancelled", not "100% finished".
         """
-        return self.completed_calls + self.failed_calls + self.skipped_calls
+        return self.completed_calls + self.failed_calls + self.skipped_calls + self.refused_calls
 
     @property
     def progress_percent(self) -> int:
@@ -253,6 +264,8 @@ class JobCall(UUIDModel):
         NEEDS_REVIEW = "needs_review", "Needs review"
         SKIPPED = "skipped", "Skipped"  # never dialled on purpose (opted out)
         CANCELLED = "cancelled", "Cancelled"  # the job was cancelled or failed first
+        # Never dialled: a compliance rule forbade it (no wash, registered without consent…).
+        REFUSED = "refused", "Refused"
 
     agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.CASCADE, related_name="+", db_index=False

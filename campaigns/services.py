@@ -30,10 +30,11 @@ from campaigns.csv_upload import (
     upload_headers,
 )
 from campaigns.models import BatchContact, Campaign, Job, JobCall, Upload
+from compliance.rules import greeting_problem
 from contacts.csv_mapping import KIND_CAMPAIGN, remember_roles
 from contacts.models import Contact
 from voqo.bulk import AsStored, insert_rows, prepared
-from voqo.calling_window import STATE_ZONES, regions_narrowed_by
+from voqo.calling_window import STATE_ZONES, TELEMARKETING, regions_narrowed_by
 
 logger = logging.getLogger(__name__)
 
@@ -241,6 +242,7 @@ def create_job(
     calling_window: str = Job.CallingWindow.AU_TELEMARKETING,
     caller_number=None,
     saved_prompt=None,
+    purpose: str = TELEMARKETING,
 ) -> Job:
     """A pending job with one job call per batch contact of the upload (not started yet).
 
@@ -274,6 +276,8 @@ def create_job(
         caller_number.agency_id == campaign.agency_id and caller_number.places_calls
     ):
         raise JobRefused(f"{caller_number.number} is not an outbound number of this agency.")
+    if purpose == TELEMARKETING and (problem := greeting_problem(agent.greeting_message)):
+        raise JobRefused(f"{agent.name}: {problem}")
     job = Job.objects.create(
         agency_id=campaign.agency_id,
         campaign=campaign,
@@ -287,6 +291,7 @@ def create_job(
         prompt_override=saved_prompt.system_prompt if saved_prompt else "",
         greeting_override=saved_prompt.greeting_message if saved_prompt else "",
         prompt_override_name=saved_prompt.name if saved_prompt else "",
+        purpose=purpose,
     )
     contact_ids = upload.batch_contacts.order_by("line_number").values_list("pk", flat=True)
     job_id = prepared(JobCall, "job_id", job.pk)
@@ -399,3 +404,29 @@ def _kick(job: Job) -> None:
     from campaigns.queue import enqueue_dispatch
 
     transaction.on_commit(lambda: enqueue_dispatch(job.pk))
+
+
+def recheck_refused_calls(job: Job) -> int:
+    """Give refused rows back to the dialler (after a new wash or a consent): each is checked
+    again before it is dialled. A job that completed because only refused rows were left runs
+    again; a cancelled or failed job stays as it is. Returns how many rows moved."""
+    if job.status in (Job.Status.CANCELLED, Job.Status.FAILED):
+        return 0
+    with transaction.atomic():
+        moved = JobCall.objects.filter(job=job, status=JobCall.Status.REFUSED).update(
+            status=JobCall.Status.PENDING, error_message="", next_attempt_at=None
+        )
+        if moved and job.status == Job.Status.COMPLETED:
+            Job.objects.filter(pk=job.pk, status=Job.Status.COMPLETED).update(
+                status=Job.Status.RUNNING, finished_at=None
+            )
+    job.refresh_from_db()
+    job.refresh_counters()
+    if moved and job.status == Job.Status.RUNNING:
+        _kick(job)
+    return moved
+
+
+def job_numbers(job: Job):
+    """The numbers a job calls (its upload's), as a flat query."""
+    return BatchContact.objects.filter(upload_id=job.upload_id).values_list("phone", flat=True)

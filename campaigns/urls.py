@@ -19,6 +19,8 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/resume/", views.job_resume, name="job_resume"),
     path("jobs/<uuid:job_id>/cancel/", views.job_cancel, name="job_cancel"),
     path("jobs/<uuid:job_id>/report.csv", views.job_report, name="job_report"),
+    path("jobs/<uuid:job_id>/numbers-to-wash.txt", views.job_wash_export, name="job_wash_export"),
+    path("jobs/<uuid:job_id>/recheck/", views.job_recheck_refused, name="job_recheck_refused"),
     path(
         "jobs/<uuid:job_id>/calls/<uuid:job_call_id>/retry/",
         views.job_call_retry,

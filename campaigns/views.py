@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from agencies.current import agency_object_or_404, require_agency, role_required
@@ -14,6 +15,8 @@ from campaigns.csv_upload import UploadRefused
 from campaigns.forms import CampaignForm, ConfirmUploadForm, JobForm, UploadForm
 from campaigns.models import Campaign, Job, JobCall, Upload
 from campaigns.reports import job_report_lines
+from compliance.rules import wash_coverage
+from compliance.washing import numbers_to_wash_file
 from contacts.csv_mapping import KIND_CAMPAIGN
 from contacts.forms import ColumnMappingForm
 from voqo import calling_window as window
@@ -245,6 +248,18 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
             response = render(request, "campaigns/partials/_job_results.html", context)
             return _vary_on_htmx(response)
     context["window_summary"] = calling_hours.window_summary(job)
+    context["hours"] = window.hours_for(job.purpose).summary
+    context["refusals"] = (
+        job.job_calls.filter(status=JobCall.Status.REFUSED)
+        .order_by()
+        .values_list("error_message")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    if job.purpose == window.TELEMARKETING:
+        context["wash"] = wash_coverage(
+            agency=job.agency, phones=services.job_numbers(job), now=timezone.now()
+        )
     context["default_state"] = window.agency_default_state(request.agency)
     context["review_rows"] = job.job_calls.filter(
         status=JobCall.Status.NEEDS_REVIEW
@@ -338,6 +353,30 @@ def job_call_fail(request: HttpRequest, job_id, job_call_id) -> HttpResponse:
     return _review_action(
         request, job_id, job_call_id, services.fail_review_row, "The call is marked failed."
     )
+
+
+@require_GET
+@role_required(Role.STAFF)
+def job_wash_export(request: HttpRequest, job_id) -> HttpResponse:
+    """The job's numbers in the Do Not Call Register's upload format, to wash them there."""
+    job = agency_object_or_404(Job, request, pk=job_id)
+    content = numbers_to_wash_file(services.job_numbers(job).iterator(chunk_size=2000))
+    response = HttpResponse(content, content_type="text/plain; charset=utf-8")
+    stamp = timezone.localtime(timezone=agency_zone(request.agency)).strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="numbers-to-wash-{stamp}.txt"'
+    return response
+
+
+@require_POST
+@role_required(Role.STAFF)
+def job_recheck_refused(request: HttpRequest, job_id) -> HttpResponse:
+    job = agency_object_or_404(Job, request, pk=job_id)
+    moved = services.recheck_refused_calls(job)
+    if moved:
+        messages.success(request, f"{moved:,} refused calls will be checked again before dialling.")
+    else:
+        messages.info(request, "There are no refused calls to check again.")
+    return redirect("campaigns:job", job_id=job.id)
 
 
 def job_report(request: HttpRequest, job_id) -> StreamingHttpResponse:

@@ -10,6 +10,7 @@ from contacts.models import Contact, Memory
 from contacts.services import MAX_TAG_CHARS, MAX_TAGS, parse_tags
 from phone_numbers.models import PhoneNumber
 from phone_numbers.selectors import outbound_numbers
+from voqo.calling_window import PURPOSE_CHOICES, TELEMARKETING
 from voqo.dynamic_variables import variable_key
 from voqo.phones import normalize_phone
 
@@ -94,6 +95,13 @@ class CallContactForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": "Choose an enabled, synced agent."},
     )
+    purpose = forms.ChoiceField(
+        label="Purpose",
+        choices=PURPOSE_CHOICES,
+        initial=TELEMARKETING,
+        required=False,
+        help_text="Telemarketing calls need a fresh Do Not Call Register wash.",
+    )
     # Only sent with "Call anyway" (owners, outside calling hours); kept on the call.
     override_reason = forms.CharField(
         required=False,
@@ -119,6 +127,10 @@ class CallContactForm(forms.Form):
         if not numbers.exists():
             # The install's number is used; there is nothing to choose.
             self.fields["caller_number"].widget = forms.HiddenInput()
+
+    def clean_purpose(self) -> str:
+        # Not chosen (an older form): the strictest rules, those of telemarketing.
+        return self.cleaned_data["purpose"] or TELEMARKETING
 
 
 class CallNumberForm(CallContactForm):

@@ -19,6 +19,7 @@ from calls.outbound import OutboundCallRefused, WindowOverride, place_outbound_c
 from contacts.csv_import import iter_csv_lines
 from contacts.models import Contact
 from contacts.personalisation import caller_variables
+from voqo.calling_window import TELEMARKETING
 from voqo.models import agency_zone
 from voqo.phones import try_normalize_phone
 
@@ -111,9 +112,10 @@ def call_now(
     window_override: WindowOverride | None = None,
     caller_number=None,
     dynamic_variables: dict[str, str] | None = None,
+    purpose: str = TELEMARKETING,
 ) -> Call:
-    """Dial `phone` with `agent` from `caller_number` (None: the agency's default caller
-    ID), personalised for the agent's agency's contact with that number;
+    """Dial `phone` with `agent` for `purpose` from `caller_number` (None: the agency's
+    default caller ID), personalised for the agent's agency's contact with that number;
     `dynamic_variables` (from the API) are added to, and win over, the caller's.
 
     The call record exists (status initiated) before the provider is asked. Raises
@@ -136,6 +138,7 @@ def call_now(
         contact=contact,
         window_override=window_override,
         caller_number=caller_number,
+        purpose=purpose,
     )
 
 

@@ -377,6 +377,7 @@ def contact_call(request: HttpRequest, contact_id) -> HttpResponse:
             contact=contact,
             window_override=_window_override(request, form),
             caller_number=form.cleaned_data["caller_number"],
+            purpose=form.cleaned_data["purpose"],
         )
     except OutboundCallRefused as refusal:
         messages.error(request, str(refusal))
@@ -403,6 +404,7 @@ def call_number(request: HttpRequest) -> HttpResponse:
                 phone=form.cleaned_data["phone"],
                 window_override=_window_override(request, form),
                 caller_number=form.cleaned_data["caller_number"],
+                purpose=form.cleaned_data["purpose"],
             )
         except CallingWindowClosed as closed:
             # Stay on the form: an owner may give a reason and call anyway.

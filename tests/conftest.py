@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from tests.factories import make_staff_user
 
@@ -57,6 +58,19 @@ def within_calling_hours():
     """Single calls check the recipient's calling window: run the test at a time it is open."""
     with time_machine.travel(WITHIN_CALLING_HOURS, tick=True):
         yield WITHIN_CALLING_HOURS
+
+
+@pytest.fixture
+def numbers_washed(db):
+    """The single-call tests' numbers, washed now and not on the Do Not Call Register, so a
+    telemarketing call to them passes the register rules."""
+    from compliance.models import WashResult
+    from tests.factories import default_agency
+
+    for phone in ("+61412345678", "+61412999888"):
+        WashResult.objects.create(
+            agency=default_agency(), phone=phone, registered=False, dncr_checked_at=timezone.now()
+        )
 
 
 @pytest.fixture

@@ -1,8 +1,12 @@
-"""The Australian telemarketing calling window, in the recipient's local time.
+"""The Australian calling windows, in the recipient's local time, for each call purpose.
 
-Rule (PITFALLS.md, "Australian calling rules"): weekdays 9:00–20:00, Saturday 9:00–17:00,
-never on Sunday or a public holiday, in the *recipient's* local time. The one zone reader:
-campaigns (by stored region key) and single calls (check_number) both ask this module.
+Rules (PITFALLS.md, "Australian calling rules"; the Telemarketing and Research Calls
+Industry Standard 2017), in the *recipient's* local time, never on a public holiday:
+telemarketing weekdays 9:00–20:00 and Saturday 9:00–17:00, never Sunday; research weekdays
+9:00–20:30 and weekends 9:00–17:00. Service calls (an existing client's own matter, e.g. a
+tenant's maintenance follow-up) are not telemarketing and the Standard does not cover them:
+Voqo keeps courtesy hours for them, weekdays 8:00–20:00 and Saturday 9:00–17:00. The one zone
+reader: campaigns (by stored region key) and single calls (check_number) both ask this module.
 
 Where is the recipient? A geographic number's area code tells the state, roughly:
 02 → NSW/ACT (Sydney time), 03 → VIC/TAS (Melbourne/Hobart time), 07 → QLD (Brisbane, no
@@ -132,11 +136,51 @@ _STATE_ALIASES = {
     **{name.lower(): code for code, name in STATE_CHOICES},
 }
 
-OPENING = time(9, 0)
-WEEKDAY_CLOSING = time(20, 0)
-SATURDAY_CLOSING = time(17, 0)
-SUNDAY = 6
-SATURDAY = 5
+TELEMARKETING = "telemarketing"
+SERVICE = "service"
+RESEARCH = "research"
+PURPOSE_CHOICES = [
+    (TELEMARKETING, "Telemarketing (selling, appraisals, prospecting)"),
+    (SERVICE, "Service (an existing client's own matter, e.g. a tenant's maintenance)"),
+    (RESEARCH, "Research (a survey that sells nothing)"),
+]
+PURPOSE_LABELS = {TELEMARKETING: "Telemarketing", SERVICE: "Service", RESEARCH: "Research"}
+
+
+@dataclass(frozen=True)
+class Hours:
+    """When calls of one purpose may be made: (opening, closing) per weekday, Monday first,
+    None for a closed day; every public holiday of the recipient's state is closed."""
+
+    days: tuple[tuple[time, time] | None, ...]
+    summary: str
+
+    def on(self, day: date) -> tuple[time, time] | None:
+        return self.days[day.weekday()]
+
+
+_WEEKDAY = (time(9, 0), time(20, 0))
+_WEEKEND = (time(9, 0), time(17, 0))
+HOURS: dict[str, Hours] = {
+    TELEMARKETING: Hours(
+        (_WEEKDAY,) * 5 + (_WEEKEND, None),
+        "weekdays 9:00–20:00, Saturday 9:00–17:00, never Sunday or a public holiday",
+    ),
+    RESEARCH: Hours(
+        ((time(9, 0), time(20, 30)),) * 5 + (_WEEKEND, _WEEKEND),
+        "weekdays 9:00–20:30, weekends 9:00–17:00, never a public holiday",
+    ),
+    SERVICE: Hours(
+        ((time(8, 0), time(20, 0)),) * 5 + (_WEEKEND, None),
+        "weekdays 8:00–20:00, Saturday 9:00–17:00, never Sunday or a public holiday",
+    ),
+}
+
+
+def hours_for(purpose: str) -> Hours:
+    """The calling hours of `purpose`; an unknown purpose gets telemarketing's (the narrowest
+    on weekdays, and the one the law names)."""
+    return HOURS.get(purpose, HOURS[TELEMARKETING])
 
 
 class UnknownState(ValueError):
@@ -210,80 +254,93 @@ def _holidays(subdivisions: tuple[str, ...], year: int) -> frozenset[date]:
     return frozenset(days)
 
 
-def _open_in_zone(zone: ZoneInfo, subdivisions: tuple[str, ...], now: datetime) -> bool:
+def _open_in_zone(
+    zone: ZoneInfo, subdivisions: tuple[str, ...], now: datetime, hours: Hours
+) -> bool:
     local = now.astimezone(zone)
-    weekday = local.weekday()
-    if weekday == SUNDAY:
-        return False
-    closing = SATURDAY_CLOSING if weekday == SATURDAY else WEEKDAY_CLOSING
-    if not (OPENING <= local.time() < closing):
+    span = hours.on(local.date())
+    if span is None or not (span[0] <= local.time() < span[1]):
         return False
     return local.date() not in _holidays(subdivisions, local.year)
 
 
-def is_region_open(region_key: str, now: datetime, default_state: str = "") -> bool:
-    """Is the window open at `now` everywhere this region's recipient might be?"""
+def is_region_open(
+    region_key: str, now: datetime, default_state: str = "", purpose: str = TELEMARKETING
+) -> bool:
+    """Is the window of `purpose` open at `now` everywhere this region's recipient might be?"""
     region = effective_region(region_key, default_state)
-    return all(_open_in_zone(_zone(name), region.subdivisions, now) for name in region.zones)
+    hours = hours_for(purpose)
+    return all(_open_in_zone(_zone(name), region.subdivisions, now, hours) for name in region.zones)
 
 
-def is_open(phone: str, now: datetime, state: str = "") -> bool:
-    """May Voqo call `phone` (in `state`, when known) at `now` (an aware datetime)?"""
-    return is_region_open(region_for_phone(phone, state), now)
+def is_open(phone: str, now: datetime, state: str = "", purpose: str = TELEMARKETING) -> bool:
+    """May Voqo call `phone` (in `state`, when known) for `purpose` at `now` (aware)?"""
+    return is_region_open(region_for_phone(phone, state), now, purpose=purpose)
 
 
-def open_regions(now: datetime, default_state: str = "") -> list[str]:
-    """Keys of the regions whose window is open at `now`."""
-    return [key for key in REGIONS if is_region_open(key, now, default_state)]
+def open_regions(now: datetime, default_state: str = "", purpose: str = TELEMARKETING) -> list[str]:
+    """Keys of the regions whose window for `purpose` is open at `now`."""
+    return [key for key in REGIONS if is_region_open(key, now, default_state, purpose)]
 
 
 # Easter plus a weekend plus state holidays never closes the window for this long.
 _SEARCH_DAYS = 21
 
 
-def next_region_opening(region_key: str, now: datetime, default_state: str = "") -> datetime:
-    """The first instant at or after `now` when the region's window is open.
+def next_region_opening(
+    region_key: str, now: datetime, default_state: str = "", purpose: str = TELEMARKETING
+) -> datetime:
+    """The first instant at or after `now` when the region's window for `purpose` is open.
 
-    The open set is an intersection of daily intervals that start at 9:00 local time, so
-    the first open instant is either `now` or some zone's 9:00: only those are tried.
+    The open set is an intersection of daily intervals, each starting at its day's opening
+    in some zone, so the first open instant is either `now` or one of those openings: only
+    those are tried.
     """
-    if is_region_open(region_key, now, default_state):
+    if is_region_open(region_key, now, default_state, purpose):
         return now
     region = effective_region(region_key, default_state)
+    hours = hours_for(purpose)
     candidates = set()
     for name in region.zones:
         zone = _zone(name)
         start_day = now.astimezone(zone).date()
         for offset in range(_SEARCH_DAYS):
-            opening = datetime.combine(start_day + timedelta(days=offset), OPENING, tzinfo=zone)
+            day = start_day + timedelta(days=offset)
+            if (span := hours.on(day)) is None:
+                continue
+            opening = datetime.combine(day, span[0], tzinfo=zone)
             if opening > now:
                 candidates.add(opening)
     for candidate in sorted(candidates):
-        if is_region_open(region_key, candidate, default_state):
+        if is_region_open(region_key, candidate, default_state, purpose):
             return candidate.astimezone(now.tzinfo)
     raise ValueError(f"No calling window within {_SEARCH_DAYS} days of {now}")  # pragma: no cover
 
 
-def next_window_opening(phone: str, now: datetime, state: str = "") -> datetime:
-    """When `phone` may next be called: `now` when the window is open."""
-    return next_region_opening(region_for_phone(phone, state), now)
+def next_window_opening(
+    phone: str, now: datetime, state: str = "", purpose: str = TELEMARKETING
+) -> datetime:
+    """When `phone` may next be called for `purpose`: `now` when the window is open."""
+    return next_region_opening(region_for_phone(phone, state), now, purpose=purpose)
 
 
 def window_span(
-    region_key: str, now: datetime, default_state: str = ""
+    region_key: str, now: datetime, default_state: str = "", purpose: str = TELEMARKETING
 ) -> tuple[datetime, datetime]:
     """The current (or next) open stretch of the region's window: (start, end).
 
-    Within one stretch every zone is inside its own 9:00–closing of its local day, so the
+    Within one stretch every zone is inside its own opening–closing of its local day, so the
     stretch ends at the earliest of those closings.
     """
-    start = next_region_opening(region_key, now, default_state)
+    start = next_region_opening(region_key, now, default_state, purpose)
     region = effective_region(region_key, default_state)
+    hours = hours_for(purpose)
     closings = []
     for name in region.zones:
         local = start.astimezone(_zone(name))
-        closing = SATURDAY_CLOSING if local.weekday() == SATURDAY else WEEKDAY_CLOSING
-        closings.append(datetime.combine(local.date(), closing, tzinfo=_zone(name)))
+        span = hours.on(local.date())
+        if span is not None:
+            closings.append(datetime.combine(local.date(), span[1], tzinfo=_zone(name)))
     return start, min(closings).astimezone(now.tzinfo)
 
 
@@ -302,13 +359,15 @@ class WindowCheck:
         return self.region.zones[0] if len(self.region.zones) == 1 else ""
 
 
-def check_number(phone: str, *, agency, state: str = "", now: datetime) -> WindowCheck:
-    """The calling window of one number at `now` for `agency`: used by single calls."""
+def check_number(
+    phone: str, *, agency, state: str = "", now: datetime, purpose: str = TELEMARKETING
+) -> WindowCheck:
+    """The calling window of one number for `purpose` at `now` for `agency` (single calls)."""
     default_state = agency_default_state(agency)
     key = region_for_phone(phone, state)
     region = effective_region(key, default_state)
     reason = region_reason(key, default_state, stated=bool(state))
-    opens_at = next_region_opening(key, now, default_state)
+    opens_at = next_region_opening(key, now, default_state, purpose)
     return WindowCheck(region=region, is_open=opens_at == now, opens_at=opens_at, reason=reason)
 
 

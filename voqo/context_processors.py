@@ -12,6 +12,7 @@ NAV_ITEMS = (
     ("scheduling", "Call schedule", "scheduling:list"),
     ("messages", "Messages", "messages:list"),
     ("campaigns", "Campaigns", "campaigns:list"),
+    ("compliance", "Compliance", "compliance:page"),
     ("onboarding", "Connections", "onboarding:connections"),
     ("settings", "Settings", "settings"),
 )

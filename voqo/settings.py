@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "campaigns",
     "functions",
     "phone_numbers",
+    "compliance",
     "onboarding",
     "sandbox",
     "scheduling",
@@ -223,6 +224,9 @@ if VOQO_PROVIDER == "sandbox":
     ELEVENLABS_INITIATION_TOKEN = ELEVENLABS_INITIATION_TOKEN or "sandbox-initiation-token"
     TWILIO_AUTH_TOKEN = TWILIO_AUTH_TOKEN or "sandbox-twilio-token"
     TWILIO_PHONE_NUMBER = TWILIO_PHONE_NUMBER or "+61280001234"
+# The Do Not Call Register washing client (voqo.providers.dncr): files by default; a dotted
+# path to a client class that washes through a service's API.
+VOQO_DNCR_CLIENT = env("VOQO_DNCR_CLIENT", default="voqo.providers.dncr.FileWashClient")
 # Seconds of sandbox "ringing" before a simulated call ends with its webhook.
 SANDBOX_CALL_DELAY = env.float("SANDBOX_CALL_DELAY", default=3.0)
 # Share of simulated outbound calls that end unanswered or busy.

@@ -52,6 +52,7 @@ urlpatterns = [
     path("calls/", include("calls.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("functions/", include("functions.urls")),
+    path("compliance/", include("compliance.urls")),
     path("", include("onboarding.urls")),
     path("sandbox/", include("sandbox.urls")),
     path("scheduled-calls/", include("scheduling.urls")),

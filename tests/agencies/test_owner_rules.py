@@ -6,7 +6,7 @@ from django.urls import reverse
 from calls.models import Call
 from tests.factories import make_agent, make_staff_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers_washed")]
 
 OUTBOUND = "/v1/convai/twilio/outbound-call"
 CALL_ANYWAY = {"phone": "0412 999 888", "call_anyway": "1", "override_reason": "Asked for it"}

@@ -90,6 +90,22 @@ def test_staff_upload_a_list_and_watch_the_job_finish(
     page.get_by_label("Calling window").select_option("anytime")
     page.get_by_role("button", name="Create job").click()
     expect(page.get_by_test_id("job-status")).to_have_text("Pending")
+    expect(page.get_by_test_id("job-purpose")).to_have_text("Telemarketing")
+
+    # Telemarketing: the numbers are washed at the register first (its answer imported).
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export numbers to wash").click()
+    wash_list = download.value.path().read_bytes().decode()
+    assert wash_list == "0412345678\r\n0412345679\r\n0412345680\r\n"
+    results_path = tmp_path / "wash-results.csv"
+    results_path.write_text("".join(f"{n},N\n" for n in wash_list.split()), encoding="utf-8")
+    page.get_by_role("link", name="Import the register's result").click()
+    page.get_by_label("The register's result file").set_input_files(str(results_path))
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("Imported the register's answers for 3 numbers")).to_be_visible()
+    expect(page.get_by_test_id("register-summary")).to_contain_text(
+        "Of 3 numbers, 3 were washed in the last 30 days"
+    )
 
     page.get_by_role("button", name="Run").click()
     progress = page.get_by_role("progressbar", name="Calls finished")

@@ -14,7 +14,10 @@ from tests.calls.conftest import post_event, run_after_commit
 from tests.factories import make_agent
 from tests.fakeprovider import load_payload
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("within_calling_hours")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("within_calling_hours", "numbers_washed"),
+]
 MESSAGES = "/2010-04-01/Accounts/"
 CONVERSATIONS = "/v1/convai/conversations/"
 

@@ -6,8 +6,9 @@ from calls.models import Call
 from calls.signals import call_finished
 from campaigns.models import BatchContact, Job, Upload
 from campaigns.services import create_job
+from compliance.models import WashResult
 from tests.factories import make_agent, make_campaign
-from voqo.calling_window import region_for_phone
+from voqo.calling_window import TELEMARKETING, region_for_phone
 
 OUTBOUND_PATH = "/v1/convai/twilio/outbound-call"
 
@@ -21,6 +22,8 @@ def make_job(
     retry_delay_minutes=30,
     calling_window=Job.CallingWindow.ANYTIME,
     status=Job.Status.RUNNING,
+    purpose=TELEMARKETING,
+    washed=True,
 ) -> Job:
     agent = agent or make_agent(elevenlabs_agent_id="agent_test", sync_status="synced")
     campaign = make_campaign(name="Spring open homes")
@@ -46,14 +49,28 @@ def make_job(
         concurrency_cap=cap,
         max_retries=max_retries,
         retry_delay_minutes=retry_delay_minutes,
+        purpose=purpose,
     )
     # Most engine tests dial through the fake provider (a "live" provider to Voqo) at any
     # hour: the sandbox-only window is written past the model's rule, as a test fixture.
     Job.objects.filter(pk=job.pk).update(
         status=status, started_at=timezone.now(), calling_window=calling_window
     )
+    if washed:  # washed today, none registered: the register rules let every number through
+        wash_numbers(phones, agency=campaign.agency)
     job.refresh_from_db()
     return job
+
+
+def wash_numbers(phones, *, agency, registered=(), checked_at=None) -> None:
+    """Record a register wash of `phones` (those in `registered` registered)."""
+    checked_at = checked_at or timezone.now()
+    for phone in phones:
+        WashResult.objects.update_or_create(
+            agency=agency,
+            phone=phone,
+            defaults={"registered": phone in registered, "dncr_checked_at": checked_at},
+        )
 
 
 def mobiles(count: int, start: int = 1) -> list[str]:
@@ -87,4 +104,5 @@ def assert_counters_match_rows(job: Job) -> None:
     assert job.needs_review_calls == counts["needs_review"]
     assert job.skipped_calls == counts["skipped"]
     assert job.cancelled_calls == counts["cancelled"]
+    assert job.refused_calls == counts["refused"]
     assert job.total_calls == sum(counts.values()) == job.job_calls.count()

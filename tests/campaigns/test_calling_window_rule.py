@@ -17,6 +17,7 @@ def _admin_form(job: Job, **changes) -> dict:
         "agent": job.agent_id,
         "status": job.status,
         "calling_window": job.calling_window,
+        "purpose": job.purpose,
         "concurrency_cap": job.concurrency_cap,
         "max_retries": job.max_retries,
         "retry_delay_minutes": job.retry_delay_minutes,

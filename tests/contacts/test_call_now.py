@@ -9,7 +9,10 @@ from tests.factories import make_agent, make_contact, make_memory
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
 
 OUTBOUND = "/v1/convai/twilio/outbound-call"
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("within_calling_hours")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("within_calling_hours", "numbers_washed"),
+]
 
 
 def call_page(call: Call) -> str:

@@ -11,7 +11,7 @@ from tests.factories import default_agency, make_agent, make_contact, make_staff
 from voqo.models import Setting
 
 OUTBOUND = "/v1/convai/twilio/outbound-call"
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers_washed")]
 
 
 def flashes(response) -> list[str]:

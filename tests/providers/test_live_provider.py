@@ -122,7 +122,7 @@ def test_create_agent_sends_the_full_configuration(provider, fake_provider):
     assert body["conversation_config"]["tts"] == {"voice_id": "21m00Tcm4TlvDq8ikWAM"}
     platform = body["platform_settings"]
     assert platform["data_collection"] == DEFAULT_DATA_COLLECTION
-    assert set(platform["data_collection"]) == {"caller_name", "caller_memories"}
+    assert set(platform["data_collection"]) == {"caller_name", "caller_memories", "do_not_call"}
     assert platform["overrides"]["conversation_config_override"] == {
         "agent": {"first_message": True, "prompt": {"prompt": False}}
     }

@@ -14,7 +14,10 @@ from sandbox.models import SandboxConversation, SandboxMessage
 from tests.calls.conftest import run_after_commit
 from tests.factories import make_agent
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("within_calling_hours")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("within_calling_hours", "numbers_washed"),
+]
 
 
 def test_a_failed_delivery_shows_on_the_call_page_and_reconciliation_recovers_the_call(

@@ -14,7 +14,7 @@ from tests.factories import make_agent, make_contact, make_memory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("within_calling_hours"),
+    pytest.mark.usefixtures("within_calling_hours", "numbers_washed"),
 ]
 
 
@@ -69,7 +69,7 @@ def test_a_sandbox_outbound_call_is_recorded_through_the_real_webhook(voqo_reach
 def test_an_unanswered_sandbox_call_is_marked_by_the_real_pipeline(voqo_reachable, settings):
     settings.SANDBOX_FAILURE_RATE = 1
     agent = make_agent(elevenlabs_agent_id="agent_sbx_1")
-    contact = make_contact()
+    contact = make_contact(phone="+61412999888")
 
     call = call_contact(agent, contact)
 

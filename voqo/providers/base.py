@@ -81,6 +81,14 @@ DEFAULT_DATA_COLLECTION: dict[str, dict[str, str]] = {
             "budget, timeline, family, preferences, commitments), one per line."
         ),
     },
+    # An in-call opt-out (the 2017 Telemarketing Standard): Voqo stops calls and SMS to them.
+    "do_not_call": {
+        "type": "boolean",
+        "description": (
+            "True if the person asked not to be called again, to be taken off the list, or "
+            "to stop receiving calls or messages; otherwise false."
+        ),
+    },
 }
 
 
@@ -205,6 +213,8 @@ class PostCallEvent:
     dynamic_variables: dict[str, Any] = field(default_factory=dict)
     caller_name: str = ""
     caller_memories: str = ""
+    # The person asked not to be called again (data collection `do_not_call`).
+    do_not_call: bool = False
     failure_reason: str = ""  # call_initiation_failure: "busy", "no-answer", …
     sip_code: str = ""
     audio: bytes = b""  # post_call_audio: the MP3

@@ -235,6 +235,7 @@ def parse_conversation(
         dynamic_variables=_clean(_dict(client_data.get("dynamic_variables"))),
         caller_name=_collected(collected, "caller_name", 200),
         caller_memories=_collected(collected, "caller_memories", MAX_TEXT_CHARS),
+        do_not_call=_collected(collected, "do_not_call", 8).lower() in ("true", "yes", "1"),
         failure_reason=_text(data.get("failure_reason"), 64),
         sip_code=sip_code,
         audio=audio,

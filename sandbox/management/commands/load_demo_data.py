@@ -252,6 +252,7 @@ class Command(BaseCommand):
                 self._prompts(agency, agents)
                 self._conversations(agency, contacts)
                 self._scheduled_calls(agency, agents, contacts)
+                self._compliance(agency, contacts)
                 all_agents.extend(agents.values())
             self._members(agencies)
         self._sync(all_agents)
@@ -579,6 +580,43 @@ class Command(BaseCommand):
         for number in PhoneNumber.objects.filter(agency__in=agencies).select_related("agent"):
             if not sync_phone_number(number):
                 self.stderr.write(f"Number {number.number} did not sync: {number.sync_error}")
+
+    def _compliance(self, agency, contacts):
+        """Register washes of the campaign's numbers (two registered, one stale) and a few
+        consents: one in force, one about to lapse, one withdrawn."""
+        from django.utils import timezone
+
+        from campaigns.models import BatchContact
+        from compliance.models import Consent, WashResult
+
+        now = timezone.now()
+        phones = sorted(BatchContact.objects.filter(agency=agency).values_list("phone", flat=True))
+        WashResult.objects.bulk_create(
+            WashResult(
+                agency=agency,
+                phone=phone,
+                registered=index < 2,
+                dncr_checked_at=now - timedelta(days=45 if index == len(phones) - 1 else 3),
+                source="demo-wash-results.csv",
+            )
+            for index, phone in enumerate(phones)
+        )
+        plans = [(10, False), (80, False), (30, True)]  # (days ago, withdrawn)
+        for contact, (days_ago, withdrawn) in zip(contacts, plans, strict=False):
+            obtained_at = now - timedelta(days=days_ago)
+            Consent.objects.create(
+                agency=agency,
+                contact=contact,
+                kind=Consent.Kind.EXPRESS,
+                method=Consent.Method.FORM,
+                obtained_at=obtained_at,
+                obtained_by="Front desk",
+                evidence_note="Ticked “call me about appraisals” on the open-home sign-in sheet.",
+                expires_at=obtained_at + timedelta(days=91),
+                expiry_defaulted=True,
+                withdrawn_at=obtained_at + timedelta(days=5) if withdrawn else None,
+                withdrawn_by="asked on a call" if withdrawn else "",
+            )
 
     def _sync(self, agents):
         """Sync the demo agents (in the sandbox this needs no network)."""
