@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from agents.models import Agent
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
-from voqo.providers import AgentSpec, ProviderError, ProviderNotFound, get_provider
+from voqo.providers import (
+    AgentSpec,
+    KnowledgeDocumentRef,
+    ProviderError,
+    ProviderNotFound,
+    get_provider,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +46,17 @@ def agent_spec(agent: Agent) -> AgentSpec:
             "agency_name": agent.agency.name,
         },
         tool_ids=tool_ids,
+        # Knowledge documents attached to the agent (the knowledge app's relation).
+        knowledge_base=[
+            KnowledgeDocumentRef(
+                document_id=document.elevenlabs_document_id,
+                name=document.name,
+                kind=document.locator_kind,
+            )
+            for document in agent.knowledge_documents.filter(status="ready")
+            .exclude(elevenlabs_document_id="")
+            .order_by("name")
+        ],
     )
 
 

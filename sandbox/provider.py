@@ -76,6 +76,22 @@ class SandboxProvider(Provider):
     def delete_tool(self, tool_id: str) -> None:
         return None
 
+    # knowledge base: Voqo keeps the text; the sandbox needs only an id
+
+    def create_knowledge_text(self, *, name: str, text: str) -> str:
+        return _fake_id("kb_sbx_")
+
+    def create_knowledge_file(
+        self, *, name: str, filename: str, content: bytes, content_type: str
+    ) -> str:
+        return _fake_id("kb_sbx_")
+
+    def create_knowledge_url(self, *, name: str, url: str) -> str:
+        return _fake_id("kb_sbx_")
+
+    def delete_knowledge_document(self, document_id: str) -> None:
+        return None
+
     # calls
 
     def start_outbound_call(

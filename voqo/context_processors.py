@@ -9,6 +9,8 @@ NAV_ITEMS = (
     ("contacts", "Contacts", "contacts:list"),
     ("calls", "Calls", "calls:list"),
     ("campaigns", "Campaigns", "campaigns:list"),
+    ("listings", "Listings", "listings:list"),
+    ("knowledge", "Knowledge", "knowledge:list"),
     ("onboarding", "Connections", "onboarding:connections"),
     ("settings", "Settings", "settings"),
 )

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "campaigns",
     "functions",
     "phone_numbers",
+    "listings",
+    "knowledge",
     "onboarding",
     "sandbox",
 ]

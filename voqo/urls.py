@@ -52,6 +52,8 @@ urlpatterns = [
     path("calls/", include("calls.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("functions/", include("functions.urls")),
+    path("listings/", include("listings.urls")),
+    path("knowledge/", include("knowledge.urls")),
     path("", include("onboarding.urls")),
     path("sandbox/", include("sandbox.urls")),
     path("webhooks/", include("calls.webhook_urls")),
