@@ -54,6 +54,7 @@ MAX_UNIQUE_ID = 50
 _CONTROL_CHARS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XML_DECLARATION = re.compile(rb"^(\xef\xbb\xbf)?\s*<\?xml[^>]*\?>")
 _TAGS = re.compile(r"<[^>]{0,500}>")
+_BLOCK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6])\b[^>]{0,200}>", re.IGNORECASE)
 
 
 class ReaxmlError(ValueError):
@@ -360,7 +361,8 @@ def _read_fields(element: ET.Element, record: ListingRecord, *, zone: ZoneInfo) 
     description = element.find("description")
     if description is not None:
         # REA strips HTML tags from descriptions; so do we. Line breaks are kept.
-        text = _TAGS.sub(" ", "".join(description.itertext()))
+        # CDATA text stays literal (an "&amp;" in it is what the agent typed).
+        text = _TAGS.sub("", _BLOCK_TAGS.sub("\n", "".join(description.itertext())))
         fields["description"] = "\n".join(" ".join(line.split()) for line in text.splitlines())
         fields["description"] = fields["description"].strip()
     price = element.find("price")
