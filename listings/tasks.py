@@ -9,6 +9,6 @@ def poll_due_feeds() -> int:
 
 
 def poll_feed(feed_id: str) -> None:
-    feed = ListingFeed.objects.filter(pk=feed_id, enabled=True).select_related("agency").first()
+    feed = ListingFeed.objects.filter(pk=feed_id).select_related("agency").first()
     if feed is not None:
         services.poll_feed(feed)
