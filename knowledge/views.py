@@ -171,7 +171,9 @@ def agent_knowledge(request: HttpRequest, agent_id) -> HttpResponse:
         "listings_document": bool(generated and generated.agents.filter(pk=agent.pk).exists()),
         "search_tool": bool(tool and tool.enabled),
     }
-    form = AgentKnowledgeForm(request.POST or None, agency=agent.agency, initial=initial)
+    form = AgentKnowledgeForm(
+        request.POST if request.method == "POST" else None, agency=agent.agency, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         documents = list(data["documents"])

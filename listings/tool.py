@@ -47,8 +47,7 @@ PARAMETERS: dict[str, Any] = {
         },
         "listing_type": {
             "type": "string",
-            "enum": ["sale", "rent"],
-            "description": "sale or rent",
+            "description": "Exactly 'sale' or 'rent' (leave out for both)",
         },
         "query": {
             "type": "string",
@@ -85,9 +84,10 @@ def search_listings(
     listings = Listing.objects.filter(agency=agency, status__in=Listing.IN_STOCK)
     if suburb.strip():
         listings = listings.filter(suburb_key=suburb.strip().lower())
-    if listing_type == "rent":
+    listing_type = listing_type.strip().lower()
+    if listing_type in ("rent", "rental", "lease"):
         listings = listings.filter(kind__in=Listing.RENTAL_KINDS)
-    elif listing_type == "sale":
+    elif listing_type in ("sale", "buy"):
         listings = listings.exclude(kind__in=Listing.RENTAL_KINDS)
     low, high = _number(min_price), _number(max_price)
     # The figure compared is the weekly rent for rentals and the search price otherwise;

@@ -36,8 +36,15 @@ def test_columns_are_guessed_previewed_then_imported(staff_client):
     form = page.context["form"]
     roles = form.roles()
     assert roles[:9] == [
-        "unique_id", "street_address", "suburb", "state", "postcode", "listing_type",
-        "status", "category", "price",
+        "unique_id",
+        "street_address",
+        "suburb",
+        "state",
+        "postcode",
+        "listing_type",
+        "status",
+        "category",
+        "price",
     ]
     assert roles[-1] == "ignore"  # Notes
     assert page.context["usable_count"] == 3
