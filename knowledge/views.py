@@ -41,7 +41,8 @@ def document_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MANAGER)
 def document_add(request: HttpRequest) -> HttpResponse:
     agency = require_agency(request)
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = DocumentForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():
         data, actor = form.cleaned_data, request.user.get_username()
         if data["file"]:

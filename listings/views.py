@@ -106,7 +106,10 @@ def listing_detail(request: HttpRequest, listing_id) -> HttpResponse:
 def listing_import(request: HttpRequest) -> HttpResponse:
     """Bring listings in: a REAXML file (POST here), a CSV, or the feed URL."""
     agency = require_agency(request)
-    upload_form = ReaxmlUploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    upload_form = ReaxmlUploadForm(
+        request.POST if posted else None, request.FILES if posted else None
+    )
     if request.method == "POST" and upload_form.is_valid():
         upload = upload_form.cleaned_data["file"]
         report = services.import_reaxml(
