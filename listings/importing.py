@@ -68,8 +68,9 @@ def apply_records(
                 report.unchanged += 1
         report.problems = problems[:MAX_PROBLEMS_KEPT]
         report.save()
-        if report.changed_stock:
-            transaction.on_commit(lambda: stock_changed.send(sender=Listing, agency=agency))
+    if report.changed_stock:
+        # After the import's own transaction: receivers see the new stock.
+        stock_changed.send(sender=Listing, agency=agency)
     return report
 
 
