@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from django.db import transaction
 from jsonschema import validators
 
 from functions import builtins, egress
@@ -297,12 +298,14 @@ def invoke_function(
         return finish(200, payload, violations=violations)
 
     if function.builtin:
-        # Answered by Voqo itself: no endpoint, no egress.
-        answer = builtins.handler_for(function.builtin)(
-            function=function, arguments=arguments, conversation_id=conversation_id
-        )
-        log.status = FunctionInvocation.Status.OK
-        return finish(200, answer, mapped=answer)
+        # Answered by Voqo itself: no endpoint, no egress. One transaction for what the
+        # handler records and the log: one commit while the caller waits.
+        with transaction.atomic():
+            answer = builtins.handler_for(function.builtin)(
+                function=function, arguments=arguments, conversation_id=conversation_id
+            )
+            log.status = FunctionInvocation.Status.OK
+            return finish(200, answer, mapped=answer)
 
     request = build_request(function, arguments)
     try:

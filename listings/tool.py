@@ -11,13 +11,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency
 from agents.models import Agent
 from functions.models import CustomFunction
 from listings.models import Listing, ListingMention
+from listings.stock import current_stock
 from voqo.models import agency_zone
 
 TOOL_NAME = "search_listings"
@@ -80,38 +80,45 @@ def search_listings(
     query: str = "",
     limit: int = MAX_RESULTS,
 ) -> tuple[list[Listing], int]:
-    """The agency's in-stock listings matching every given criterion: (first `limit`, total)."""
-    listings = Listing.objects.filter(agency=agency, status__in=Listing.IN_STOCK)
-    if suburb.strip():
-        listings = listings.filter(suburb_key=suburb.strip().lower())
+    """The agency's in-stock listings matching every given criterion: (first `limit`, total).
+
+    The price compared is the weekly rent for rentals and the sale price otherwise; a price
+    the agent does not display still filters (it is never read out).
+    """
+    suburb_key = suburb.strip().lower()
+    category_key = category.strip().lower()
     listing_type = listing_type.strip().lower()
-    if listing_type in ("rent", "rental", "lease"):
-        listings = listings.filter(kind__in=Listing.RENTAL_KINDS)
-    elif listing_type in ("sale", "buy"):
-        listings = listings.exclude(kind__in=Listing.RENTAL_KINDS)
+    rental = (
+        True
+        if listing_type in ("rent", "rental", "lease")
+        else False
+        if listing_type in ("sale", "buy")
+        else None
+    )
     low, high = _number(min_price), _number(max_price)
-    # The figure compared is the weekly rent for rentals and the search price otherwise;
-    # a price the agent does not display still filters (it is never read out).
-    if low is not None:
-        listings = listings.filter(
-            Q(kind__in=Listing.RENTAL_KINDS, rent_per_week__gte=low)
-            | (~Q(kind__in=Listing.RENTAL_KINDS) & Q(price__gte=low))
-        )
-    if high is not None:
-        listings = listings.filter(
-            Q(kind__in=Listing.RENTAL_KINDS, rent_per_week__lte=high)
-            | (~Q(kind__in=Listing.RENTAL_KINDS) & Q(price__lte=high))
-        )
-    if isinstance(bedrooms, int) and not isinstance(bedrooms, bool) and bedrooms > 0:
-        listings = listings.filter(bedrooms__gte=bedrooms)
-    if category.strip():
-        listings = listings.filter(category__iexact=category.strip())
-    for word in query.lower().split()[:MAX_QUERY_WORDS]:
-        listings = listings.filter(search_text__contains=word)
-    listings = listings.order_by("-mod_time", "unique_id")
-    found = list(listings[:limit])
-    total = len(found) if len(found) < limit else listings.count()
-    return found, total
+    fewest = bedrooms if isinstance(bedrooms, int) and not isinstance(bedrooms, bool) else 0
+    words = query.lower().split()[:MAX_QUERY_WORDS]
+    found, total = [], 0
+    for row in current_stock(agency.pk):
+        if suburb_key and row.suburb_key != suburb_key:
+            continue
+        if rental is not None and row.is_rental != rental:
+            continue
+        if low is not None and (row.search_price is None or row.search_price < low):
+            continue
+        if high is not None and (row.search_price is None or row.search_price > high):
+            continue
+        if fewest > 0 and row.bedrooms < fewest:
+            continue
+        if category_key and row.category_key != category_key:
+            continue
+        if words and (words[0] not in row.text or not all(w in row.text for w in words[1:])):
+            continue
+        total += 1
+        if len(found) < limit:
+            found.append(row.pk)
+    listings = Listing.objects.in_bulk(found)
+    return [listings[pk] for pk in found if pk in listings], total
 
 
 def compact(listing: Listing, *, zone, now=None) -> dict[str, Any]:

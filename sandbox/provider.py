@@ -15,16 +15,18 @@ import logging
 import secrets
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import Agent
 from calls.reconciling import note_undelivered_result
 from sandbox.models import SandboxConversation, SandboxMessage
 from sandbox.queue import queue_sandbox_call
-from sandbox.script import SimulatedCall, simulate_event
+from sandbox.script import SimulatedCall, seed_for, simulate_event
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
 from voqo.providers import (
     AgentSpec,
@@ -207,9 +209,10 @@ def finish_conversation(conversation_id: str) -> SandboxConversation | None:
             variables, first_message = _initiation_data(conversation)
             conversation.dynamic_variables = variables
             conversation.first_message = first_message
-        conversation.payload = simulate_event(
-            _simulated_call(conversation), failure_rate=settings.SANDBOX_FAILURE_RATE
-        )
+        call = _simulated_call(conversation)
+        if call.direction == SandboxConversation.Direction.INBOUND:
+            call = replace(call, listing_search=_search_listings(conversation))
+        conversation.payload = simulate_event(call, failure_rate=settings.SANDBOX_FAILURE_RATE)
         conversation.ended_at = timezone.now()
         conversation.save(
             update_fields=["dynamic_variables", "first_message", "payload", "ended_at"]
@@ -250,6 +253,49 @@ def _simulated_call(conversation: SandboxConversation) -> SimulatedCall:
         first_message=conversation.first_message,
         dynamic_variables=conversation.dynamic_variables,
     )
+
+
+def _search_listings(conversation: SandboxConversation) -> dict[str, Any] | None:
+    """The caller asks about one of the agency's current listings: the simulated ElevenLabs
+    calls the agent's search_listings tool through Voqo's function proxy, as it would live.
+
+    None when the agent has no such tool, the agency no current listing, or no answer came.
+    """
+    from functions.models import CustomFunction
+    from listings.models import Listing
+    from listings.tool import TOOL_NAME
+
+    agent = Agent.objects.filter(elevenlabs_agent_id=conversation.agent_id).first()
+    tool = (
+        CustomFunction.objects.filter(agent=agent, builtin=TOOL_NAME, enabled=True).first()
+        if agent
+        else None
+    )
+    if tool is None:
+        return None
+    stock = Listing.objects.filter(agency_id=agent.agency_id, status__in=Listing.IN_STOCK)
+    count = stock.count()
+    if not count:
+        return None
+    listing = stock.order_by("unique_id")[seed_for(conversation.conversation_id) % count]
+    arguments = {"suburb": listing.suburb}
+    request = urllib.request.Request(
+        settings.PUBLIC_BASE_URL + reverse("functions:invoke", kwargs={"function_id": tool.pk}),
+        data=json.dumps(arguments).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Voqo-Function-Token": tool.invocation_token,
+            "X-Conversation-Id": conversation.conversation_id,
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECS) as response:
+            answer = json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        logger.warning("sandbox: the search_listings tool gave no answer (%s)", error)
+        return None
+    return {"arguments": arguments, "answer": answer}
 
 
 def _initiation_data(conversation: SandboxConversation) -> tuple[dict[str, Any], str]:

@@ -22,6 +22,8 @@ from campaigns.services import create_job
 from contacts.imports import store_pending_import
 from contacts.models import Memory
 from functions.models import CustomFunction, FunctionInvocation
+from knowledge.models import KnowledgeDocument
+from listings.models import Listing, ListingImport
 from tests.conftest import STAFF_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -78,6 +80,8 @@ def demo_objects() -> dict[str, str]:
     membership = Membership.objects.order_by("created_at").first()
     invitation = Invitation.objects.create(agency=membership.agency, email="new@example.com")
     import_token = store_pending_import(iter([b"Name,Mobile\nJo Citizen,0412 345 678\n"]))
+    listing = Listing.objects.filter(agency=agency, mentions__isnull=False).first()
+    document = KnowledgeDocument.objects.filter(agency=agency).first()
     return {
         "agent_id": agent.pk,
         "contact_id": memory.contact_id,
@@ -93,6 +97,9 @@ def demo_objects() -> dict[str, str]:
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
         "invitation_token": invitation_token(invitation),
+        "listing_id": listing.pk,
+        "import_id": ListingImport.objects.filter(agency=agency).first().pk,
+        "document_id": document.pk,
     }
 
 
