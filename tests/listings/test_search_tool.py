@@ -165,3 +165,15 @@ def test_switching_the_tool_off_detaches_it(staff_client, tool):
 
     tool.refresh_from_db()
     assert not tool.enabled and tool.elevenlabs_tool_id == ""
+
+
+def test_the_built_in_tool_cannot_be_edited_like_a_custom_function(staff_client, tool):
+    response = staff_client.post(
+        f"/functions/{tool.pk}/edit/",
+        {"name": "renamed", "description": "x", "endpoint": "https://evil.example/"},
+        follow=True,
+    )
+
+    tool.refresh_from_db()
+    assert tool.name == "search_listings" and tool.endpoint.endswith("/invoke")
+    assert "built into Voqo" in response.content.decode()
