@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class KnowledgeConfig(AppConfig):
@@ -7,7 +8,9 @@ class KnowledgeConfig(AppConfig):
 
     def ready(self) -> None:
         from knowledge.listings_document import on_stock_changed
+        from knowledge.queue import ensure_refresh_schedule
         from listings.models import Listing
         from listings.signals import stock_changed
 
         stock_changed.connect(on_stock_changed, sender=Listing, dispatch_uid="knowledge.stock")
+        post_migrate.connect(ensure_refresh_schedule, sender=self)

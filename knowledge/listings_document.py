@@ -89,6 +89,18 @@ def regenerate(*, agency_id) -> KnowledgeDocument | None:
     return services.process_document(document)
 
 
+def refresh_all() -> int:
+    """Regenerate every agency's listings document (the daily tick); returns how many."""
+    agency_ids = list(
+        KnowledgeDocument.objects.filter(source=KnowledgeDocument.Source.LISTINGS).values_list(
+            "agency_id", flat=True
+        )
+    )
+    for agency_id in agency_ids:
+        regenerate(agency_id=agency_id)
+    return len(agency_ids)
+
+
 def on_stock_changed(sender, *, agency: Agency, **kwargs) -> None:
     """A listings import changed current stock: regenerate the document soon (debounced)."""
     if listings_document(agency) is not None:

@@ -9,6 +9,8 @@ from django_q.tasks import async_task
 
 PROCESS_DOCUMENT = "knowledge.tasks.process_document"
 REGENERATE_LISTINGS_DOCUMENT = "knowledge.tasks.regenerate_listings_document"
+REFRESH_LISTINGS_DOCUMENTS = "knowledge.tasks.refresh_listings_documents"
+REFRESH_SCHEDULE_NAME = "Refresh listings documents"
 # Imports often come in bursts (a feed, then a CSV, then a correction): wait this long after
 # a stock change so one upload covers them all.
 LISTINGS_DEBOUNCE = timedelta(minutes=2)
@@ -41,3 +43,18 @@ def schedule_listings_regeneration(agency_id) -> bool:
         },
     )
     return created
+
+
+def ensure_refresh_schedule(sender, **kwargs) -> None:
+    """Once a day every listings document is written again: inspections pass even when stock
+    does not change (created once per migrate; unchanged text is not uploaded)."""
+    from django_q.models import Schedule
+
+    Schedule.objects.get_or_create(
+        name=REFRESH_SCHEDULE_NAME,
+        defaults={
+            "func": REFRESH_LISTINGS_DOCUMENTS,
+            "schedule_type": Schedule.DAILY,
+            "repeats": -1,
+        },
+    )

@@ -12,3 +12,7 @@ def process_document(document_id: str) -> None:
 
 def regenerate_listings_document(agency_id: str) -> None:
     listings_document.regenerate(agency_id=agency_id)
+
+
+def refresh_listings_documents() -> int:
+    return listings_document.refresh_all()

@@ -107,3 +107,20 @@ def test_switching_it_off_detaches_it(staff_client, agent_with_listings, live_pr
         "conversation_config"
     ]["agent"]["prompt"]
     assert prompt["knowledge_base"] == [] and prompt["rag"] == {"enabled": False}
+
+
+def test_the_daily_tick_rewrites_next_inspections_as_they_pass(
+    staff_client, agent_with_listings, live_provider_settings
+):
+    from django.core.management import call_command
+
+    from knowledge.tasks import refresh_listings_documents
+
+    call_command("migrate", verbosity=0)
+    assert Schedule.objects.filter(name="Refresh listings documents").exists()
+    with time_machine.travel(datetime(2026, 3, 16, 9, 0, tzinfo=ZoneInfo("Australia/Sydney"))):
+        assert refresh_listings_documents() == 1
+
+    document = KnowledgeDocument.objects.get(source="listings")
+    text = live_provider_settings.knowledge_documents[document.elevenlabs_document_id]["text"]
+    assert "Next inspection: Saturday 21 March 11am to 11:30am" in text
