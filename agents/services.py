@@ -15,6 +15,7 @@ from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
 from voqo.providers import (
     AgentBehaviour,
     AgentSpec,
+    KnowledgeDocumentRef,
     ProviderError,
     ProviderNotFound,
     get_provider,
@@ -53,6 +54,17 @@ def agent_spec(agent: Agent) -> AgentSpec:
         behaviour=agent_behaviour(agent),
         allow_prompt_override=_prompt_override_in_use(agent),
         tags=[agent_tag(agent)],
+        # Knowledge documents attached to the agent (the knowledge app's relation).
+        knowledge_base=[
+            KnowledgeDocumentRef(
+                document_id=document.elevenlabs_document_id,
+                name=document.name,
+                kind=document.locator_kind,
+            )
+            for document in agent.knowledge_documents.filter(status="ready")
+            .exclude(elevenlabs_document_id="")
+            .order_by("name")
+        ],
     )
 
 

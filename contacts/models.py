@@ -131,6 +131,7 @@ class ImportMapping(UUIDModel):
     class Kind(models.TextChoices):
         CONTACTS = "contacts", "Contacts import"
         CAMPAIGN = "campaign", "Campaign upload"
+        LISTINGS = "listings", "Listings import"
 
     agency = _agency_field()
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -99,6 +99,8 @@ class OutgoingRequest:
     timeout: float
     # Headers that carry secrets: masked for display, dropped on a redirect to another host.
     secret_headers: frozenset[str] = field(default_factory=frozenset)
+    # The most body bytes read (a property feed is larger than a tool's answer).
+    max_bytes: int = MAX_RESPONSE_BYTES
 
     def masked_headers(self) -> dict[str, str]:
         secret = {name.lower() for name in self.secret_headers}
@@ -235,7 +237,9 @@ def _follow_redirects(request: OutgoingRequest, deadline: Deadline) -> RawRespon
     headers = dict(request.headers)
     origin = _origin(url)
     for hop in range(MAX_REDIRECTS + 1):
-        response = _send_once(method, url, headers, body, deadline, request.timeout)
+        response = _send_once(
+            method, url, headers, body, deadline, request.timeout, request.max_bytes
+        )
         location = response.headers.get("location")
         if response.status not in REDIRECT_STATUSES or not location:
             return response
@@ -269,6 +273,7 @@ def _send_once(
     body: bytes | None,
     deadline: Deadline,
     timeout: float,
+    max_bytes: int = MAX_RESPONSE_BYTES,
 ) -> RawResponse:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -332,7 +337,7 @@ def _send_once(
                     last_error = EgressError(f"Could not connect to {host}.")
                     continue  # try the host's next address
                 try:
-                    content = _read_capped(response, deadline.at)
+                    content = _read_capped(response, deadline.at, max_bytes)
                 finally:
                     response.release_conn()
                 if deadline.expired:
@@ -357,11 +362,13 @@ def _send_once(
     raise too_slow
 
 
-def _read_capped(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
+def _read_capped(
+    response: urllib3.BaseHTTPResponse, deadline: float, max_bytes: int = MAX_RESPONSE_BYTES
+) -> bytes:
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+    if declared.isdigit() and int(declared) > max_bytes:
         raise ResponseTooLarge(
-            f"The answer was {int(declared):,} bytes; at most {MAX_RESPONSE_BYTES:,} are read."
+            f"The answer was {int(declared):,} bytes; at most {max_bytes:,} are read."
         )
     chunks, size = [], 0
     while True:
@@ -372,7 +379,7 @@ def _read_capped(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
         if not chunk:
             break
         size += len(chunk)
-        if size > MAX_RESPONSE_BYTES:
-            raise ResponseTooLarge(f"The answer exceeded {MAX_RESPONSE_BYTES:,} bytes.")
+        if size > max_bytes:
+            raise ResponseTooLarge(f"The answer exceeded {max_bytes:,} bytes.")
         chunks.append(chunk)
     return b"".join(chunks)

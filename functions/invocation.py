@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from django.db import transaction
 from jsonschema import validators
 
-from functions import egress
+from functions import builtins, egress
 from functions.jsonlimits import MAX_JSON_DEPTH, JSONTooDeep, json_depth, load_json
 from functions.mapping import apply_mapping, cap_result
 from functions.masking import basic_credentials, mask_list, redact, redact_document
@@ -295,6 +296,16 @@ def invoke_function(
             "violations": violations,
         }
         return finish(200, payload, violations=violations)
+
+    if function.builtin:
+        # Answered by Voqo itself: no endpoint, no egress. One transaction for what the
+        # handler records and the log: one commit while the caller waits.
+        with transaction.atomic():
+            answer = builtins.handler_for(function.builtin)(
+                function=function, arguments=arguments, conversation_id=conversation_id
+            )
+            log.status = FunctionInvocation.Status.OK
+            return finish(200, answer, mapped=answer)
 
     request = build_request(function, arguments)
     try:

@@ -65,6 +65,9 @@ class CustomFunction(UUIDModel):
     )
     enabled = models.BooleanField(default=True)
     elevenlabs_tool_id = models.CharField(max_length=128, blank=True, default="")
+    # A tool Voqo answers itself (functions.builtins), e.g. "search_listings"; "" for a
+    # function that calls the agency's endpoint.
+    builtin = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -96,6 +96,14 @@ def function_edit(request: HttpRequest, function_id) -> HttpResponse:
     can_manage = request.membership.allows(Role.MANAGER)
     if request.method == "POST" and not can_manage:
         raise PermissionDenied(f"Changing functions needs the manager role in {request.agency}.")
+    if request.method == "POST" and function.builtin:
+        # Answered by Voqo itself: its schema and description are Voqo's, not the agency's.
+        messages.info(
+            request,
+            f"{function.name} is built into Voqo: switch it on or off per agent on the "
+            "Knowledge page; its settings cannot be edited.",
+        )
+        return redirect("functions:edit", function_id=function.id)
     form = CustomFunctionForm(request.POST or None, instance=function, agent=function.agent)
     if request.method == "POST" and form.is_valid():
         function = form.save()

@@ -15,6 +15,7 @@ import logging
 import secrets
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from calls.replies import record_inbound_sms
 from phone_numbers.selectors import outbound_numbers
 from sandbox.models import SandboxConversation, SandboxMessage
 from sandbox.queue import queue_sandbox_call
-from sandbox.script import SimulatedCall, simulate_event
+from sandbox.script import SimulatedCall, seed_for, simulate_event
 from sandbox.voices import sample_voices
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
 from voqo.providers import (
@@ -83,6 +84,22 @@ class SandboxProvider(Provider):
         return None
 
     def delete_tool(self, tool_id: str) -> None:
+        return None
+
+    # knowledge base: Voqo keeps the text; the sandbox needs only an id
+
+    def create_knowledge_text(self, *, name: str, text: str) -> str:
+        return _fake_id("kb_sbx_")
+
+    def create_knowledge_file(
+        self, *, name: str, filename: str, content: bytes, content_type: str
+    ) -> str:
+        return _fake_id("kb_sbx_")
+
+    def create_knowledge_url(self, *, name: str, url: str) -> str:
+        return _fake_id("kb_sbx_")
+
+    def delete_knowledge_document(self, document_id: str) -> None:
         return None
 
     # calls
@@ -233,9 +250,10 @@ def finish_conversation(conversation_id: str) -> SandboxConversation | None:
             variables, first_message = _initiation_data(conversation)
             conversation.dynamic_variables = variables
             conversation.first_message = first_message
-        conversation.payload = simulate_event(
-            _simulated_call(conversation), failure_rate=settings.SANDBOX_FAILURE_RATE
-        )
+        call = _simulated_call(conversation)
+        if call.direction == SandboxConversation.Direction.INBOUND:
+            call = replace(call, listing_search=_search_listings(conversation))
+        conversation.payload = simulate_event(call, failure_rate=settings.SANDBOX_FAILURE_RATE)
         conversation.ended_at = timezone.now()
         conversation.save(
             update_fields=["dynamic_variables", "first_message", "payload", "ended_at"]
@@ -276,6 +294,49 @@ def _simulated_call(conversation: SandboxConversation) -> SimulatedCall:
         first_message=conversation.first_message,
         dynamic_variables=conversation.dynamic_variables,
     )
+
+
+def _search_listings(conversation: SandboxConversation) -> dict[str, Any] | None:
+    """The caller asks about one of the agency's current listings: the simulated ElevenLabs
+    calls the agent's search_listings tool through Voqo's function proxy, as it would live.
+
+    None when the agent has no such tool, the agency no current listing, or no answer came.
+    """
+    from functions.models import CustomFunction
+    from listings.models import Listing
+    from listings.tool import TOOL_NAME
+
+    agent = Agent.objects.filter(elevenlabs_agent_id=conversation.agent_id).first()
+    tool = (
+        CustomFunction.objects.filter(agent=agent, builtin=TOOL_NAME, enabled=True).first()
+        if agent
+        else None
+    )
+    if tool is None:
+        return None
+    stock = Listing.objects.filter(agency_id=agent.agency_id, status__in=Listing.IN_STOCK)
+    count = stock.count()
+    if not count:
+        return None
+    listing = stock.order_by("unique_id")[seed_for(conversation.conversation_id) % count]
+    arguments = {"suburb": listing.suburb}
+    request = urllib.request.Request(
+        settings.PUBLIC_BASE_URL + reverse("functions:invoke", kwargs={"function_id": tool.pk}),
+        data=json.dumps(arguments).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Voqo-Function-Token": tool.invocation_token,
+            "X-Conversation-Id": conversation.conversation_id,
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECS) as response:
+            answer = json.loads(response.read())
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        logger.warning("sandbox: the search_listings tool gave no answer (%s)", error)
+        return None
+    return {"arguments": arguments, "answer": answer}
 
 
 def _initiation_data(conversation: SandboxConversation) -> tuple[dict[str, Any], str]:

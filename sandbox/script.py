@@ -8,6 +8,7 @@ always gives the same call (tests pick outcomes by picking ids).
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -62,6 +63,9 @@ class SimulatedCall:
     greeting: str = ""
     first_message: str = ""
     dynamic_variables: dict[str, Any] = field(default_factory=dict)
+    # The agent's search_listings tool call, as the sandbox made it through Voqo's proxy:
+    # {"arguments": {...}, "answer": {...}}; None when the agent has no such tool.
+    listing_search: dict[str, Any] | None = None
 
 
 def seed_for(conversation_id: str) -> int:
@@ -146,6 +150,22 @@ def _transcription(call: SimulatedCall, rng: random.Random, now: int) -> dict:
     facts = known_facts(str(variables.get("caller_context") or ""))
 
     opening = _opening(call, variables, name if name_known else "")
+    tool_turns: list[tuple[str, str]] = []
+    tool_entries: dict[int, dict[str, Any]] = {}
+    found = _searched_listing(call)
+    if found is not None and call.direction == "inbound" and call.template == SALES:
+        listing, suburb = found
+        address = address or listing["address"]
+        tool_turns = [
+            (
+                "user",
+                f"Hi, I saw a place in {suburb} online. What do you have there at the moment?",
+            ),
+            ("agent", "Let me check our current listings."),
+            ("agent", _listing_line(listing)),
+        ]
+        # The middle turn carries the tool call and its result, as ElevenLabs records them.
+        tool_entries[2] = _tool_entries(call, rng)
     writer = {SALES: _sales_script, MANAGER: _maintenance_script}.get(
         call.template, _general_script
     )
@@ -160,7 +180,7 @@ def _transcription(call: SimulatedCall, rng: random.Random, now: int) -> dict:
         facts=facts,
         extras=extras,
     )
-    turns = [("agent", opening), *script.turns]
+    turns = [("agent", opening), *tool_turns, *script.turns]
 
     transcript = []
     at = 0
@@ -170,6 +190,7 @@ def _transcription(call: SimulatedCall, rng: random.Random, now: int) -> dict:
         entry: dict[str, Any] = {"role": role, "message": message, "time_in_call_secs": at}
         if role == "agent":
             entry.update({"tool_calls": [], "tool_results": [], "interrupted": False})
+            entry.update(tool_entries.get(index, {}))
         transcript.append(entry)
     duration = at + rng.randint(4, 12)
     started = now - duration - 2
@@ -228,6 +249,55 @@ def _transcription(call: SimulatedCall, rng: random.Random, now: int) -> dict:
                 "conversation_config_override": override,
             },
         },
+    }
+
+
+def _searched_listing(call: SimulatedCall) -> tuple[dict[str, Any], str] | None:
+    """The first listing the agent's search_listings call answered, and the suburb asked."""
+    if not call.listing_search:
+        return None
+    results = (call.listing_search.get("answer") or {}).get("results") or []
+    if not results or not isinstance(results[0], dict):
+        return None
+    return results[0], str(call.listing_search.get("arguments", {}).get("suburb", "the area"))
+
+
+def _listing_line(listing: dict[str, Any]) -> str:
+    parts = [f"We have {listing.get('address', 'a property')}"]
+    if listing.get("features"):
+        parts.append(f" ({listing['features']})")
+    parts.append(f", for {listing.get('for', 'sale')}, price {listing.get('price', 'on request')}.")
+    inspection = listing.get("next_inspection", "")
+    if inspection and not inspection.startswith("none"):
+        parts.append(f" The next open inspection is {inspection}.")
+    else:
+        parts.append(" There's no open inspection booked yet; I can arrange a private one.")
+    return "".join(parts)
+
+
+def _tool_entries(call: SimulatedCall, rng: random.Random) -> dict[str, Any]:
+    request_id = f"toolu_{rng.getrandbits(48):012x}"
+    search = call.listing_search or {}
+    return {
+        "tool_calls": [
+            {
+                "type": "webhook",
+                "request_id": request_id,
+                "tool_name": "search_listings",
+                "params_as_json": json.dumps(search.get("arguments", {})),
+                "tool_has_been_called": True,
+            }
+        ],
+        "tool_results": [
+            {
+                "type": "webhook",
+                "request_id": request_id,
+                "tool_name": "search_listings",
+                "result_value": json.dumps(search.get("answer", {})),
+                "is_error": "error" in (search.get("answer") or {}),
+                "tool_has_been_called": True,
+            }
+        ],
     }
 
 

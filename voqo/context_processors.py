@@ -12,6 +12,8 @@ NAV_ITEMS = (
     ("scheduling", "Call schedule", "scheduling:list"),
     ("messages", "Messages", "messages:list"),
     ("campaigns", "Campaigns", "campaigns:list"),
+    ("listings", "Listings", "listings:list"),
+    ("knowledge", "Knowledge", "knowledge:list"),
     ("compliance", "Compliance", "compliance:page"),
     ("onboarding", "Connections", "onboarding:connections"),
     ("settings", "Settings", "settings"),

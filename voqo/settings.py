@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "functions",
     "phone_numbers",
     "compliance",
+    "listings",
+    "knowledge",
     "onboarding",
     "sandbox",
     "scheduling",

@@ -53,6 +53,8 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("functions/", include("functions.urls")),
     path("compliance/", include("compliance.urls")),
+    path("listings/", include("listings.urls")),
+    path("knowledge/", include("knowledge.urls")),
     path("", include("onboarding.urls")),
     path("sandbox/", include("sandbox.urls")),
     path("scheduled-calls/", include("scheduling.urls")),

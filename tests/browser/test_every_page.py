@@ -23,6 +23,8 @@ from campaigns.services import create_job
 from contacts.imports import store_pending_import
 from contacts.models import Memory
 from functions.models import CustomFunction, FunctionInvocation
+from knowledge.models import KnowledgeDocument
+from listings.models import Listing, ListingImport
 from messages.models import SmsTemplate, Thread
 from phone_numbers.models import PhoneNumber
 from scheduling.models import ScheduledCall
@@ -103,6 +105,8 @@ def demo_objects() -> dict[str, str]:
         duration_ms=85,
         error="The endpoint answered HTTP 500.",
     )
+    listing = Listing.objects.filter(agency=agency, mentions__isnull=False).first()
+    document = KnowledgeDocument.objects.filter(agency=agency).first()
     return {
         "agency_id": agency.pk,
         "agent_id": agent.pk,
@@ -129,6 +133,9 @@ def demo_objects() -> dict[str, str]:
         "key_id": api_key.pk,
         "endpoint_id": endpoint.pk,
         "delivery_id": delivery.pk,
+        "listing_id": listing.pk,
+        "import_id": ListingImport.objects.filter(agency=agency).first().pk,
+        "document_id": document.pk,
     }
 
 

@@ -183,6 +183,8 @@ class FakeProviderServer:
         self.requests: list[RecordedRequest] = []
         self.agents: dict[str, dict] = {}
         self.tools: dict[str, dict] = {}
+        # Knowledge-base documents by id: {"id", "name", "type", "text"|"file"|"url", …}.
+        self.knowledge_documents: dict[str, dict] = {}
         self.conversations: dict[str, dict] = {}
         self.audio: dict[str, bytes] = {}
         self.outbound_calls: list[dict] = []  # {"conversation_id", "call_sid", "request"}
@@ -427,6 +429,7 @@ class FakeProviderServer:
             self.requests.clear()
             self.agents.clear()
             self.tools.clear()
+            self.knowledge_documents.clear()
             self.conversations.clear()
             self.audio.clear()
             self.outbound_calls.clear()
@@ -511,6 +514,11 @@ class FakeProviderServer:
         ("GET", re.compile(r"^/v1/convai/tools/(?P<id>[^/]+)$"), "_tool_get"),
         ("PATCH", re.compile(r"^/v1/convai/tools/(?P<id>[^/]+)$"), "_tool_update"),
         ("DELETE", re.compile(r"^/v1/convai/tools/(?P<id>[^/]+)$"), "_tool_delete"),
+        ("POST", re.compile(r"^/v1/convai/knowledge-base/text$"), "_knowledge_text"),
+        ("POST", re.compile(r"^/v1/convai/knowledge-base/file$"), "_knowledge_file"),
+        ("POST", re.compile(r"^/v1/convai/knowledge-base/url$"), "_knowledge_url"),
+        ("GET", re.compile(r"^/v1/convai/knowledge-base/(?P<id>[^/]+)$"), "_knowledge_get"),
+        ("DELETE", re.compile(r"^/v1/convai/knowledge-base/(?P<id>[^/]+)$"), "_knowledge_delete"),
         ("POST", re.compile(r"^/v1/convai/twilio/outbound-call$"), "_outbound_call"),
         ("GET", re.compile(r"^/v1/convai/phone-numbers/(?P<id>[^/]+)$"), "_phone_number_get"),
         ("POST", re.compile(r"^/v1/convai/phone-numbers$"), "_phone_number_create"),
@@ -551,6 +559,9 @@ class FakeProviderServer:
             return _Response(405, {"detail": "Method Not Allowed"}, headers={"Allow": allowed})
         if errors := openapi.request_errors(operation, request.body):
             return _Response(422, {"detail": errors})
+        content_type = request.header("content-type", "") or ""
+        if errors := openapi.multipart_errors(operation, request.body, content_type):
+            return _Response(422, {"detail": errors})
         for method, pattern, handler_name in self._EL_ROUTES:
             match = pattern.match(request.path)
             if match and method == request.method:
@@ -581,8 +592,18 @@ class FakeProviderServer:
             },
         )
 
+    def _unknown_knowledge(self, conversation_config: Any) -> _Response | None:
+        """A 404 when the agent names knowledge-base documents that do not exist."""
+        prompt = (((conversation_config or {}).get("agent") or {}).get("prompt")) or {}
+        for locator in prompt.get("knowledge_base") or []:
+            if locator.get("id") not in self.knowledge_documents:
+                return self._not_found("document", str(locator.get("id")))
+        return None
+
     def _agent_create(self, request: RecordedRequest) -> _Response:
         body = request.json
+        if missing := self._unknown_knowledge(body.get("conversation_config")):
+            return missing
         agent_id = "agent_" + _hex(26)
         now = int(time.time())
         self.agents[agent_id] = {
@@ -625,6 +646,8 @@ class FakeProviderServer:
         # must still be an agent the create schema accepts, or nothing is stored.
         agent = copy.deepcopy(self.agents[id])
         changes = request.json or {}
+        if missing := self._unknown_knowledge(changes.get("conversation_config")):
+            return missing
         for key in ("name", "tags"):
             if changes.get(key) is not None:
                 agent[key] = changes[key]
@@ -679,6 +702,72 @@ class FakeProviderServer:
     def _tool_delete(self, request: RecordedRequest, id: str) -> _Response:
         if self.tools.pop(id, None) is None:
             return self._not_found("tool", id)
+        return _Response(200, {})
+
+    # knowledge base
+
+    def _add_knowledge(self, kind: str, name: str | None, **content: Any) -> _Response:
+        document_id = _hex(20)
+        self.knowledge_documents[document_id] = {
+            "id": document_id,
+            "name": name or f"Untitled {kind}",
+            "type": kind,
+            **content,
+        }
+        return _Response(
+            200, {"id": document_id, "name": self.knowledge_documents[document_id]["name"]}
+        )
+
+    def _knowledge_text(self, request: RecordedRequest) -> _Response:
+        body = request.json
+        return self._add_knowledge("text", body.get("name"), text=body["text"])
+
+    def _knowledge_file(self, request: RecordedRequest) -> _Response:
+        parts = openapi.multipart_form(request.body, request.header("content-type", "") or "")
+        filename, content = parts["file"]
+        name = parts["name"][1].decode() if "name" in parts else None
+        return self._add_knowledge("file", name or filename, filename=filename, file=content)
+
+    def _knowledge_url(self, request: RecordedRequest) -> _Response:
+        body = request.json
+        return self._add_knowledge("url", body.get("name") or body["url"], url=body["url"])
+
+    def _knowledge_get(self, request: RecordedRequest, id: str) -> _Response:
+        if id not in self.knowledge_documents:
+            return self._not_found("document", id)
+        document = self.knowledge_documents[id]
+        return _Response(200, {key: value for key, value in document.items() if key != "file"})
+
+    def _knowledge_delete(self, request: RecordedRequest, id: str) -> _Response:
+        if id not in self.knowledge_documents:
+            return self._not_found("document", id)
+        users = [
+            agent_id
+            for agent_id, agent in self.agents.items()
+            if any(
+                locator.get("id") == id
+                for locator in agent["conversation_config"]
+                .get("agent", {})
+                .get("prompt", {})
+                .get("knowledge_base", [])
+            )
+        ]
+        if users and request.query.get("force", ["false"])[-1].lower() != "true":
+            return _Response(
+                400,
+                {
+                    "detail": {
+                        "status": "document_has_dependent_agents",
+                        "message": f"Document {id} is used by agents {', '.join(users)}.",
+                    }
+                },
+            )
+        del self.knowledge_documents[id]
+        for agent_id in users:
+            prompt = self.agents[agent_id]["conversation_config"]["agent"]["prompt"]
+            prompt["knowledge_base"] = [
+                locator for locator in prompt["knowledge_base"] if locator.get("id") != id
+            ]
         return _Response(200, {})
 
     def _outbound_call(self, request: RecordedRequest) -> _Response:

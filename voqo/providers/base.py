@@ -111,6 +111,15 @@ class ToolSpec:
 
 
 @dataclass(frozen=True)
+class KnowledgeDocumentRef:
+    """A knowledge-base document attached to an agent (`kind`: "file", "url" or "text")."""
+
+    document_id: str
+    name: str
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
 class AgentSpec:
     """What Voqo configures on an ElevenLabs agent."""
 
@@ -132,6 +141,8 @@ class AgentSpec:
     # Tags on the provider's agent; Voqo tags each agent with its own id (agents.services
     # `agent_tag`) so a create whose answer was lost can be found again (`find_agent`).
     tags: list[str] = field(default_factory=list)
+    # Knowledge: the documents the agent may cite; RAG is on whenever there is one.
+    knowledge_base: list[KnowledgeDocumentRef] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -371,6 +382,12 @@ def agent_payload(spec: AgentSpec) -> dict[str, Any]:
             "temperature": spec.temperature,
             "tool_ids": list(spec.tool_ids),
             "built_in_tools": {"end_call": copy.deepcopy(END_CALL_TOOL)},
+            # Always sent, so detaching the last document clears it at ElevenLabs too.
+            "knowledge_base": [
+                {"type": ref.kind, "name": ref.name, "id": ref.document_id, "usage_mode": "auto"}
+                for ref in spec.knowledge_base
+            ],
+            "rag": {"enabled": bool(spec.knowledge_base)},
         },
         "dynamic_variables": {
             "dynamic_variable_placeholders": dict(spec.dynamic_variable_placeholders),
@@ -472,6 +489,26 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     def delete_tool(self, tool_id: str) -> None:
         """Delete the tool. Deleting a tool that is already gone is not an error."""
+
+    # knowledge base
+
+    @abc.abstractmethod
+    def create_knowledge_text(self, *, name: str, text: str) -> str:
+        """Add a text document to the knowledge base; return its document id."""
+
+    @abc.abstractmethod
+    def create_knowledge_file(
+        self, *, name: str, filename: str, content: bytes, content_type: str
+    ) -> str:
+        """Upload a file (PDF, DOCX, TXT, …) to the knowledge base; return its document id."""
+
+    @abc.abstractmethod
+    def create_knowledge_url(self, *, name: str, url: str) -> str:
+        """Add a web page to the knowledge base (the provider fetches it); return its id."""
+
+    @abc.abstractmethod
+    def delete_knowledge_document(self, document_id: str) -> None:
+        """Delete the document (also from agents using it). Already gone is not an error."""
 
     @abc.abstractmethod
     def start_outbound_call(

@@ -357,6 +357,50 @@ class LiveProvider(Provider):
         except ProviderNotFound:
             pass
 
+    # knowledge base (creating is sent once; ElevenLabs has no idempotency key for it)
+
+    def create_knowledge_text(self, *, name: str, text: str) -> str:
+        """Add `text` as a knowledge-base document; return its id."""
+        documents = self._elevenlabs.conversational_ai.knowledge_base.documents
+        created = self._elevenlabs_call(
+            lambda: documents.create_from_text(
+                text=text, name=name, request_options=self._send_once
+            )
+        )
+        return created.id
+
+    def create_knowledge_file(
+        self, *, name: str, filename: str, content: bytes, content_type: str
+    ) -> str:
+        """Upload the file as a knowledge-base document (multipart); return its id."""
+        documents = self._elevenlabs.conversational_ai.knowledge_base.documents
+        created = self._elevenlabs_call(
+            lambda: documents.create_from_file(
+                file=(filename, content, content_type),
+                name=name,
+                request_options=self._send_once,
+            )
+        )
+        return created.id
+
+    def create_knowledge_url(self, *, name: str, url: str) -> str:
+        """Have ElevenLabs fetch `url` into a knowledge-base document; return its id."""
+        documents = self._elevenlabs.conversational_ai.knowledge_base.documents
+        created = self._elevenlabs_call(
+            lambda: documents.create_from_url(url=url, name=name, request_options=self._send_once)
+        )
+        return created.id
+
+    def delete_knowledge_document(self, document_id: str) -> None:
+        """Delete the document everywhere (force: agents still using it lose it)."""
+        documents = self._elevenlabs.conversational_ai.knowledge_base.documents
+        try:
+            self._elevenlabs_call(
+                lambda: documents.delete(document_id, force=True, request_options=self._idempotent)
+            )
+        except ProviderNotFound:
+            pass
+
     # calls
 
     def start_outbound_call(

@@ -206,6 +206,63 @@ def _rental_transcript(rng, name, street, agent_name, agency):
     )
 
 
+# Each office's stock: (kind, status, (number, street), suburb, postcode, category, price, beds).
+DEMO_LISTINGS = [
+    [
+        ("residential", "current", ("12", "Ocean Street"), "Bondi", "2026", "House", 2450000, 4),
+        (
+            "residential",
+            "current",
+            ("4/88", "Campbell Parade"),
+            "Bondi",
+            "2026",
+            "Apartment",
+            1150000,
+            2,
+        ),
+        (
+            "residential",
+            "current",
+            ("31", "Jacaranda Lane"),
+            "Paddington",
+            "2021",
+            "Terrace",
+            1890000,
+            3,
+        ),
+        ("rental", "current", ("7/15", "Arden Street"), "Coogee", "2034", "Unit", 780, 2),
+        ("rental", "current", ("22", "Mount Street"), "Coogee", "2034", "House", 1350, 3),
+        ("land", "current", ("", "Ridge Road"), "Kellyville", "2155", "Residential", 950000, 0),
+        (
+            "residential",
+            "sold",
+            ("9", "Wattle Avenue"),
+            "Marrickville",
+            "2204",
+            "House",
+            1600000,
+            3,
+        ),
+        ("rental", "leased", ("3/10", "Beach Road"), "Randwick", "2031", "Unit", 690, 1),
+    ],
+    [
+        ("residential", "current", ("5", "The Corso"), "Manly", "2095", "Apartment", 1750000, 2),
+        ("residential", "current", ("18", "Pittwater Road"), "Manly", "2095", "House", 3200000, 4),
+        (
+            "residential",
+            "current",
+            ("2", "Lagoon Street"),
+            "Narrabeen",
+            "2101",
+            "Townhouse",
+            1450000,
+            3,
+        ),
+        ("rental", "current", ("11/40", "Darley Road"), "Manly", "2095", "Unit", 850, 2),
+        ("residential", "withdrawn", ("60", "Ocean Road"), "Dee Why", "2099", "House", 2100000, 4),
+    ],
+]
+
 # The install's first agency keeps its name; the second is the demo's other office.
 SECOND_AGENCY = {"name": "Harbour Realty Manly (demo)", "slug": "harbour-realty-manly-demo"}
 AGENT_NAMES = [
@@ -253,10 +310,14 @@ class Command(BaseCommand):
                 self._conversations(agency, contacts)
                 self._scheduled_calls(agency, agents, contacts)
                 self._compliance(agency, contacts)
+                self._listings(agency, index)
                 all_agents.extend(agents.values())
             self._members(agencies)
         self._sync(all_agents)
         self._sync_numbers(agencies)
+        for agent in all_agents:
+            if agent.template == "property_sales":
+                self._listings_for_agent(agent)
         self.stdout.write(
             self.style.SUCCESS(f"Loaded demo data for {' and '.join(a.name for a in agencies)}.")
         )
@@ -617,6 +678,69 @@ class Command(BaseCommand):
                 withdrawn_at=obtained_at + timedelta(days=5) if withdrawn else None,
                 withdrawn_by="asked on a call" if withdrawn else "",
             )
+
+    @staticmethod
+    def _listings(agency, index: int) -> None:
+        """Each office's stock, imported from a REAXML file the way a CRM would send it."""
+        from listings.services import import_reaxml
+        from voqo.models import agency_zone
+
+        today = timezone.localdate(timezone=agency_zone(agency))
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+        inspection = f"{saturday.day}-{saturday:%b-%Y}"
+        records = []
+        for number, (kind, status, street, suburb, postcode, category, price, beds) in enumerate(
+            DEMO_LISTINGS[index], 1
+        ):
+            money = (
+                f'<rent period="weekly">{price}</rent>'
+                if kind == "rental"
+                else f'<price display="yes">{price}</price>'
+            )
+            records.append(
+                f'<{kind} modTime="{today:%Y-%m-%d}-09:00:00" status="{status}">'
+                f"<agentID>DEMO{index + 1}</agentID><uniqueID>L{index + 1}-{number:03d}</uniqueID>"
+                f"{money}<address><streetNumber>{street[0]}</streetNumber>"
+                f"<street>{street[1]}</street><suburb>{suburb}</suburb><state>NSW</state>"
+                f'<postcode>{postcode}</postcode></address><category name="{category}"/>'
+                f"<headline>{beds} bedroom {category.lower()} in {suburb}</headline>"
+                f"<features><bedrooms>{beds}</bedrooms><bathrooms>{max(1, beds - 1)}</bathrooms>"
+                f"<garages>1</garages></features><inspectionTimes><inspection>{inspection} "
+                f"{9 + number % 3}:00am to {9 + number % 3}:30am</inspection></inspectionTimes>"
+                f'<listingAgent id="1"><name>Mary Lee</name></listingAgent></{kind}>'
+            )
+        document = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<propertyList date="2026-01-01-09:00:00" '
+            'username="demo" password="demo">' + "".join(records) + "</propertyList>"
+        )
+        import_reaxml(agency=agency, content=document.encode(), name="demo-stock.xml")
+
+    @staticmethod
+    def _listings_for_agent(agent) -> None:
+        """The sales agent searches stock with the tool and cites the listings document; a few
+        of its demo calls named a listing."""
+        from calls.models import Call
+        from knowledge.listings_document import set_listings_document
+        from listings.models import Listing, ListingMention
+        from listings.tool import set_search_tool
+
+        set_search_tool(agent=agent, enabled=True)
+        set_listings_document(agent=agent, enabled=True)
+        listing = (
+            Listing.objects.filter(agency=agent.agency, status__in=Listing.IN_STOCK)
+            .order_by("unique_id")
+            .first()
+        )
+        calls = Call.objects.filter(agent=agent).order_by("-started_at")[:3]
+        ListingMention.objects.bulk_create(
+            ListingMention(
+                agency=agent.agency,
+                listing=listing,
+                conversation_id=call.elevenlabs_conversation_id,
+            )
+            for call in calls
+            if listing is not None
+        )
 
     def _sync(self, agents):
         """Sync the demo agents (in the sandbox this needs no network)."""
