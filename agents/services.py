@@ -7,8 +7,15 @@ import logging
 from django.utils import timezone
 
 from agents.models import Agent
+from outcomes.dispositions import data_collection_items, evaluation_criteria
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
-from voqo.providers import AgentSpec, ProviderError, ProviderNotFound, get_provider
+from voqo.providers import (
+    DEFAULT_DATA_COLLECTION,
+    AgentSpec,
+    ProviderError,
+    ProviderNotFound,
+    get_provider,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +47,9 @@ def agent_spec(agent: Agent) -> AgentSpec:
             "agency_name": agent.agency.name,
         },
         tool_ids=tool_ids,
+        # The caller's name and memories, and the agency's outcomes and their details.
+        data_collection={**DEFAULT_DATA_COLLECTION, **data_collection_items(agent.agency)},
+        evaluation_criteria=evaluation_criteria(),
     )
 
 

@@ -23,7 +23,7 @@ from calls.followup_sms import sms_skip_reason
 from calls.models import Call, WebhookEvent
 from calls.ownership import agency_of, install_agency, within
 from calls.recordings import store_recording
-from calls.signals import call_finished
+from calls.signals import call_finished, post_call_recorded
 from contacts.models import UNKNOWN_CALLER, Contact, Memory
 from voqo.models import Setting
 from voqo.phones import try_normalize_phone
@@ -142,6 +142,7 @@ def record_post_call(event: PostCallEvent) -> Call:
 
     if call.sms_status == Call.SmsStatus.PENDING:
         queue.queue_post_call_sms(call.pk)
+    post_call_recorded.send(sender=Call, call=call, event=event)
     _after_commit_call_final(call)
     return call
 

@@ -101,6 +101,11 @@ class Call(UUIDModel):
     # called now): who, and the reason they gave. Empty for calls within the window.
     window_override_by = models.CharField(max_length=150, blank=True, default="")
     window_override_reason = models.TextField(blank=True, default="")
+    # Post-call processing (outcome, profile, alerts) done, and the outcome's type copied
+    # here so the list filters on an (agency, disposition, created_at) index.
+    processed = models.BooleanField(default=False)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    disposition = models.CharField(max_length=50, blank=True, default="")
 
     class Meta:
         db_table = "calls"
@@ -129,6 +134,10 @@ class Call(UUIDModel):
             # Reconciliation looks for initiated calls of every agency.
             models.Index(fields=["status", "created_at"], name="idx_calls_status_date"),
             models.Index(fields=["agent", "created_at"], name="idx_calls_agent_date"),
+            models.Index(
+                fields=["agency", "disposition", "created_at"],
+                name="idx_calls_agency_outcome_date",
+            ),
             models.Index(fields=["sms_status", "sms_next_attempt_at"], name="idx_calls_sms_retry"),
         ]
 

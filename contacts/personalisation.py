@@ -1,6 +1,7 @@
 """What an agent knows about the caller when a call starts (inbound or outbound)."""
 
 import functools
+import json
 import re
 from datetime import datetime
 from typing import NamedTuple
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from agencies.current import default_agency_for_install
 from contacts.models import Contact, Memory
+from contacts.profile import profile_lines
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS, fill_variables
 from voqo.models import Setting, agency_zone
 from voqo.phones import try_normalize_phone
@@ -21,12 +23,14 @@ CALLER_CONTEXT_MAX_MEMORIES = 20
 
 
 def caller_context(contact: Contact | None, memories: list[str]) -> str:
-    """Notes, then memories newest first, capped to CALLER_CONTEXT_MAX_CHARS."""
+    """Notes, the profile, then memories newest first, capped to CALLER_CONTEXT_MAX_CHARS."""
     if contact is None:
         return ""
     parts = []
     if contact.notes.strip():
         parts.append(f"Notes: {contact.notes.strip()}")
+    if lines := profile_lines(getattr(contact, "profile", None)):
+        parts.append("Profile:\n" + "\n".join(f"- {line}" for line in lines))
     if memories:
         parts.append("Known facts:\n" + "\n".join(f"- {m}" for m in memories))
     text = "\n".join(parts)
@@ -135,6 +139,7 @@ class KnownCaller(NamedTuple):
 
     name: str
     notes: str
+    profile: dict
 
 
 _CALLER_SQL: dict[bool, str] = {}
@@ -148,7 +153,7 @@ def _caller_sql(*, scoped: bool) -> str:
         agency = f"c.{q(contact.get_field('agency').column)} = %s AND " if scoped else ""
         # Served by the unique (agency_id, phone) index.
         _CALLER_SQL[scoped] = (
-            f"SELECT c.{q('name')}, c.{q('notes')}, m.{q('content')} "
+            f"SELECT c.{q('name')}, c.{q('notes')}, m.{q('content')}, c.{q('profile')} "
             f"FROM {q(contact.db_table)} c LEFT JOIN {q(memory.db_table)} m "
             f"ON m.{q(contact_fk)} = c.{q(contact.pk.column)} "
             f"WHERE {agency}c.{q('phone')} = %s ORDER BY m.{q('created_at')} DESC "
@@ -175,8 +180,14 @@ def caller_for_phone(phone: str, *, agency_id) -> tuple[KnownCaller | None, list
         rows = cursor.fetchall()
     if not rows:
         return None, []
-    name, notes = rows[0][0], rows[0][1]
-    return KnownCaller(name or "", notes or ""), [row[2] for row in rows if row[2] is not None]
+    name, notes, profile = rows[0][0], rows[0][1], rows[0][3]
+    if isinstance(profile, str):  # SQLite hands JSON back as text, PostgreSQL as a dict
+        try:
+            profile = json.loads(profile)
+        except ValueError:
+            profile = {}
+    caller = KnownCaller(name or "", notes or "", profile if isinstance(profile, dict) else {})
+    return caller, [row[2] for row in rows if row[2] is not None]
 
 
 def initiation_answer(*, caller_id: str, elevenlabs_agent_id: str) -> dict:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "campaigns",
     "functions",
     "phone_numbers",
+    "outcomes",
     "onboarding",
     "sandbox",
 ]
