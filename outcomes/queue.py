@@ -40,3 +40,11 @@ def ensure_alert_schedule(**kwargs) -> None:
             "repeats": -1,
         },
     )
+
+
+SYNC_AGENCY_AGENTS = "outcomes.tasks.sync_agency_agents"
+
+
+def queue_agent_sync(agency_id) -> None:
+    """Sync the agency's agents after its outcomes changed (their data-collection items)."""
+    transaction.on_commit(lambda: async_task(SYNC_AGENCY_AGENTS, str(agency_id)))

@@ -8,6 +8,7 @@ NAV_ITEMS = (
     ("agents", "Agents", "agents:list"),
     ("contacts", "Contacts", "contacts:list"),
     ("calls", "Calls", "calls:list"),
+    ("outcomes", "Outcomes", "outcomes:analytics"),
     ("campaigns", "Campaigns", "campaigns:list"),
     ("onboarding", "Connections", "onboarding:connections"),
     ("settings", "Settings", "settings"),

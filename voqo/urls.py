@@ -53,6 +53,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("functions/", include("functions.urls")),
     path("", include("onboarding.urls")),
+    path("", include("outcomes.urls")),
     path("sandbox/", include("sandbox.urls")),
     path("webhooks/", include("calls.webhook_urls")),
     path("webhooks/", include("contacts.webhook_urls")),
