@@ -16,6 +16,7 @@ from campaigns.models import Campaign, Job, JobCall, Upload
 from campaigns.reports import job_report_lines
 from contacts.csv_mapping import KIND_CAMPAIGN
 from contacts.forms import ColumnMappingForm
+from outcomes.selectors import outcome_labels
 from voqo import calling_window as window
 from voqo.models import agency_zone
 
@@ -234,6 +235,7 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
         "status_filter": status,
         "statuses": JobCall.Status.choices,
         "query_string": f"status={status}" if status else "",
+        "outcome_labels": outcome_labels(job.agency),
     }
     if request.htmx and request.htmx.target == "job-results":
         if not request.htmx.history_restore_request:

@@ -206,13 +206,21 @@ def profile_facts(outcome_type: str, details: dict[str, Any]) -> dict[str, Any]:
     address = details.get("address") or details.get("listing")
     if address:
         facts["properties"] = [address]
-    when = details.get("time") or details.get("preferred_time")
+    when = _readable(details.get("time") or details.get("preferred_time"))
     booking = ", ".join(str(part) for part in (address, when) if part)
     if outcome_type == "inspection_booked" and booking:
         facts["inspections"] = [booking]
     if outcome_type == "appraisal_booked" and booking:
         facts["appraisals"] = [booking]
     return {key: value for key, value in facts.items() if value not in (None, "", [])}
+
+
+def _readable(moment: Any) -> str:
+    """An ISO date-time detail as people read it ("Sat 14 Mar 2026, 10:00 AM")."""
+    try:
+        return datetime.fromisoformat(str(moment)).strftime("%a %-d %b %Y, %-I:%M %p")
+    except ValueError:
+        return str(moment or "")
 
 
 def outcome_data(outcome: Outcome) -> dict[str, Any]:

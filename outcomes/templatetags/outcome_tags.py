@@ -5,6 +5,7 @@ from django.utils.http import urlencode
 from contacts.profile import FACTS, form_initial, profile_rows
 from outcomes.forms import OutcomeCorrectionForm, ProfileForm
 from outcomes.models import LeadAlert, Outcome
+from outcomes.selectors import job_outcome_counts
 
 register = template.Library()
 
@@ -85,3 +86,9 @@ def contact_profile_panel(context, contact):
         "can_edit": membership is not None and membership.allows("staff"),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("outcomes/partials/_job_outcomes.html")
+def job_outcome_summary(job):
+    """The job's calls counted by outcome."""
+    return {"rows": job_outcome_counts(job), "job": job}
