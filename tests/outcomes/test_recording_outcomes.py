@@ -215,9 +215,7 @@ def test_the_call_page_shows_the_outcome_and_its_details(client, staff_client, a
     assert "Inspection booked" in html and "12 Ocean Street" in html and "90%" in html
 
 
-def test_a_callback_links_to_scheduling_only_where_the_install_has_it(
-    client, staff_client, agent
-):
+def test_a_callback_links_to_scheduling_only_where_the_install_has_it(client, staff_client, agent):
     post_event(
         client,
         analysed_call(
