@@ -22,6 +22,7 @@ from campaigns.services import create_job
 from contacts.imports import store_pending_import
 from contacts.models import Memory
 from functions.models import CustomFunction, FunctionInvocation
+from outcomes.models import Disposition, LeadAlertRule
 from tests.conftest import STAFF_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -93,6 +94,14 @@ def demo_objects() -> dict[str, str]:
         "membership_id": membership.pk,
         "invitation_id": invitation.pk,
         "invitation_token": invitation_token(invitation),
+        "disposition_id": Disposition.objects.filter(agency=agency).first().pk,
+        "rule_id": LeadAlertRule.objects.create(
+            agency=agency,
+            name="Hot leads",
+            outcomes=["appraisal_booked"],
+            recipient="on_call",
+            phone="+61499888777",
+        ).pk,
     }
 
 
