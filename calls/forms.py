@@ -10,7 +10,7 @@ from calls.ownership import within
 from calls.selectors import calls_matching_part_of_a_number, looks_like_part_of_a_number
 from campaigns.models import Campaign, JobCall
 from contacts.models import Contact
-from outcomes.models import UNKNOWN, Disposition
+from outcomes.selectors import outcome_labels
 from voqo.phones import try_normalize_phone
 
 
@@ -47,11 +47,7 @@ class CallFilterForm(forms.Form):
         self.fields["agent"].queryset = Agent.objects.filter(**within(Agent, agency)).only(
             "id", "name"
         )
-        self.fields["outcome"].choices = [
-            ("", "Any outcome"),
-            *Disposition.objects.filter(agency=agency).values_list("key", "label"),
-            (UNKNOWN, "Unknown"),
-        ]
+        self.fields["outcome"].choices = [("", "Any outcome"), *outcome_labels(agency).items()]
         self.fields["campaign"].queryset = Campaign.objects.filter(agency=agency).only("id", "name")
 
     def clean(self):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from outcomes.models import UNKNOWN, DetailType, Disposition
+from outcomes.selectors import forget_agency_labels
 
 OUTCOME_ITEM = "outcome"
 CONFIDENCE_ITEM = "outcome_confidence"
@@ -138,6 +139,7 @@ def create_default_dispositions(agency_id, *, model=Disposition) -> int:
         if key not in existing
     ]
     model.objects.bulk_create(rows)
+    forget_agency_labels(agency_id)  # bulk_create sends no post_save
     return len(rows)
 
 

@@ -94,6 +94,9 @@ def outcome_from_analysis(event: PostCallEvent, dispositions: dict[str, Disposit
         disposition = dispositions[key]
         fields["outcome_type"], fields["label"] = key, disposition.label
         fields["extracted_data"] = extract_details(disposition, collected, problems)
+    elif raw is None and (fallback := _outcome_without_analysis(event, dispositions)):
+        # The call itself says what happened when the analysis is silent about it.
+        fields["outcome_type"], fields["label"] = fallback.key, fallback.label
     else:
         fields["outcome_type"], fields["label"] = UNKNOWN, "Unknown"
         if raw is None:
@@ -107,6 +110,18 @@ def outcome_from_analysis(event: PostCallEvent, dispositions: dict[str, Disposit
             )
     fields["problems"] = problems
     return fields
+
+
+def _outcome_without_analysis(
+    event: PostCallEvent, dispositions: dict[str, Disposition]
+) -> Disposition | None:
+    """Voicemail when the provider says the call reached one; no conversation when the
+    caller never spoke (each only when the agency has that outcome)."""
+    if event.call_result == "voicemail":
+        return dispositions.get("voicemail")
+    if not event.caller_spoke:
+        return dispositions.get("no_conversation")
+    return None
 
 
 def _confidence(value: Any, problems: list[str]) -> float | None:

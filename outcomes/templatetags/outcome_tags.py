@@ -61,9 +61,18 @@ def call_outcome_panel(context, call):
             ),
         }
     form = OutcomeCorrectionForm(initial=initial, agency=call.agency)
+    disposition = next(
+        (d for d in form.dispositions if outcome and d.key == outcome.outcome_type), None
+    )
+    labels = {d["key"]: d.get("label") for d in disposition.details} if disposition else {}
+    details = [
+        (labels.get(key) or key.replace("_", " ").capitalize(), value)
+        for key, value in (outcome.extracted_data.items() if outcome else [])
+    ]
     return {
         "call": call,
         "outcome": outcome,
+        "details": details,
         "alerts": alerts,
         "form": form,
         "dispositions": form.dispositions,

@@ -235,3 +235,25 @@ def test_a_callback_links_to_scheduling_only_where_the_install_has_it(client, st
         has_scheduling = False
     link = f"/scheduled/new?contact={call.contact_id}&amp;at=2026-03-14T10%3A00%3A00"
     assert (link in html) is has_scheduling
+
+
+def test_a_voicemail_without_an_outcome_is_recorded_as_voicemail(client, agent):
+    payload = analysed_call({})
+    payload["data"]["metadata"]["phone_call"]["call_result"] = "voicemail"
+
+    post_event(client, payload)
+
+    outcome = Outcome.objects.get()
+    assert outcome.outcome_type == "voicemail" and outcome.unknown_reason == ""
+
+
+def test_a_call_where_nobody_spoke_is_no_conversation(client, agent):
+    payload = analysed_call({})
+    payload["data"]["transcript"] = [
+        {"role": "agent", "message": "Hello?", "time_in_call_secs": 0},
+        {"role": "user", "message": "", "time_in_call_secs": 3},
+    ]
+
+    post_event(client, payload)
+
+    assert Outcome.objects.get().outcome_type == "no_conversation"
