@@ -9,10 +9,12 @@ from django.utils import timezone
 
 from agents.models import Agent
 from compliance.rules import telemarketing_greeting_problem
+from outcomes.dispositions import data_collection_items, evaluation_criteria
 from phone_numbers.selectors import forget_numbers_of
 from phone_numbers.services import reassign_numbers_of
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
 from voqo.providers import (
+    DEFAULT_DATA_COLLECTION,
     AgentBehaviour,
     AgentSpec,
     KnowledgeDocumentRef,
@@ -65,6 +67,9 @@ def agent_spec(agent: Agent) -> AgentSpec:
             .exclude(elevenlabs_document_id="")
             .order_by("name")
         ],
+        # The caller's name and memories, and the agency's outcomes and their details.
+        data_collection={**DEFAULT_DATA_COLLECTION, **data_collection_items(agent.agency)},
+        evaluation_criteria=evaluation_criteria(),
     )
 
 

@@ -164,6 +164,9 @@ def build(path: Path) -> None:
         ]
     )
     statuses = ["completed"] * 8 + ["no_answer", "failed"]
+    # Answered calls carry an outcome (the calls list filters on it), appraisals the rarest.
+    dispositions = ["inspection_booked", "buyer_enquiry", "maintenance_request", "seller_lead"] * 5
+    dispositions += ["appraisal_booked", "not_interested", "callback_requested", "wrong_number"]
     span = 365 * 24 * 3600
     from agencies.models import Agency
 
@@ -193,6 +196,10 @@ def build(path: Path) -> None:
                 "ended_at": _ts(created + timedelta(seconds=90)),
                 "created_at": _ts(created),
                 "sms_sent": n % 2,
+                "disposition": dispositions[n % len(dispositions)]
+                if statuses[n % len(statuses)] == "completed"
+                else "",
+                "processed": 1,
             }
 
     _insert(Call, calls())

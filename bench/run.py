@@ -509,6 +509,7 @@ pages = {
     "calls list, deep page": "/calls/?before=" + encode_cursor(middle),
     "calls list, filtered": f"/calls/?status=failed&direction=outbound&agent={agent_id}",
     "calls list, search": "/calls/?q=0410 000 123",
+    "calls list, by outcome": "/calls/?outcome=appraisal_booked",
     "dashboard": "/",
 }
 results = {}

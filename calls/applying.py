@@ -23,7 +23,7 @@ from calls.followup_sms import sms_skip_reason
 from calls.models import Call, WebhookEvent
 from calls.ownership import agency_of, install_agency
 from calls.recordings import store_recording
-from calls.signals import call_finished
+from calls.signals import call_finished, post_call_recorded
 from compliance.consent import apply_in_call_opt_out
 from contacts.models import UNKNOWN_CALLER, Contact, Memory
 from voqo.events import announce
@@ -151,6 +151,7 @@ def record_post_call(event: PostCallEvent, *, agency: Agency | None = None) -> C
 
     if call.sms_status == Call.SmsStatus.PENDING:
         queue.queue_post_call_sms(call.pk)
+    post_call_recorded.send(sender=Call, call=call, event=event)
     _after_commit_call_final(call)
     return call
 

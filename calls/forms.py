@@ -7,7 +7,9 @@ from agencies.models import Agency
 from agents.models import Agent
 from calls.models import Call
 from calls.selectors import calls_matching_part_of_a_number, looks_like_part_of_a_number
+from campaigns.models import Campaign, JobCall
 from contacts.models import Contact
+from outcomes.selectors import outcome_labels
 from voqo.phones import try_normalize_phone
 
 
@@ -33,11 +35,17 @@ class CallFilterForm(forms.Form):
     agent = forms.ModelChoiceField(
         required=False, queryset=Agent.objects.only("id", "name"), empty_label="Any agent"
     )
+    outcome = forms.ChoiceField(required=False, choices=[("", "Any outcome")])
+    campaign = forms.ModelChoiceField(
+        required=False, queryset=Campaign.objects.none(), empty_label="Any campaign"
+    )
 
     def __init__(self, *args, agency: Agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.agency = agency
         self.fields["agent"].queryset = Agent.objects.filter(agency=agency).only("id", "name")
+        self.fields["outcome"].choices = [("", "Any outcome"), *outcome_labels(agency).items()]
+        self.fields["campaign"].queryset = Campaign.objects.filter(agency=agency).only("id", "name")
 
     def clean(self):
         cleaned = super().clean()
@@ -62,6 +70,15 @@ class CallFilterForm(forms.Form):
             calls = calls.filter(status=data["status"])
         if data.get("agent"):
             calls = calls.filter(agent=data["agent"])
+        if data.get("outcome"):
+            # The (agency, disposition, created_at) index serves this and the keyset order.
+            calls = calls.filter(disposition=data["outcome"])
+        if data.get("campaign"):
+            calls = calls.filter(
+                pk__in=JobCall.objects.filter(
+                    job__campaign=data["campaign"], call__isnull=False
+                ).values("call_id")
+            )
         if query := (data.get("q") or "").strip():
             phone = try_normalize_phone(query) if any(ch.isdigit() for ch in query) else None
             if phone:

@@ -106,6 +106,11 @@ class Call(UUIDModel):
     # An outbound call's purpose (voqo.calling_window): it set the hours the call had to keep.
     # Blank for inbound calls.
     purpose = models.CharField(max_length=16, blank=True, default="")
+    # Post-call processing (outcome, profile, alerts) done, and the outcome's type copied
+    # here so the list filters on an (agency, disposition, created_at) index.
+    processed = models.BooleanField(default=False)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    disposition = models.CharField(max_length=50, blank=True, default="")
 
     class Meta:
         db_table = "calls"
@@ -134,6 +139,10 @@ class Call(UUIDModel):
             # Reconciliation looks for initiated calls of every agency.
             models.Index(fields=["status", "created_at"], name="idx_calls_status_date"),
             models.Index(fields=["agent", "created_at"], name="idx_calls_agent_date"),
+            models.Index(
+                fields=["agency", "disposition", "created_at"],
+                name="idx_calls_agency_outcome_date",
+            ),
             models.Index(fields=["sms_status", "sms_next_attempt_at"], name="idx_calls_sms_retry"),
         ]
 

@@ -34,7 +34,12 @@ def call_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for key in ("before", "after"):
         query.pop(key, None)
-    context = {"form": form, "page": page, "query_string": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "query_string": query.urlencode(),
+        "outcome_labels": dict(form.fields["outcome"].choices),
+    }
     if wants_partial(request):
         return render(request, "calls/partials/_call_results.html", context)
     context["webhook_problems"] = receiving.problem_events(agency=agency).exists()

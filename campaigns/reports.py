@@ -1,5 +1,6 @@
 """The job report CSV: one line per job call, escaped against spreadsheet formulas."""
 
+import json
 from collections.abc import Iterator
 
 from campaigns.models import Job
@@ -16,6 +17,8 @@ REPORT_HEADER = [
     "error",
     "call_id",
     "called_at",
+    "outcome",
+    "outcome_details",
 ]
 
 
@@ -24,7 +27,7 @@ def job_report_rows(job: Job) -> Iterator[list]:
     zone = agency_zone(job.agency)
     yield REPORT_HEADER
     rows = (
-        job.job_calls.select_related("batch_contact", "call")
+        job.job_calls.select_related("batch_contact", "call", "call__call_outcome")
         .order_by("batch_contact__line_number", "pk")
         .iterator(chunk_size=2000)
     )
@@ -39,6 +42,8 @@ def job_report_rows(job: Job) -> Iterator[list]:
             job_call.error_message,
             call.id if call else "",
             local_iso(call.created_at, zone) if call else "",
+            call.disposition if call else "",
+            _outcome_details(call),
         ]
 
 
@@ -46,3 +51,10 @@ def job_report_lines(job: Job) -> Iterator[str]:
     """CSV text (UTF-8 with a BOM so Excel reads names correctly), a line at a time."""
     yield "\ufeff"
     yield from iter_csv_lines(job_report_rows(job))
+
+
+def _outcome_details(call) -> str:
+    outcome = getattr(call, "call_outcome", None) if call else None
+    if outcome is None or not outcome.extracted_data:
+        return ""
+    return json.dumps(outcome.extracted_data, ensure_ascii=False)

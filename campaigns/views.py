@@ -19,6 +19,7 @@ from compliance.rules import wash_coverage
 from compliance.washing import numbers_to_wash_file
 from contacts.csv_mapping import KIND_CAMPAIGN
 from contacts.forms import ColumnMappingForm
+from outcomes.selectors import outcome_labels
 from voqo import calling_window as window
 from voqo.events import record_audit
 from voqo.models import agency_zone
@@ -242,6 +243,7 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
         "status_filter": status,
         "statuses": JobCall.Status.choices,
         "query_string": f"status={status}" if status else "",
+        "outcome_labels": outcome_labels(job.agency),
     }
     if request.htmx and request.htmx.target == "job-results":
         if not request.htmx.history_restore_request:

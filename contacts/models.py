@@ -59,6 +59,9 @@ class Contact(UUIDModel):
     opted_out_at = models.DateTimeField(null=True, blank=True)
     opted_out_by = models.CharField(max_length=150, blank=True, default="")
     last_call_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # What calls taught us (contacts.profile): typed facts, each with where it came from.
+    # Null for rows that bulk writers (CSV import) insert without it: read as no facts.
+    profile = models.JSONField(default=dict, blank=True, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

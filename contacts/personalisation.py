@@ -1,6 +1,7 @@
 """What an agent knows about the caller when a call starts (inbound or outbound)."""
 
 import functools
+import json
 import re
 from datetime import datetime
 from typing import NamedTuple
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from contacts.models import Contact, Memory
+from contacts.profile import profile_lines
 from phone_numbers.selectors import called_number_profile
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS, fill_variables
 from voqo.models import Setting, agency_zone
@@ -23,12 +25,14 @@ CALLER_CONTEXT_MAX_MEMORIES = 20
 
 
 def caller_context(contact: Contact | None, memories: list[str]) -> str:
-    """Notes, then memories newest first, capped to CALLER_CONTEXT_MAX_CHARS."""
+    """Notes, the profile, then memories newest first, capped to CALLER_CONTEXT_MAX_CHARS."""
     if contact is None:
         return ""
     parts = []
     if contact.notes.strip():
         parts.append(f"Notes: {contact.notes.strip()}")
+    if lines := profile_lines(getattr(contact, "profile", None)):
+        parts.append("Profile:\n" + "\n".join(f"- {line}" for line in lines))
     if memories:
         parts.append("Known facts:\n" + "\n".join(f"- {m}" for m in memories))
     text = "\n".join(parts)
@@ -135,6 +139,7 @@ class KnownCaller(NamedTuple):
 
     name: str
     notes: str
+    profile: dict
 
 
 @functools.cache
@@ -144,7 +149,7 @@ def _caller_sql() -> str:
     contact_fk = memory.get_field("contact").column
     # Served by the unique (agency_id, phone) index.
     return (
-        f"SELECT c.{q('name')}, c.{q('notes')}, m.{q('content')} "
+        f"SELECT c.{q('name')}, c.{q('notes')}, m.{q('content')}, c.{q('profile')} "
         f"FROM {q(contact.db_table)} c LEFT JOIN {q(memory.db_table)} m "
         f"ON m.{q(contact_fk)} = c.{q(contact.pk.column)} "
         f"WHERE c.{q(contact.get_field('agency').column)} = %s AND c.{q('phone')} = %s "
@@ -168,8 +173,14 @@ def caller_for_phone(phone: str, *, agency_id) -> tuple[KnownCaller | None, list
         rows = cursor.fetchall()
     if not rows:
         return None, []
-    name, notes = rows[0][0], rows[0][1]
-    return KnownCaller(name or "", notes or ""), [row[2] for row in rows if row[2] is not None]
+    name, notes, profile = rows[0][0], rows[0][1], rows[0][3]
+    if isinstance(profile, str):  # SQLite hands JSON back as text, PostgreSQL as a dict
+        try:
+            profile = json.loads(profile)
+        except ValueError:
+            profile = {}
+    caller = KnownCaller(name or "", notes or "", profile if isinstance(profile, dict) else {})
+    return caller, [row[2] for row in rows if row[2] is not None]
 
 
 def initiation_answer(

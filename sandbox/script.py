@@ -12,6 +12,7 @@ import json
 import random
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS, fill_variables
@@ -136,6 +137,9 @@ class _Script:
     title: str
     successful: str
     facts: list[str]
+    # The outcome's data-collection values: "outcome", "outcome_confidence" and details by
+    # `<outcome>__<detail>`; a (weekday, "10am") pair stands for the next such moment.
+    outcome: dict[str, Any] = field(default_factory=dict)
 
 
 def _transcription(call: SimulatedCall, rng: random.Random, now: int) -> dict:
@@ -181,6 +185,10 @@ def _transcription(call: SimulatedCall, rng: random.Random, now: int) -> dict:
         extras=extras,
     )
     turns = [("agent", opening), *tool_turns, *script.turns]
+    collected = {
+        key: _moment(value, now) if isinstance(value, tuple) else value
+        for key, value in script.outcome.items()
+    }
 
     transcript = []
     at = 0
@@ -228,7 +236,13 @@ def _transcription(call: SimulatedCall, rng: random.Random, now: int) -> dict:
                 "call_successful": script.successful,
                 "transcript_summary": script.summary,
                 "call_summary_title": script.title,
-                "evaluation_criteria_results": {},
+                "evaluation_criteria_results": {
+                    "need_handled": {
+                        "criteria_id": "need_handled",
+                        "result": script.successful,
+                        "rationale": script.title,
+                    }
+                },
                 "data_collection_results": {
                     "caller_name": {
                         "data_collection_id": "caller_name",
@@ -241,6 +255,14 @@ def _transcription(call: SimulatedCall, rng: random.Random, now: int) -> dict:
                         "data_collection_id": "caller_memories",
                         "value": "\n".join(script.facts),
                         "rationale": "Facts the caller stated during the call.",
+                    },
+                    **{
+                        key: {
+                            "data_collection_id": key,
+                            "value": value,
+                            "rationale": "Stated during the call.",
+                        }
+                        for key, value in collected.items()
                     },
                 },
             },
@@ -395,6 +417,12 @@ def _sales_script(*, rng, call, agent, agency, name, name_known, address, facts,
                 f"Wants to move within {months} months",
                 f"Booked inspection of {address} for {day} {hour}",
             ],
+            outcome={
+                "outcome": "inspection_booked",
+                "outcome_confidence": 0.93,
+                "inspection_booked__listing": address,
+                "inspection_booked__time": (day, hour),
+            },
         )
     turns += [
         ("user", "Not right now — we've decided to wait until after the school year."),
@@ -414,6 +442,7 @@ def _sales_script(*, rng, call, agent, agency, name, name_known, address, facts,
             "Pausing the search until after the school year",
             "Prefers email for listing alerts",
         ],
+        outcome=_buyer_outcome(call, address, budget),
     )
 
 
@@ -476,6 +505,13 @@ def _maintenance_script(
             f"Reported: {short.lower()}",
             f"Available for access {access}",
         ],
+        outcome={
+            "outcome": "maintenance_request",
+            "outcome_confidence": 0.95,
+            "maintenance_request__address": address,
+            "maintenance_request__issue": short,
+            "maintenance_request__urgency": "urgent" if urgent else "routine",
+        },
     )
 
 
@@ -518,4 +554,76 @@ def _general_script(
         title="Appraisal request",
         successful="success",
         facts=[f"Considering selling {place}", f"Prefers calls after {after}"],
+        outcome=_seller_outcome(call, place, after),
     )
+
+
+# -- the outcome ElevenLabs' analysis would extract ----------------------------------------
+# Drawn from a second generator, so adding outcomes changed no earlier transcript.
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _outcome_rng(call: SimulatedCall) -> random.Random:
+    return random.Random(seed_for(call.conversation_id) ^ 0x5EED)
+
+
+def _dollars(text: str) -> int:
+    """ "$1.5 million" → 1500000, "$900,000" → 900000."""
+    number = float(text.replace("$", "").replace(",", "").replace(" million", ""))
+    return int(number * 1_000_000) if "million" in text else int(number)
+
+
+def _buyer_outcome(call: SimulatedCall, address: str, budget: str) -> dict[str, Any]:
+    pick = _outcome_rng(call)
+    if pick.random() < 0.5:
+        return {"outcome": "not_interested", "outcome_confidence": 0.71}
+    suburb = address.rsplit(",", 1)[-1].strip()
+    return {
+        "outcome": "buyer_enquiry",
+        "outcome_confidence": 0.82,
+        "buyer_enquiry__suburbs": ", ".join(dict.fromkeys([suburb, pick.choice(SUBURBS)])),
+        "buyer_enquiry__budget": _dollars(budget),
+        "buyer_enquiry__bedrooms": pick.choice((2, 3, 3, 4)),
+        "buyer_enquiry__finance_status": pick.choice(
+            ("pre-approved", "arranging finance", "cash buyer")
+        ),
+    }
+
+
+def _seller_outcome(call: SimulatedCall, place: str, after: str) -> dict[str, Any]:
+    pick = _outcome_rng(call)
+    hour = {"lunchtime": "12:30pm"}.get(after, after)
+    day = pick.choice(WEEKDAYS[:5])
+    roll = pick.random()
+    if roll < 0.4:
+        return {
+            "outcome": "appraisal_booked",
+            "outcome_confidence": 0.88,
+            "appraisal_booked__address": place,
+            "appraisal_booked__preferred_time": (day, hour),
+        }
+    if roll < 0.7:
+        return {
+            "outcome": "seller_lead",
+            "outcome_confidence": 0.84,
+            "seller_lead__address": place,
+            "seller_lead__timeframe": pick.choice(("within 3 months", "this spring", "next year")),
+        }
+    return {
+        "outcome": "callback_requested",
+        "outcome_confidence": 0.9,
+        "callback_requested__when": (day, hour),
+    }
+
+
+def _moment(slot: tuple[str, str], now: int) -> str:
+    """The next ("Saturday", "10am") after `now`, as ISO 8601 local time (no zone)."""
+    day, hour = slot
+    clock = datetime.strptime(hour.replace(" ", "").upper(), "%I:%M%p" if ":" in hour else "%I%p")
+    today = datetime.fromtimestamp(now)
+    ahead = (WEEKDAYS.index(day) - today.weekday()) % 7 or 7
+    moment = (today + timedelta(days=ahead)).replace(
+        hour=clock.hour, minute=clock.minute, second=0, microsecond=0
+    )
+    return moment.isoformat(timespec="minutes")

@@ -11,6 +11,7 @@ NAV_ITEMS = (
     ("calls", "Calls", "calls:list"),
     ("scheduling", "Call schedule", "scheduling:list"),
     ("messages", "Messages", "messages:list"),
+    ("outcomes", "Outcomes", "outcomes:analytics"),
     ("campaigns", "Campaigns", "campaigns:list"),
     ("listings", "Listings", "listings:list"),
     ("knowledge", "Knowledge", "knowledge:list"),

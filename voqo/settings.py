@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "compliance",
     "listings",
     "knowledge",
+    "outcomes",
     "onboarding",
     "sandbox",
     "scheduling",

@@ -56,6 +56,7 @@ urlpatterns = [
     path("listings/", include("listings.urls")),
     path("knowledge/", include("knowledge.urls")),
     path("", include("onboarding.urls")),
+    path("", include("outcomes.urls")),
     path("sandbox/", include("sandbox.urls")),
     path("scheduled-calls/", include("scheduling.urls")),
     path("messages/", include("messages.urls")),

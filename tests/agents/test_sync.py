@@ -58,8 +58,12 @@ def test_creating_an_agent_creates_it_at_elevenlabs_with_the_full_configuration(
         "agency_name": agent.agency.name,
     }
     platform = created["platform_settings"]
-    assert set(platform["data_collection"]) == {"caller_name", "caller_memories", "do_not_call"}
-    assert platform["data_collection"] == DEFAULT_DATA_COLLECTION
+    # The caller's facts, plus the agency's outcomes (tests/outcomes/test_agent_sync.py).
+    assert {"caller_name", "caller_memories", "do_not_call", "outcome"} <= set(
+        platform["data_collection"]
+    )
+    for key, item in DEFAULT_DATA_COLLECTION.items():
+        assert platform["data_collection"][key] == item
     assert platform["overrides"]["conversation_config_override"]["agent"]["first_message"] is True
     assert agent.elevenlabs_agent_id in fake.agents
     assert agent.sync_status == Agent.SyncStatus.SYNCED

@@ -26,6 +26,7 @@ from functions.models import CustomFunction, FunctionInvocation
 from knowledge.models import KnowledgeDocument
 from listings.models import Listing, ListingImport
 from messages.models import SmsTemplate, Thread
+from outcomes.models import Disposition, LeadAlertRule
 from phone_numbers.models import PhoneNumber
 from scheduling.models import ScheduledCall
 from tests.conftest import STAFF_PASSWORD
@@ -136,6 +137,14 @@ def demo_objects() -> dict[str, str]:
         "listing_id": listing.pk,
         "import_id": ListingImport.objects.filter(agency=agency).first().pk,
         "document_id": document.pk,
+        "disposition_id": Disposition.objects.filter(agency=agency).first().pk,
+        "rule_id": LeadAlertRule.objects.create(
+            agency=agency,
+            name="Hot leads",
+            outcomes=["appraisal_booked"],
+            recipient="on_call",
+            phone="+61499888777",
+        ).pk,
     }
 
 

@@ -89,7 +89,8 @@ def test_list_queries_stay_constant_with_many_agencies(
 ):
     for n in range(30):
         make_call(agency=other_agency if n % 2 else default_agency())
-    with django_assert_max_num_queries(7):
+    # +2: the outcome and campaign filters' choices (the outcomes are cached after this).
+    with django_assert_max_num_queries(9):
         staff_client.get(reverse("calls:list"))
 
 

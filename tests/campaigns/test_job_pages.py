@@ -202,6 +202,8 @@ def test_report_csv_is_streamed_and_escapes_formulas_but_not_phones(staff_client
         "error",
         "call_id",
         "called_at",
+        "outcome",
+        "outcome_details",
     ]
     assert table[1][0] == mobiles(1)[0]  # +61… stays a phone number
     assert table[1][1] == '\'=HYPERLINK("http://evil")'

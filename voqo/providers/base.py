@@ -143,6 +143,8 @@ class AgentSpec:
     tags: list[str] = field(default_factory=list)
     # Knowledge: the documents the agent may cite; RAG is on whenever there is one.
     knowledge_base: list[KnowledgeDocumentRef] = field(default_factory=list)
+    # PromptEvaluationCriteria dicts (platform_settings.evaluation.criteria); None: none sent.
+    evaluation_criteria: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,11 @@ class PostCallEvent:
     caller_memories: str = ""
     # The person asked not to be called again (data collection `do_not_call`).
     do_not_call: bool = False
+    # Every data-collection value by item id (the outcome and its details among them), as
+    # the analysis gave it: a string, number or boolean; empty values are left out.
+    collected: dict[str, Any] = field(default_factory=dict)
+    # Evaluation criteria results by criterion id: "success", "failure" or "unknown".
+    evaluation: dict[str, str] = field(default_factory=dict)
     failure_reason: str = ""  # call_initiation_failure: "busy", "no-answer", …
     sip_code: str = ""
     audio: bytes = b""  # post_call_audio: the MP3
@@ -401,11 +408,14 @@ def agent_payload(spec: AgentSpec) -> dict[str, Any]:
     data_collection = (
         DEFAULT_DATA_COLLECTION if spec.data_collection is None else spec.data_collection
     )
+    platform_settings: dict[str, Any] = {"data_collection": copy.deepcopy(data_collection)}
+    if spec.evaluation_criteria is not None:
+        platform_settings["evaluation"] = {"criteria": copy.deepcopy(spec.evaluation_criteria)}
     payload: dict[str, Any] = {
         "name": spec.name,
         "conversation_config": conversation_config,
         "platform_settings": {
-            "data_collection": copy.deepcopy(data_collection),
+            **platform_settings,
             "overrides": {
                 # Inbound personalisation: the agent fetches dynamic variables from our
                 # initiation webhook before answering (providers.md, initiation webhook).

@@ -236,6 +236,8 @@ def parse_conversation(
         caller_name=_collected(collected, "caller_name", 200),
         caller_memories=_collected(collected, "caller_memories", MAX_TEXT_CHARS),
         do_not_call=_collected(collected, "do_not_call", 8).lower() in ("true", "yes", "1"),
+        collected=_collected_values(collected),
+        evaluation=_evaluation(analysis.get("evaluation_criteria_results")),
         failure_reason=_text(data.get("failure_reason"), 64),
         sip_code=sip_code,
         audio=audio,
@@ -305,6 +307,33 @@ def _collected(collected: dict, key: str, limit: int) -> str:
     item = collected.get(key)
     value = item.get("value") if isinstance(item, dict) else item
     return _text(value, limit) if value not in (None, "") else ""
+
+
+# Longer values are cut: an extracted detail is an address or a time, never an essay.
+MAX_COLLECTED_CHARS = 2000
+
+
+def _collected_values(collected: dict) -> dict[str, Any]:
+    """Each item's value (string, finite number or boolean), empty ones left out."""
+    values: dict[str, Any] = {}
+    for key, item in collected.items():
+        value = item.get("value") if isinstance(item, dict) else item
+        if isinstance(value, bool):
+            values[key] = value
+        elif isinstance(value, int | float):
+            if _number(value) is not None:
+                values[key] = value
+        elif isinstance(value, str) and (text := _text(value, MAX_COLLECTED_CHARS)):
+            values[key] = text
+    return values
+
+
+def _evaluation(results: Any) -> dict[str, str]:
+    return {
+        str(key): _text(item.get("result"), 16)
+        for key, item in _dict(results).items()
+        if isinstance(item, dict)
+    }
 
 
 def _number(value: Any) -> float | None:

@@ -491,6 +491,62 @@ class Command(BaseCommand):
         for contact in contacts:
             contact.last_call_at = last_calls.get(contact.id)
         Contact.objects.bulk_update(contacts, ["last_call_at"])
+        self._outcomes(agency, calls, seed=rng.randint(0, 2**31))
+
+    @staticmethod
+    def _outcomes(agency, calls, *, seed: int) -> None:
+        """An outcome for every demo call, spread over the dispositions so the outcomes
+        dashboard has something in every chart; the profile learns from the latest call."""
+        from calls.models import Call
+        from contacts.profile import learn_from_call
+        from outcomes.models import Disposition, Outcome
+        from outcomes.recording import profile_facts
+
+        pick = random.Random(seed)
+        labels = dict(Disposition.objects.filter(agency=agency).values_list("key", "label"))
+        sales = [
+            ("inspection_booked", 45),
+            ("buyer_enquiry", 20),
+            ("appraisal_booked", 12),
+            ("seller_lead", 8),
+            ("callback_requested", 8),
+            ("not_interested", 7),
+        ]
+        rentals = [("maintenance_request", 70), ("rental_enquiry", 30)]
+        outcomes, latest = [], {}
+        for call in calls:
+            if call.status != Call.Status.COMPLETED:
+                key, details = "voicemail" if call.status == Call.Status.NO_ANSWER else "", {}
+                if not key:
+                    continue
+            else:
+                rental = call.contact is not None and "rental" in (call.contact.tags or [])
+                choices = rentals if rental else sales
+                key = pick.choices([k for k, _ in choices], [w for _, w in choices])[0]
+                details = _demo_details(key, pick, call)
+            if key not in labels:
+                continue
+            call.disposition, call.processed, call.processed_at = key, True, call.ended_at
+            outcomes.append(
+                Outcome(
+                    agency=agency,
+                    call=call,
+                    outcome_type=key,
+                    label=labels[key],
+                    confidence=round(pick.uniform(0.7, 0.98), 2),
+                    summary=call.summary,
+                    extracted_data=details,
+                    need_handled=call.status == Call.Status.COMPLETED,
+                )
+            )
+            if call.contact_id:
+                latest[call.contact_id] = (call, key, details)
+        Outcome.objects.bulk_create(outcomes)
+        Call.objects.bulk_update(calls, ["disposition", "processed", "processed_at"], 500)
+        for call, key, details in latest.values():
+            facts = profile_facts(key, details)
+            if facts:
+                learn_from_call(call.contact, facts, call_id=call.pk, at=call.ended_at)
 
     def _conversations(self, agency, contacts) -> None:
         """Threads for the follow-ups sent above, replies from a few contacts (one STOP),
@@ -751,3 +807,31 @@ class Command(BaseCommand):
         for agent in agents:
             if not sync_agent(agent):
                 self.stderr.write(f"Agent {agent.name} did not sync: {agent.sync_error}")
+
+
+DEMO_SUBURBS = ("Bondi", "Coogee", "Newtown", "Randwick", "Balmain", "Manly")
+
+
+def _demo_details(key: str, pick: random.Random, call) -> dict:
+    """Plausible extracted details for a demo call with outcome `key`."""
+    when = (call.started_at + timedelta(days=pick.randint(1, 6))).replace(
+        hour=pick.choice((10, 11, 16, 17)), minute=0, second=0, microsecond=0
+    )
+    address = pick.choice(STREETS)
+    return {
+        "inspection_booked": {"listing": address, "time": when.isoformat()},
+        "appraisal_booked": {"address": address, "preferred_time": when.isoformat()},
+        "buyer_enquiry": {
+            "suburbs": pick.sample(DEMO_SUBURBS, 2),
+            "budget": pick.choice((950_000, 1_200_000, 1_500_000, 1_900_000)),
+            "bedrooms": pick.choice((2, 3, 4)),
+            "finance_status": pick.choice(("pre-approved", "arranging finance")),
+        },
+        "seller_lead": {"address": address, "timeframe": pick.choice(("3 months", "spring"))},
+        "callback_requested": {"when": when.isoformat()},
+        "maintenance_request": {
+            "address": address,
+            "issue": pick.choice(("No hot water", "Leaking tap", "Broken lock")),
+            "urgency": pick.choice(("urgent", "routine")),
+        },
+    }.get(key, {})

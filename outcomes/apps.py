@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_migrate, post_save
+
+
+class OutcomesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "outcomes"
+    verbose_name = "Outcomes"
+
+    def ready(self) -> None:
+        from agencies.models import Agency
+        from calls.signals import post_call_recorded
+        from outcomes.dispositions import give_new_agency_defaults
+        from outcomes.models import Disposition
+        from outcomes.queue import ensure_alert_schedule
+        from outcomes.recording import on_post_call_recorded
+        from outcomes.selectors import forget_outcome_labels
+
+        post_save.connect(give_new_agency_defaults, sender=Agency, dispatch_uid="outcomes.defaults")
+        post_call_recorded.connect(on_post_call_recorded, dispatch_uid="outcomes.record")
+        post_migrate.connect(ensure_alert_schedule, sender=self)
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_outcome_labels, sender=Disposition, dispatch_uid="outcomes.labels"
+            )
