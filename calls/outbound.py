@@ -280,6 +280,7 @@ def place_outbound_call(
     """
     agency = _calling_agency(agency, agent, contact)
     refuse_unless_callable(agent, contact, to_phone, agency=agency)
+    caller_id(agency, caller_number)  # a number it may not call from is refused first
     moment = now or timezone.now()
     refusal = dial_refusal(
         agency=agency,
@@ -287,6 +288,7 @@ def place_outbound_call(
         phone=to_phone,
         purpose=purpose,
         now=moment,
+        caller_number=caller_number,
     )
     if refusal is not None:
         record_refusals(agency=agency, refusals={to_phone: refusal}, purpose=purpose, now=moment)

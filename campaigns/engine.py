@@ -207,7 +207,9 @@ def _agent_refusal(job: Job) -> str:
     if not agent.elevenlabs_agent_id:
         return f"{agent.name} is not synced to ElevenLabs, so it cannot place calls."
     if job.purpose == window.TELEMARKETING:
-        refusal = identification_refusal(agency=job.agency, greeting=agent.greeting_message)
+        refusal = identification_refusal(
+            agency=job.agency, greeting=agent.greeting_message, caller_number=job.caller_number
+        )
         if refusal:
             return f"{agent.name}: {refusal.reason}"
     return ""

@@ -73,13 +73,14 @@ def caller_id(agency) -> str:
     return number or settings.TWILIO_PHONE_NUMBER
 
 
-def callback_problem(agency) -> str:
-    """Why people called by `agency` could not call the number they see back, or ''.
+def callback_problem(agency, caller_number=None) -> str:
+    """Why people called by `agency` (from `caller_number`, a PhoneNumber chosen for the call
+    or job; None: the agency's default) could not call the number they see back, or ''.
 
     An agency with numbers of its own must show one that answers calls; one without any
     calls from (and answers on) the install's number.
     """
-    number = caller_id(agency)
+    number = caller_number.number if caller_number is not None else caller_id(agency)
     numbers = inbound_numbers(agency)
     if not numbers.exists() and number == settings.TWILIO_PHONE_NUMBER:
         return ""
@@ -92,11 +93,11 @@ def callback_problem(agency) -> str:
     )
 
 
-def identification_refusal(*, agency, greeting: str) -> Refusal | None:
+def identification_refusal(*, agency, greeting: str, caller_number=None) -> Refusal | None:
     """The identification rules of a telemarketing call: agency named, callable caller ID."""
     if problem := greeting_problem(greeting):
         return Refusal(Code.GREETING, problem)
-    if problem := callback_problem(agency):
+    if problem := callback_problem(agency, caller_number):
         return Refusal(Code.CALLBACK, problem)
     return None
 
@@ -141,11 +142,14 @@ def register_refusals(*, agency, phones: Iterable[str], now: datetime) -> dict[s
     return refusals
 
 
-def dial_refusal(*, agency, greeting: str, phone: str, purpose: str, now: datetime):
-    """Why a single dial of `phone` for `purpose` may not go ahead, or None."""
+def dial_refusal(
+    *, agency, greeting: str, phone: str, purpose: str, now: datetime, caller_number=None
+):
+    """Why a single dial of `phone` for `purpose` (from `caller_number`, None: the agency's
+    default) may not go ahead, or None."""
     if purpose != TELEMARKETING:
         return None
-    refusal = identification_refusal(agency=agency, greeting=greeting)
+    refusal = identification_refusal(agency=agency, greeting=greeting, caller_number=caller_number)
     return refusal or register_refusals(agency=agency, phones=[phone], now=now).get(phone)
 
 

@@ -60,17 +60,36 @@ def within_calling_hours():
         yield WITHIN_CALLING_HOURS
 
 
+WASHED_TEST_NUMBERS = ("+61412345678", "+61412999888", *(f"+614{n:08d}" for n in range(1, 6)))
+
+
 @pytest.fixture
 def numbers_washed(db):
-    """The single-call tests' numbers, washed now and not on the Do Not Call Register, so a
-    telemarketing call to them passes the register rules."""
-    from compliance.models import WashResult
-    from tests.factories import default_agency
+    """The single-call tests' numbers, washed now and not on the Do Not Call Register for
+    every agency (those made later in the test too), so a telemarketing call to them passes
+    the register rules."""
+    from django.db.models.signals import post_save
 
-    for phone in ("+61412345678", "+61412999888"):
-        WashResult.objects.create(
-            agency=default_agency(), phone=phone, registered=False, dncr_checked_at=timezone.now()
-        )
+    from agencies.models import Agency
+    from compliance.models import WashResult
+
+    def wash(agency):
+        for phone in WASHED_TEST_NUMBERS:
+            WashResult.objects.update_or_create(
+                agency=agency,
+                phone=phone,
+                defaults={"registered": False, "dncr_checked_at": timezone.now()},
+            )
+
+    def wash_new_agency(sender, instance, created, raw=False, **kwargs):
+        if created and not raw:
+            wash(instance)
+
+    for agency in Agency.objects.all():
+        wash(agency)
+    post_save.connect(wash_new_agency, sender=Agency, dispatch_uid="tests-numbers-washed")
+    yield
+    post_save.disconnect(sender=Agency, dispatch_uid="tests-numbers-washed")
 
 
 @pytest.fixture

@@ -22,7 +22,10 @@ from tests.factories import (
 from tests.fakeprovider import load_payload
 from tests.fakeprovider.server import DEFAULT_ELEVENLABS_API_KEY, DEFAULT_TWILIO_ACCOUNT_SID
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("within_calling_hours")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("within_calling_hours", "numbers_washed"),
+]
 
 PAGE = "/agency/provider-accounts/"
 TEST = "/agency/provider-accounts/test/"

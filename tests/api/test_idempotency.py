@@ -1,10 +1,13 @@
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.utils import timezone
 
 from api.keys import purge_expired_idempotency_keys
 from contacts.models import Contact
+
+pytestmark = pytest.mark.usefixtures("numbers_washed")
 
 
 def _create(api, body, key="order-42"):

@@ -8,6 +8,8 @@ from contacts.models import Contact
 from functions.models import CustomFunction
 from tests.factories import make_agent, make_call, make_contact, make_memory
 
+pytestmark = pytest.mark.usefixtures("numbers_washed")
+
 
 def _json(response):
     assert response.status_code < 300, response.content

@@ -49,9 +49,10 @@ def test_staff_opt_outs_opt_ins_consents_and_washes_are_audited(staff_client, au
     kinds = [kind for kind, _, _ in audited]
     assert kinds == [
         "compliance.consent_recorded",
-        "contacts.opted_out",
-        "contacts.opted_in",
+        "opt_out.changed",
+        "opt_out.changed",
         "compliance.wash_imported",
     ]
-    assert audited[1][1] == "Opted Priya out of calls and SMS"
+    assert audited[1][1].startswith(f"Opted out {contact.phone}")
+    assert audited[2][1] == f"Opted in {contact.phone} again"
     assert audited[1][2].username == "staff"

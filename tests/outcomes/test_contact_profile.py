@@ -11,7 +11,7 @@ from tests.calls.conftest import post_event
 from tests.factories import make_contact, make_memory
 from tests.outcomes.conftest import analysed_call
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("numbers_washed")]
 INITIATION = "/webhooks/elevenlabs/initiation"
 AUTH = {"Authorization": "Bearer init-token-test"}
 

@@ -11,7 +11,10 @@ from phone_numbers.models import PhoneNumber
 from tests.campaigns.helpers import OUTBOUND_PATH, make_job, mobiles
 from tests.factories import default_agency, make_agency, make_agent, make_contact
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("within_calling_hours")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("within_calling_hours", "numbers_washed"),
+]
 
 
 def number(agency=None, e164="+61280001111", **fields):
