@@ -5,6 +5,7 @@ of rules."""
 from __future__ import annotations
 
 from django.forms.models import model_to_dict
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.forms import AgentForm
@@ -230,7 +231,8 @@ class CallDetailSerializer(CallSerializer):
         ]
         read_only_fields = fields
 
-    def get_call_outcome(self, call) -> OutcomeSerializer | None:
+    @extend_schema_field(OutcomeSerializer(allow_null=True))
+    def get_call_outcome(self, call):
         outcome = Outcome.objects.filter(call=call).first()
         return OutcomeSerializer(outcome).data if outcome is not None else None
 
@@ -557,8 +559,9 @@ class PhoneNumberSerializer(serializers.ModelSerializer):
     registered = serializers.BooleanField(read_only=True)
 
     def validate(self, attrs):
-        fields = [name for name in PhoneNumberForm._meta.fields]
-        current = model_to_dict(self.instance, fields=fields) if self.instance else {}
+        fields = PhoneNumberForm._meta.fields
+        # A new number starts from the model's defaults; a PATCH from the number as it is.
+        current = model_to_dict(self.instance or PhoneNumber(), fields=fields)
         given = {name: self.initial_data[name] for name in self.initial_data if name in attrs}
         form = PhoneNumberForm(
             data={**current, **given},
@@ -769,7 +772,8 @@ class ThreadDetailSerializer(ThreadSerializer):
         fields = [*ThreadSerializer.Meta.fields, "messages"]
         read_only_fields = fields
 
-    def get_messages(self, thread) -> SmsMessageSerializer(many=True):
+    @extend_schema_field(SmsMessageSerializer(many=True))
+    def get_messages(self, thread):
         from messages.threads import thread_messages
 
         return SmsMessageSerializer(thread_messages(thread), many=True).data
