@@ -299,3 +299,59 @@ def test_a_job_calls_from_the_chosen_number_with_a_saved_prompt_for_its_purpose(
     assert created["caller_number"] == str(number.pk) and created["purpose"] == "research"
     other = api.post("/api/v1/jobs", {**job, "caller_number": str(agent.pk)}, "application/json")
     assert other.status_code == 400 and other.json()["error"]["field"] == "caller_number"
+
+
+def test_the_new_lists_take_the_same_queries_for_two_rows_or_six(api, agency):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    agent = make_agent(agency=agency)
+    lists = [
+        "/api/v1/phone-numbers",
+        "/api/v1/knowledge-documents",
+        "/api/v1/sms-threads",
+        "/api/v1/listings",
+        "/api/v1/dispositions",
+    ]
+
+    def add_rows(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            PhoneNumber.objects.create(agency=agency, number=f"+6128000{n:04d}", agent=agent)
+            document = KnowledgeDocument.objects.create(
+                agency=agency, name=f"Doc {n}", source="text", file_type="txt"
+            )
+            document.agents.add(agent)
+            Thread.objects.create(
+                agency=agency, phone=f"+614120{n:05d}", last_message_at=timezone.now()
+            )
+            Listing.objects.create(agency=agency, unique_id=f"L{n}", suburb="Manly")
+
+    def queries() -> list[int]:
+        counts = []
+        for url in lists:
+            with CaptureQueriesContext(connection) as captured:
+                assert api.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    add_rows(0, 2)
+    queries()  # the key's first use is noted once
+    few = queries()
+    add_rows(2, 4)
+    assert queries() == few
+
+
+def test_sms_thread_pages_follow_the_latest_message(api, agency):
+    from django.utils import timezone
+
+    now = timezone.now()
+    for n in range(5):
+        Thread.objects.create(
+            agency=agency, phone=f"+614120{n:05d}", last_message_at=now - timedelta(minutes=n)
+        )
+    first = _json(api.get("/api/v1/sms-threads", {"limit": 3}))
+    assert [row["phone"] for row in first["data"]] == [f"+614120{n:05d}" for n in range(3)]
+    rest = _json(api.get("/api/v1/sms-threads", {"limit": 3, "cursor": first["next_cursor"]}))
+    assert [row["phone"] for row in rest["data"]] == ["+61412000003", "+61412000004"]
+    assert rest["has_more"] is False
