@@ -6,7 +6,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -49,6 +54,18 @@ from webhooks.models import Delivery, Endpoint
 
 def _refused(message: str, *, code: str, http_status: int = 409, field=None) -> ApiError:
     return ApiError(message, code=code, status=http_status, field=field)
+
+
+DELETE_WARNINGS = inline_serializer(
+    "DeleteWarnings", {"warnings": serializers.ListField(child=serializers.CharField())}
+)
+
+
+def _deleted(warnings: list[str]) -> Response:
+    """204 when the delete went through everywhere; 200 naming what ElevenLabs did not do."""
+    if warnings:
+        return Response({"warnings": warnings}, status=status.HTTP_200_OK)
+    return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # -- agents ------------------------------------------------------------------------------------
@@ -554,8 +571,12 @@ class PhoneNumberViewSet(
         number_services.save_phone_number(number, actor=self.request.user, created=False)
         serializer.instance = number
 
-    def perform_destroy(self, instance):
-        number_services.delete_phone_number(instance, actor=self.request.user)
+    @extend_schema(responses={204: None, 200: DELETE_WARNINGS})
+    def destroy(self, request, *args, **kwargs):
+        """Delete the number here and at ElevenLabs. 204; or 200 with `warnings` when
+        ElevenLabs kept its copy (the number is deleted here all the same)."""
+        warning = number_services.delete_phone_number(self.get_object(), actor=request.user)
+        return _deleted([warning] if warning else [])
 
 
 # -- scheduled calls -------------------------------------------------------------------------
@@ -701,8 +722,11 @@ class KnowledgeDocumentViewSet(
     serializer_class = api.KnowledgeDocumentSerializer
     lookup_url_kwarg = "document_id"
 
-    def perform_destroy(self, instance):
-        knowledge_services.delete_document(instance)
+    @extend_schema(responses={204: None, 200: DELETE_WARNINGS})
+    def destroy(self, request, *args, **kwargs):
+        """Delete the document here, from its agents and at ElevenLabs. 204; or 200 with
+        `warnings` when ElevenLabs did not follow (it is deleted here all the same)."""
+        return _deleted(knowledge_services.delete_document(self.get_object()))
 
 
 # -- SMS threads -----------------------------------------------------------------------------

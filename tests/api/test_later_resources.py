@@ -355,3 +355,20 @@ def test_sms_thread_pages_follow_the_latest_message(api, agency):
     rest = _json(api.get("/api/v1/sms-threads", {"limit": 3, "cursor": first["next_cursor"]}))
     assert [row["phone"] for row in rest["data"]] == ["+61412000003", "+61412000004"]
     assert rest["has_more"] is False
+
+
+def test_a_delete_elevenlabs_did_not_follow_is_done_here_and_named(
+    api, agency, live_provider_settings
+):
+    document = KnowledgeDocument.objects.create(
+        agency=agency,
+        name="Old FAQ",
+        source="text",
+        file_type="txt",
+        elevenlabs_document_id="kb_old_faq",
+    )
+    live_provider_settings.fail_next("DELETE", "/v1/convai/knowledge-base/", 400, times=3)
+    response = api.delete(f"/api/v1/knowledge-documents/{document.pk}")
+    assert response.status_code == 200
+    assert "Remove it by hand" in response.json()["warnings"][0]
+    assert not KnowledgeDocument.objects.exists()
