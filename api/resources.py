@@ -591,7 +591,7 @@ class PhoneNumberViewSet(
     ),
 )
 class ScheduledCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgencyViewSet):
-    """Calls to place later, soonest first by `scheduled_at` in each page's rows. Refused
+    """Calls to place later (newest scheduling first, like every list). Refused
     with 409 outside the recipient's calling hours (the message names the next allowed
     time) or when the call is no longer pending, 422 when Voqo will not call the number."""
 

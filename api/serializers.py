@@ -525,6 +525,9 @@ class PhoneNumberSerializer(serializers.ModelSerializer):
         help_text="Only with an account SID. Stored encrypted, never returned; "
         "leave it out to keep the stored one.",
     )
+    registered = serializers.BooleanField(
+        read_only=True, help_text="Whether ElevenLabs knows the number."
+    )
 
     class Meta:
         model = PhoneNumber
@@ -555,8 +558,6 @@ class PhoneNumberSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "number": {"help_text": "Any Australian format; cannot change after it is added."}
         }
-
-    registered = serializers.BooleanField(read_only=True)
 
     def validate(self, attrs):
         fields = PhoneNumberForm._meta.fields
