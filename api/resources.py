@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django.db.models import F
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -24,6 +32,20 @@ from contacts.models import Contact, Memory
 from contacts.opt_out import opt_in_contact, opt_out_contact
 from contacts.services import call_now, filter_by_tag, search_contacts
 from functions.models import CustomFunction
+from knowledge import services as knowledge_services
+from knowledge.models import KnowledgeDocument
+from listings.forms import ListingFilterForm
+from listings.models import Listing
+from messages.models import Thread
+from messages.services import MessageFailed, MessageRefused, send_message
+from outcomes.exports import calls_csv_lines
+from outcomes.models import Disposition
+from outcomes.recording import correct_outcome
+from phone_numbers import services as number_services
+from phone_numbers.models import PhoneNumber
+from retention.forgetting import access_export, forget_contact
+from scheduling import services as scheduling
+from scheduling.models import ScheduledCall
 from voqo.models import agency_zone
 from voqo.phones import try_normalize_phone
 from webhooks import endpoints, sending
@@ -32,6 +54,18 @@ from webhooks.models import Delivery, Endpoint
 
 def _refused(message: str, *, code: str, http_status: int = 409, field=None) -> ApiError:
     return ApiError(message, code=code, status=http_status, field=field)
+
+
+DELETE_WARNINGS = inline_serializer(
+    "DeleteWarnings", {"warnings": serializers.ListField(child=serializers.CharField())}
+)
+
+
+def _deleted(warnings: list[str]) -> Response:
+    """204 when the delete went through everywhere; 200 naming what ElevenLabs did not do."""
+    if warnings:
+        return Response({"warnings": warnings}, status=status.HTTP_200_OK)
+    return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # -- agents ------------------------------------------------------------------------------------
@@ -124,6 +158,23 @@ class ContactViewSet(
         contact.refresh_from_db()
         return Response(self.get_serializer(contact).data)
 
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def forget(self, request, contact_id=None):
+        """Forget the person (a privacy request): the contact, memories, SMS bodies and call
+        words go; the calls stay as anonymous rows and an opt-out stays. Cannot be undone."""
+        contact = self.get_object()
+        plan = forget_contact(contact=contact, actor=request.user)
+        return Response({"forgotten": str(contact_id), "removed": plan.as_dict()})
+
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"], url_path="access-export")
+    def access_export(self, request, contact_id=None):
+        """Everything Voqo holds about the contact, as JSON (an access request). A POST with a
+        read-and-write key, since it hands over personal information and is audited."""
+        contact = self.get_object()
+        return Response(access_export(contact=contact, actor=request.user))
+
 
 class MemoryViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, AgencyViewSet
@@ -159,19 +210,18 @@ class MemoryViewSet(
 # -- calls -------------------------------------------------------------------------------------
 
 
+CALL_FILTERS = [
+    OpenApiParameter("q", str, description="A number (any format), part of one, or a name."),
+    OpenApiParameter("date_from", str, description="YYYY-MM-DD, in the agency's zone."),
+    OpenApiParameter("date_to", str, description="YYYY-MM-DD, in the agency's zone."),
+    OpenApiParameter("direction", str, enum=list(Call.Direction.values)),
+    OpenApiParameter("status", str, enum=list(Call.Status.values)),
+    OpenApiParameter("agent", str, description="An agent's id."),
+]
+
+
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "q", str, description="A number (any format), part of one, or a name."
-            ),
-            OpenApiParameter("date_from", str, description="YYYY-MM-DD, in the agency's zone."),
-            OpenApiParameter("date_to", str, description="YYYY-MM-DD, in the agency's zone."),
-            OpenApiParameter("direction", str, enum=list(Call.Direction.values)),
-            OpenApiParameter("status", str, enum=list(Call.Status.values)),
-            OpenApiParameter("agent", str, description="An agent's id."),
-        ]
-    ),
+    list=extend_schema(parameters=CALL_FILTERS),
     create=extend_schema(
         request=api.PlaceCallSerializer, responses={201: api.CallDetailSerializer}
     ),
@@ -211,6 +261,8 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgencyViewSe
                 phone=values["phone"],
                 contact=values["contact"],
                 dynamic_variables=values["dynamic_variables"],
+                caller_number=values["caller_number"],
+                purpose=values["purpose"],
             )
         except CallingWindowClosed as refusal:
             raise _refused(str(refusal), code="outside_calling_window") from None
@@ -223,6 +275,49 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgencyViewSe
                 http_status=502,
             ) from None
         return Response(api.CallDetailSerializer(call).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=api.OutcomeCorrectionSerializer, responses=api.CallDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, call_id=None):
+        """Correct the call's outcome: kept with who and when, and never overwritten by a
+        later redelivery of the analysis."""
+        call = self.get_object()
+        correction = api.OutcomeCorrectionSerializer(data=request.data)
+        correction.is_valid(raise_exception=True)
+        values = correction.validated_data
+        try:
+            correct_outcome(
+                call=call,
+                outcome_type=values["outcome_type"],
+                details=values.get("details") or {},
+                by=request.user.get_username(),
+            )
+        except ValueError as problem:
+            raise _refused(
+                str(problem), code="invalid_request", http_status=400, field="outcome_type"
+            ) from None
+        call.refresh_from_db()
+        return Response(api.CallDetailSerializer(call).data)
+
+    @extend_schema(
+        parameters=CALL_FILTERS,
+        responses={(200, "text/csv"): str},
+    )
+    @action(detail=False, methods=["get"], url_path="export.csv", url_name="export")
+    def export(self, request):
+        """The calls as CSV, with the list's filters, streamed (one row per call, with its
+        outcome)."""
+        zone = agency_zone(self.agency)
+        form = CallFilterForm(request.query_params, agency=self.agency)
+        if not form.is_valid():
+            raise api.form_errors(form)
+        calls = form.filter(Call.objects.filter(agency=self.agency), zone)
+        response = StreamingHttpResponse(
+            calls_csv_lines(calls, zone=zone), content_type="text/csv; charset=utf-8"
+        )
+        stamp = timezone.localtime(timezone.now(), zone).strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="calls-{stamp}.csv"'
+        return response
 
 
 # -- campaigns, uploads, jobs -----------------------------------------------------------------
@@ -296,6 +391,9 @@ class JobViewSet(
                 "max_retries": values.get("max_retries", 2),
                 "retry_delay_minutes": values.get("retry_delay_minutes", 30),
                 "calling_window": values.get("calling_window", Job.CallingWindow.AU_TELEMARKETING),
+                "caller_number": getattr(values.get("caller_number"), "pk", None),
+                "saved_prompt": getattr(values.get("saved_prompt"), "pk", None),
+                "purpose": values.get("purpose", ""),
             },
             campaign=campaign,
         )
@@ -443,3 +541,233 @@ class WebhookEndpointViewSet(
         sending.resend(delivery=delivery)
         delivery.refresh_from_db()
         return Response(api.DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+# -- phone numbers ---------------------------------------------------------------------------
+
+
+class PhoneNumberViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    AgencyViewSet,
+):
+    """The agency's Twilio numbers; a create or update registers the number with ElevenLabs
+    at once (`registered`, `sync_error` say how it went). Twilio auth tokens are write-only."""
+
+    queryset = PhoneNumber.objects.all()
+    serializer_class = api.PhoneNumberSerializer
+    lookup_url_kwarg = "number_id"
+
+    def perform_create(self, serializer):
+        number = serializer.form.save(commit=False)
+        number_services.save_phone_number(number, actor=self.request.user, created=True)
+        serializer.instance = number
+
+    def perform_update(self, serializer):
+        number = serializer.form.save(commit=False)
+        number_services.save_phone_number(number, actor=self.request.user, created=False)
+        serializer.instance = number
+
+    @extend_schema(responses={204: None, 200: DELETE_WARNINGS})
+    def destroy(self, request, *args, **kwargs):
+        """Delete the number here and at ElevenLabs. 204; or 200 with `warnings` when
+        ElevenLabs kept its copy (the number is deleted here all the same)."""
+        warning = number_services.delete_phone_number(self.get_object(), actor=request.user)
+        return _deleted([warning] if warning else [])
+
+
+# -- scheduled calls -------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=api.ScheduleCallSerializer, responses={201: api.ScheduledCallSerializer}
+    ),
+    partial_update=extend_schema(
+        request=api.ScheduleCallSerializer, responses=api.ScheduledCallSerializer
+    ),
+)
+class ScheduledCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgencyViewSet):
+    """Calls to place later (newest scheduling first, like every list). Refused
+    with 409 outside the recipient's calling hours (the message names the next allowed
+    time) or when the call is no longer pending, 422 when Voqo will not call the number."""
+
+    queryset = ScheduledCall.objects.all()
+    serializer_class = api.ScheduledCallSerializer
+    lookup_url_kwarg = "scheduled_call_id"
+
+    def _body(self, scheduled_call=None) -> dict:
+        body = api.ScheduleCallSerializer(
+            scheduled_call, data=self.request.data, context=self.get_serializer_context()
+        )
+        body.is_valid(raise_exception=True)
+        return body.validated_data
+
+    def _refusal(self, refusal: scheduling.SchedulingRefused) -> ApiError:
+        if isinstance(refusal, scheduling.OutsideCallingWindow):
+            return _refused(str(refusal), code="outside_calling_window", field="at")
+        return _refused(str(refusal), code="scheduling_refused", http_status=422)
+
+    def create(self, request, *args, **kwargs):
+        values = self._body()
+        recipients = [scheduling.Recipient(phone=values["phone"], contact=values["contact"])]
+        if values["contact"] is None:
+            recipients = scheduling.recipients_for(agency=self.agency, phones=[values["phone"]])
+        try:
+            rows = scheduling.schedule_call(
+                agency=self.agency,
+                agent=values["agent"],
+                recipients=recipients,
+                at=values["at"],
+                from_number=values["from_number"],
+                dynamic_variables=values["dynamic_variables"],
+                by=request.user,
+            )
+        except scheduling.SchedulingRefused as refusal:
+            raise self._refusal(refusal) from None
+        return Response(self.get_serializer(rows[0]).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        scheduled_call = self.get_object()
+        values = self._body(scheduled_call)
+        try:
+            scheduled_call = scheduling.update_scheduled_call(
+                scheduled_call=scheduled_call,
+                agent=values["agent"],
+                at=values["at"],
+                from_number=values["from_number"],
+                prompt=scheduling.PromptOverride(
+                    text=scheduled_call.prompt_text, source=scheduled_call.prompt_source
+                ),
+                dynamic_variables=values["dynamic_variables"],
+                by=request.user,
+            )
+        except scheduling.OutsideCallingWindow as refusal:
+            raise self._refusal(refusal) from None
+        except scheduling.SchedulingRefused as refusal:
+            scheduled_call.refresh_from_db()
+            if scheduled_call.status != ScheduledCall.Status.PENDING:
+                raise _refused(str(refusal), code="not_pending") from None
+            raise _refused(str(refusal), code="scheduling_refused", http_status=422) from None
+        return Response(self.get_serializer(scheduled_call).data)
+
+    @extend_schema(request=None, responses=api.ScheduledCallSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, scheduled_call_id=None):
+        """Cancel a pending call (409 when the worker already took it)."""
+        scheduled_call = self.get_object()
+        try:
+            scheduling.cancel_scheduled_call(scheduled_call=scheduled_call, by=request.user)
+        except scheduling.SchedulingRefused as refusal:
+            raise _refused(str(refusal), code="not_pending") from None
+        scheduled_call.refresh_from_db()
+        return Response(self.get_serializer(scheduled_call).data)
+
+
+# -- dispositions ----------------------------------------------------------------------------
+
+
+class DispositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgencyViewSet):
+    """The outcomes the agency's agents classify calls into (`key` is a call's outcome)."""
+
+    queryset = Disposition.objects.all()
+    serializer_class = api.DispositionSerializer
+    lookup_url_kwarg = "disposition_id"
+
+
+# -- listings and knowledge ------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Words of the address, headline or text."),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=[ListingFilterForm.STOCK, *Listing.Status.values],
+                description="`stock`: current or under offer.",
+            ),
+            OpenApiParameter("kind", str, enum=list(Listing.Kind.values)),
+            OpenApiParameter("suburb", str, description="A whole suburb name."),
+        ]
+    )
+)
+class ListingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgencyViewSet):
+    """The agency's listings (from REAXML or CSV imports), read only."""
+
+    queryset = Listing.objects.all()
+    serializer_class = api.ListingSerializer
+    lookup_url_kwarg = "listing_id"
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        form = ListingFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise api.form_errors(form)
+        return form.filter(queryset)
+
+
+class KnowledgeDocumentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, AgencyViewSet
+):
+    """The agency's knowledge documents; a delete detaches it from its agents and deletes it
+    at ElevenLabs too."""
+
+    queryset = KnowledgeDocument.objects.prefetch_related("agents")
+    serializer_class = api.KnowledgeDocumentSerializer
+    lookup_url_kwarg = "document_id"
+
+    @extend_schema(responses={204: None, 200: DELETE_WARNINGS})
+    def destroy(self, request, *args, **kwargs):
+        """Delete the document here, from its agents and at ElevenLabs. 204; or 200 with
+        `warnings` when ElevenLabs did not follow (it is deleted here all the same)."""
+        return _deleted(knowledge_services.delete_document(self.get_object()))
+
+
+# -- SMS threads -----------------------------------------------------------------------------
+
+
+class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AgencyViewSet):
+    """SMS conversations, one per number, latest activity first; a thread's read shows its
+    latest messages. POST …/messages texts the number (422 when it opted out)."""
+
+    # Pages are keyed on the latest message, so the newest conversations come first.
+    queryset = Thread.objects.annotate(created_at=F("last_message_at"))
+    lookup_url_kwarg = "thread_id"
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return api.ThreadSerializer
+        if self.action == "send":
+            return api.SendMessageSerializer
+        return api.ThreadDetailSerializer
+
+    @extend_schema(request=api.SendMessageSerializer, responses={201: api.SmsMessageSerializer})
+    @action(detail=True, methods=["post"], url_path="messages", url_name="send")
+    def send(self, request, thread_id=None):
+        """Text the thread's number from the agency's number."""
+        thread = self.get_object()
+        body = api.SendMessageSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            message = send_message(
+                agency=self.agency,
+                phone=thread.phone,
+                body=body.validated_data["body"],
+                contact=thread.contact,
+                by=request.user,
+            )
+        except MessageRefused as refusal:
+            raise _refused(str(refusal), code="message_refused", http_status=422) from None
+        except MessageFailed as failure:
+            raise _refused(
+                f"Twilio did not send the message: {failure}",
+                code="provider_error",
+                http_status=502,
+            ) from None
+        return Response(api.SmsMessageSerializer(message).data, status=status.HTTP_201_CREATED)

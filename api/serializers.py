@@ -5,15 +5,25 @@ of rules."""
 from __future__ import annotations
 
 from django.forms.models import model_to_dict
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.forms import AgentForm
-from agents.models import Agent
-from calls.models import Call
+from agents.models import Agent, SavedPrompt
+from calls.models import Call, SmsMessage
 from campaigns.models import Campaign, Job, Upload
 from contacts.forms import ContactForm, MemoryForm
 from contacts.models import Contact, Memory
 from functions.models import CustomFunction
+from knowledge.models import KnowledgeDocument
+from listings.models import Listing
+from messages.models import Thread
+from outcomes.models import Disposition, Outcome
+from phone_numbers.forms import PhoneNumberForm
+from phone_numbers.models import PhoneNumber
+from phone_numbers.selectors import outbound_numbers
+from scheduling.models import ScheduledCall
+from voqo.calling_window import PURPOSE_CHOICES, TELEMARKETING
 from webhooks.forms import check_endpoint_url
 from webhooks.models import EVENT_TYPES, Delivery, Endpoint
 
@@ -155,6 +165,26 @@ class MemorySerializer(serializers.ModelSerializer):
 # -- calls -------------------------------------------------------------------------------
 
 
+class OutcomeSerializer(serializers.ModelSerializer):
+    corrected = serializers.BooleanField(source="is_corrected", read_only=True)
+
+    class Meta:
+        model = Outcome
+        fields = [
+            "outcome_type",
+            "label",
+            "confidence",
+            "summary",
+            "extracted_data",
+            "unknown_reason",
+            "corrected",
+            "corrected_by",
+            "corrected_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
 class CallSerializer(serializers.ModelSerializer):
     class Meta:
         model = Call
@@ -182,9 +212,15 @@ class CallSerializer(serializers.ModelSerializer):
 
 
 class CallDetailSerializer(CallSerializer):
+    call_outcome = serializers.SerializerMethodField(
+        help_text="What the call achieved (null until its analysis arrives): the "
+        "disposition key, its details, and who corrected it, if anyone."
+    )
+
     class Meta(CallSerializer.Meta):
         fields = [
             *CallSerializer.Meta.fields,
+            "call_outcome",
             "summary",
             "transcript",
             "analysis",
@@ -194,6 +230,11 @@ class CallDetailSerializer(CallSerializer):
             "sms_sent_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OutcomeSerializer(allow_null=True))
+    def get_call_outcome(self, call):
+        outcome = Outcome.objects.filter(call=call).first()
+        return OutcomeSerializer(outcome).data if outcome is not None else None
 
 
 class PlaceCallSerializer(serializers.Serializer):
@@ -208,6 +249,16 @@ class PlaceCallSerializer(serializers.Serializer):
         child=serializers.CharField(allow_blank=True, max_length=2000),
         required=False,
         help_text="Values for the agent's {{variables}}, added to the caller's own.",
+    )
+    caller_number = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="A phone number's id to call from (default: the agency's default caller ID).",
+    )
+    purpose = serializers.ChoiceField(
+        choices=PURPOSE_CHOICES,
+        default=TELEMARKETING,
+        help_text="Sets the calling hours and the Do Not Call Register check.",
     )
 
     def validate(self, attrs):
@@ -233,12 +284,30 @@ class PlaceCallSerializer(serializers.Serializer):
                 phone = normalize_phone(attrs["to"])
             except InvalidPhoneNumber as error:
                 raise serializers.ValidationError({"to": " ".join(error.messages)}) from None
+        caller_number = None
+        if attrs.get("caller_number"):
+            caller_number = outbound_numbers(agency).filter(pk=attrs["caller_number"]).first()
+            if caller_number is None:
+                raise serializers.ValidationError(
+                    {"caller_number": "No active outbound number with that id in this agency."}
+                )
         return {
             "agent": agent,
             "contact": contact,
             "phone": phone,
             "dynamic_variables": attrs.get("dynamic_variables") or {},
+            "caller_number": caller_number,
+            "purpose": attrs.get("purpose") or TELEMARKETING,
         }
+
+
+class OutcomeCorrectionSerializer(serializers.Serializer):
+    outcome_type = serializers.CharField(help_text="One of the agency's disposition keys.")
+    details = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=500),
+        required=False,
+        help_text="The disposition's details, by key.",
+    )
 
 
 # -- campaigns -----------------------------------------------------------------------------
@@ -283,6 +352,13 @@ class UploadSerializer(serializers.ModelSerializer):
 
 class JobSerializer(serializers.ModelSerializer):
     progress_percent = serializers.IntegerField(read_only=True)
+    saved_prompt = serializers.PrimaryKeyRelatedField(
+        queryset=SavedPrompt.objects.all(),
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="A saved prompt's id: the job's calls use it instead of the agent's.",
+    )
 
     class Meta:
         model = Job
@@ -291,6 +367,9 @@ class JobSerializer(serializers.ModelSerializer):
             "campaign",
             "upload",
             "agent",
+            "caller_number",
+            "saved_prompt",
+            "purpose",
             "status",
             "calling_window",
             "concurrency_cap",
@@ -318,6 +397,9 @@ class JobSerializer(serializers.ModelSerializer):
                 "campaign",
                 "upload",
                 "agent",
+                "caller_number",
+                "saved_prompt",
+                "purpose",
                 "calling_window",
                 "concurrency_cap",
                 "max_retries",
@@ -334,6 +416,8 @@ class JobSerializer(serializers.ModelSerializer):
             fields["campaign"].queryset = Campaign.objects.filter(agency=agency)
             fields["upload"].queryset = Upload.objects.filter(agency=agency)
             fields["agent"].queryset = Agent.objects.filter(agency=agency)
+            fields["caller_number"].queryset = outbound_numbers(agency)
+            fields["saved_prompt"].queryset = SavedPrompt.objects.filter(agency=agency)
         return fields
 
 
@@ -428,3 +512,273 @@ class DeliverySerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+# -- phone numbers (never their Twilio auth token) ----------------------------------------
+
+
+class PhoneNumberSerializer(serializers.ModelSerializer):
+    twilio_auth_token = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="Only with an account SID. Stored encrypted, never returned; "
+        "leave it out to keep the stored one.",
+    )
+    registered = serializers.BooleanField(
+        read_only=True, help_text="Whether ElevenLabs knows the number."
+    )
+
+    class Meta:
+        model = PhoneNumber
+        fields = [
+            "id",
+            "number",
+            "label",
+            "direction",
+            "agent",
+            "active",
+            "default_outbound",
+            "twilio_account_sid",
+            "twilio_auth_token",
+            "registered",
+            "elevenlabs_phone_number_id",
+            "sync_error",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "id",
+            "registered",
+            "elevenlabs_phone_number_id",
+            "sync_error",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "number": {"help_text": "Any Australian format; cannot change after it is added."}
+        }
+
+    def validate(self, attrs):
+        fields = PhoneNumberForm._meta.fields
+        # A new number starts from the model's defaults; a PATCH from the number as it is.
+        current = model_to_dict(self.instance or PhoneNumber(), fields=fields)
+        given = {name: self.initial_data[name] for name in self.initial_data if name in attrs}
+        form = PhoneNumberForm(
+            data={**current, **given},
+            instance=self.instance,
+            agency=self.context["agency"],
+        )
+        if not form.is_valid():
+            raise form_errors(form)
+        self.form = form
+        return attrs
+
+
+# -- scheduled calls ---------------------------------------------------------------------
+
+
+class ScheduledCallSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScheduledCall
+        fields = [
+            "id",
+            "agent",
+            "contact",
+            "phone",
+            "from_number",
+            "from_phone",
+            "scheduled_at",
+            "status",
+            "dynamic_variables",
+            "call",
+            "failure_reason",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ScheduleCallSerializer(serializers.Serializer):
+    """The body of a scheduling (POST) or a change (PATCH: agent and time default to the
+    call's own)."""
+
+    agent = serializers.UUIDField(required=False, help_text="The agent that calls.")
+    to = serializers.CharField(
+        max_length=40, required=False, help_text="The number to call, any format (POST only)."
+    )
+    contact = serializers.UUIDField(
+        required=False, help_text="Or a contact to call (POST only; their number is used)."
+    )
+    at = serializers.DateTimeField(
+        required=False, help_text="When to call, ISO 8601 with its UTC offset."
+    )
+    caller_number = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="A phone number's id to call from (default: the agency's default caller ID).",
+    )
+    dynamic_variables = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=2000), required=False
+    )
+
+    def validate(self, attrs):
+        from voqo.phones import InvalidPhoneNumber, normalize_phone
+
+        agency = self.context["agency"]
+        scheduled = self.instance
+        values = {"dynamic_variables": attrs.get("dynamic_variables")}
+        if "agent" in attrs:
+            values["agent"] = Agent.objects.filter(agency=agency, pk=attrs["agent"]).first()
+            if values["agent"] is None:
+                raise serializers.ValidationError(
+                    {"agent": "No agent with that id in this agency."}
+                )
+        elif scheduled is not None and scheduled.agent is not None:
+            values["agent"] = scheduled.agent
+        else:
+            raise serializers.ValidationError({"agent": "Give the agent that calls."})
+        values["at"] = attrs.get("at") or (scheduled.scheduled_at if scheduled else None)
+        if values["at"] is None:
+            raise serializers.ValidationError({"at": "Give the time to call."})
+        values["from_number"] = None
+        if attrs.get("caller_number"):
+            values["from_number"] = PhoneNumber.objects.filter(
+                agency=agency, pk=attrs["caller_number"]
+            ).first()
+            if values["from_number"] is None:
+                raise serializers.ValidationError(
+                    {"caller_number": "No phone number with that id in this agency."}
+                )
+        elif scheduled is not None and "caller_number" not in attrs:
+            values["from_number"] = scheduled.from_number
+        if scheduled is not None:
+            if values["dynamic_variables"] is None:
+                values["dynamic_variables"] = scheduled.dynamic_variables
+            return values
+        contact = None
+        if attrs.get("contact"):
+            contact = Contact.objects.filter(agency=agency, pk=attrs["contact"]).first()
+            if contact is None:
+                raise serializers.ValidationError(
+                    {"contact": "No contact with that id in this agency."}
+                )
+            values["phone"] = contact.phone
+        elif attrs.get("to"):
+            try:
+                values["phone"] = normalize_phone(attrs["to"])
+            except InvalidPhoneNumber as error:
+                raise serializers.ValidationError({"to": " ".join(error.messages)}) from None
+        else:
+            raise serializers.ValidationError({"to": "Give the number to call, or a contact."})
+        values["contact"] = contact
+        return values
+
+
+# -- outcomes ----------------------------------------------------------------------------
+
+
+class DispositionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Disposition
+        fields = [
+            "id",
+            "key",
+            "label",
+            "description",
+            "details",
+            "converts",
+            "position",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# -- listings and knowledge ----------------------------------------------------------------
+
+
+class ListingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Listing
+        exclude = ["agency", "suburb_key", "search_text"]
+        read_only_fields = [field.name for field in Listing._meta.fields]
+
+
+class KnowledgeDocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KnowledgeDocument
+        fields = [
+            "id",
+            "name",
+            "source",
+            "file_type",
+            "original_filename",
+            "url",
+            "file_size",
+            "text_length",
+            "chunk_count",
+            "status",
+            "error_message",
+            "elevenlabs_document_id",
+            "synced_at",
+            "agents",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# -- SMS threads -------------------------------------------------------------------------
+
+
+class SmsMessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SmsMessage
+        fields = [
+            "id",
+            "direction",
+            "from_phone",
+            "to_phone",
+            "body",
+            "status",
+            "error_code",
+            "call",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ThreadSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Thread
+        fields = [
+            "id",
+            "phone",
+            "contact",
+            "last_message_at",
+            "last_body",
+            "last_direction",
+            "unread_count",
+        ]
+        read_only_fields = fields
+
+
+class ThreadDetailSerializer(ThreadSerializer):
+    messages = serializers.SerializerMethodField(help_text="The latest messages, oldest first.")
+
+    class Meta(ThreadSerializer.Meta):
+        fields = [*ThreadSerializer.Meta.fields, "messages"]
+        read_only_fields = fields
+
+    @extend_schema_field(SmsMessageSerializer(many=True))
+    def get_messages(self, thread):
+        from messages.threads import thread_messages
+
+        return SmsMessageSerializer(thread_messages(thread), many=True).data
+
+
+class SendMessageSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=1600, help_text="The text; {{variables}} are filled.")

@@ -18,6 +18,14 @@ router.register("uploads", resources.UploadViewSet, basename="upload")
 router.register("jobs", resources.JobViewSet, basename="job")
 router.register("functions", resources.CustomFunctionViewSet, basename="function")
 router.register("webhook-endpoints", resources.WebhookEndpointViewSet, basename="webhook-endpoint")
+router.register("phone-numbers", resources.PhoneNumberViewSet, basename="phone-number")
+router.register("scheduled-calls", resources.ScheduledCallViewSet, basename="scheduled-call")
+router.register("dispositions", resources.DispositionViewSet, basename="disposition")
+router.register("listings", resources.ListingViewSet, basename="listing")
+router.register(
+    "knowledge-documents", resources.KnowledgeDocumentViewSet, basename="knowledge-document"
+)
+router.register("sms-threads", resources.ThreadViewSet, basename="sms-thread")
 
 # The reference is public: it describes the API, it opens nothing.
 PUBLIC = {"authentication_classes": [], "permission_classes": [], "throttle_classes": []}

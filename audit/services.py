@@ -41,7 +41,8 @@ def record_entry(
     return AuditEntry.objects.create(
         # An Agency, or its id (writers that hold only the id), or None (install-wide).
         agency_id=getattr(agency, "pk", agency),
-        actor=actor if is_person else None,
+        # An API key acts as no user row: it is kept by name only.
+        actor=actor if is_person and actor.pk is not None else None,
         actor_name=actor.get_username() if is_person else "",
         kind=kind,
         summary=summary,

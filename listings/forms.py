@@ -84,6 +84,23 @@ class ListingFilterForm(forms.Form):
     )
     suburb = forms.CharField(required=False, label="Suburb", max_length=80)
 
+    def filter(self, listings):
+        """`listings` narrowed by the valid filters (all of them when the form is not valid)."""
+        filters = self.cleaned_data if self.is_valid() else {}
+        if query := filters.get("q", "").strip():
+            for word in query.lower().split()[:6]:
+                listings = listings.filter(search_text__contains=word)
+        status = filters.get("status", "")
+        if status == self.STOCK:
+            listings = listings.filter(status__in=Listing.IN_STOCK)
+        elif status:
+            listings = listings.filter(status=status)
+        if kind := filters.get("kind"):
+            listings = listings.filter(kind=kind)
+        if suburb := filters.get("suburb", "").strip():
+            listings = listings.filter(suburb_key=suburb.lower())
+        return listings
+
 
 class ListingColumnMappingForm(forms.Form):
     """One role per CSV column, as the contacts import asks it (`partials/_column_mapping`)."""

@@ -42,20 +42,8 @@ def listing_list(request: HttpRequest) -> HttpResponse:
     """The agency's listings: search, filters, status and next inspection."""
     agency = require_agency(request)
     form = ListingFilterForm(request.GET or None)
-    listings = Listing.objects.filter(agency=agency)
+    listings = form.filter(Listing.objects.filter(agency=agency))
     filters = form.cleaned_data if form.is_valid() else {}
-    if query := filters.get("q", "").strip():
-        for word in query.lower().split()[:6]:
-            listings = listings.filter(search_text__contains=word)
-    status = filters.get("status", "")
-    if status == ListingFilterForm.STOCK:
-        listings = listings.filter(status__in=Listing.IN_STOCK)
-    elif status:
-        listings = listings.filter(status=status)
-    if kind := filters.get("kind"):
-        listings = listings.filter(kind=kind)
-    if suburb := filters.get("suburb", "").strip():
-        listings = listings.filter(suburb_key=suburb.lower())
     page = Paginator(
         listings.order_by("suburb_key", "street_address", "unique_id"), PAGE_SIZE
     ).get_page(request.GET.get("page"))

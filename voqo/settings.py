@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "campaigns.models.Job.Status",
         "DeliveryStatusEnum": "webhooks.models.Delivery.Status",
         "SmsStatusEnum": "calls.models.Call.SmsStatus",
+        "CallDirectionEnum": "calls.models.Call.Direction",
+        "PhoneNumberDirectionEnum": "phone_numbers.models.PhoneNumber.Direction",
     },
 }
 # Seconds an outgoing webhook delivery may take; days a failing endpoint is retried before

@@ -99,9 +99,17 @@ def test_another_agencys_key_never_sees_these_rows(world):
             if params:
                 assert response.status_code == 404, f"{method} {url}: {response.status_code}"
                 assert response.json()["error"]["code"] == "not_found"
+            elif method == "get" and response["Content-Type"].startswith("text/csv"):
+                assert response.status_code == 200
+                rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+                assert len(rows) == 1, f"{url}: only the header row, no calls"
             elif method == "get":
                 assert response.status_code == 200
-                assert response.json()["data"] == [], url
+                ids = [str(v) for v in world["objects"].values() if len(str(v)) == 36]
+                leaked = [row_id for row_id in ids if row_id in response.text]
+                assert not leaked, url
+                if name != "disposition-list":  # every agency starts with its own outcomes
+                    assert response.json()["data"] == [], url
     assert checked > 30
 
 
