@@ -80,7 +80,10 @@ def test_a_caller_id_that_does_not_answer_stops_a_telemarketing_job(live_provide
 
 def test_a_caller_id_that_answers_lets_the_job_dial(live_provider_settings):
     PhoneNumber.objects.create(
-        agency=default_agency(), number="+61280009999", direction="both", default_outbound=True,
+        agency=default_agency(),
+        number="+61280009999",
+        direction="both",
+        default_outbound=True,
         elevenlabs_phone_number_id="phnum_9999",
     )
     make_job(mobiles(1))
