@@ -18,6 +18,7 @@ from functions import egress
 from knowledge import extraction
 from knowledge.models import KnowledgeDocument
 from knowledge.queue import queue_processing
+from voqo.events import record_audit
 from voqo.providers import ProviderError, get_provider
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ USER_AGENT = "Voqo-Knowledge/1.0"
 # -- adding --------------------------------------------------------------------------------
 
 
-def add_file(*, agency: Agency, name: str, upload, file_type: str, actor: str = ""):
+def add_file(*, agency: Agency, name: str, upload, file_type: str, actor: str = "", by=None):
     """Keep an uploaded file (checked by the form) and queue its processing."""
     document = KnowledgeDocument(
         agency=agency,
@@ -43,11 +44,12 @@ def add_file(*, agency: Agency, name: str, upload, file_type: str, actor: str = 
     )
     document.file.save(f"{document.id}.{file_type}", upload, save=False)
     document.save()
+    _added(document, by)
     queue_processing(document.id)
     return document
 
 
-def add_url(*, agency: Agency, name: str, url: str, actor: str = "") -> KnowledgeDocument:
+def add_url(*, agency: Agency, name: str, url: str, actor: str = "", by=None) -> KnowledgeDocument:
     """A web page the agents can cite; fetched (SSRF-guarded) to check and measure it."""
     document = KnowledgeDocument.objects.create(
         agency=agency,
@@ -57,11 +59,14 @@ def add_url(*, agency: Agency, name: str, url: str, actor: str = "") -> Knowledg
         url=url,
         created_by=actor[:150],
     )
+    _added(document, by)
     queue_processing(document.id)
     return document
 
 
-def add_text(*, agency: Agency, name: str, text: str, actor: str = "") -> KnowledgeDocument:
+def add_text(
+    *, agency: Agency, name: str, text: str, actor: str = "", by=None
+) -> KnowledgeDocument:
     """Pasted text the agents can cite."""
     document = KnowledgeDocument.objects.create(
         agency=agency,
@@ -72,8 +77,20 @@ def add_text(*, agency: Agency, name: str, text: str, actor: str = "") -> Knowle
         file_size=len(text.encode("utf-8")),
         created_by=actor[:150],
     )
+    _added(document, by)
     queue_processing(document.id)
     return document
+
+
+def _added(document: KnowledgeDocument, by) -> None:
+    record_audit(
+        document.agency,
+        by,
+        "knowledge.document_added",
+        f"Added knowledge document {document.name}",
+        detail={"source": document.source, "url": document.url},
+        target=f"knowledge_document:{document.pk}",
+    )
 
 
 def replace_text(*, document: KnowledgeDocument, name: str, text: str | None) -> None:
@@ -248,7 +265,7 @@ def set_agent_documents(*, agent: Agent, documents: list[KnowledgeDocument]) -> 
     return sync_agents([agent])
 
 
-def delete_document(document: KnowledgeDocument) -> list[str]:
+def delete_document(document: KnowledgeDocument, *, by=None) -> list[str]:
     """Delete the document here and at ElevenLabs, after detaching it from its agents."""
     agents = list(document.agents.all())
     document_id = document.elevenlabs_document_id
@@ -264,5 +281,12 @@ def delete_document(document: KnowledgeDocument) -> list[str]:
             )
     if document.file:
         document.file.delete(save=False)
+    record_audit(
+        document.agency,
+        by,
+        "knowledge.document_deleted",
+        f"Deleted knowledge document {document.name}",
+        target=f"knowledge_document:{document.pk}",
+    )
     document.delete()
     return problems

@@ -52,14 +52,15 @@ def document_add(request: HttpRequest) -> HttpResponse:
                 upload=data["file"],
                 file_type=form.file_type,
                 actor=actor,
+                by=request.user,
             )
         elif data["url"]:
             document = services.add_url(
-                agency=agency, name=data["name"], url=data["url"], actor=actor
+                agency=agency, name=data["name"], url=data["url"], actor=actor, by=request.user
             )
         else:
             document = services.add_text(
-                agency=agency, name=data["name"], text=data["text"], actor=actor
+                agency=agency, name=data["name"], text=data["text"], actor=actor, by=request.user
             )
         document.refresh_from_db()
         if document.status == KnowledgeDocument.Status.ERROR:
@@ -155,7 +156,7 @@ def document_delete(request: HttpRequest, document_id) -> HttpResponse:
     document = agency_object_or_404(KnowledgeDocument, request, pk=document_id)
     if request.method == "POST":
         name = document.name
-        _flash(request, services.delete_document(document), f"Deleted {name}")
+        _flash(request, services.delete_document(document, by=request.user), f"Deleted {name}")
         return redirect("knowledge:list")
     return render(request, "knowledge/document_confirm_delete.html", {"document": document})
 

@@ -13,6 +13,7 @@ from agencies.models import Agency
 from listings.models import Listing, ListingImport
 from listings.reaxml import ListingRecord, ParsedFile
 from listings.signals import stock_changed
+from voqo.events import record_audit
 
 MAX_PROBLEMS_KEPT = 200
 _TEXT_FIELDS = (models.CharField, models.TextField)
@@ -26,8 +27,10 @@ def apply_records(
     name: str,
     actor: str = "",
     listing_source: str = Listing.Source.REAXML,
+    by=None,
 ) -> ListingImport:
-    """Upsert every applicable record of `parsed` into `agency`'s listings; record the import."""
+    """Upsert every applicable record of `parsed` into `agency`'s listings; record the import
+    (and, for a file someone brought in, not the feed's scheduled polls, audit it)."""
     report = ListingImport(agency=agency, source=source, name=name[:255], created_by=actor[:150])
     problems: list[dict[str, str]] = [{"listing": "", "message": w} for w in parsed.warnings]
     keys = {(r.agent_code, r.unique_id) for r in parsed.records if not r.rejection}
@@ -68,6 +71,8 @@ def apply_records(
                 report.unchanged += 1
         report.problems = problems[:MAX_PROBLEMS_KEPT]
         report.save()
+        if source != ListingImport.Source.FEED:
+            audit_import(report, by)
     if report.changed_stock:
         # After the import's own transaction: receivers see the new stock.
         stock_changed.send(sender=Listing, agency=agency)
@@ -128,3 +133,25 @@ def _update(listing: Listing, record: ListingRecord, source: str) -> str:
     if was_in_stock and not listing.in_stock:
         return "removed"
     return "updated"
+
+
+def audit_import(report: ListingImport, by) -> None:
+    """The audit record of a listings file import (refused or applied)."""
+    counts = {
+        name: getattr(report, name)
+        for name in ("created", "updated", "removed", "unchanged", "rejected")
+    }
+    summary = (
+        f"Listings file {report.name} refused: {report.error}"
+        if report.error
+        else f"Imported listings from {report.name}: "
+        + ", ".join(f"{count} {name}" for name, count in counts.items())
+    )
+    record_audit(
+        report.agency,
+        by,
+        "listings.imported",
+        summary,
+        detail={"source": report.source, "counts": counts, "error": report.error},
+        target=f"listing_import:{report.pk}",
+    )

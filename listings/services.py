@@ -10,8 +10,9 @@ from django.utils import timezone
 from agencies.models import Agency
 from functions import egress
 from listings import reaxml
-from listings.importing import apply_records
+from listings.importing import apply_records, audit_import
 from listings.models import Listing, ListingFeed, ListingImport
+from voqo.events import record_audit
 from voqo.models import agency_zone
 
 logger = logging.getLogger(__name__)
@@ -22,16 +23,25 @@ USER_AGENT = "Voqo-Listings/1.0"
 
 
 def import_reaxml(
-    *, agency: Agency, content: bytes, name: str, actor: str = "", source: str = "reaxml"
+    *,
+    agency: Agency,
+    content: bytes,
+    name: str,
+    actor: str = "",
+    source: str = "reaxml",
+    by=None,
 ) -> ListingImport:
     """Read a REAXML document and upsert its listings; a file that cannot be read is
     recorded as a refused import (nothing changes)."""
     try:
         parsed = reaxml.parse(content, zone=agency_zone(agency))
     except reaxml.ReaxmlError as error:
-        return ListingImport.objects.create(
+        report = ListingImport.objects.create(
             agency=agency, source=source, name=name[:255], error=error.message, created_by=actor
         )
+        if source != ListingImport.Source.FEED:
+            audit_import(report, by)
+        return report
     return apply_records(
         agency=agency,
         parsed=parsed,
@@ -39,17 +49,36 @@ def import_reaxml(
         name=name,
         actor=actor,
         listing_source=Listing.Source.FEED if source == "feed" else Listing.Source.REAXML,
+        by=by,
     )
 
 
-def save_feed(*, agency: Agency, url: str, enabled: bool, poll_every_minutes: int) -> ListingFeed:
+def save_feed(
+    *, agency: Agency, url: str, enabled: bool, poll_every_minutes: int, by=None
+) -> ListingFeed:
     """Set the agency's feed URL; a new URL is fetched in full next time (no validators)."""
     feed = ListingFeed.objects.filter(agency=agency).first() or ListingFeed(agency=agency)
+    before = {
+        "url": feed.url,
+        "enabled": feed.enabled,
+        "poll_every_minutes": feed.poll_every_minutes,
+    }
+    after = {"url": url, "enabled": enabled, "poll_every_minutes": poll_every_minutes}
     if feed.url != url:
         feed.etag = feed.last_modified = ""
         feed.checked_at = None
     feed.url, feed.enabled, feed.poll_every_minutes = url, enabled, poll_every_minutes
     feed.save()
+    if before != after:
+        changed = sorted(name for name in after if before[name] != after[name])
+        record_audit(
+            agency,
+            by,
+            "listings.feed_changed",
+            f"Listings feed changed: {', '.join(changed)}",
+            detail={"before": before, "after": after},
+            target=f"listing_feed:{feed.pk}",
+        )
     return feed
 
 

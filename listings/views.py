@@ -105,6 +105,7 @@ def listing_import(request: HttpRequest) -> HttpResponse:
             content=upload.read(),
             name=upload.name,
             actor=request.user.get_username(),
+            by=request.user,
         )
         if report.error:
             messages.error(request, f"{upload.name} was not imported: {report.error}")
@@ -144,6 +145,7 @@ def feed_save(request: HttpRequest) -> HttpResponse:
             url=form.cleaned_data["url"],
             enabled=form.cleaned_data["enabled"],
             poll_every_minutes=form.cleaned_data["poll_every_minutes"],
+            by=request.user,
         )
         messages.success(request, f"Feed saved. It is checked {_poll_words(saved)}.")
         return redirect("listings:import")
@@ -274,6 +276,7 @@ def csv_map(request: HttpRequest, token: str) -> HttpResponse:
                     name=pending[token],
                     actor=request.user.get_username(),
                     listing_source=Listing.Source.CSV,
+                    by=request.user,
                 )
                 csv_listings.remember_roles(headers=headers, roles=mapping.roles, agency=agency)
                 _forget(request, token)

@@ -12,6 +12,9 @@ class MessagesConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from calls.models import SmsMessage
+        from messages.privacy import on_contact_forgetting
         from messages.threads import on_message_saved
+        from retention.forgetting import contact_forgetting
 
         post_save.connect(on_message_saved, sender=SmsMessage, dispatch_uid="messages.threads")
+        contact_forgetting.connect(on_contact_forgetting, dispatch_uid="messages.forget")

@@ -300,6 +300,15 @@ def correct_outcome(*, call: Call, outcome_type: str, details: dict[str, Any], b
     return outcome
 
 
+def on_webhook_delivery_finished(
+    sender, event_type: str, data: dict, status_code: int | None, **kwargs: Any
+) -> None:
+    """`webhooks.signals.delivery_finished` receiver: a `call.analyzed` attempt's answer
+    (each endpoint's latest attempt; the last one to finish is what the outcome shows)."""
+    if event_type == "call.analyzed" and data.get("call_id"):
+        record_webhook_delivery(data["call_id"], status_code)
+
+
 def record_webhook_delivery(call_id, status_code: int | None) -> bool:
     """Record how the `call.analyzed` webhook for `call_id` was answered (None: no answer).
 

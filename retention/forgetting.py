@@ -7,9 +7,10 @@ anonymous rows (no contact, no number, no words) so call counts and durations st
 Their opt-out, if any, stays on the do-not-contact list: forgetting someone must never
 make them callable again.
 
-Other apps that keep facts about a contact (profile facts, consents) erase their own rows
-by listening to `contact_forgetting`, and add their section to an access export by
-listening to `access_export_sections` (return a dict of section name → JSON-ready data).
+Other apps that keep facts about a contact (outcomes and lead alerts, consents, SMS
+threads, scheduled calls) erase their own rows by listening to `contact_forgetting`, and add
+their section to an access export by listening to `access_export_sections` (return a dict
+of section name → JSON-ready data).
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from contacts.models import Contact, SuppressedNumber
 from retention.purge import delete_media_files
 from voqo.events import record_audit
 
-# kwargs: contact (still in the database; runs inside the forgetting transaction)
+# kwargs: contact, call_ids (their calls, still as they were: sent inside the forgetting
+# transaction before anything is erased)
 contact_forgetting = Signal()
-# kwargs: contact; receivers return {section name: JSON-ready data}
+# kwargs: contact, call_ids; receivers return {section name: JSON-ready data}
 access_export_sections = Signal()
 
 
@@ -96,7 +98,9 @@ def forget_contact(*, contact: Contact, actor) -> ForgetPlan:
     contact_id, agency = contact.pk, contact.agency
     with transaction.atomic():
         # By id: blanking the number takes a call out of `_calls_of`.
-        calls = Call.objects.filter(pk__in=list(_calls_of(contact).values_list("pk", flat=True)))
+        call_ids = list(_calls_of(contact).values_list("pk", flat=True))
+        calls = Call.objects.filter(pk__in=call_ids)
+        contact_forgetting.send(sender=Contact, contact=contact, call_ids=call_ids)
         recordings = [name for name in calls.values_list("recording_file", flat=True) if name]
         conversation_ids = [
             cid for cid in calls.values_list("elevenlabs_conversation_id", flat=True) if cid
@@ -124,7 +128,6 @@ def forget_contact(*, contact: Contact, actor) -> ForgetPlan:
         sms.filter(direction=SmsMessage.Direction.OUTBOUND).update(to_phone="")
         sms.update(body="", contact=None)
         _campaign_rows_of(contact).update(name="", variables={})
-        contact_forgetting.send(sender=Contact, contact=contact)
         contact.delete()  # its memories go with it (CASCADE)
         record_audit(
             agency,
@@ -215,7 +218,10 @@ def access_export(*, contact: Contact, actor) -> dict[str, Any]:
             else None
         ),
     }
-    for _receiver, sections in access_export_sections.send(sender=Contact, contact=contact):
+    call_ids = [record["id"] for record in export["calls"]]
+    for _receiver, sections in access_export_sections.send(
+        sender=Contact, contact=contact, call_ids=call_ids
+    ):
         export.update(sections or {})
     record_audit(
         contact.agency,

@@ -21,6 +21,7 @@ from functions.egress import EgressError, OutgoingRequest, send_request
 from voqo.events import record_audit
 from webhooks import queue
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint, Event
+from webhooks.signals import delivery_finished
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +191,15 @@ def attempt_delivery(delivery_id) -> bool:
         _failed(delivery, endpoint, error=error, status_code=status_code, now=timezone.now())
     else:
         _succeeded(delivery, endpoint, status_code=status_code, now=timezone.now())
+    delivery_finished.send(
+        sender=Delivery,
+        agency=endpoint.agency,
+        event_type=event.event_type,
+        data=event.data,
+        endpoint_id=endpoint.pk,
+        status_code=status_code,
+        delivered=not error,
+    )
     return True
 
 

@@ -1,5 +1,5 @@
 from django import template
-from django.urls import Resolver404, resolve
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from contacts.profile import FACTS, form_initial, profile_rows
@@ -10,8 +10,6 @@ from outcomes.selectors import job_outcome_counts
 register = template.Library()
 
 CALLBACK_REQUESTED = "callback_requested"
-# The scheduling page, linked only on installs that have it.
-SCHEDULE_PATHS = ("/scheduled/new", "/scheduled/new/")
 
 
 @register.filter
@@ -30,19 +28,20 @@ def detail_value(value) -> str:
 
 
 def _schedule_link(outcome: Outcome | None, call) -> str:
-    """Where to schedule the requested callback, when this install can schedule calls."""
-    if outcome is None or outcome.outcome_type != CALLBACK_REQUESTED or not call.contact_id:
+    """The scheduling page filled in for the requested callback: who, when, which agent."""
+    if outcome is None or outcome.outcome_type != CALLBACK_REQUESTED:
         return ""
-    for path in SCHEDULE_PATHS:
-        try:
-            resolve(path)
-        except Resolver404:
-            continue
+    if call.contact_id:
         query = {"contact": str(call.contact_id)}
-        if when := outcome.extracted_data.get("when"):
-            query["at"] = when
-        return f"{path}?{urlencode(query)}"
-    return ""
+    elif call.external_phone:
+        query = {"call": str(call.pk)}
+    else:
+        return ""
+    if call.agent_id:
+        query["agent"] = str(call.agent_id)
+    if when := outcome.extracted_data.get("when"):
+        query["at"] = when
+    return f"{reverse('scheduling:new')}?{urlencode(query)}"
 
 
 @register.inclusion_tag("outcomes/partials/_call_outcome.html", takes_context=True)

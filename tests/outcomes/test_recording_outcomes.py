@@ -215,7 +215,7 @@ def test_the_call_page_shows_the_outcome_and_its_details(client, staff_client, a
     assert "Inspection booked" in html and "12 Ocean Street" in html and "90%" in html
 
 
-def test_a_callback_links_to_scheduling_only_where_the_install_has_it(client, staff_client, agent):
+def test_a_callback_links_to_the_scheduling_page_filled_in(client, staff_client, agent):
     post_event(
         client,
         analysed_call(
@@ -226,15 +226,13 @@ def test_a_callback_links_to_scheduling_only_where_the_install_has_it(client, st
 
     html = staff_client.get(f"/calls/{call.pk}/").content.decode()
 
-    from django.urls import Resolver404, resolve
-
-    try:
-        resolve("/scheduled/new")
-        has_scheduling = True
-    except Resolver404:
-        has_scheduling = False
-    link = f"/scheduled/new?contact={call.contact_id}&amp;at=2026-03-14T10%3A00%3A00"
-    assert (link in html) is has_scheduling
+    link = (
+        f"/scheduled-calls/new/?contact={call.contact_id}&amp;agent={call.agent_id}"
+        "&amp;at=2026-03-14T10%3A00%3A00"
+    )
+    assert link in html and "Schedule the callback" in html
+    form = staff_client.get(link.replace("&amp;", "&")).content.decode()
+    assert call.contact.phone in form and "2026-03-14T10:00" in form
 
 
 def test_a_voicemail_without_an_outcome_is_recorded_as_voicemail(client, agent):
