@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import time
 import urllib.error
 import urllib.request
 from dataclasses import replace
@@ -42,6 +43,7 @@ from voqo.providers import (
     ToolSpec,
     TwilioNumberRegistration,
     Voice,
+    VoiceSampleFile,
 )
 from voqo.providers.elevenlabs_webhooks import parse_conversation, parse_event, sign
 
@@ -113,6 +115,7 @@ class SandboxProvider(Provider):
         first_message: str | None = None,
         phone_number_id: str = "",
         prompt: str | None = None,
+        voice_id: str | None = None,
     ) -> OutboundCall:
         """'Dial': record the conversation and queue its ending; returns at once."""
         conversation = SandboxConversation.objects.create(
@@ -145,6 +148,17 @@ class SandboxProvider(Provider):
         return sample_voices(
             lambda voice_id: reverse("sandbox_voice_preview", kwargs={"voice_id": voice_id})
         )
+
+    def clone_voice(
+        self, *, name: str, samples: list[VoiceSampleFile], description: str = ""
+    ) -> str:
+        """A synthetic voice id after SANDBOX_CLONE_DELAY seconds, as if ElevenLabs cloned."""
+        if settings.SANDBOX_CLONE_DELAY:
+            time.sleep(settings.SANDBOX_CLONE_DELAY)
+        return _fake_id("voice_sbx_")
+
+    def delete_voice(self, voice_id: str) -> None:
+        return None
 
     def get_conversation(self, conversation_id: str) -> PostCallEvent:
         conversation = SandboxConversation.objects.filter(conversation_id=conversation_id).first()
