@@ -2,9 +2,9 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.factories import default_agency
 from voices.models import LibraryVoice, VoiceConsent, VoiceSample
 from voices.samples import silent_wav
-from tests.factories import default_agency
 
 
 def wav_upload(name: str = "sarah.wav", seconds: float = 12) -> SimpleUploadedFile:
