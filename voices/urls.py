@@ -12,7 +12,7 @@ urlpatterns = [
     path("callers/<uuid:mapping_id>/remove/", views.caller_unmap, name="caller_unmap"),
     path("cache/", views.ttl, name="ttl"),
     path("log/", views.log, name="log"),
-    path("<uuid:voice_id>/", views.detail, name="detail"),
-    path("<uuid:voice_id>/rename/", views.rename, name="rename"),
-    path("<uuid:voice_id>/delete/", views.delete, name="delete"),
+    path("<uuid:library_voice_id>/", views.detail, name="detail"),
+    path("<uuid:library_voice_id>/rename/", views.rename, name="rename"),
+    path("<uuid:library_voice_id>/delete/", views.delete, name="delete"),
 ]

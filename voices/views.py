@@ -91,7 +91,7 @@ def clone(request: HttpRequest) -> HttpResponse:
             form.add_error(None, f"ElevenLabs did not clone the voice: {error}")
         else:
             messages.success(request, f"Cloned {voice.name}; it is in the agent voice picker.")
-            return redirect("voices:detail", voice_id=voice.pk)
+            return redirect("voices:detail", library_voice_id=voice.pk)
     no_consent = not VoiceConsent.objects.filter(agency=agency).exists()
     return render(request, "voices/clone.html", {"form": form, "no_consent": no_consent})
 
@@ -120,9 +120,9 @@ def sample_add(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def detail(request: HttpRequest, voice_id) -> HttpResponse:
+def detail(request: HttpRequest, library_voice_id) -> HttpResponse:
     voice = agency_object_or_404(
-        LibraryVoice.objects.select_related("consent"), request, pk=voice_id
+        LibraryVoice.objects.select_related("consent"), request, pk=library_voice_id
     )
     return render(
         request,
@@ -137,8 +137,8 @@ def detail(request: HttpRequest, voice_id) -> HttpResponse:
 
 @require_POST
 @role_required(Role.MANAGER)
-def rename(request: HttpRequest, voice_id) -> HttpResponse:
-    voice = agency_object_or_404(LibraryVoice, request, pk=voice_id)
+def rename(request: HttpRequest, library_voice_id) -> HttpResponse:
+    voice = agency_object_or_404(LibraryVoice, request, pk=library_voice_id)
     form = RenameForm(request.POST)
     if form.is_valid():
         services.rename_library_voice(
@@ -147,19 +147,19 @@ def rename(request: HttpRequest, voice_id) -> HttpResponse:
         messages.success(request, f"Renamed to {voice.name}.")
     else:
         messages.error(request, "Give the voice a name.")
-    return redirect("voices:detail", voice_id=voice.pk)
+    return redirect("voices:detail", library_voice_id=voice.pk)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MANAGER)
-def delete(request: HttpRequest, voice_id) -> HttpResponse:
-    voice = agency_object_or_404(LibraryVoice, request, pk=voice_id)
+def delete(request: HttpRequest, library_voice_id) -> HttpResponse:
+    voice = agency_object_or_404(LibraryVoice, request, pk=library_voice_id)
     if request.method == "POST":
         try:
             services.delete_library_voice(voice=voice, user=request.user)
         except ProviderError as error:
             messages.error(request, f"ElevenLabs did not delete {voice.name}: {error}")
-            return redirect("voices:detail", voice_id=voice.pk)
+            return redirect("voices:detail", library_voice_id=voice.pk)
         messages.success(request, f"Deleted {voice.name}; the consent record stays.")
         return redirect("voices:library")
     return render(
