@@ -214,3 +214,26 @@ def test_mapping_an_unknown_number_is_refused(manager):
         reverse("voices:caller_map"), {"phone": "+61412000000", "voice": "library:x"}, follow=True
     )
     assert "No contact has that phone number" in response.content.decode()
+
+
+def test_a_simulated_call_shows_the_voice_it_used(
+    manager, agent, numbers_washed, within_calling_hours
+):
+    voice = make_library_voice("voice_sbx_sarah")
+    priya = make_contact(name="Priya", phone="+61412345678")
+    map_contact(manager, priya, f"library:{voice.pk}")
+
+    manager.post(
+        reverse("contacts:call_number"),
+        {"phone": priya.phone, "agent": agent.id, "purpose": "service"},
+    )
+
+    call = Call.objects.get()
+    assert call.voice_id == "voice_sbx_sarah"
+    page = manager.get(reverse("calls:detail", args=[call.pk])).content.decode()
+    assert "voice_sbx_sarah" in page and "the caller's own voice" in page
+
+
+def test_the_sandbox_clones_with_a_synthetic_voice_id(manager):
+    clone = services.clone_sample(sample=make_sample())
+    assert clone.status == "ready" and clone.voice_id.startswith("voice_sbx_")
