@@ -173,3 +173,9 @@ def test_the_clone_log_filters_by_status_and_caller(manager):
 
     assert "quota exceeded" in failed and "812 ms" not in failed
     assert "812 ms" in by_caller and "quota exceeded" not in by_caller
+
+
+def test_a_cloned_voice_is_in_the_sandbox_agent_voice_picker(manager):
+    make_library_voice("voice_sbx_sarah", name="Sarah")
+    picker = manager.get(reverse("agents:create")).content.decode()
+    assert "voice_sbx_sarah" in picker and "Sarah (cloned)" in picker
