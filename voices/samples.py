@@ -12,8 +12,9 @@ MIN_SECONDS = 10  # shorter samples clone poorly
 MAX_SECONDS = 5 * 60
 MAX_SAMPLES = 25
 
-# MPEG-1 Layer III bitrates (kbps) and sample rates by header index.
+# Layer III bitrates (kbps) by header index: MPEG-1, and MPEG-2/2.5 (lower sample rates).
 _MP3_BITRATES = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]
+_MP3_LSF_BITRATES = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160]
 _MP3_RATES = [44100, 48000, 32000]
 
 
@@ -76,7 +77,8 @@ def _mp3_seconds(filename: str, content: bytes) -> float:
         rate = _MP3_RATES[rate_index] // (1 if mpeg1 else 2)
         padding = (header[2] >> 1) & 0x1
         samples = 1152 if mpeg1 else 576
-        length = samples // 8 * _MP3_BITRATES[bitrate_index] * 1000 // rate + padding
+        bitrate = (_MP3_BITRATES if mpeg1 else _MP3_LSF_BITRATES)[bitrate_index]
+        length = samples // 8 * bitrate * 1000 // rate + padding
         seconds += samples / rate
         frames += 1
         position += length

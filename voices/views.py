@@ -54,8 +54,9 @@ def library(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MANAGER)
 def consent_add(request: HttpRequest) -> HttpResponse:
     agency = require_agency(request)
-    form = ConsentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = ConsentForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
         data = form.cleaned_data
         consent = services.record_consent(
             agency=agency,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from tests.factories import make_staff_user
 from tests.voices.helpers import make_consent, make_library_voice, wav_upload
-from voices.models import CloneLog, LibraryVoice, VoiceConsent
+from voices.models import CloneLog, LibraryVoice, VoiceConsent, VoiceSample
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +179,32 @@ def test_a_cloned_voice_is_in_the_sandbox_agent_voice_picker(manager):
     make_library_voice("voice_sbx_sarah", name="Sarah")
     picker = manager.get(reverse("agents:create")).content.decode()
     assert "voice_sbx_sarah" in picker and "Sarah (cloned)" in picker
+
+
+# Twelve seconds of MPEG-1 Layer III at 128 kbps, 44.1 kHz: 460 frames of 417 bytes.
+TWELVE_SECOND_MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + (b"\xff\xfb\x90\x00" + b"\x00" * 413) * 460
+
+
+def test_an_mp3_sample_is_measured_frame_by_frame_and_kept(manager):
+    consent = make_consent()
+
+    response = manager.post(
+        reverse("voices:sample_add"),
+        {
+            "consent": consent.pk,
+            "name": "Tom at the open home",
+            "audio": SimpleUploadedFile("tom.mp3", TWELVE_SECOND_MP3, content_type="audio/mpeg"),
+        },
+    )
+
+    assert response.status_code == 302
+    sample = VoiceSample.objects.get()
+    assert sample.content_type == "audio/mpeg" and round(sample.duration_secs) == 12
+
+
+def test_a_sample_without_consent_is_refused(manager):
+    response = manager.post(reverse("voices:sample_add"), {"name": "Tom", "audio": wav_upload()})
+    assert "Record the speaker&#x27;s consent before uploading their voice." in (
+        response.content.decode()
+    )
+    assert not VoiceSample.objects.exists()
