@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from contacts.models import Contact
@@ -86,8 +88,7 @@ def _log(agency, operation, started, size, name, phone, voice_id="", error=None)
 
 
 def _forget_voice_picker(agency) -> None:
-    from django.conf import settings
-
+    # The key agents.voices.workspace_voices caches the picker's list under.
     cache.delete(f"voqo:voices:{settings.VOQO_PROVIDER}:{agency.pk}")
 
 
@@ -181,6 +182,7 @@ def add_sample(
 
 
 def ready_clone(sample: VoiceSample, *, now=None) -> VoiceClone | None:
+    """The sample's clone that is ready and within its TTL, if there is one."""
     now = now or timezone.now()
     return (
         VoiceClone.objects.filter(sample=sample, status=VoiceClone.Status.READY, expires_at__gt=now)
@@ -242,6 +244,7 @@ def _copy_to_contact(mapping: CallerVoice) -> None:
 
 
 def clone_ttl(agency) -> timedelta:
+    """How long the agency keeps a caller's clone (setting voice_clone_ttl_hours)."""
     return timedelta(hours=int(Setting.get_value("voice_clone_ttl_hours", agency) or 24))
 
 
@@ -304,8 +307,6 @@ def clone_for_caller(*, agency_id, phone: str) -> VoiceClone | None:
 def note_voice_used(*, agency, voice_id: str) -> None:
     """Count a reuse of a cached clone (a call spoke with it)."""
     if voice_id:
-        from django.db.models import F
-
         VoiceClone.objects.filter(
             agency=agency, voice_id=voice_id, status=VoiceClone.Status.READY
         ).update(reuse_count=F("reuse_count") + 1, last_used_at=timezone.now())
@@ -353,4 +354,5 @@ def on_caller_voice_needed(sender=None, *, agency_id, phone, sample_id, **kwargs
 
 
 def on_voice_used(sender=None, *, agency, voice_id, **kwargs) -> None:
+    """A call spoke with `voice_id`: count the reuse when it is a cached clone."""
     note_voice_used(agency=agency, voice_id=voice_id)
