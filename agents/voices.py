@@ -26,7 +26,24 @@ def workspace_voices(agency=None) -> tuple[list[Voice], str]:
         except ProviderError as error:
             return [], f"ElevenLabs did not list the voices ({error}); type a voice ID instead."
         cache.set(key, voices, VOICES_CACHE_SECONDS)
-    return voices, ""
+    return voices + _library_voices_not_listed(agency, voices), ""
+
+
+def _library_voices_not_listed(agency, voices: list[Voice]) -> list[Voice]:
+    """The agency's cloned voices (voices app) the provider did not list: the sandbox lists
+    only its samples, and a clone made a moment ago may be missing from a cached list."""
+    if agency is None:
+        return []
+    from voices.models import LibraryVoice
+
+    listed = {voice.voice_id for voice in voices}
+    return [
+        Voice(voice_id=voice_id, name=f"{name} (cloned)", description="Your agency's own voice")
+        for voice_id, name in LibraryVoice.objects.filter(agency=agency)
+        .exclude(voice_id="")
+        .values_list("voice_id", "name")
+        if voice_id not in listed
+    ]
 
 
 def default_voice_id(voices: list[Voice]) -> str:

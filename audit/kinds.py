@@ -25,6 +25,15 @@ KIND_LABELS: dict[str, str] = {
     "contact.forgotten": "Person forgotten",
     "contact.access_export": "Access request export",
     "purge": "Purge",
+    "voice.consent": "Voice consent recorded",
+    "voice.cloned": "Voice cloned",
+    "voice.clone_failed": "Voice clone failed",
+    "voice.clone_expired": "Expired voice clone deleted",
+    "voice.renamed": "Voice renamed",
+    "voice.deleted": "Voice deleted",
+    "voice.sample_added": "Voice sample added",
+    "voice.caller_mapped": "Caller given a voice",
+    "voice.caller_unmapped": "Caller's voice removed",
 }
 
 

@@ -20,6 +20,9 @@ ROOT = CACHE_DIR.parent.parent
 CONTACTS = int(os.environ.get("BENCH_CONTACTS", 100_000))
 MEMORIES_PER_CONTACT = 5
 CALLS = int(os.environ.get("BENCH_CALLS", 1_000_000))
+# Contacts who hear a salesperson's cloned voice (voices app): the initiation answer must
+# stay one query with them.
+VOICE_MAPPINGS = 1_000
 STAFF_USER = "bench"
 STAFF_PASSWORD = "bench-password-123"
 
@@ -61,6 +64,56 @@ def _insert(model, rows, batch: int = 20_000) -> int:
 
 def _ts(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def _voice_mappings(agency_id: str, contact_ids: list[str], now: datetime) -> None:
+    from voices.models import CallerVoice, LibraryVoice, VoiceConsent
+
+    consent_id, voice_id = uuid.UUID(int=(3 << 64)).hex, uuid.UUID(int=(3 << 64) + 1).hex
+    _insert(
+        VoiceConsent,
+        [
+            {
+                "id": consent_id,
+                "agency_id": agency_id,
+                "speaker_name": "Sarah Nguyen",
+                "statement": "I agree to have my voice cloned.",
+                "consent_file": "",
+                "uploaded_by_id": None,
+                "uploaded_by_name": "bench",
+                "created_at": _ts(now),
+            }
+        ],
+    )
+    _insert(
+        LibraryVoice,
+        [
+            {
+                "id": voice_id,
+                "agency_id": agency_id,
+                "consent_id": consent_id,
+                "name": "Sarah",
+                "voice_id": "voice_bench_sarah",
+                "sample_bytes": 0,
+                "created_by": "bench",
+                "created_at": _ts(now),
+            }
+        ],
+    )
+    _insert(
+        CallerVoice,
+        (
+            {
+                "id": uuid.UUID(int=(4 << 64) + n).hex,
+                "agency_id": agency_id,
+                "contact_id": contact_id,
+                "library_voice_id": voice_id,
+                "sample_id": None,
+                "created_at": _ts(now),
+            }
+            for n, contact_id in enumerate(contact_ids)
+        ),
+    )
 
 
 def build(path: Path) -> None:
@@ -119,10 +172,12 @@ def build(path: Path) -> None:
                 "created_at": _ts(now - timedelta(days=400)),
                 "updated_at": _ts(now),
                 "last_call_at": _ts(now - timedelta(days=n % 365)),
+                "voice_id": "voice_bench_sarah" if n < VOICE_MAPPINGS else "",
             }
             for n in range(CONTACTS)
         ),
     )
+    _voice_mappings(agency_id, contact_ids[:VOICE_MAPPINGS], now)
     facts = [
         "Budget around $1.8M",
         "Looking in Bondi",

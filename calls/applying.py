@@ -26,7 +26,7 @@ from calls.recordings import store_recording
 from calls.signals import call_finished, post_call_recorded
 from compliance.consent import apply_in_call_opt_out
 from contacts.models import UNKNOWN_CALLER, Contact, Memory
-from voqo.events import announce
+from voqo.events import announce, announce_voice_used
 from voqo.models import Setting
 from voqo.phones import try_normalize_phone
 from voqo.providers import PostCallEvent
@@ -70,6 +70,7 @@ POST_CALL_FIELDS = [
     "ended_at",
     "failure_reason",
     "dynamic_variables",
+    "voice_id",
     "sms_status",
     "sms_error",
 ]
@@ -117,6 +118,11 @@ def record_post_call(event: PostCallEvent, *, agency: Agency | None = None) -> C
         call.failure_reason = event.termination_reason
     if not call.dynamic_variables:
         call.dynamic_variables = event.dynamic_variables
+    # The voice the conversation was told to speak with (the initiation answer's override);
+    # counted once, however often the event is delivered.
+    newly_voiced = bool(event.voice_id) and not call.voice_id
+    if newly_voiced:
+        call.voice_id = event.voice_id
 
     # A web, widget or test conversation has no caller number: no contact, no SMS.
     # The contact is matched (or created) within the call's agency only: another agency's
@@ -148,6 +154,8 @@ def record_post_call(event: PostCallEvent, *, agency: Agency | None = None) -> C
         call.sms_status = Call.SmsStatus.SKIPPED if reason else Call.SmsStatus.PENDING
         call.sms_error = reason
     call.save(update_fields=POST_CALL_FIELDS)
+    if newly_voiced:
+        announce_voice_used(call.agency, call.voice_id)
 
     if call.sms_status == Call.SmsStatus.PENDING:
         queue.queue_post_call_sms(call.pk)

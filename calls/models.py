@@ -86,6 +86,8 @@ class Call(UUIDModel):
     analysis = models.JSONField(default=dict, blank=True)
     failure_reason = models.TextField(blank=True, default="")
     dynamic_variables = models.JSONField(default=dict, blank=True)
+    # The voice the conversation spoke with when it was not the agent's own (voices app).
+    voice_id = models.CharField(max_length=64, blank=True, default="")
     # The recording, stored once fetched (post_call_audio webhook or first playback).
     recording_file = models.FileField(upload_to=recording_upload_to, blank=True, default="")
     # Post-call SMS state machine; the conditional UPDATE pending → sending is the claim that

@@ -18,6 +18,7 @@ from contacts.opt_out import is_suppressed
 from phone_numbers.models import PhoneNumber
 from phone_numbers.selectors import NoCallerId, caller_id_for
 from voqo import calling_window
+from voqo.events import announce_voice_used
 from voqo.models import agency_zone
 from voqo.permissions import is_agency_owner
 from voqo.phones import format_phone, outbound_call_problem
@@ -234,6 +235,9 @@ def dial_outbound_call(
         call.status, call.failure_reason = Call.Status.FAILED, str(refusal)
         call.save(update_fields=["status", "failure_reason"])
         raise
+    # The contact's own voice (voices app) for this conversation only: never by changing
+    # the agent that overlapping calls share.
+    voice_id = call.contact.voice_id if call.contact_id else ""
     try:
         started = get_provider(call.agency).start_outbound_call(
             agent_id=call.agent.elevenlabs_agent_id,
@@ -242,6 +246,7 @@ def dial_outbound_call(
             first_message=first_message,
             phone_number_id=_phone_number_id(call),
             prompt=prompt,
+            voice_id=voice_id or None,
         )
     except ProviderError as error:
         logger.warning("outbound call %s to %s failed: %r", call.id, call.to_phone, error)
@@ -253,7 +258,10 @@ def dial_outbound_call(
         call.save(update_fields=fields)
         raise OutboundCallFailed(call, error) from error
     call.elevenlabs_conversation_id = started.conversation_id
-    call.save(update_fields=["elevenlabs_conversation_id"])
+    call.voice_id = voice_id
+    call.save(update_fields=["elevenlabs_conversation_id", "voice_id"])
+    if voice_id:
+        announce_voice_used(call.agency, voice_id)
     return call
 
 

@@ -62,6 +62,11 @@ class Contact(UUIDModel):
     # What calls taught us (contacts.profile): typed facts, each with where it came from.
     # Null for rows that bulk writers (CSV import) insert without it: read as no facts.
     profile = models.JSONField(default=dict, blank=True, null=True)
+    # The caller's own voice (voices.CallerVoice), kept here so the initiation answer reads
+    # it in its one query: a ready ElevenLabs voice id, or the sample still to be cloned.
+    # db_default too: bulk writers (CSV import) insert rows without it.
+    voice_id = models.CharField(max_length=64, blank=True, default="", db_default="")
+    voice_sample_id = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

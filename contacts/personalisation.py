@@ -16,6 +16,7 @@ from contacts.models import Contact, Memory
 from contacts.profile import profile_lines
 from phone_numbers.selectors import called_number_profile
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS, fill_variables
+from voqo.events import caller_voice_needed
 from voqo.models import Setting, agency_zone
 from voqo.phones import try_normalize_phone
 
@@ -140,6 +141,8 @@ class KnownCaller(NamedTuple):
     name: str
     notes: str
     profile: dict
+    voice_id: str = ""
+    voice_sample_id: object = None
 
 
 @functools.cache
@@ -149,7 +152,8 @@ def _caller_sql() -> str:
     contact_fk = memory.get_field("contact").column
     # Served by the unique (agency_id, phone) index.
     return (
-        f"SELECT c.{q('name')}, c.{q('notes')}, m.{q('content')}, c.{q('profile')} "
+        f"SELECT c.{q('name')}, c.{q('notes')}, m.{q('content')}, c.{q('profile')}, "
+        f"c.{q('voice_id')}, c.{q('voice_sample_id')} "
         f"FROM {q(contact.db_table)} c LEFT JOIN {q(memory.db_table)} m "
         f"ON m.{q(contact_fk)} = c.{q(contact.pk.column)} "
         f"WHERE c.{q(contact.get_field('agency').column)} = %s AND c.{q('phone')} = %s "
@@ -179,7 +183,13 @@ def caller_for_phone(phone: str, *, agency_id) -> tuple[KnownCaller | None, list
             profile = json.loads(profile)
         except ValueError:
             profile = {}
-    caller = KnownCaller(name or "", notes or "", profile if isinstance(profile, dict) else {})
+    caller = KnownCaller(
+        name or "",
+        notes or "",
+        profile if isinstance(profile, dict) else {},
+        voice_id=rows[0][4] or "",
+        voice_sample_id=rows[0][5],
+    )
     return caller, [row[2] for row in rows if row[2] is not None]
 
 
@@ -242,4 +252,18 @@ def initiation_answer(
             answer["conversation_config_override"] = {
                 "agent": {"first_message": fill_variables(greeting, variables)}
             }
+    if profile and caller is not None:
+        _speak_with_callers_voice(answer, caller, agency_id=agency.pk, phone=phone)
     return answer
+
+
+def _speak_with_callers_voice(answer: dict, caller: KnownCaller, *, agency_id, phone) -> None:
+    """The caller's own voice for this conversation only (the agent must allow the tts
+    override); a sample not cloned yet starts cloning and this call keeps the agent's voice."""
+    if caller.voice_id:
+        override = answer.setdefault("conversation_config_override", {})
+        override["tts"] = {"voice_id": caller.voice_id}
+    elif caller.voice_sample_id:
+        caller_voice_needed.send(
+            sender=KnownCaller, agency_id=agency_id, phone=phone, sample_id=caller.voice_sample_id
+        )

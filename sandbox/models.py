@@ -40,6 +40,8 @@ class SandboxConversation(UUIDModel):
     call_sid = models.CharField(max_length=64, blank=True, default="")
     dynamic_variables = models.JSONField(default=dict, blank=True)
     first_message = models.TextField(blank=True, default="")
+    # The voice the call was told to speak with, when not the agent's own (voices).
+    voice_id = models.CharField(max_length=64, blank=True, default="")
     payload = models.JSONField(null=True, blank=True)
     # HTTP status of the webhook delivery (None: not delivered yet, 0: could not connect).
     delivery_status = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import time
 import urllib.error
 import urllib.request
 from dataclasses import replace
@@ -42,6 +43,7 @@ from voqo.providers import (
     ToolSpec,
     TwilioNumberRegistration,
     Voice,
+    VoiceSampleFile,
 )
 from voqo.providers.elevenlabs_webhooks import parse_conversation, parse_event, sign
 
@@ -113,6 +115,7 @@ class SandboxProvider(Provider):
         first_message: str | None = None,
         phone_number_id: str = "",
         prompt: str | None = None,
+        voice_id: str | None = None,
     ) -> OutboundCall:
         """'Dial': record the conversation and queue its ending; returns at once."""
         conversation = SandboxConversation.objects.create(
@@ -123,6 +126,7 @@ class SandboxProvider(Provider):
             call_sid=_fake_id("CAsbx", 28),
             dynamic_variables=dict(dynamic_variables),
             first_message=first_message or "",
+            voice_id=voice_id or "",
         )
         queue_sandbox_call(conversation.conversation_id)
         return OutboundCall(
@@ -145,6 +149,17 @@ class SandboxProvider(Provider):
         return sample_voices(
             lambda voice_id: reverse("sandbox_voice_preview", kwargs={"voice_id": voice_id})
         )
+
+    def clone_voice(
+        self, *, name: str, samples: list[VoiceSampleFile], description: str = ""
+    ) -> str:
+        """A synthetic voice id after SANDBOX_CLONE_DELAY seconds, as if ElevenLabs cloned."""
+        if settings.SANDBOX_CLONE_DELAY:
+            time.sleep(settings.SANDBOX_CLONE_DELAY)
+        return _fake_id("voice_sbx_")
+
+    def delete_voice(self, voice_id: str) -> None:
+        return None
 
     def get_conversation(self, conversation_id: str) -> PostCallEvent:
         conversation = SandboxConversation.objects.filter(conversation_id=conversation_id).first()
@@ -247,16 +262,17 @@ def finish_conversation(conversation_id: str) -> SandboxConversation | None:
         return conversation
     if conversation.payload is None:
         if conversation.direction == SandboxConversation.Direction.INBOUND:
-            variables, first_message = _initiation_data(conversation)
+            variables, first_message, voice_id = _initiation_data(conversation)
             conversation.dynamic_variables = variables
             conversation.first_message = first_message
+            conversation.voice_id = voice_id
         call = _simulated_call(conversation)
         if call.direction == SandboxConversation.Direction.INBOUND:
             call = replace(call, listing_search=_search_listings(conversation))
         conversation.payload = simulate_event(call, failure_rate=settings.SANDBOX_FAILURE_RATE)
         conversation.ended_at = timezone.now()
         conversation.save(
-            update_fields=["dynamic_variables", "first_message", "payload", "ended_at"]
+            update_fields=["dynamic_variables", "first_message", "voice_id", "payload", "ended_at"]
         )
     conversation.delivery_status = deliver_post_call_webhook(conversation.payload)
     conversation.save(update_fields=["delivery_status"])
@@ -292,6 +308,7 @@ def _simulated_call(conversation: SandboxConversation) -> SimulatedCall:
         agent_name=agent.name if agent else "",
         greeting=agent.greeting_message if agent else "",
         first_message=conversation.first_message,
+        voice_id=conversation.voice_id,
         dynamic_variables=conversation.dynamic_variables,
     )
 
@@ -339,7 +356,7 @@ def _search_listings(conversation: SandboxConversation) -> dict[str, Any] | None
     return {"arguments": arguments, "answer": answer}
 
 
-def _initiation_data(conversation: SandboxConversation) -> tuple[dict[str, Any], str]:
+def _initiation_data(conversation: SandboxConversation) -> tuple[dict[str, Any], str, str]:
     """Ask Voqo's initiation webhook, as ElevenLabs does before answering an inbound call.
 
     Without an answer the call goes ahead with the placeholders, as it would at ElevenLabs.
@@ -367,10 +384,12 @@ def _initiation_data(conversation: SandboxConversation) -> tuple[dict[str, Any],
             answer = json.loads(response.read())
     except (urllib.error.URLError, OSError, ValueError) as error:
         logger.warning("sandbox: initiation webhook gave no answer (%s); using placeholders", error)
-        return fallback, ""
+        return fallback, "", ""
     variables = answer.get("dynamic_variables") or {}
-    override = (answer.get("conversation_config_override") or {}).get("agent") or {}
-    return {**fallback, **variables}, str(override.get("first_message") or "")
+    overrides = answer.get("conversation_config_override") or {}
+    override = overrides.get("agent") or {}
+    voice_id = str((overrides.get("tts") or {}).get("voice_id") or "")
+    return {**fallback, **variables}, str(override.get("first_message") or ""), voice_id
 
 
 def _number_of(elevenlabs_agent_id: str) -> str:

@@ -63,6 +63,7 @@ class SimulatedCall:
     agent_name: str = ""
     greeting: str = ""
     first_message: str = ""
+    voice_id: str = ""  # the caller's own voice (voices), when not the agent's
     dynamic_variables: dict[str, Any] = field(default_factory=dict)
     # The agent's search_listings tool call, as the sandbox made it through Voqo's proxy:
     # {"arguments": {...}, "answer": {...}}; None when the agent has no such tool.
@@ -206,6 +207,8 @@ def _transcription(call: SimulatedCall, rng: random.Random, now: int) -> dict:
     override: dict[str, Any] = {}
     if call.first_message:
         override = {"agent": {"first_message": call.first_message}}
+    if call.voice_id:
+        override["tts"] = {"voice_id": call.voice_id}
     return {
         "type": "post_call_transcription",
         "event_timestamp": now,

@@ -15,6 +15,7 @@ NAV_ITEMS = (
     ("campaigns", "Campaigns", "campaigns:list"),
     ("listings", "Listings", "listings:list"),
     ("knowledge", "Knowledge", "knowledge:list"),
+    ("voices", "Voices", "voices:library"),
     ("compliance", "Compliance", "compliance:page"),
     ("onboarding", "Connections", "onboarding:connections"),
     ("settings", "Settings", "settings"),

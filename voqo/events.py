@@ -17,6 +17,16 @@ from django.dispatch import Signal
 domain_event = Signal()
 # kwargs: agency, actor, kind, summary, detail, target
 audit_event = Signal()
+# kwargs: agency_id, phone, sample_id — a caller mapped to a voice sample rang before its
+# clone was ready (the voices app starts cloning in the background).
+caller_voice_needed = Signal()
+# kwargs: agency, voice_id — a call spoke with a voice other than its agent's.
+voice_used = Signal()
+
+
+def announce_voice_used(agency, voice_id: str) -> None:
+    """Tell the voices app that a call used `voice_id` (the clone cache counts reuses)."""
+    voice_used.send(sender="voice_used", agency=agency, voice_id=voice_id)
 
 
 def announce(agency, event_type: str, data: dict[str, Any], *, agent_id=None) -> None:

@@ -32,6 +32,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "retention_recording_days": 180,
     "retention_transcript_days": 730,
     "retention_webhook_payload_days": 30,
+    # Hours a caller's cloned voice is reused before it is deleted at ElevenLabs (voices).
+    "voice_clone_ttl_hours": 24,
 }
 SEEDED_SETTING_KEYS = (
     "sms_template",

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "audit",
     "retention",
     "monitoring",
+    "voices",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +233,8 @@ if VOQO_PROVIDER == "sandbox":
 VOQO_DNCR_CLIENT = env("VOQO_DNCR_CLIENT", default="voqo.providers.dncr.FileWashClient")
 # Seconds of sandbox "ringing" before a simulated call ends with its webhook.
 SANDBOX_CALL_DELAY = env.float("SANDBOX_CALL_DELAY", default=3.0)
+# Seconds the sandbox takes to "clone" a voice before it hands back a synthetic voice id.
+SANDBOX_CLONE_DELAY = env.float("SANDBOX_CLONE_DELAY", default=1.0)
 # Share of simulated outbound calls that end unanswered or busy.
 SANDBOX_FAILURE_RATE = env.float("SANDBOX_FAILURE_RATE", default=0.15)
 

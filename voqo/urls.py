@@ -55,6 +55,7 @@ urlpatterns = [
     path("compliance/", include("compliance.urls")),
     path("listings/", include("listings.urls")),
     path("knowledge/", include("knowledge.urls")),
+    path("voices/", include("voices.urls")),
     path("", include("onboarding.urls")),
     path("", include("outcomes.urls")),
     path("sandbox/", include("sandbox.urls")),

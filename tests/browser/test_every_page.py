@@ -30,6 +30,7 @@ from outcomes.models import Disposition, LeadAlertRule
 from phone_numbers.models import PhoneNumber
 from scheduling.models import ScheduledCall
 from tests.conftest import STAFF_PASSWORD
+from voices.models import CallerVoice, LibraryVoice
 from webhooks.endpoints import create_endpoint
 from webhooks.models import Delivery, DeliveryAttempt, Event
 
@@ -137,6 +138,8 @@ def demo_objects() -> dict[str, str]:
         "listing_id": listing.pk,
         "import_id": ListingImport.objects.filter(agency=agency).first().pk,
         "document_id": document.pk,
+        "library_voice_id": LibraryVoice.objects.filter(agency=agency).first().pk,
+        "mapping_id": CallerVoice.objects.filter(agency=agency).first().pk,
         "disposition_id": Disposition.objects.filter(agency=agency).first().pk,
         "rule_id": LeadAlertRule.objects.create(
             agency=agency,

@@ -194,9 +194,9 @@ def request_errors(operation: Operation, raw: bytes) -> list[dict[str, Any]] | N
     return schema_errors(pointer, body) or None
 
 
-def multipart_form(raw: bytes, content_type: str) -> dict[str, tuple[str | None, bytes]] | None:
-    """The parts of a multipart/form-data body: name → (filename or None, bytes); None when
-    the body is not readable as multipart."""
+def multipart_parts(raw: bytes, content_type: str) -> list[tuple[str, str | None, bytes]] | None:
+    """Every part of a multipart/form-data body in order: (name, filename or None, bytes),
+    repeated names kept (an array of files); None when the body is not readable as multipart."""
     from email.parser import BytesParser
     from email.policy import HTTP
 
@@ -207,12 +207,21 @@ def multipart_form(raw: bytes, content_type: str) -> dict[str, tuple[str | None,
     )
     if not message.is_multipart():
         return None
-    parts: dict[str, tuple[str | None, bytes]] = {}
+    parts: list[tuple[str, str | None, bytes]] = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if name:
-            parts[str(name)] = (part.get_filename(), part.get_payload(decode=True) or b"")
+            parts.append((str(name), part.get_filename(), part.get_payload(decode=True) or b""))
     return parts
+
+
+def multipart_form(raw: bytes, content_type: str) -> dict[str, tuple[str | None, bytes]] | None:
+    """The parts of a multipart/form-data body: name → (filename or None, bytes) of its last
+    part; None when the body is not readable as multipart."""
+    parts = multipart_parts(raw, content_type)
+    if parts is None:
+        return None
+    return {name: (filename, content) for name, filename, content in parts}
 
 
 def multipart_errors(
@@ -227,7 +236,7 @@ def multipart_errors(
     if "multipart/form-data" not in content:
         return None
     pointer = f"{operation.pointer}/requestBody/content/multipart~1form-data/schema"
-    parts = multipart_form(raw, content_type)
+    parts = multipart_parts(raw, content_type)
     if parts is None:
         return [{"loc": ["body"], "msg": "Field required", "type": "missing"}]
     schema = _resolve_pointer(pointer)
@@ -235,9 +244,23 @@ def multipart_errors(
         schema = _resolve_pointer(schema["$ref"].split("#", 1)[1])
     errors: list[dict[str, Any]] = []
     instance: dict[str, Any] = {}
-    for name, (filename, value) in parts.items():
+    for name, filename, value in parts:
         declared = schema.get("properties", {}).get(name, {})
-        if declared.get("format") == "binary":
+        if (
+            declared.get("type") == "array"
+            and (declared.get("items") or {}).get("format") == "binary"
+        ):
+            # A list of files: the part repeats under one name, each one a file.
+            if filename is None:
+                errors.append(
+                    {
+                        "loc": ["body", name],
+                        "msg": "Value error, Expected UploadFile, received: <class 'str'>",
+                        "type": "value_error",
+                    }
+                )
+            instance.setdefault(name, []).append("<file>")
+        elif declared.get("format") == "binary":
             if filename is None:
                 errors.append(
                     {

@@ -194,6 +194,7 @@ class FakeProviderServer:
         # The Twilio credentials each imported number was registered with, by id.
         self.phone_number_credentials: dict[str, dict] = {}
         self.voices: dict[str, dict] = {}  # the workspace's voices by id (GET /v1/voices)
+        self.voice_samples: dict[str, list[bytes]] = {}  # cloned voices' samples by voice id
         self.twilio_numbers: dict[str, dict] = {}  # Twilio incoming numbers by E.164 number
         self.twilio_account_status = "active"
 
@@ -438,6 +439,7 @@ class FakeProviderServer:
             self.phone_numbers.clear()
             self.phone_number_credentials.clear()
             self.voices.clear()
+            self.voice_samples.clear()
             self.twilio_numbers.clear()
             self.other_elevenlabs_api_keys.clear()
             self.other_twilio_accounts.clear()
@@ -534,6 +536,8 @@ class FakeProviderServer:
             "_phone_number_delete",
         ),
         ("GET", re.compile(r"^/v1/voices$"), "_voice_list"),
+        ("POST", re.compile(r"^/v1/voices/add$"), "_voice_add"),
+        ("DELETE", re.compile(r"^/v1/voices/(?P<id>[^/]+)$"), "_voice_delete"),
         ("GET", re.compile(r"^/v1/convai/conversations$"), "_conversation_list"),
         ("GET", re.compile(r"^/v1/convai/conversations/(?P<id>[^/]+)$"), "_conversation_get"),
         (
@@ -889,6 +893,36 @@ class FakeProviderServer:
 
     def _voice_list(self, request: RecordedRequest) -> _Response:
         return _Response(200, {"voices": list(self.voices.values())})
+
+    def _voice_add(self, request: RecordedRequest) -> _Response:
+        """Instant voice cloning: the samples arrive as repeated `files` parts."""
+        parts = openapi.multipart_parts(request.body, request.header("content-type", "") or "")
+        samples = [content for name, _filename, content in parts if name == "files"]
+        if not samples:
+            return _Response(
+                400,
+                elevenlabs_error_body(400, "At least one voice sample is required.", "no_files"),
+            )
+        name = next((content.decode() for field, _f, content in parts if field == "name"), "")
+        voice_id = _hex(20)
+        self.voices[voice_id] = {
+            "voice_id": voice_id,
+            "name": name,
+            "category": "cloned",
+            "labels": {},
+            "description": None,
+            "preview_url": f"{self.url}{PREVIEW_PREFIX}{voice_id}.mp3",
+            "available_for_tiers": [],
+            "high_quality_base_model_ids": [],
+        }
+        self.voice_samples[voice_id] = samples
+        return _Response(200, {"voice_id": voice_id, "requires_verification": False})
+
+    def _voice_delete(self, request: RecordedRequest, id: str) -> _Response:
+        if self.voices.pop(id, None) is None:
+            return self._not_found("voice", id)
+        self.voice_samples.pop(id, None)
+        return _Response(200, {"status": "ok"})
 
     def _conversation_list(self, request: RecordedRequest) -> _Response:
         agent_id = (request.query.get("agent_id") or [None])[0]

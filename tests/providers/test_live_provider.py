@@ -124,7 +124,8 @@ def test_create_agent_sends_the_full_configuration(provider, fake_provider):
     assert platform["data_collection"] == DEFAULT_DATA_COLLECTION
     assert set(platform["data_collection"]) == {"caller_name", "caller_memories", "do_not_call"}
     assert platform["overrides"]["conversation_config_override"] == {
-        "agent": {"first_message": True, "prompt": {"prompt": False}}
+        "agent": {"first_message": True, "prompt": {"prompt": False}},
+        "tts": {"voice_id": True},  # a caller's own voice, per conversation (voices)
     }
     assert platform["overrides"]["enable_conversation_initiation_client_data_from_webhook"] is True
 

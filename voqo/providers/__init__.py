@@ -30,6 +30,7 @@ from .base import (
     ToolSpec,
     TwilioNumberRegistration,
     Voice,
+    VoiceSampleFile,
     agent_payload,
     tool_payload,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "ToolSpec",
     "TwilioNumberRegistration",
     "Voice",
+    "VoiceSampleFile",
     "agent_payload",
     "credentials_for",
     "get_provider",

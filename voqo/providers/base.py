@@ -176,6 +176,15 @@ class Voice:
 
 
 @dataclass(frozen=True)
+class VoiceSampleFile:
+    """One recording to clone a voice from."""
+
+    filename: str
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
 class TwilioNumberRegistration:
     """A Twilio number to register with ElevenLabs (its own account's SID and token)."""
 
@@ -224,6 +233,8 @@ class PostCallEvent:
     started_at: datetime | None = None
     termination_reason: str = ""
     dynamic_variables: dict[str, Any] = field(default_factory=dict)
+    # The voice the conversation was told to speak with, when not the agent's own.
+    voice_id: str = ""
     caller_name: str = ""
     caller_memories: str = ""
     # The person asked not to be called again (data collection `do_not_call`).
@@ -428,6 +439,9 @@ def agent_payload(spec: AgentSpec) -> dict[str, Any]:
                         "first_message": True,
                         "prompt": {"prompt": spec.allow_prompt_override},
                     },
+                    # A caller's own voice (voices app) is chosen per conversation, never
+                    # by changing the agent that overlapping calls share.
+                    "tts": {"voice_id": True},
                 },
             },
         },
@@ -530,10 +544,12 @@ class Provider(abc.ABC):
         first_message: str | None = None,
         phone_number_id: str = "",
         prompt: str | None = None,
+        voice_id: str | None = None,
     ) -> OutboundCall:
         """Ask the provider to dial `to_number` with the agent from the registered number
         `phone_number_id` ("" = the install's ELEVENLABS_PHONE_NUMBER_ID), with `prompt`
-        replacing the agent's own when given (the agent must allow it). Never retried
+        replacing the agent's own when given (the agent must allow it) and `voice_id`
+        speaking instead of the agent's voice for this conversation only. Never retried
         automatically."""
 
     # phone numbers and voices
@@ -553,6 +569,16 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     def list_voices(self) -> list[Voice]:
         """The voices of the workspace, by name."""
+
+    @abc.abstractmethod
+    def clone_voice(
+        self, *, name: str, samples: list[VoiceSampleFile], description: str = ""
+    ) -> str:
+        """Clone a voice from the samples (instant voice cloning); return its voice id."""
+
+    @abc.abstractmethod
+    def delete_voice(self, voice_id: str) -> None:
+        """Delete a voice of the workspace. A voice that is already gone is not an error."""
 
     @abc.abstractmethod
     def get_conversation(self, conversation_id: str) -> PostCallEvent:

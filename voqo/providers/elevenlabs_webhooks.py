@@ -233,6 +233,12 @@ def parse_conversation(
         started_at=started_at,
         termination_reason=_text(metadata.get("termination_reason"), 500),
         dynamic_variables=_clean(_dict(client_data.get("dynamic_variables"))),
+        voice_id=_text(
+            _dict(_dict(client_data.get("conversation_config_override")).get("tts")).get(
+                "voice_id"
+            ),
+            64,
+        ),
         caller_name=_collected(collected, "caller_name", 200),
         caller_memories=_collected(collected, "caller_memories", MAX_TEXT_CHARS),
         do_not_call=_collected(collected, "do_not_call", 8).lower() in ("true", "yes", "1"),

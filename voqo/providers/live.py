@@ -40,6 +40,7 @@ from .base import (
     ToolSpec,
     TwilioNumberRegistration,
     Voice,
+    VoiceSampleFile,
     agent_payload,
     tool_payload,
 )
@@ -412,6 +413,7 @@ class LiveProvider(Provider):
         first_message: str | None = None,
         phone_number_id: str = "",
         prompt: str | None = None,
+        voice_id: str | None = None,
     ) -> OutboundCall:
         """Dial `to_number` from the registered number `phone_number_id` (else the install's
         ELEVENLABS_PHONE_NUMBER_ID); sent exactly once, never retried."""
@@ -421,8 +423,13 @@ class LiveProvider(Provider):
             agent_override["first_message"] = first_message
         if prompt is not None:
             agent_override["prompt"] = {"prompt": prompt}
+        override: dict[str, Any] = {}
         if agent_override:
-            client_data["conversation_config_override"] = {"agent": agent_override}
+            override["agent"] = agent_override
+        if voice_id:
+            override["tts"] = {"voice_id": voice_id}
+        if override:
+            client_data["conversation_config_override"] = override
         convai = self._elevenlabs.conversational_ai
         started = self._elevenlabs_call(
             lambda: convai.twilio.outbound_call(
@@ -509,6 +516,30 @@ class LiveProvider(Provider):
             for voice in answer.voices
         ]
         return sorted(voices, key=lambda voice: voice.name.lower())
+
+    def clone_voice(
+        self, *, name: str, samples: list[VoiceSampleFile], description: str = ""
+    ) -> str:
+        """Instant voice cloning (POST /v1/voices/add, multipart); sent once, never retried."""
+        files = [(sample.filename, sample.content, sample.content_type) for sample in samples]
+        created = self._elevenlabs_call(
+            lambda: self._elevenlabs.voices.ivc.create(
+                name=name,
+                files=files,
+                description=description or None,
+                request_options=self._send_once,
+            )
+        )
+        return created.voice_id
+
+    def delete_voice(self, voice_id: str) -> None:
+        """Delete the voice (DELETE /v1/voices/{voice_id}); already gone is not an error."""
+        try:
+            self._elevenlabs_call(
+                lambda: self._elevenlabs.voices.delete(voice_id, request_options=self._idempotent)
+            )
+        except ProviderNotFound:
+            pass
 
     def get_conversation(self, conversation_id: str) -> PostCallEvent:
         """The conversation (details, transcript, analysis), parsed like its webhook event."""

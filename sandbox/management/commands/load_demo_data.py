@@ -310,6 +310,7 @@ class Command(BaseCommand):
                 self._conversations(agency, contacts)
                 self._scheduled_calls(agency, agents, contacts)
                 self._compliance(agency, contacts)
+                self._voices(agency, contacts)
                 self._listings(agency, index)
                 all_agents.extend(agents.values())
             self._members(agencies)
@@ -734,6 +735,101 @@ class Command(BaseCommand):
                 withdrawn_at=obtained_at + timedelta(days=5) if withdrawn else None,
                 withdrawn_by="asked on a call" if withdrawn else "",
             )
+
+    @staticmethod
+    def _voices(agency, contacts) -> None:
+        """A salesperson's consented, cloned voice given to one contact; a sample another
+        contact is cloned from on their calls; the clone log of both."""
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from contacts.models import Contact
+        from voices.models import (
+            CallerVoice,
+            CloneLog,
+            LibraryVoice,
+            VoiceClone,
+            VoiceConsent,
+            VoiceSample,
+        )
+        from voices.samples import silent_wav
+
+        now = timezone.now()
+        consent = VoiceConsent.objects.create(
+            agency=agency,
+            speaker_name="Sarah Nguyen",
+            statement=f"I, Sarah Nguyen, agree that {agency.name} may clone my voice for its "
+            "phone agent, to speak with the clients whose relationship I own.",
+            uploaded_by_name="Front desk",
+        )
+        suffix = str(agency.pk).replace("-", "")[:8]
+        voice = LibraryVoice.objects.create(
+            agency=agency,
+            consent=consent,
+            name="Sarah (sales)",
+            voice_id=f"voice_sbx_sarah_{suffix}",
+            sample_bytes=1_920_044,
+            created_by="Front desk",
+        )
+        sample = VoiceSample(
+            agency=agency,
+            consent=consent,
+            name="Sarah, open-home recording",
+            content_type="audio/wav",
+            duration_secs=12,
+        )
+        audio = silent_wav(12)
+        sample.size_bytes = len(audio)
+        sample.audio.save("sarah-open-home.wav", ContentFile(audio), save=False)
+        sample.save()
+        clone = VoiceClone.objects.create(
+            agency=agency,
+            sample=sample,
+            voice_id=f"voice_sbx_clone_{suffix}",
+            status=VoiceClone.Status.READY,
+            ready_at=now - timedelta(hours=2),
+            expires_at=now + timedelta(hours=22),
+            reuse_count=3,
+            last_used_at=now - timedelta(minutes=40),
+        )
+        if len(contacts) >= 2:
+            first, second = contacts[0], contacts[1]
+            CallerVoice.objects.create(agency=agency, contact=first, library_voice=voice)
+            CallerVoice.objects.create(agency=agency, contact=second, sample=sample)
+            Contact.objects.filter(pk=first.pk).update(voice_id=voice.voice_id)
+            Contact.objects.filter(pk=second.pk).update(voice_id=clone.voice_id)
+            caller = second.phone
+        else:
+            caller = ""
+        CloneLog.objects.create(
+            agency=agency,
+            operation=CloneLog.Operation.CLONE,
+            voice_name=voice.name,
+            voice_id=voice.voice_id,
+            latency_ms=2140,
+            sample_bytes=voice.sample_bytes,
+            status=CloneLog.Status.SUCCESS,
+        )
+        CloneLog.objects.create(
+            agency=agency,
+            operation=CloneLog.Operation.CLONE,
+            caller_phone=caller,
+            voice_name=sample.name,
+            voice_id=clone.voice_id,
+            latency_ms=1830,
+            sample_bytes=sample.size_bytes,
+            status=CloneLog.Status.SUCCESS,
+        )
+        CloneLog.objects.create(
+            agency=agency,
+            operation=CloneLog.Operation.CLONE,
+            caller_phone=caller,
+            voice_name=sample.name,
+            latency_ms=410,
+            sample_bytes=sample.size_bytes,
+            status=CloneLog.Status.FAILED,
+            error="Too many concurrent requests for your plan.",
+        )
 
     @staticmethod
     def _listings(agency, index: int) -> None:

@@ -1,0 +1,18 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+
+
+class VoicesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "voices"
+    verbose_name = "Voices"
+
+    def ready(self) -> None:
+        from voices.queue import ensure_expiry_schedule
+        from voices.services import on_caller_voice_needed, on_voice_used
+        from voqo.events import caller_voice_needed, voice_used
+
+        caller_voice_needed.connect(on_caller_voice_needed, dispatch_uid="voices.clone")
+        voice_used.connect(on_voice_used, dispatch_uid="voices.used")
+
+        post_migrate.connect(ensure_expiry_schedule, sender=apps.get_app_config("django_q"))

@@ -1,0 +1,160 @@
+"""An agency's own voices: consent records, cloned library voices, a voice per caller, the
+clone cache and the clone log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from voqo.models import UUIDModel
+
+DEFAULT_CLONE_TTL_HOURS = 24
+
+
+class VoiceConsent(UUIDModel):
+    """The speaker's consent to have their voice cloned: kept even after the voice is gone."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    speaker_name = models.CharField(max_length=200)
+    statement = models.TextField(blank=True, default="")
+    consent_file = models.FileField(upload_to="voices/consent/", blank=True, max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_by_name = models.CharField(max_length=150, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "voice_consents"
+        ordering = ["speaker_name", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.speaker_name} ({self.created_at:%d %b %Y})"
+
+
+class LibraryVoice(UUIDModel):
+    """A voice cloned from consented samples, in the agency's library and voice picker."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    consent = models.ForeignKey(VoiceConsent, on_delete=models.PROTECT, related_name="voices")
+    name = models.CharField(max_length=100)
+    voice_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    sample_bytes = models.PositiveIntegerField(default=0)
+    created_by = models.CharField(max_length=150, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "voice_library"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VoiceSample(UUIDModel):
+    """A consented recording a caller's voice is cloned from on first use (clone cache)."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    consent = models.ForeignKey(VoiceConsent, on_delete=models.PROTECT, related_name="samples")
+    name = models.CharField(max_length=100)
+    audio = models.FileField(upload_to="voices/samples/", max_length=255)
+    content_type = models.CharField(max_length=40)
+    size_bytes = models.PositiveIntegerField(default=0)
+    duration_secs = models.FloatField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "voice_samples"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CallerVoice(UUIDModel):
+    """A contact who hears (and is called with) a voice of the agency's own people.
+
+    The voice the initiation webhook needs is copied onto the contact (`Contact.voice_id`)
+    so the answer stays one query however many mappings there are.
+    """
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    contact = models.OneToOneField(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="caller_voice"
+    )
+    library_voice = models.ForeignKey(
+        LibraryVoice, on_delete=models.CASCADE, null=True, blank=True, related_name="callers"
+    )
+    sample = models.ForeignKey(
+        VoiceSample, on_delete=models.CASCADE, null=True, blank=True, related_name="callers"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "voice_callers"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(library_voice__isnull=False, sample__isnull=True)
+                | models.Q(library_voice__isnull=True, sample__isnull=False),
+                name="voice_callers_one_voice",
+            )
+        ]
+
+    @property
+    def voice_name(self) -> str:
+        return (self.library_voice or self.sample).name
+
+
+class VoiceClone(UUIDModel):
+    """The clone cache: a sample cloned at ElevenLabs, reused until `expires_at`."""
+
+    class Status(models.TextChoices):
+        CLONING = "cloning", "Cloning"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        DELETED = "deleted", "Deleted"
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    sample = models.ForeignKey(VoiceSample, on_delete=models.CASCADE, related_name="clones")
+    voice_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CLONING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    reuse_count = models.PositiveIntegerField(default=0)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "voice_clones"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.voice_id or str(self.sample)
+
+
+class CloneLog(UUIDModel):
+    """Every clone and delete at ElevenLabs: who it was for, how long it took, how it ended."""
+
+    class Operation(models.TextChoices):
+        CLONE = "clone", "Clone"
+        DELETE = "delete", "Delete"
+
+    class Status(models.TextChoices):
+        SUCCESS = "success", "Success"
+        FAILED = "failed", "Failed"
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    operation = models.CharField(max_length=8, choices=Operation.choices)
+    caller_phone = models.CharField(max_length=20, blank=True, default="", db_index=True)
+    voice_name = models.CharField(max_length=100, blank=True, default="")
+    voice_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    latency_ms = models.PositiveIntegerField(default=0)
+    sample_bytes = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, db_index=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "voice_clone_log"
+        ordering = ["-created_at"]
