@@ -11,6 +11,15 @@ VOICES_CACHE_SECONDS = 600
 DEFAULT_ACCENT = "australian"
 
 
+def _voices_key(agency) -> str:
+    return f"voqo:voices:{settings.VOQO_PROVIDER}:{agency.pk if agency else ''}"
+
+
+def forget_workspace_voices(agency) -> None:
+    """Drop the agency's cached voice list (after a voice was cloned, renamed or deleted)."""
+    cache.delete(_voices_key(agency))
+
+
 def workspace_voices(agency=None) -> tuple[list[Voice], str]:
     """(voices, problem): the workspace's voices, or [] and why they could not be listed.
 
@@ -18,7 +27,7 @@ def workspace_voices(agency=None) -> tuple[list[Voice], str]:
     often than voices are added, and ElevenLabs answers the list slowly.
     """
     # Per agency: an agency with its own ElevenLabs workspace has its own voices.
-    key = f"voqo:voices:{settings.VOQO_PROVIDER}:{agency.pk if agency else ''}"
+    key = _voices_key(agency)
     voices = cache.get(key)
     if voices is None:
         try:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from agents.voices import forget_workspace_voices
 from contacts.models import Contact
 from voices.models import CallerVoice, CloneLog, LibraryVoice, VoiceClone, VoiceConsent, VoiceSample
 from voices.samples import CheckedSample
@@ -87,11 +87,6 @@ def _log(agency, operation, started, size, name, phone, voice_id="", error=None)
     )
 
 
-def _forget_voice_picker(agency) -> None:
-    # The key agents.voices.workspace_voices caches the picker's list under.
-    cache.delete(f"voqo:voices:{settings.VOQO_PROVIDER}:{agency.pk}")
-
-
 def clone_library_voice(
     *, agency, consent: VoiceConsent | None, name: str, samples: list[CheckedSample], user
 ) -> LibraryVoice:
@@ -110,7 +105,7 @@ def clone_library_voice(
         sample_bytes=sum(len(s.content) for s in samples),
         created_by=user.get_username() if user else "",
     )
-    _forget_voice_picker(agency)
+    forget_workspace_voices(agency)
     record_audit(
         agency,
         user,
@@ -144,7 +139,7 @@ def delete_library_voice(*, voice: LibraryVoice, user) -> None:
     with transaction.atomic():
         Contact.objects.filter(caller_voice__library_voice=voice).update(voice_id="")
         voice.delete()
-    _forget_voice_picker(agency)
+    forget_workspace_voices(agency)
     record_audit(
         agency,
         user,
