@@ -11,43 +11,14 @@ from django.utils import timezone
 
 from calls.models import Call
 from contacts.models import Contact
-from tests.factories import make_agent, make_contact, make_staff_user
+from tests.factories import make_contact
 from tests.fakeprovider import elevenlabs_signature, load_payload
-from tests.voices.helpers import make_library_voice, make_sample
+from tests.voices.helpers import make_library_voice, make_sample, ring, spoken_voice
 from voices import services
 from voices.models import CallerVoice, CloneLog, VoiceClone
 from voices.tasks import expire_clones
 
 pytestmark = pytest.mark.django_db
-
-INITIATION = "/webhooks/elevenlabs/initiation"
-TOKEN = "init-token-test"
-
-
-def ring(client, caller: str, agent_id: str = "agent_sales") -> dict:
-    response = client.post(
-        INITIATION,
-        {"caller_id": caller, "agent_id": agent_id, "called_number": "+61280001234"},
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {TOKEN}"},
-    )
-    assert response.status_code == 200
-    return response.json()
-
-
-def spoken_voice(answer: dict) -> str | None:
-    return answer.get("conversation_config_override", {}).get("tts", {}).get("voice_id")
-
-
-@pytest.fixture
-def agent(db):
-    return make_agent(name="Lisa", elevenlabs_agent_id="agent_sales", sync_status="synced")
-
-
-@pytest.fixture
-def manager(client):
-    client.force_login(make_staff_user(username="olivia", role="manager"))
-    return client
 
 
 def map_contact(manager, contact, choice: str):
@@ -209,11 +180,12 @@ def test_an_outbound_call_speaks_with_the_contacts_voice(
     assert not live_provider_settings.requests_to("PATCH", "/v1/convai/agents/")
 
 
-def test_mapping_an_unknown_number_is_refused(manager):
+def test_mapping_to_a_voice_not_in_the_library_is_refused(manager):
     response = manager.post(
         reverse("voices:caller_map"), {"phone": "+61412000000", "voice": "library:x"}, follow=True
     )
-    assert "No contact has that phone number" in response.content.decode()
+    assert "Choose a voice from the list" in response.content.decode()
+    assert not CallerVoice.objects.exists()
 
 
 def test_a_simulated_call_shows_the_voice_it_used(
