@@ -51,10 +51,11 @@ def test_an_unmapped_caller_hears_the_agents_voice(client, agent):
     assert spoken_voice(ring(client, "+61412345678")) is None
 
 
-def test_the_initiation_answer_stays_one_query_with_a_thousand_mappings(
+def test_the_initiation_answer_stays_one_query_with_a_thousand_mappings_of_both_kinds(
     client, agent, django_assert_num_queries
 ):
     voice = make_library_voice("voice_sarah")
+    tom = make_library_voice("voice_tom", name="Tom")
     Contact.objects.bulk_create(
         Contact(
             agency=voice.agency, name=f"Caller {n}", phone=f"+6141{n:07d}", voice_id="voice_sarah"
@@ -65,13 +66,22 @@ def test_the_initiation_answer_stays_one_query_with_a_thousand_mappings(
         CallerVoice(agency=voice.agency, contact=contact, library_voice=voice)
         for contact in Contact.objects.all()
     )
+    CallerVoice.objects.bulk_create(  # numbers no contact has
+        CallerVoice(
+            agency=voice.agency, phone=f"+6142{n:07d}", library_voice=tom, voice_id="voice_tom"
+        )
+        for n in range(1000)
+    )
     ring(client, "+61410000500")  # warms the caches
 
     with django_assert_num_queries(1):
         answer = ring(client, "+61410000999")
+    with django_assert_num_queries(1):
+        number_answer = ring(client, "+61420000999")
 
     assert spoken_voice(answer) == "voice_sarah"
     assert answer["dynamic_variables"]["caller_name"] == "Caller 999"
+    assert spoken_voice(number_answer) == "voice_tom"
 
 
 def test_a_sample_is_cloned_in_the_background_on_first_use_and_then_reused(
@@ -204,6 +214,7 @@ def test_a_simulated_call_shows_the_voice_it_used(
     assert call.voice_id == "voice_sbx_sarah"
     page = manager.get(reverse("calls:detail", args=[call.pk])).content.decode()
     assert "voice_sbx_sarah" in page and "the caller's own voice" in page
+    assert "This call spoke with <strong>Sarah</strong>" in page  # by name, not only its id
 
 
 def test_the_sandbox_clones_with_a_synthetic_voice_id(manager):
