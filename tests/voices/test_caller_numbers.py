@@ -258,3 +258,39 @@ def test_an_outbound_call_to_a_sample_mapped_number_records_the_clone_it_set_off
     event = CallCloneEvent.objects.get()
     assert event.call == call and event.kind == "ready"
     assert CallerVoice.objects.get().voice_id == event.voice_id
+
+
+def test_the_outbound_voice_lookup_costs_the_same_with_two_thousand_mappings(
+    manager,
+    agent,
+    live_provider_settings,
+    numbers_washed,
+    within_calling_hours,
+    django_assert_max_num_queries,
+):
+    def call(phone: str):
+        return manager.post(
+            reverse("contacts:call_number"),
+            {"phone": phone, "agent": agent.id, "purpose": "service"},
+        )
+
+    call("+61412000001")  # warms the caches
+    with django_assert_max_num_queries(200) as before:
+        call("+61412000002")
+    voice = make_library_voice("voice_sarah")
+    contacts = Contact.objects.bulk_create(
+        Contact(agency=voice.agency, name=f"Caller {n}", phone=f"+6141{n:07d}") for n in range(1000)
+    )
+    CallerVoice.objects.bulk_create(
+        CallerVoice(agency=voice.agency, contact=contact, library_voice=voice)
+        for contact in contacts
+    )
+    CallerVoice.objects.bulk_create(
+        CallerVoice(agency=voice.agency, phone=f"+6142{n:07d}", library_voice=voice, voice_id="v")
+        for n in range(1000)
+    )
+
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        call("+61412000003")
+
+    assert Call.objects.count() == 3
