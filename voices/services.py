@@ -503,3 +503,14 @@ def on_outbound_voice_wanted(sender=None, *, call, **kwargs) -> str:
 
 def on_post_call_recorded(sender=None, *, call, **kwargs) -> None:
     tie_clone_events_to_call(call)
+
+
+def on_contact_forgetting(sender=None, *, contact, call_ids, **kwargs) -> None:
+    """Forgetting a person: their number leaves the clone log and their calls' clone events,
+    and a mapping of their number goes (their own mapping goes with the contact)."""
+    agency_id, phone = contact.agency_id, contact.phone
+    CallCloneEvent.objects.filter(Q(call_id__in=call_ids) | Q(caller_phone=phone)).filter(
+        agency_id=agency_id
+    ).update(caller_phone="")
+    CloneLog.objects.filter(agency_id=agency_id, caller_phone=phone).update(caller_phone="")
+    CallerVoice.objects.filter(agency_id=agency_id, phone=phone).delete()

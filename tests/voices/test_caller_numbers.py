@@ -15,7 +15,7 @@ from contacts.models import Contact
 from tests.factories import make_contact
 from tests.fakeprovider import elevenlabs_signature, load_payload
 from tests.voices.helpers import make_library_voice, make_sample, ring, spoken_voice
-from voices.models import CallCloneEvent, CallerVoice, VoiceClone
+from voices.models import CallCloneEvent, CallerVoice, CloneLog, VoiceClone
 
 pytestmark = pytest.mark.django_db
 
@@ -294,3 +294,23 @@ def test_the_outbound_voice_lookup_costs_the_same_with_two_thousand_mappings(
         call("+61412000003")
 
     assert Call.objects.count() == 3
+
+
+def test_forgetting_a_person_removes_their_number_from_voices(
+    client, manager, agent, live_provider_settings
+):
+    sample = make_sample()
+    priya = make_contact(name="Priya", phone="+61412345678")
+    map_number(manager, priya.phone, f"sample:{sample.pk}")
+    CallerVoice.objects.update(contact=None, phone=priya.phone)  # a number's mapping
+    ring(client, priya.phone)
+    call = post_call(client, priya.phone)
+    assert CallCloneEvent.objects.get().call == call
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = manager.post(reverse("retention:forget", args=[priya.pk]), {"confirm": "on"})
+
+    assert response.status_code == 302
+    assert CallCloneEvent.objects.get().caller_phone == ""
+    assert not CloneLog.objects.filter(caller_phone=priya.phone).exists()
+    assert not CallerVoice.objects.exists()
