@@ -125,6 +125,9 @@ class CallerVoice(UUIDModel):
                 name="voice_callers_unique_number",
             ),
         ]
+        # What the initiation answer joins on: SQLite cannot use the partial unique index
+        # for `phone = ?` (it cannot prove the bound number is not empty).
+        indexes = [models.Index(fields=["agency", "phone"], name="idx_voice_callers_number")]
 
     @property
     def voice_name(self) -> str:
