@@ -23,6 +23,7 @@ from phone_numbers.forms import PhoneNumberForm
 from phone_numbers.models import PhoneNumber
 from phone_numbers.selectors import outbound_numbers
 from scheduling.models import ScheduledCall
+from voices.selectors import clone_events_for_calls
 from voqo.calling_window import PURPOSE_CHOICES, TELEMARKETING
 from webhooks.forms import check_endpoint_url
 from webhooks.models import EVENT_TYPES, Delivery, Endpoint
@@ -211,16 +212,30 @@ class CallSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class VoiceCloneEventSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="ready or failed")
+    voice_name = serializers.CharField()
+    voice_id = serializers.CharField(help_text="The cloned voice's id (empty when it failed).")
+    error = serializers.CharField(help_text="Why the clone failed (empty when it is ready).")
+    at = serializers.DateTimeField(source="created_at")
+
+
 class CallDetailSerializer(CallSerializer):
     call_outcome = serializers.SerializerMethodField(
         help_text="What the call achieved (null until its analysis arrives): the "
         "disposition key, its details, and who corrected it, if anyone."
+    )
+    voice_clone_events = serializers.SerializerMethodField(
+        help_text="The caller's voice clone this call set off (its first use of a voice "
+        "sample): ready with the voice id, or failed with the error."
     )
 
     class Meta(CallSerializer.Meta):
         fields = [
             *CallSerializer.Meta.fields,
             "call_outcome",
+            "voice_id",
+            "voice_clone_events",
             "summary",
             "transcript",
             "analysis",
@@ -235,6 +250,12 @@ class CallDetailSerializer(CallSerializer):
     def get_call_outcome(self, call):
         outcome = Outcome.objects.filter(call=call).first()
         return OutcomeSerializer(outcome).data if outcome is not None else None
+
+    @extend_schema_field(VoiceCloneEventSerializer(many=True))
+    def get_voice_clone_events(self, call):
+        return VoiceCloneEventSerializer(
+            clone_events_for_calls([call.pk]).get(call.pk, []), many=True
+        ).data
 
 
 class PlaceCallSerializer(serializers.Serializer):

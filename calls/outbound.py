@@ -18,7 +18,7 @@ from contacts.opt_out import is_suppressed
 from phone_numbers.models import PhoneNumber
 from phone_numbers.selectors import NoCallerId, caller_id_for
 from voqo import calling_window
-from voqo.events import announce_voice_used
+from voqo.events import announce_voice_used, voice_for_outbound_call
 from voqo.models import agency_zone
 from voqo.permissions import is_agency_owner
 from voqo.phones import format_phone, outbound_call_problem
@@ -235,9 +235,9 @@ def dial_outbound_call(
         call.status, call.failure_reason = Call.Status.FAILED, str(refusal)
         call.save(update_fields=["status", "failure_reason"])
         raise
-    # The contact's own voice (voices app) for this conversation only: never by changing
+    # The callee's own voice (voices app) for this conversation only: never by changing
     # the agent that overlapping calls share.
-    voice_id = call.contact.voice_id if call.contact_id else ""
+    voice_id = voice_for_outbound_call(call)
     try:
         started = get_provider(call.agency).start_outbound_call(
             agent_id=call.agent.elevenlabs_agent_id,

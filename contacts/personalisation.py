@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from typing import NamedTuple
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -145,39 +146,74 @@ class KnownCaller(NamedTuple):
     voice_sample_id: object = None
 
 
+class CallerVoiceChoice(NamedTuple):
+    """The voice mapped to the caller (voices app): a ready voice id, else the sample still
+    to be cloned; both empty when the caller hears the agent's own voice."""
+
+    voice_id: str = ""
+    sample_id: object = None
+
+
+NO_VOICE = CallerVoiceChoice()
+
+
 @functools.cache
 def _caller_sql() -> str:
     q = connection.ops.quote_name
     contact, memory = Contact._meta, Memory._meta
     contact_fk = memory.get_field("contact").column
-    # Served by the unique (agency_id, phone) index.
+    agency_column = contact.get_field("agency").column
+    # A number mapped to a voice (voices app), whether or not a contact has that number:
+    # joined in so the answer stays one query. The dummy row keeps a row when there is no
+    # contact. Served by the unique (agency_id, phone) indexes.
+    number_voice, number_join = "NULL, NULL", ""
+    if apps.is_installed("voices"):
+        mapping = apps.get_model("voices", "CallerVoice")._meta
+        number_voice = f"v.{q('voice_id')}, v.{q(mapping.get_field('sample').column)}"
+        number_join = (
+            f"LEFT JOIN {q(mapping.db_table)} v ON v.{q(mapping.get_field('agency').column)} = %s "
+            f"AND v.{q('phone')} = %s "
+        )
     return (
         f"SELECT c.{q('name')}, c.{q('notes')}, m.{q('content')}, c.{q('profile')}, "
-        f"c.{q('voice_id')}, c.{q('voice_sample_id')} "
-        f"FROM {q(contact.db_table)} c LEFT JOIN {q(memory.db_table)} m "
+        f"c.{q('voice_id')}, c.{q('voice_sample_id')}, c.{q(contact.pk.column)}, {number_voice} "
+        f"FROM (SELECT 1 AS {q('one')}) k "
+        f"LEFT JOIN {q(contact.db_table)} c "
+        f"ON c.{q(agency_column)} = %s AND c.{q('phone')} = %s "
+        f"LEFT JOIN {q(memory.db_table)} m "
         f"ON m.{q(contact_fk)} = c.{q(contact.pk.column)} "
-        f"WHERE c.{q(contact.get_field('agency').column)} = %s AND c.{q('phone')} = %s "
+        f"{number_join}"
         f"ORDER BY m.{q('created_at')} DESC LIMIT {CALLER_CONTEXT_MAX_MEMORIES}"
     )
 
 
-def caller_for_phone(phone: str, *, agency_id) -> tuple[KnownCaller | None, list[str]]:
-    """The agency's contact with this E.164 number and its newest memories, in one indexed
-    query.
+def caller_for_phone(
+    phone: str, *, agency_id
+) -> tuple[KnownCaller | None, list[str], CallerVoiceChoice]:
+    """The agency's contact with this E.164 number, its newest memories and the caller's
+    mapped voice, in one indexed query.
+
+    The voice: the contact's own mapping wins; without one, the number's mapping (voices
+    app) applies, to a contact and to a caller who is not a contact alike.
 
     Raw SQL on purpose: this runs on every inbound ring, and building two ORM queries cost
     more than the rest of the answer (PRODUCT.md §11: p99 under 15 ms).
     """
     if not phone:
-        return None, []
+        return None, [], NO_VOICE
     field = Contact._meta.get_field("agency")
-    params = [field.get_db_prep_value(agency_id, connection), phone]
+    agency_param = field.get_db_prep_value(agency_id, connection)
+    params = [agency_param, phone]
+    if apps.is_installed("voices"):
+        params += [agency_param, phone]
     with connection.cursor() as cursor:
         cursor.execute(_caller_sql(), params)
         rows = cursor.fetchall()
-    if not rows:
-        return None, []
-    name, notes, profile = rows[0][0], rows[0][1], rows[0][3]
+    first = rows[0]
+    number_voice = CallerVoiceChoice(first[7] or "", None if first[7] else first[8])
+    if first[6] is None:  # no contact has this number
+        return None, [], number_voice
+    name, notes, profile = first[0], first[1], first[3]
     if isinstance(profile, str):  # SQLite hands JSON back as text, PostgreSQL as a dict
         try:
             profile = json.loads(profile)
@@ -187,10 +223,12 @@ def caller_for_phone(phone: str, *, agency_id) -> tuple[KnownCaller | None, list
         name or "",
         notes or "",
         profile if isinstance(profile, dict) else {},
-        voice_id=rows[0][4] or "",
-        voice_sample_id=rows[0][5],
+        voice_id=first[4] or "",
+        voice_sample_id=first[5],
     )
-    return caller, [row[2] for row in rows if row[2] is not None]
+    own_voice = CallerVoiceChoice(caller.voice_id, caller.voice_sample_id)
+    voice = own_voice if own_voice != NO_VOICE else number_voice
+    return caller, [row[2] for row in rows if row[2] is not None], voice
 
 
 def initiation_answer(
@@ -235,9 +273,9 @@ def initiation_answer(
                 name=profile["agency__name"],
                 time_zone=profile["agency__time_zone"],
             )
-    caller, memories = None, []
+    caller, memories, voice = None, [], NO_VOICE
     if phone and agency is not None and (profile or number is not None):
-        caller, memories = caller_for_phone(phone, agency_id=agency.pk)
+        caller, memories, voice = caller_for_phone(phone, agency_id=agency.pk)
     variables = caller_variables(
         phone=phone or raw,
         contact=caller,  # type: ignore[arg-type]  # KnownCaller has the fields it reads
@@ -252,18 +290,22 @@ def initiation_answer(
             answer["conversation_config_override"] = {
                 "agent": {"first_message": fill_variables(greeting, variables)}
             }
-    if profile and caller is not None:
-        _speak_with_callers_voice(answer, caller, agency_id=agency.pk, phone=phone)
+    if profile and voice != NO_VOICE:
+        _speak_with_callers_voice(answer, voice, agency_id=agency.pk, phone=phone)
     return answer
 
 
-def _speak_with_callers_voice(answer: dict, caller: KnownCaller, *, agency_id, phone) -> None:
+def _speak_with_callers_voice(answer: dict, voice: CallerVoiceChoice, *, agency_id, phone) -> None:
     """The caller's own voice for this conversation only (the agent must allow the tts
     override); a sample not cloned yet starts cloning and this call keeps the agent's voice."""
-    if caller.voice_id:
+    if voice.voice_id:
         override = answer.setdefault("conversation_config_override", {})
-        override["tts"] = {"voice_id": caller.voice_id}
-    elif caller.voice_sample_id:
+        override["tts"] = {"voice_id": voice.voice_id}
+    elif voice.sample_id:
         caller_voice_needed.send(
-            sender=KnownCaller, agency_id=agency_id, phone=phone, sample_id=caller.voice_sample_id
+            sender=KnownCaller,
+            agency_id=agency_id,
+            phone=phone,
+            sample_id=voice.sample_id,
+            rang_at=timezone.now(),
         )

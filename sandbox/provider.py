@@ -30,7 +30,7 @@ from phone_numbers.selectors import outbound_numbers
 from sandbox.models import SandboxConversation, SandboxMessage
 from sandbox.queue import queue_sandbox_call
 from sandbox.script import SimulatedCall, seed_for, simulate_event
-from sandbox.voices import sample_voices
+from sandbox.voices import preview_wav, sample_voices
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS
 from voqo.providers import (
     AgentSpec,
@@ -149,6 +149,12 @@ class SandboxProvider(Provider):
         return sample_voices(
             lambda voice_id: reverse("sandbox_voice_preview", kwargs={"voice_id": voice_id})
         )
+
+    def voice_preview_url(self, voice_id: str) -> str:
+        """A sample voice's or a sandbox clone's generated preview (sandbox/voices.py)."""
+        if preview_wav(voice_id) is None:
+            return ""
+        return reverse("sandbox_voice_preview", kwargs={"voice_id": voice_id})
 
     def clone_voice(
         self, *, name: str, samples: list[VoiceSampleFile], description: str = ""

@@ -6,6 +6,7 @@ import io
 import math
 import struct
 import wave
+import zlib
 
 from voqo.providers import Voice
 
@@ -38,9 +39,21 @@ def sample_voices(preview_url_for) -> list[Voice]:
     ]
 
 
+# A sandbox clone's synthetic id (SandboxProvider.clone_voice): its preview's pitch comes
+# from the id, so each cloned voice sounds a little different.
+CLONE_PREFIX = "voice_sbx_"
+
+
+def _pitch(voice_id: str) -> float | None:
+    pitch = next((row[5] for row in SAMPLE_VOICES if row[0] == voice_id), None)
+    if pitch is None and voice_id.startswith(CLONE_PREFIX) and len(voice_id) > len(CLONE_PREFIX):
+        pitch = 100.0 + zlib.crc32(voice_id.encode()) % 160
+    return pitch
+
+
 def preview_wav(voice_id: str) -> bytes | None:
     """A short three-note WAV in the voice's pitch (None for an unknown voice)."""
-    pitch = next((row[5] for row in SAMPLE_VOICES if row[0] == voice_id), None)
+    pitch = _pitch(voice_id)
     if pitch is None:
         return None
     frames = bytearray()

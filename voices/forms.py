@@ -1,8 +1,11 @@
+import uuid
+
 from django import forms
 
 from contacts.models import Contact
 from voices.models import CloneLog, LibraryVoice, VoiceConsent, VoiceSample
 from voices.samples import MAX_SAMPLES, CheckedSample, SampleRejected, check_sample
+from voqo.phones import normalize_phone
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -109,9 +112,20 @@ class RenameForm(forms.Form):
 
 class CallerVoiceForm(forms.Form):
     phone = forms.CharField(
-        max_length=20, label="Contact's phone number", help_text="E.164, e.g. +61412345678"
+        max_length=40,
+        label="Phone number",
+        help_text="A contact's number maps that contact (their mapping follows them); any "
+        "other number is mapped as it is, e.g. 0412 345 678 or +61412345678. A contact's "
+        "own mapping wins over their number's.",
+        error_messages={"required": "Enter a phone number."},
     )
-    voice = forms.ChoiceField(label="Voice")
+    voice = forms.ChoiceField(
+        label="Voice",
+        error_messages={
+            "required": "Choose a voice from the list.",
+            "invalid_choice": "Choose a voice from the list.",
+        },
+    )
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,19 +140,18 @@ class CallerVoiceForm(forms.Form):
         ]
         self.fields["voice"].choices = [("", "Choose a voice"), *voices, *samples]
 
-    def clean_phone(self):
-        from voqo.phones import try_normalize_phone
-
-        phone = try_normalize_phone(self.cleaned_data["phone"])
-        contact = Contact.objects.filter(agency=self.agency, phone=phone).first() if phone else None
-        if contact is None:
-            raise forms.ValidationError("No contact has that phone number; add the contact first.")
-        return contact
+    def clean_phone(self) -> tuple[Contact | None, str]:
+        """(the contact with that number or None, the number in E.164)."""
+        phone = normalize_phone(self.cleaned_data["phone"])  # InvalidPhoneNumber says why
+        return Contact.objects.filter(agency=self.agency, phone=phone).first(), phone
 
     def clean_voice(self):
         kind, _, pk = self.cleaned_data["voice"].partition(":")
         model = LibraryVoice if kind == "library" else VoiceSample
-        chosen = model.objects.filter(agency=self.agency, pk=pk).first()
+        try:
+            chosen = model.objects.filter(agency=self.agency, pk=uuid.UUID(pk)).first()
+        except ValueError:
+            chosen = None
         if chosen is None:
             raise forms.ValidationError("Choose a voice from the list.")
         return chosen

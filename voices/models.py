@@ -40,6 +40,8 @@ class LibraryVoice(UUIDModel):
     name = models.CharField(max_length=100)
     voice_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
     sample_bytes = models.PositiveIntegerField(default=0)
+    # Where the browser plays the voice's preview: asked of the provider once, then kept.
+    preview_url = models.URLField(max_length=500, blank=True, default="")
     created_by = models.CharField(max_length=150, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -72,22 +74,35 @@ class VoiceSample(UUIDModel):
 
 
 class CallerVoice(UUIDModel):
-    """A contact who hears (and is called with) a voice of the agency's own people.
+    """A contact, or a bare phone number, that hears (and is called with) a voice of the
+    agency's own people.
 
-    The voice the initiation webhook needs is copied onto the contact (`Contact.voice_id`)
-    so the answer stays one query however many mappings there are.
+    Exactly one of `contact` and `phone` is set. A contact's mapping follows the contact
+    (whatever its number becomes); a number's mapping (`phone`, E.164, one per agency) is
+    for a caller who is not a contact yet, and for a contact without a mapping of their own:
+    a contact's mapping wins over a number's.
+
+    What the initiation webhook needs is copied where its one query reads it: onto the
+    contact (`Contact.voice_id`, `Contact.voice_sample_id`) for a contact's mapping, onto
+    `voice_id` here for a number's (the ready voice id; empty while `sample` is not cloned).
     """
 
     agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
     contact = models.OneToOneField(
-        "contacts.Contact", on_delete=models.CASCADE, related_name="caller_voice"
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="caller_voice",
     )
+    phone = models.CharField(max_length=20, blank=True, default="")
     library_voice = models.ForeignKey(
         LibraryVoice, on_delete=models.CASCADE, null=True, blank=True, related_name="callers"
     )
     sample = models.ForeignKey(
         VoiceSample, on_delete=models.CASCADE, null=True, blank=True, related_name="callers"
     )
+    voice_id = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -98,12 +113,30 @@ class CallerVoice(UUIDModel):
                 condition=models.Q(library_voice__isnull=False, sample__isnull=True)
                 | models.Q(library_voice__isnull=True, sample__isnull=False),
                 name="voice_callers_one_voice",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(contact__isnull=False, phone="")
+                | (models.Q(contact__isnull=True) & ~models.Q(phone="")),
+                name="voice_callers_contact_or_number",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "phone"],
+                condition=~models.Q(phone=""),
+                name="voice_callers_unique_number",
+            ),
         ]
+        # What the initiation answer joins on: SQLite cannot use the partial unique index
+        # for `phone = ?` (it cannot prove the bound number is not empty).
+        indexes = [models.Index(fields=["agency", "phone"], name="idx_voice_callers_number")]
 
     @property
     def voice_name(self) -> str:
         return (self.library_voice or self.sample).name
+
+    @property
+    def who(self) -> str:
+        """The contact's name, or the mapped number."""
+        return self.contact.name if self.contact_id else self.phone
 
 
 class VoiceClone(UUIDModel):
@@ -158,3 +191,34 @@ class CloneLog(UUIDModel):
     class Meta:
         db_table = "voice_clone_log"
         ordering = ["-created_at"]
+
+
+class CallCloneEvent(UUIDModel):
+    """A clone a call set off (the first use of a caller's sample) became ready or failed:
+    shown on that call. An inbound call is recorded after its ring, so its events are tied
+    to it when either of the two arrives second (`call` is empty until then)."""
+
+    class Kind(models.TextChoices):
+        READY = "ready", "Clone ready"
+        FAILED = "failed", "Clone failed"
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    call = models.ForeignKey(
+        "calls.Call", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    caller_phone = models.CharField(max_length=20)
+    voice_name = models.CharField(max_length=100, blank=True, default="")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    voice_id = models.CharField(max_length=64, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    rang_at = models.DateTimeField()  # when the call asked for the clone
+    created_at = models.DateTimeField(auto_now_add=True)  # when it was ready or failed
+
+    class Meta:
+        db_table = "voice_call_clone_events"
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(
+                fields=["agency", "caller_phone", "rang_at"], name="idx_clone_events_caller"
+            )
+        ]

@@ -15,9 +15,16 @@ def ensure_expiry_schedule(sender=None, **kwargs) -> None:
     )
 
 
-def queue_clone_for_caller(*, agency_id, phone: str) -> None:
+def queue_clone_for_caller(*, agency_id, phone: str, sample_id, rang_at, call_id=None) -> None:
     """Clone a mapped caller's sample in the background (the caller hears the agent's voice
-    until it is ready)."""
+    until it is ready); the clone's ready or failed event goes on the call that asked."""
     from django_q.tasks import async_task
 
-    async_task(CLONE_FOR_CALLER, str(agency_id), phone)
+    async_task(
+        CLONE_FOR_CALLER,
+        str(agency_id),
+        phone,
+        str(sample_id),
+        rang_at.isoformat(),
+        str(call_id) if call_id else None,
+    )

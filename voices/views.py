@@ -123,13 +123,16 @@ def sample_add(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, library_voice_id) -> HttpResponse:
     voice = agency_object_or_404(
-        LibraryVoice.objects.select_related("consent"), request, pk=library_voice_id
+        LibraryVoice.objects.select_related("consent", "agency"), request, pk=library_voice_id
     )
+    preview, preview_problem = services.preview_url(voice)
     return render(
         request,
         "voices/detail.html",
         {
             "voice": voice,
+            "preview_url": preview,
+            "preview_problem": preview_problem,
             "rename_form": RenameForm(initial={"name": voice.name}),
             "callers": voice.callers.select_related("contact"),
         },
@@ -179,14 +182,21 @@ def caller_map(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return redirect("voices:library")
     chosen = form.cleaned_data["voice"]
+    contact, phone = form.cleaned_data["phone"]
     mapping = services.map_caller(
         agency=agency,
-        contact=form.cleaned_data["phone"],
+        contact=contact,
+        phone=phone,
         library_voice=chosen if isinstance(chosen, LibraryVoice) else None,
         sample=chosen if isinstance(chosen, VoiceSample) else None,
         user=request.user,
     )
-    messages.success(request, f"{mapping.contact.name} now hears {mapping.voice_name}.")
+    if contact is None:
+        messages.success(
+            request, f"{phone} (no contact has it yet) now hears {mapping.voice_name}."
+        )
+    else:
+        messages.success(request, f"{contact.name} now hears {mapping.voice_name}.")
     return redirect("voices:library")
 
 
@@ -197,7 +207,7 @@ def caller_unmap(request: HttpRequest, mapping_id) -> HttpResponse:
         CallerVoice.objects.select_related("contact"), request, pk=mapping_id
     )
     services.unmap_caller(mapping=mapping, user=request.user)
-    messages.success(request, f"{mapping.contact.name} hears the agent's voice again.")
+    messages.success(request, f"{mapping.who} hears the agent's voice again.")
     return redirect("voices:library")
 
 

@@ -17,9 +17,13 @@ from django.dispatch import Signal
 domain_event = Signal()
 # kwargs: agency, actor, kind, summary, detail, target
 audit_event = Signal()
-# kwargs: agency_id, phone, sample_id — a caller mapped to a voice sample rang before its
-# clone was ready (the voices app starts cloning in the background).
+# kwargs: agency_id, phone, sample_id, rang_at (and call_id when the call is already
+# recorded) — a caller mapped to a voice sample rang, or is being called, before its clone
+# was ready (the voices app starts cloning in the background).
 caller_voice_needed = Signal()
+# kwargs: call — an outbound call is about to be dialled; a receiver returns the voice id the
+# conversation speaks with ("" for the agent's own voice).
+outbound_voice_wanted = Signal()
 # kwargs: agency, voice_id — a call spoke with a voice other than its agent's.
 voice_used = Signal()
 
@@ -27,6 +31,13 @@ voice_used = Signal()
 def announce_voice_used(agency, voice_id: str) -> None:
     """Tell the voices app that a call used `voice_id` (the clone cache counts reuses)."""
     voice_used.send(sender="voice_used", agency=agency, voice_id=voice_id)
+
+
+def voice_for_outbound_call(call) -> str:
+    """The voice the outbound `call` speaks with instead of its agent's ("" for the agent's
+    own), as the voices app decides (a contact's mapping, else the number's)."""
+    answers = outbound_voice_wanted.send(sender="outbound_voice_wanted", call=call)
+    return next((voice_id for _receiver, voice_id in answers if voice_id), "")
 
 
 def announce(agency, event_type: str, data: dict[str, Any], *, agent_id=None) -> None:

@@ -103,7 +103,8 @@ def test_call_detail_shows_everything_about_the_call(
     call = Call.objects.get()
 
     # +3: the outcome, its lead alerts and the agency's outcomes for the correction form.
-    with django_assert_max_num_queries(11):
+    # +1: the caller's voice clone the call set off, if any (voices).
+    with django_assert_max_num_queries(12):
         response = staff_client.get(reverse("calls:detail", args=[call.pk]))
 
     html = response.content.decode()

@@ -44,3 +44,23 @@ def make_sample(agency=None, name: str = "Tom's sample") -> VoiceSample:
     sample.audio.save("tom.wav", ContentFile(content), save=False)
     sample.save()
     return sample
+
+
+INITIATION = "/webhooks/elevenlabs/initiation"
+TOKEN = "init-token-test"
+
+
+def ring(client, caller: str, agent_id: str = "agent_sales") -> dict:
+    """The initiation webhook's answer to `caller` ringing the agent."""
+    response = client.post(
+        INITIATION,
+        {"caller_id": caller, "agent_id": agent_id, "called_number": "+61280001234"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def spoken_voice(answer: dict) -> str | None:
+    return answer.get("conversation_config_override", {}).get("tts", {}).get("voice_id")

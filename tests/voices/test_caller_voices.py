@@ -11,43 +11,14 @@ from django.utils import timezone
 
 from calls.models import Call
 from contacts.models import Contact
-from tests.factories import make_agent, make_contact, make_staff_user
+from tests.factories import make_contact
 from tests.fakeprovider import elevenlabs_signature, load_payload
-from tests.voices.helpers import make_library_voice, make_sample
+from tests.voices.helpers import make_library_voice, make_sample, ring, spoken_voice
 from voices import services
 from voices.models import CallerVoice, CloneLog, VoiceClone
 from voices.tasks import expire_clones
 
 pytestmark = pytest.mark.django_db
-
-INITIATION = "/webhooks/elevenlabs/initiation"
-TOKEN = "init-token-test"
-
-
-def ring(client, caller: str, agent_id: str = "agent_sales") -> dict:
-    response = client.post(
-        INITIATION,
-        {"caller_id": caller, "agent_id": agent_id, "called_number": "+61280001234"},
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {TOKEN}"},
-    )
-    assert response.status_code == 200
-    return response.json()
-
-
-def spoken_voice(answer: dict) -> str | None:
-    return answer.get("conversation_config_override", {}).get("tts", {}).get("voice_id")
-
-
-@pytest.fixture
-def agent(db):
-    return make_agent(name="Lisa", elevenlabs_agent_id="agent_sales", sync_status="synced")
-
-
-@pytest.fixture
-def manager(client):
-    client.force_login(make_staff_user(username="olivia", role="manager"))
-    return client
 
 
 def map_contact(manager, contact, choice: str):
@@ -80,10 +51,11 @@ def test_an_unmapped_caller_hears_the_agents_voice(client, agent):
     assert spoken_voice(ring(client, "+61412345678")) is None
 
 
-def test_the_initiation_answer_stays_one_query_with_a_thousand_mappings(
+def test_the_initiation_answer_stays_one_query_with_a_thousand_mappings_of_both_kinds(
     client, agent, django_assert_num_queries
 ):
     voice = make_library_voice("voice_sarah")
+    tom = make_library_voice("voice_tom", name="Tom")
     Contact.objects.bulk_create(
         Contact(
             agency=voice.agency, name=f"Caller {n}", phone=f"+6141{n:07d}", voice_id="voice_sarah"
@@ -94,13 +66,22 @@ def test_the_initiation_answer_stays_one_query_with_a_thousand_mappings(
         CallerVoice(agency=voice.agency, contact=contact, library_voice=voice)
         for contact in Contact.objects.all()
     )
+    CallerVoice.objects.bulk_create(  # numbers no contact has
+        CallerVoice(
+            agency=voice.agency, phone=f"+6142{n:07d}", library_voice=tom, voice_id="voice_tom"
+        )
+        for n in range(1000)
+    )
     ring(client, "+61410000500")  # warms the caches
 
     with django_assert_num_queries(1):
         answer = ring(client, "+61410000999")
+    with django_assert_num_queries(1):
+        number_answer = ring(client, "+61420000999")
 
     assert spoken_voice(answer) == "voice_sarah"
     assert answer["dynamic_variables"]["caller_name"] == "Caller 999"
+    assert spoken_voice(number_answer) == "voice_tom"
 
 
 def test_a_sample_is_cloned_in_the_background_on_first_use_and_then_reused(
@@ -209,11 +190,12 @@ def test_an_outbound_call_speaks_with_the_contacts_voice(
     assert not live_provider_settings.requests_to("PATCH", "/v1/convai/agents/")
 
 
-def test_mapping_an_unknown_number_is_refused(manager):
+def test_mapping_to_a_voice_not_in_the_library_is_refused(manager):
     response = manager.post(
         reverse("voices:caller_map"), {"phone": "+61412000000", "voice": "library:x"}, follow=True
     )
-    assert "No contact has that phone number" in response.content.decode()
+    assert "Choose a voice from the list" in response.content.decode()
+    assert not CallerVoice.objects.exists()
 
 
 def test_a_simulated_call_shows_the_voice_it_used(
@@ -232,6 +214,7 @@ def test_a_simulated_call_shows_the_voice_it_used(
     assert call.voice_id == "voice_sbx_sarah"
     page = manager.get(reverse("calls:detail", args=[call.pk])).content.decode()
     assert "voice_sbx_sarah" in page and "the caller's own voice" in page
+    assert "This call spoke with <strong>Sarah</strong>" in page  # by name, not only its id
 
 
 def test_the_sandbox_clones_with_a_synthetic_voice_id(manager):

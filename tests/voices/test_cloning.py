@@ -208,3 +208,43 @@ def test_a_sample_without_consent_is_refused(manager):
         response.content.decode()
     )
     assert not VoiceSample.objects.exists()
+
+
+def test_a_sandbox_voice_previews_with_generated_audio_on_its_page(manager):
+    voice = make_library_voice("voice_sbx_3f9a1c")
+
+    page = manager.get(reverse("voices:detail", args=[voice.pk])).content.decode()
+
+    preview = reverse("sandbox_voice_preview", kwargs={"voice_id": "voice_sbx_3f9a1c"})
+    assert f'<audio controls preload="none" src="{preview}"' in page
+    assert 'aria-labelledby="preview-heading"' in page
+    audio = manager.get(preview)
+    assert audio["Content-Type"] == "audio/wav" and audio.content.startswith(b"RIFF")
+    # The library lists the preview too, once the voice page found it.
+    assert preview in manager.get(reverse("voices:library")).content.decode()
+
+
+def test_a_live_voice_previews_with_the_url_elevenlabs_gives_asked_once(
+    manager, live_provider_settings
+):
+    consent = make_consent()
+    manager.post(
+        reverse("voices:clone"), {"consent": consent.pk, "name": "Sarah", "samples": [wav_upload()]}
+    )
+    voice = LibraryVoice.objects.get()
+    expected = live_provider_settings.voices[voice.voice_id]["preview_url"]
+
+    for _ in range(3):
+        page = manager.get(reverse("voices:detail", args=[voice.pk])).content.decode()
+        assert f'src="{expected}"' in page
+
+    assert len(live_provider_settings.requests_to("GET", "/v1/voices")) == 1
+
+
+def test_a_preview_elevenlabs_would_not_give_says_why(manager, live_provider_settings):
+    voice = make_library_voice("voice_sarah")
+    live_provider_settings.fail_next("GET", "/v1/voices", status=500, times=5)
+
+    page = manager.get(reverse("voices:detail", args=[voice.pk])).content.decode()
+
+    assert "ElevenLabs did not give the preview" in page and "<audio" not in page

@@ -570,6 +570,11 @@ class Provider(abc.ABC):
     def list_voices(self) -> list[Voice]:
         """The voices of the workspace, by name."""
 
+    def voice_preview_url(self, voice_id: str) -> str:
+        """Where a browser plays a short preview of the voice ("" when there is none): the
+        voice's `preview_url` as the workspace's voice list gives it."""
+        return next((v.preview_url for v in self.list_voices() if v.voice_id == voice_id), "")
+
     @abc.abstractmethod
     def clone_voice(
         self, *, name: str, samples: list[VoiceSampleFile], description: str = ""
