@@ -79,6 +79,9 @@ class Membership(UUIDModel):
     )
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.STAFF)
+    # The member's mobile for lead alerts (E.164), and their choice to get none by SMS.
+    alert_phone = models.CharField(max_length=20, blank=True, default="")
+    sms_alerts_opted_out_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -121,7 +121,7 @@ class ContactViewSet(
 ):
     """Contacts; deleting one deletes its memories and keeps its calls (unlinked)."""
 
-    queryset = Contact.objects.all()
+    queryset = Contact.objects.select_related("owner")
     serializer_class = api.ContactSerializer
     lookup_url_kwarg = "contact_id"
 

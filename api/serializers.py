@@ -4,6 +4,8 @@ of rules."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.db.models import Model
 from django.forms.models import model_to_dict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -104,6 +106,15 @@ class ContactSerializer(serializers.ModelSerializer):
         child=serializers.CharField(max_length=50), required=False, max_length=20
     )
     opted_out = serializers.BooleanField(source="is_opted_out", read_only=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The login of the agency member who owns the contact (lead alerts go to "
+        "them); null for nobody.",
+        error_messages={"does_not_exist": "The owner must be a member of this agency."},
+    )
 
     class Meta:
         model = Contact
@@ -115,6 +126,7 @@ class ContactSerializer(serializers.ModelSerializer):
             "notes",
             "tags",
             "state",
+            "owner",
             "opted_out",
             "opted_out_at",
             "opted_out_by",
@@ -136,6 +148,8 @@ class ContactSerializer(serializers.ModelSerializer):
         current = model_to_dict(self.instance, fields=fields) if self.instance else {}
         data = {**current, **attrs}
         data["tags"] = ", ".join(data.get("tags") or [])
+        if isinstance(data.get("owner"), Model):
+            data["owner"] = data["owner"].pk
         form = ContactForm(data=data, instance=self.instance, agency=self.context["agency"])
         if not form.is_valid():
             raise form_errors(form)

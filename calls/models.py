@@ -146,6 +146,22 @@ class Call(UUIDModel):
                 name="idx_calls_agency_outcome_date",
             ),
             models.Index(fields=["sms_status", "sms_next_attempt_at"], name="idx_calls_sms_retry"),
+            # Covers the outcomes dashboard's grouped reads of a date range (outcomes.analytics):
+            # they never touch the wide table rows.
+            models.Index(
+                fields=[
+                    "agency",
+                    "created_at",
+                    "disposition",
+                    "status",
+                    "duration",
+                    "agent_name",
+                    "direction",
+                    "to_phone",
+                    "from_phone",
+                ],
+                name="idx_calls_agency_analytics",
+            ),
         ]
 
     def __str__(self) -> str:

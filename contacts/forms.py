@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from agencies.models import Agency
@@ -30,12 +31,14 @@ class ContactForm(forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = ["name", "phone", "email", "state", "notes", "tags"]
+        fields = ["name", "phone", "email", "state", "owner", "notes", "tags"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
         labels = {"state": "State"}
+        error_messages = {"owner": {"invalid_choice": "The owner must be a member of this agency."}}
         help_texts = {
+            "owner": "The member who looks after this person; lead alerts can go to them.",
             "state": "Where they live: Voqo calls a mobile in that state's hours. Leave empty "
-            "to use the agency's state from Settings."
+            "to use the agency's state from Settings.",
         }
 
     def __init__(self, *args, agency: Agency, **kwargs):
@@ -43,6 +46,10 @@ class ContactForm(forms.ModelForm):
         self.agency = agency
         self.instance.agency = agency
         self.duplicate_of: Contact | None = None
+        self.fields["owner"].queryset = (
+            get_user_model().objects.filter(memberships__agency=agency).order_by("username")
+        )
+        self.fields["owner"].empty_label = "Nobody"
         if self.instance.pk and not self.is_bound:
             self.initial["tags"] = ", ".join(self.instance.tags or [])
 

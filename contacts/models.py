@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from voqo.calling_window import STATE_CHOICES
@@ -67,6 +68,14 @@ class Contact(UUIDModel):
     # db_default too: bulk writers (CSV import) insert rows without it.
     voice_id = models.CharField(max_length=64, blank=True, default="", db_default="")
     voice_sample_id = models.UUIDField(null=True, blank=True)
+    # The member of the agency who looks after this person (lead alerts can go to them).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

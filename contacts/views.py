@@ -77,11 +77,14 @@ def _call_url(call: Call) -> str:
 def contact_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     tag = request.GET.get("tag", "").strip()
+    owner = request.GET.get("owner", "").strip()
     contacts = Contact.objects.filter(agency=require_agency(request))
     if query:
         contacts = search_contacts(contacts, query)
     if tag:
         contacts = filter_by_tag(contacts, tag)
+    if owner:
+        contacts = contacts.filter(owner__username=owner)
     page = Paginator(contacts.order_by("name", "phone"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -89,12 +92,18 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query,
         "tag": tag,
-        "query_string": urlencode({k: v for k, v in (("q", query), ("tag", tag)) if v}),
-        "filtered": bool(query or tag),
+        "owner": owner,
+        "query_string": urlencode(
+            {k: v for k, v in (("q", query), ("tag", tag), ("owner", owner)) if v}
+        ),
+        "filtered": bool(query or tag or owner),
     }
     if wants_partial(request):
         return render(request, "contacts/partials/_contact_results.html", context)
     context["known_tags"] = known_tags(agency=request.agency)
+    context["owners"] = request.agency.memberships.order_by("user__username").values_list(
+        "user__username", flat=True
+    )
     return render(request, "contacts/contact_list.html", context)
 
 

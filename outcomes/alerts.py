@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.models import Membership
 from calls.followup_sms import SMS_OPTED_OUT_CODE, SMS_PERMANENT_CODES, SMS_RETRY_DELAYS
 from calls.models import Call
 from contacts.models import UNKNOWN_CALLER
@@ -26,6 +27,7 @@ from contacts.opt_out import is_suppressed, opt_out_number
 from outcomes import queue
 from outcomes.hours import in_quiet_hours, is_after_hours, quiet_hours_end
 from outcomes.models import LeadAlert, LeadAlertRule, Outcome
+from outcomes.recipients import Recipient, resolve_recipient
 from voqo.models import agency_zone
 from voqo.phones import format_phone, try_normalize_phone
 from voqo.providers import ProviderError, ProviderRetryableError, get_provider
@@ -46,20 +48,31 @@ def rule_matches(rule: LeadAlertRule, *, call: Call, outcome: Outcome, zone) -> 
     return True
 
 
-def recipients(rule: LeadAlertRule) -> list[tuple[str, str]]:
-    """(channel, address) pairs the rule sends to."""
+def alerts_for(rule: LeadAlertRule, recipient: Recipient) -> list[tuple[str, str, str]]:
+    """(channel, address, why not) per channel the rule sends by: an empty address and the
+    reason when the alert cannot go out by that channel."""
+    wanted = [
+        (LeadAlert.Channel.SMS, rule.by_sms, recipient.phone, "mobile number"),
+        (LeadAlert.Channel.EMAIL, rule.by_email, recipient.email, "e-mail address"),
+    ]
     found = []
-    email = rule.staff_member.email if rule.staff_member_id and rule.staff_member else ""
-    email = rule.email or email
-    if rule.by_sms and rule.phone:
-        found.append((LeadAlert.Channel.SMS, rule.phone))
-    if rule.by_email and email:
-        found.append((LeadAlert.Channel.EMAIL, email))
+    for channel, chosen, address, kind in wanted:
+        if not chosen:
+            continue
+        if recipient.problem:
+            found.append((channel, "", recipient.problem))
+        elif channel == LeadAlert.Channel.SMS and recipient.sms_opted_out:
+            found.append((channel, "", f"{recipient.label} has opted out of SMS alerts."))
+        elif not address:
+            found.append((channel, "", f"{recipient.label} has no {kind} for alerts."))
+        else:
+            found.append((channel, address, ""))
     return found
 
 
 def create_alerts(*, call: Call, outcome: Outcome) -> int:
-    """Make the alerts the agency's rules want for this call (none twice); queue sending."""
+    """Make the alerts the agency's rules want for this call (none twice); queue sending.
+    An alert whose recipient cannot be found is recorded as skipped, with the reason."""
     rules = list(
         LeadAlertRule.objects.filter(agency=call.agency, enabled=True).select_related(
             "staff_member"
@@ -73,16 +86,24 @@ def create_alerts(*, call: Call, outcome: Outcome) -> int:
     for rule in rules:
         if not rule_matches(rule, call=call, outcome=outcome, zone=zone):
             continue
-        for channel, to in recipients(rule):
-            wait = in_quiet_hours(now, zone, rule.quiet_from, rule.quiet_until)
+        if LeadAlert.objects.filter(call=call, rule=rule).exists():
+            continue  # a redelivery: this rule's alerts were made the first time
+        recipient = resolve_recipient(rule, call=call, outcome=outcome)
+        wait = in_quiet_hours(now, zone, rule.quiet_from, rule.quiet_until)
+        for channel, to, problem in alerts_for(rule, recipient):
             rows.append(
                 LeadAlert(
                     agency=call.agency,
                     call=call,
                     rule=rule,
                     channel=channel,
+                    recipient=recipient.label,
                     to=to,
-                    next_attempt_at=quiet_hours_end(now, zone, rule.quiet_until) if wait else None,
+                    status=LeadAlert.Status.SKIPPED if problem else LeadAlert.Status.PENDING,
+                    error=problem,
+                    next_attempt_at=quiet_hours_end(now, zone, rule.quiet_until)
+                    if wait and not problem
+                    else None,
                 )
             )
     if rows:
@@ -153,6 +174,13 @@ def _send_sms(alert: LeadAlert, body: str) -> str:
         return _finish(
             alert, LeadAlert.Status.SKIPPED, body=body, error="This number has opted out of SMS."
         )
+    if member_opted_out_of_sms(phone, agency=alert.call.agency):
+        return _finish(
+            alert,
+            LeadAlert.Status.SKIPPED,
+            body=body,
+            error="A member with this number has opted out of SMS alerts.",
+        )
     try:
         sent = get_provider(alert.call.agency).send_sms(to=phone, body=body, status_callback=None)
     except ProviderError as error:
@@ -171,6 +199,13 @@ def _send_sms(alert: LeadAlert, body: str) -> str:
     return _finish(
         alert, LeadAlert.Status.SENT, body=body, sid=sent.sid, error="", sent_at=timezone.now()
     )
+
+
+def member_opted_out_of_sms(phone: str, *, agency) -> bool:
+    """Whether a member of `agency` with this alert mobile chose to get no SMS alerts."""
+    return Membership.objects.filter(
+        agency=agency, alert_phone=phone, sms_alerts_opted_out_at__isnull=False
+    ).exists()
 
 
 def _send_email(alert: LeadAlert, subject: str, body: str) -> str:

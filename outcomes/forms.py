@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from agencies.models import Membership
 from contacts.profile import FACTS, ROLES, ProfileValueError, clean_value
 from outcomes.dispositions import DETAIL_SEPARATOR
 from outcomes.models import UNKNOWN, DetailType, Disposition, LeadAlertRule
@@ -196,6 +197,8 @@ class LeadAlertRuleForm(forms.ModelForm):
             "quiet_until": "Quiet hours until",
         }
         help_texts = {
+            "phone": "For an on-call number or staff member; the contact's owner and the "
+            "listing's agent are texted on their own mobile.",
             "email": "Leave empty to use the staff member's address.",
             "quiet_from": "Alerts that arrive in quiet hours wait until they end (agency time).",
         }
@@ -231,13 +234,36 @@ class LeadAlertRuleForm(forms.ModelForm):
             self.add_error("outcomes", "Choose at least one outcome, or alert on every call.")
         if not cleaned.get("by_sms") and not cleaned.get("by_email"):
             self.add_error("by_sms", "Choose SMS, e-mail or both.")
-        if cleaned.get("by_sms") and not cleaned.get("phone"):
-            self.add_error("phone", "An SMS alert needs a mobile number.")
-        staff = cleaned.get("staff_member")
-        if cleaned.get("recipient") == LeadAlertRule.Recipient.STAFF and staff is None:
+        recipient = cleaned.get("recipient")
+        if recipient in (
+            LeadAlertRule.Recipient.CONTACT_OWNER,
+            LeadAlertRule.Recipient.LISTING_AGENT,
+        ):
+            # Found on each call: the owner's or the agent's own mobile and address.
+            cleaned["phone"], cleaned["email"], cleaned["staff_member"] = "", "", None
+            return self._clean_quiet_hours(cleaned)
+        staff = cleaned.get("staff_member") if recipient == LeadAlertRule.Recipient.STAFF else None
+        member = (
+            Membership.objects.filter(agency=self.agency, user=staff).first() if staff else None
+        )
+        if recipient == LeadAlertRule.Recipient.STAFF and staff is None:
             self.add_error("staff_member", "Choose the staff member to alert.")
+        if recipient != LeadAlertRule.Recipient.STAFF:
+            cleaned["staff_member"] = None
+        member_phone = member.alert_phone if member else ""
+        if cleaned.get("by_sms") and not (cleaned.get("phone") or member_phone):
+            self.add_error(
+                "phone",
+                "An SMS alert needs a mobile number (or a staff member who gave theirs under "
+                "“Your lead alerts”)."
+                if recipient == LeadAlertRule.Recipient.STAFF
+                else "An SMS alert needs a mobile number.",
+            )
         if cleaned.get("by_email") and not (cleaned.get("email") or (staff and staff.email)):
             self.add_error("email", "An e-mail alert needs an address.")
+        return self._clean_quiet_hours(cleaned)
+
+    def _clean_quiet_hours(self, cleaned):
         start, end = cleaned.get("quiet_from"), cleaned.get("quiet_until")
         if (start is None) != (end is None):
             self.add_error("quiet_until", "Give both ends of the quiet hours, or neither.")
@@ -273,3 +299,23 @@ class RangeForm(forms.Form):
         end = data.get("date_to") or today
         start = data.get("date_from") or end - timedelta(days=29)
         return start, end
+
+
+class MemberAlertsForm(forms.Form):
+    alert_phone = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Your mobile for lead alerts",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        help_text="Alerts to you, or about contacts you own, are texted here. E.g. 0412 345 678.",
+    )
+    sms_opt_out = forms.BooleanField(required=False, label="Don't text me lead alerts")
+
+    def clean_alert_phone(self):
+        raw = self.cleaned_data["alert_phone"].strip()
+        if not raw:
+            return ""
+        phone = try_normalize_phone(raw)
+        if not phone:
+            raise forms.ValidationError("Enter a valid mobile number, e.g. 0412 345 678.")
+        return phone

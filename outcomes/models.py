@@ -99,6 +99,8 @@ class LeadAlertRule(UUIDModel):
     class Recipient(models.TextChoices):
         STAFF = "staff", "A staff member"
         ON_CALL = "on_call", "An on-call number or address"
+        CONTACT_OWNER = "contact_owner", "The contact's owner"
+        LISTING_AGENT = "listing_agent", "The listing's agent"
 
     agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=100)
@@ -147,7 +149,10 @@ class LeadAlert(UUIDModel):
         LeadAlertRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
     )
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    to = models.CharField(max_length=254)
+    # Who the alert is for, as the call page names them ("Contact's owner: sam").
+    recipient = models.CharField(max_length=200, blank=True, default="")
+    # Empty when no address could be found (the alert is skipped, `error` says why).
+    to = models.CharField(max_length=254, blank=True)
     body = models.TextField(blank=True, default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True, default="")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("analytics/", views.analytics, name="analytics"),
     path("calls/export.csv", views.calls_export, name="calls_export"),
     path("lead-alerts/", views.alert_rules, name="alert_rules"),
+    path("lead-alerts/me/", views.my_alerts, name="my_alerts"),
     path("lead-alerts/new/", views.alert_rule_form, name="alert_rule_create"),
     path("lead-alerts/<uuid:rule_id>/", views.alert_rule_form, name="alert_rule_edit"),
     path("lead-alerts/<uuid:rule_id>/delete/", views.alert_rule_delete, name="alert_rule_delete"),

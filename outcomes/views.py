@@ -4,7 +4,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies.current import agency_object_or_404, can, require_agency, role_required
+from agencies.current import (
+    agency_object_or_404,
+    can,
+    read_only_allowed,
+    require_agency,
+    role_required,
+)
 from agencies.models import Role
 from calls.forms import CallFilterForm
 from calls.models import Call
@@ -16,10 +22,12 @@ from outcomes.exports import calls_csv_lines
 from outcomes.forms import (
     DispositionForm,
     LeadAlertRuleForm,
+    MemberAlertsForm,
     OutcomeCorrectionForm,
     ProfileForm,
     RangeForm,
 )
+from outcomes.members import set_member_alerts
 from outcomes.models import Disposition, LeadAlertRule
 from outcomes.recording import correct_outcome
 from voqo.events import record_audit
@@ -184,8 +192,33 @@ def alert_rules(request: HttpRequest) -> HttpResponse:
         {
             "rules": LeadAlertRule.objects.filter(agency=agency).select_related("staff_member"),
             "can_change": can(request, Role.MANAGER),
+            "memberships": agency.memberships.select_related("user").order_by("user__username"),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@read_only_allowed
+@role_required(Role.READ_ONLY)
+def my_alerts(request: HttpRequest) -> HttpResponse:
+    """The signed-in member's own mobile for lead alerts, and their SMS opt-out."""
+    membership = request.membership
+    form = MemberAlertsForm(
+        request.POST or None,
+        initial={
+            "alert_phone": membership.alert_phone,
+            "sms_opt_out": membership.sms_alerts_opted_out_at is not None,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        set_member_alerts(
+            membership=membership,
+            phone=form.cleaned_data["alert_phone"],
+            sms_opted_out=form.cleaned_data["sms_opt_out"],
+        )
+        messages.success(request, "Your lead alert settings are saved.")
+        return redirect("outcomes:my_alerts")
+    return render(request, "outcomes/my_alerts.html", {"form": form, "membership": membership})
 
 
 @require_http_methods(["GET", "POST"])

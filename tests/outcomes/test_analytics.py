@@ -179,3 +179,52 @@ def test_recent_days_are_the_default_range(staff_client):
 
     assert response.context["total"] == 1
     assert (response.context["date_to"] - response.context["date_from"]).days == 29
+
+
+def test_calls_land_on_their_local_day_and_office_hours_across_a_clock_change(staff_client):
+    # Sydney's clocks go back at 3 am on Sunday 5 April 2026 (UTC+11 → UTC+10).
+    moments = [
+        datetime(2026, 4, 3, 23, 59, tzinfo=SYDNEY),  # Friday, after hours
+        datetime(2026, 4, 4, 0, 1, tzinfo=SYDNEY),  # Saturday
+        datetime(2026, 4, 5, 23, 30, tzinfo=SYDNEY),  # Sunday, after the change
+        datetime(2026, 4, 6, 8, 29, tzinfo=SYDNEY),  # Monday, before opening
+        datetime(2026, 4, 6, 8, 30, tzinfo=SYDNEY),  # Monday, in office hours
+        datetime(2026, 4, 6, 17, 30, tzinfo=SYDNEY),  # Monday, closed
+    ]
+    for moment in moments:
+        call = analysed("seller_lead")
+        Call.objects.filter(pk=call.pk).update(created_at=moment)
+
+    response = staff_client.get(
+        reverse("outcomes:analytics"), {"date_from": "2026-04-03", "date_to": "2026-04-06"}
+    )
+
+    per_day = [column.total for column in response.context["chart"]["columns"]]
+    assert per_day == [1, 1, 1, 3]
+    assert response.context["total"] == 6
+    assert response.context["after_hours_share"] == round(100 * 5 / 6)
+
+
+def test_a_years_range_of_many_calls_keeps_a_constant_number_of_queries(
+    staff_client, django_assert_max_num_queries
+):
+    agents = [make_agent(name=f"Agent {n}") for n in range(4)]
+    first = analysed("seller_lead", agent=agents[0])
+    Call.objects.filter(pk=first.pk).update(created_at=datetime(2025, 6, 1, 10, tzinfo=SYDNEY))
+    year = {"date_from": "2025-06-01", "date_to": "2026-05-31"}
+    staff_client.get(reverse("outcomes:analytics"), year)
+    with django_assert_max_num_queries(12) as few:
+        staff_client.get(reverse("outcomes:analytics"), year)
+
+    kinds = ["appraisal_booked", "seller_lead", "wrong_number", "buyer_enquiry", ""]
+    for n in range(150):
+        call = analysed(kinds[n % 5] or "seller_lead", agent=agents[n % 4], duration=60 + n)
+        moment = datetime(2025, 6, 1, 9, tzinfo=SYDNEY) + timedelta(days=2 * n, hours=n % 14)
+        Call.objects.filter(pk=call.pk).update(created_at=moment, disposition=kinds[n % 5])
+    with django_assert_max_num_queries(len(few)):
+        response = staff_client.get(reverse("outcomes:analytics"), year)
+
+    assert response.context["total"] == 151
+    assert response.context["analysed"] == 121
+    assert len(response.context["chart"]["columns"]) == 365
+    assert {row["name"] for row in response.context["per_agent"]} == {a.name for a in agents}
