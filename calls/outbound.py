@@ -32,6 +32,18 @@ class OutboundCallRefused(Exception):
     that is not a mobile or landline); nothing was dialled."""
 
 
+@dataclass(frozen=True)
+class CallerId:
+    """The number a call goes out from, resolved once per dial: the agency's `number`, or
+    None for the install's (TWILIO_PHONE_NUMBER)."""
+
+    number: PhoneNumber | None
+
+    @property
+    def e164(self) -> str:
+        return self.number.number if self.number is not None else settings.TWILIO_PHONE_NUMBER
+
+
 class CallingWindowClosed(OutboundCallRefused):
     """It is outside the recipient's calling window; `check.opens_at` is when it opens."""
 
@@ -72,6 +84,8 @@ def prepare_outbound_call(
     window_override_reason: str = "",
     caller_number: PhoneNumber | None = None,
     purpose: str = calling_window.TELEMARKETING,
+    caller: CallerId | None = None,
+    opt_out_checked: bool = False,
 ) -> Call:
     """Check the agent may call and create the call record with status `initiated`.
 
@@ -86,11 +100,13 @@ def prepare_outbound_call(
 
     `agency` defaults to the agent's; a suspended agency places no calls. The call goes out
     from `caller_number` (one of the agency's active outbound numbers), else the agency's
-    default outbound number, else the install's number — never another agency's.
+    default outbound number, else the install's number — never another agency's. A caller
+    that resolved it already passes `caller` (resolve_caller_id), and `opt_out_checked` when
+    it has just looked the number up in the suppression list itself.
     """
     agency = _calling_agency(agency, agent, contact)
-    refuse_unless_callable(agent, contact, to_phone, agency=agency)
-    from_phone = caller_id(agency, caller_number)
+    refuse_unless_callable(agent, contact, to_phone, agency=agency, opt_out_checked=opt_out_checked)
+    from_phone = (caller or resolve_caller_id(agency, caller_number)).e164
     call = Call.objects.create(
         agency=agency,
         agent=agent,
@@ -113,18 +129,22 @@ def prepare_outbound_call(
 def caller_id(agency: Agency, chosen: PhoneNumber | None = None) -> str:
     """The E.164 number a call of `agency` goes out from (see prepare_outbound_call);
     OutboundCallRefused when there is none it may use."""
+    return resolve_caller_id(agency, chosen).e164
+
+
+def resolve_caller_id(agency: Agency, chosen: PhoneNumber | None = None) -> CallerId:
+    """The number a call of `agency` goes out from, for prepare_outbound_call and
+    dial_outbound_call to share; OutboundCallRefused when there is none it may use."""
     try:
         number = caller_id_for(agency, chosen)
     except NoCallerId as problem:
         raise OutboundCallRefused(str(problem)) from None
-    if number is None:
-        return settings.TWILIO_PHONE_NUMBER
-    if not number.registered:
+    if number is not None and not number.registered:
         raise OutboundCallRefused(
             f"{number.number} is not registered with ElevenLabs yet: retry it on the Phone "
             "numbers page, or call from another number."
         )
-    return number.number
+    return CallerId(number)
 
 
 def _phone_number_id(call: Call) -> str:
@@ -158,10 +178,16 @@ def refuse_if_suspended(agency: Agency) -> None:
 
 
 def refuse_unless_callable(
-    agent: Agent, contact: Contact | None, to_phone: str, *, agency: Agency
+    agent: Agent,
+    contact: Contact | None,
+    to_phone: str,
+    *,
+    agency: Agency,
+    opt_out_checked: bool = False,
 ) -> None:
     """OutboundCallRefused when `agent` may not call `to_phone` (disabled or unsynced agent,
-    opted-out contact or number, a number that is not a mobile or landline)."""
+    opted-out contact or number, a number that is not a mobile or landline); the suppression
+    list is not read again when the caller has just done so (`opt_out_checked`)."""
     if not agent.enabled:
         raise OutboundCallRefused(f"{agent.name} is disabled, so it cannot place calls.")
     if not agent.elevenlabs_agent_id:
@@ -172,7 +198,7 @@ def refuse_unless_callable(
         raise OutboundCallRefused(
             f"{contact.name or contact.phone} has opted out, so Voqo will not call them."
         )
-    if is_suppressed(to_phone, agency=agency):
+    if not opt_out_checked and is_suppressed(to_phone, agency=agency):
         raise OutboundCallRefused(
             f"{format_phone(to_phone)} has opted out of calls and messages, so Voqo will not "
             "call it."
@@ -218,7 +244,11 @@ def window_closed_message(check: calling_window.WindowCheck, who: str, *, agency
 
 
 def dial_outbound_call(
-    call: Call, *, first_message: str | None = None, prompt: str | None = None
+    call: Call,
+    *,
+    first_message: str | None = None,
+    prompt: str | None = None,
+    caller: CallerId | None = None,
 ) -> Call:
     """Ask the provider to dial a prepared call; store its conversation id or the failure.
 
@@ -227,7 +257,8 @@ def dial_outbound_call(
 
     Raises OutboundCallFailed (the call is marked failed unless the outcome is unknown), or
     OutboundCallRefused when the agency was suspended since the call was prepared (the call
-    is marked failed with that reason; nothing was dialled).
+    is marked failed with that reason; nothing was dialled). `caller`: the number
+    prepare_outbound_call resolved, so it is not looked up again.
     """
     try:
         refuse_if_suspended(call.agency)
@@ -244,7 +275,11 @@ def dial_outbound_call(
             to_number=call.to_phone,
             dynamic_variables=call.dynamic_variables,
             first_message=first_message,
-            phone_number_id=_phone_number_id(call),
+            phone_number_id=(
+                caller.number.elevenlabs_phone_number_id
+                if caller is not None and caller.number is not None
+                else _phone_number_id(call)
+            ),
             prompt=prompt,
             voice_id=voice_id or None,
         )

@@ -91,9 +91,17 @@ def request_event_processing() -> bool:
     """Queue a drain unless one is queued or running already; True if this queued it.
 
     A request that finds a drain running queues nothing: the stored row is there before
-    the request, and the drain looks for due rows once more after it stops.
+    the request, and the drain looks for due rows once more after it stops. One that finds
+    a drain queued queues nothing either: that drain takes every row stored before it
+    starts. Both are seen with a read, so a busy webhook writes only its own row; the
+    conditional UPDATE below stays the guard against queueing two drains.
     """
     now = timezone.now()
+    if EventDrain.objects.filter(
+        Q(started_at__gte=now - CLAIM_EXPIRY) | Q(queued_at__gte=now - DRAIN_QUEUE_EXPIRY),
+        pk=EventDrain.ONLY,
+    ).exists():
+        return False
     free = EventDrain.objects.filter(pk=EventDrain.ONLY).filter(
         Q(started_at__isnull=True) | Q(started_at__lt=now - CLAIM_EXPIRY),
         Q(queued_at__isnull=True) | Q(queued_at__lt=now - DRAIN_QUEUE_EXPIRY),

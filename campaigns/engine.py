@@ -43,6 +43,7 @@ from calls.outbound import (
     OutboundCallRefused,
     dial_outbound_call,
     prepare_outbound_call,
+    resolve_caller_id,
 )
 from campaigns.models import Job, JobCall
 from compliance.rules import identification_refusal, record_refusals, register_refusals
@@ -331,6 +332,8 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
         agency=job.agency,
     )
     try:
+        # The caller ID once per dial, for the call record and the provider's number id.
+        caller = resolve_caller_id(job.agency, job.caller_number)
         # One write transaction for the call record and its link to the row.
         with transaction.atomic():
             call = prepare_outbound_call(
@@ -341,6 +344,8 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
                 contact=contact,
                 caller_number=job.caller_number,
                 purpose=job.purpose,
+                caller=caller,
+                opt_out_checked=True,  # just above
             )
             JobCall.objects.filter(pk=job_call_id).update(call=call)
     except OutboundCallRefused as refusal:
@@ -351,7 +356,7 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
         finish_job(job, status=Job.Status.FAILED, reason=str(refusal))
         return False
     try:
-        dial_outbound_call(call, **_prompt_override(job, call.dynamic_variables))
+        dial_outbound_call(call, caller=caller, **_prompt_override(job, call.dynamic_variables))
     except OutboundCallFailed as failure:
         _dial_failed(job, job_call_id, failure.error, now=now)
         return False

@@ -62,7 +62,8 @@ def _conversation_id(request: HttpRequest, arguments, function: CustomFunction) 
 @require_POST
 def invoke(request: HttpRequest, function_id) -> JsonResponse:
     """Authenticate the tool call, run the function, answer with what the agent should read."""
-    function = CustomFunction.objects.filter(pk=function_id).first()
+    # With its agency: a built-in tool (search_listings) answers for it, in the same query.
+    function = CustomFunction.objects.select_related("agency").filter(pk=function_id).first()
     if function is not None and is_undecryptable(function.invocation_token):
         # The token cannot be checked until staff save the function (which makes a new one).
         logger.error(

@@ -5,6 +5,7 @@ import copy
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client
 from django_q.brokers import get_broker
 from django_q.conf import Conf
 from django_q.models import Schedule
@@ -48,6 +49,36 @@ def test_a_burst_of_webhooks_queues_one_drain_that_processes_them_all(
 
     assert WebhookEvent.objects.filter(processed_at=None).count() == 0
     assert Call.objects.count() == 5
+
+
+def test_a_webhook_arriving_while_a_drain_is_queued_writes_only_its_event(
+    agent, provider, queued_tasks, django_assert_max_num_queries
+):
+    elevenlabs = Client()  # no session cookie, as ElevenLabs posts
+    post_event(elevenlabs, _event(1))
+
+    # Its event row and one read that finds the drain queued: no write to the drain's row.
+    with django_assert_max_num_queries(2) as queries:
+        assert post_event(elevenlabs, _event(2)).json() == {"status": "received"}
+
+    assert not any(
+        "event_drain" in query["sql"] for query in queries if "SELECT" not in query["sql"]
+    )
+    assert queued_tasks.queue_size() == 1
+    tasks.drain_webhook_events()
+    assert WebhookEvent.objects.filter(processed_at=None).count() == 0
+
+
+def test_a_drain_that_finished_is_queued_again_by_the_next_webhook(
+    client, agent, provider, queued_tasks
+):
+    post_event(client, _event(1))
+    tasks.drain_webhook_events()
+    queued_tasks.purge_queue()
+
+    post_event(client, _event(2))
+
+    assert queued_tasks.queue_size() == 1
 
 
 def test_a_duplicate_delivery_queues_nothing(client, agent, provider, queued_tasks):

@@ -322,3 +322,30 @@ def test_the_worker_schedule_exists():
 
     schedule = Schedule.objects.get(func="campaigns.tasks.dispatch_campaigns")
     assert schedule.schedule_type == Schedule.MINUTES and schedule.minutes == 1
+
+
+def test_a_dial_reads_the_caller_id_and_the_opt_outs_once(
+    live_provider_settings, django_assert_max_num_queries
+):
+    from phone_numbers.models import PhoneNumber
+    from tests.factories import default_agency
+
+    PhoneNumber.objects.create(
+        agency=default_agency(),
+        number="+61280001111",
+        elevenlabs_phone_number_id="phnum_1111",
+        default_outbound=True,
+    )
+    job = make_job(mobiles(2), cap=2)
+    claimed = engine.claim_rows(job, now=timezone.now())
+    engine.dial_row(job, claimed[0], now=timezone.now())
+
+    # The row, its contact, the opt-out lists (2), the caller ID, the call and its link
+    # (in a savepoint here: 2 more), the agency's provider account, the conversation id.
+    with django_assert_max_num_queries(11) as dial:
+        assert engine.dial_row(job, claimed[1], now=timezone.now())
+
+    statements = [query["sql"] for query in dial.captured_queries]
+    assert sum('FROM "phone_numbers"' in sql for sql in statements) == 1
+    assert sum('FROM "suppressed_numbers"' in sql for sql in statements) == 1
+    assert dialled_numbers(live_provider_settings) == mobiles(2)

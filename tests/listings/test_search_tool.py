@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 
 from functions.models import CustomFunction, FunctionInvocation
 from listings.models import Listing, ListingMention
@@ -121,6 +122,25 @@ def test_at_most_five_results_with_the_total(client, tool, django_assert_max_num
     assert len(answer["results"]) == 5
     assert answer["total"] == 13
     assert "13 listings match" in answer["message"]
+
+
+def test_a_tool_call_on_warm_stock_reads_five_statements(tool, django_assert_max_num_queries):
+    elevenlabs = Client()  # no session cookie, as ElevenLabs calls
+    ask(elevenlabs, tool, suburb="Bondi")  # builds this process's snapshot of the stock
+
+    # The function with its agency, the stock's version, the listings found, the mentions
+    # and the invocation log (plus the savepoint around the search and the log).
+    with django_assert_max_num_queries(7):
+        answer = ask(elevenlabs, tool, suburb="Bondi")
+
+    assert answer["total"] == 1
+
+
+def test_a_deleted_listing_leaves_the_answers_at_once(client, tool):
+    ask(client, tool, suburb="Bondi")
+    Listing.objects.filter(unique_id="RES-1").delete()
+
+    assert ask(client, tool, suburb="Bondi")["results"] == []
 
 
 def test_wrong_arguments_are_explained_to_the_agent(client, tool):
