@@ -447,3 +447,160 @@ def run_campaign(
         cap=cap, call_seconds=call_seconds, dial_latency=dial_latency, web=web, workers=workers
     )
     return result
+
+
+# -- `make bench`: figures j (scale-out) and e (the real path) -----------------------------
+
+CHILD = r"""
+import json, sys
+import django
+django.setup()
+from agencies.models import Agency
+from bench.scaleout import run_campaign
+options = json.loads(sys.argv[1])
+agency = Agency.objects.order_by("created_at").first()
+print(json.dumps(run_campaign(agency=agency, **options)))
+"""
+
+
+def fresh_database(name: str) -> str:
+    """A migrated, empty database for one figure: on the PostgreSQL server of DATABASE_URL
+    when it names one (`make bench DB=postgres`), else a new SQLite file."""
+    base = os.environ.get("DATABASE_URL", "")
+    if base.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        server, _, _ = base.rpartition("/")
+        with psycopg.connect(server + "/postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+        url = f"{server}/{name}"
+    else:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='voqo-bench-')}/{name}.db"
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": url},
+        cwd=ROOT,
+        check=True,
+    )
+    return url
+
+
+def run_child(database: str, *, redis: str, **options) -> dict:
+    """`run_campaign(**options)` in a process of its own, on `database`."""
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": database,
+    }
+    environment.pop("REDIS_URL", None)
+    if redis:
+        environment["REDIS_URL"] = redis
+    output = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(options)],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if output.returncode:
+        raise RuntimeError(output.stderr.strip()[-2000:])
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def on_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def refill_text(result: dict) -> str:
+    if result["refill_median"] is None:
+        return "n/a"
+    return f"{result['refill_median']:.2f} s (p95 {result['refill_p95']:.2f})"
+
+
+def bench_scaleout(
+    row, *, rows: int = 5_000, cap: int = 20, call_seconds: float = 1.0, latency: float = 0.3
+) -> None:
+    """j. three gunicorns and two qclusters on PostgreSQL + Redis run a 5,000-row campaign."""
+    print("j. scale-out", flush=True)
+    if not on_postgres() or not os.environ.get("REDIS_URL"):
+        row("j. scale-out", "skipped", note="needs PostgreSQL + Redis: make bench DB=postgres")
+        return
+    result = run_child(
+        fresh_database("voqo_bench_scaleout"),
+        redis=os.environ["REDIS_URL"],
+        rows=rows,
+        cap=cap,
+        call_seconds=call_seconds,
+        dial_latency=latency,
+        web=3,
+        workers=2,
+        timeout=3600,
+    )
+    ideal = cap / (latency + call_seconds)
+    topology = f"3 web, 2 workers, cap {cap}, {rows:,} rows"
+    row(
+        f"j. scale-out calls/s ({topology})",
+        f"{result['calls_per_second']:.2f}",
+        f"{ideal:.2f}",
+        f"{result['calls_per_second'] / ideal:.2f}x",
+        f"ideal = cap / ({latency * 1000:.0f} ms dial + {call_seconds:.1f} s call); "
+        f"wall {result['seconds']:.0f} s",
+    )
+    row("j. refill delay (call end -> next dial)", refill_text(result))
+    row(
+        "j. most calls live at once",
+        str(result["max_live_calls"]),
+        str(cap),
+        f"{result['max_live_calls'] / cap:.2f}x",
+        "never above the cap (<= 1.0x)",
+    )
+    row(
+        "j. numbers dialled twice",
+        str(result["duplicates"]),
+        "0",
+        note=f"{result['dialled']:,} dialled of {result['rows']:,} rows",
+    )
+    row(
+        "j. outcomes recorded",
+        f"{result['outcomes_recorded']:,}",
+        f"{result['rows']:,}",
+        note=f"webhooks per web process {sorted(result['webhooks_per_web'].values())}",
+    )
+
+
+def bench_real_path(
+    row, *, rows: int = 160, cap: int = 5, latency: float = 0.3, call_seconds: float = 0.5
+) -> None:
+    """Figure e, the real path: webhook → drain → worker → dial, on the bench's database
+    (SQLite and the ORM broker by default; PostgreSQL and Redis with `DB=postgres`)."""
+    print("e. campaign dispatch, real post-call path", flush=True)
+    postgres = on_postgres()
+    result = run_child(
+        fresh_database("voqo_bench_dispatch"),
+        redis=os.environ.get("REDIS_URL", "") if postgres else "",
+        rows=rows,
+        cap=cap,
+        call_seconds=call_seconds,
+        dial_latency=latency,
+        web=1,
+        workers=1,
+        timeout=1800,
+    )
+    ideal = cap / (latency + call_seconds)
+    where = "PostgreSQL + Redis" if postgres else "SQLite + ORM broker"
+    row(
+        f"e. real path calls/s (cap {cap}, {latency * 1000:.0f} ms dial, "
+        f"{call_seconds:.1f} s call)",
+        f"{result['calls_per_second']:.2f}",
+        f"{ideal:.2f}",
+        f"{result['calls_per_second'] / ideal:.2f}x",
+        f"ideal = cap / (dial + call); 1 gunicorn + 1 qcluster, {where}; "
+        f"{result['dialled']} dialled, {result['duplicates']} twice",
+    )
+    row(
+        "e. real path refill delay (call end -> next dial)",
+        refill_text(result),
+        note=f"most calls live at once {result['max_live_calls']} (cap {cap}); "
+        f"outcomes recorded {result['outcomes_recorded']}/{result['rows']}",
+    )
