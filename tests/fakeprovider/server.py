@@ -234,7 +234,7 @@ class FakeProviderServer:
     def start(self) -> FakeProviderServer:
         openapi.load_document()  # no document, no server: say so now, not on a request
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _Server(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -1219,6 +1219,12 @@ class FakeProviderServer:
         }
         self.messages[sid] = message
         return _Response(201, message)
+
+
+class _Server(ThreadingHTTPServer):
+    # A real API accepts many connections at once; the default listen backlog (5) reset some
+    # of a campaign's simultaneous dials on a busy machine.
+    request_queue_size = 256
 
 
 class _Handler(BaseHTTPRequestHandler):

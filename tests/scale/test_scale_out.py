@@ -42,6 +42,7 @@ def test_three_web_processes_and_two_workers_dial_each_number_once_within_the_ca
     assert all(count >= ROWS // 3 for count in result["webhooks_per_web"].values())
     # Every outcome recorded: each row completed, each call with its post-call data.
     assert result["completed_rows"] == ROWS
+    assert result["needs_review_rows"] == 0
     assert result["outcomes_recorded"] == ROWS
     assert result["webhook_events_unprocessed"] == 0
     job = Job.objects.get(campaign__name__startswith="Scale-out")
