@@ -1,9 +1,18 @@
 """Campaign dispatch against the fake provider with a fixed API latency, for `make bench`.
 
-The dialler runs as a worker would run it (dispatch_job, back to back); each call ends as
-soon as its outbound-call request is answered (the post-call outcome is applied through the
-real `call_finished` signal), so the figure is the dialler's own throughput: ideally
-cap ÷ latency. The fake server counts outbound-call requests in flight.
+Two figures e:
+
+- The real path (`bench.scaleout.bench_real_path`, run from bench/run.py without Django
+  set up, so it lives there): a gunicorn and a qcluster on the bench database; the
+  fake provider's calls end after a short time and send signed post-call webhooks to
+  `/webhooks/elevenlabs/post-call`, so a freed slot is refilled only after the webhook, the
+  drain and the worker's dispatch. Reported: calls/s against cap ÷ (dial latency + call
+  length), and the refill delay (call end → next dial on the freed slot).
+- The dialler alone (`run_dispatch`): the dialler runs as a worker would run it
+  (dispatch_job, back to back) and each call ends as soon as its outbound-call request is
+  answered (a stand-in applies the outcome through the real `call_finished` signal), so the
+  figure is the dialler's own throughput: ideally cap ÷ latency. The fake server counts
+  outbound-call requests in flight.
 """
 
 import json

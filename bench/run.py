@@ -4,8 +4,10 @@
   b. post-call webhook acknowledgement (15 KB signed body) — req/s and p99 — vs the bare view
   c. campaign CSV import of 100k rows — rows/s and peak memory — vs csv + phonenumbers parsing
   d. calls list (first, deep, filtered page) and dashboard at 1M calls — median/p95 ms, queries
-  e. campaign dispatch against the fake provider at 300 ms latency — calls/s vs cap ÷ latency
+  e. campaign dispatch against the fake provider at 300 ms latency — the dialler alone, calls/s
+     vs cap ÷ latency; and the real path (post-call webhook → drain → worker), refill delay
   f. the search_listings tool over 5,000 listings — p99 through the function proxy
+  j. scale-out (PostgreSQL + Redis only): 3 gunicorns, 2 qclusters, a 5,000-row campaign, cap 20
 
 HTTP load comes from wrk (Debian's package) in a separate process against gunicorn on
 127.0.0.1, bounded in time. Data (100k contacts, 500k memories, 1M calls) is generated once
@@ -661,8 +663,10 @@ def bench_search(listings: int = 5_000, requests: int = 2_000) -> None:
 
 
 def main() -> None:
+    from bench import scaleout
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="a,b,c,d,e,f", help="comma-separated sections")
+    parser.add_argument("--only", default="a,b,c,d,e,f,j", help="comma-separated sections")
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per run")
     parser.add_argument("--repeats", type=int, default=20, help="page loads per page")
     args = parser.parse_args()
@@ -680,8 +684,11 @@ def main() -> None:
         steps.append(("d", lambda: bench_pages(database, args.repeats)))
     if "e" in sections:
         steps.append(("e", bench_dispatch))
+        steps.append(("e", lambda: scaleout.bench_real_path(row)))
     if "f" in sections:
         steps.append(("f", bench_search))
+    if "j" in sections:
+        steps.append(("j", lambda: scaleout.bench_scaleout(row)))
     for name, step in steps:
         try:
             step()

@@ -131,6 +131,15 @@ Q_CLUSTER = {
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
+    # One cache for every web and worker process: a change clears a cached value (a called
+    # number's owner, an agency's settings) everywhere, not in the one process that made it.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "voqo",
+        }
+    }
 else:
     Q_CLUSTER["orm"] = "default"
 if env.bool("Q_SYNC", default=False):

@@ -206,6 +206,17 @@ class FakeProviderServer:
         self._path_latency: list[tuple[str | None, str, float]] = []
         self._injections: list[_Injection] = []
         self._drops: list[list] = []  # [method, path_prefix, times left]
+        # Calls that end by themselves (end_calls_after): each sends its signed post-call
+        # webhook, round-robin over the URLs, as ElevenLabs does when a call hangs up.
+        self.call_seconds: float | None = None
+        self.post_call_urls: list[str] = []
+        self.post_call_secret = ""
+        self.live_calls = 0  # dialled (request received) and not yet ended
+        self.max_live_calls = 0
+        # One entry per outbound call that ended: {"to", "conversation_id", "dialled_at",
+        # "ended_at", "webhook_url", "webhook_status"} (times from time.time()).
+        self.ended_calls: list[dict] = []
+        self._webhooks_sent = 0
         self._lock = threading.RLock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -223,7 +234,7 @@ class FakeProviderServer:
     def start(self) -> FakeProviderServer:
         openapi.load_document()  # no document, no server: say so now, not on a request
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _Server(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -311,6 +322,78 @@ class FakeProviderServer:
         """Delay responses to matching requests by `seconds` (on top of `latency`)."""
         with self._lock:
             self._path_latency.append((method.upper() if method else None, path_prefix, seconds))
+
+    def end_calls_after(self, seconds: float, *, webhook_urls: list[str], secret: str) -> None:
+        """Every outbound call placed from now on ends `seconds` after it is dialled, then its
+        `post_call_transcription` webhook (signed with `secret`) goes to the next of
+        `webhook_urls` in turn. `live_calls`/`max_live_calls` count calls from the dial
+        request until they end; `ended_calls` records each one."""
+        with self._lock:
+            self.call_seconds = seconds
+            self.post_call_urls = list(webhook_urls)
+            self.post_call_secret = secret
+
+    def _call_dialled(self) -> None:
+        with self._lock:
+            self.live_calls += 1
+            self.max_live_calls = max(self.max_live_calls, self.live_calls)
+
+    def _end_call(self, conversation_id: str, dialled_at: float) -> None:
+        """Hang up: the conversation is done, then its post-call webhook is sent (retried a
+        few times on failure, as ElevenLabs retries)."""
+        from .signing import post_signed_elevenlabs_webhook
+
+        with self._lock:
+            conversation = self.conversations[conversation_id]
+            conversation["status"] = "done"
+            conversation["metadata"].update(
+                accepted_time_unix_secs=int(dialled_at),
+                call_duration_secs=max(1, round(self.call_seconds or 0)),
+                termination_reason="end_call tool was called.",
+            )
+            conversation["metadata"]["phone_call"]["call_result"] = "answered"
+            conversation["transcript"] = [
+                {
+                    "role": "agent",
+                    "message": "Hi, it's about the open home.",
+                    "time_in_call_secs": 0,
+                },
+                {"role": "user", "message": "Thanks, not this week.", "time_in_call_secs": 1},
+            ]
+            conversation["analysis"] = {
+                "call_successful": "success",
+                "transcript_summary": "The caller heard about the open home.",
+                "call_summary_title": "Open home call",
+                "evaluation_criteria_results": {},
+                "data_collection_results": {},
+            }
+            self.live_calls -= 1
+            ended_at = time.time()
+            url = self.post_call_urls[self._webhooks_sent % len(self.post_call_urls)]
+            self._webhooks_sent += 1
+            event = {
+                "type": "post_call_transcription",
+                "event_timestamp": int(ended_at),
+                "data": copy.deepcopy(conversation),
+            }
+            record = {
+                "to": conversation["metadata"]["phone_call"]["external_number"],
+                "conversation_id": conversation_id,
+                "dialled_at": dialled_at,
+                "ended_at": ended_at,
+                "webhook_url": url,
+                "webhook_status": None,
+            }
+            self.ended_calls.append(record)
+        for attempt in range(5):
+            try:
+                status = post_signed_elevenlabs_webhook(url, event, self.post_call_secret).status
+            except OSError:
+                status = 0
+            record["webhook_status"] = status
+            if status == 200:
+                return
+            time.sleep(0.5 * (attempt + 1))
 
     def add_conversation(self, conversation: dict) -> dict:
         """Store a conversation for `GET /v1/convai/conversations/{id}`.
@@ -449,6 +532,10 @@ class FakeProviderServer:
             self._path_latency.clear()
             self.latency = 0.0
             self.max_in_flight.clear()
+            self.call_seconds = None
+            self.post_call_urls = []
+            self.live_calls = self.max_live_calls = self._webhooks_sent = 0
+            self.ended_calls.clear()
 
     # -- dispatch --------------------------------------------------------------------
 
@@ -479,10 +566,38 @@ class FakeProviderServer:
                     {
                         "requests": [[r.method, r.path] for r in self.requests],
                         "max_in_flight": dict(self.max_in_flight),
+                        "max_live_calls": self.max_live_calls,
+                        "live_calls": self.live_calls,
+                        "ended_calls": list(self.ended_calls),
                     },
                 )
         with self._lock:
             self.requests.append(request)
+            # The call holds a line from its dial request on (end_calls_after).
+            ending = (
+                self.call_seconds is not None
+                and request.method == "POST"
+                and request.path == OUTBOUND_CALL_PATH
+            )
+        if ending:
+            self._call_dialled()
+            dialled_at = time.time()
+            response = self._answer(request)
+            if response.status == 200 and not response.drop:
+                timer = threading.Timer(
+                    self.call_seconds,
+                    self._end_call,
+                    args=(response.body["conversation_id"], dialled_at),
+                )
+                timer.daemon = True
+                timer.start()
+            else:
+                with self._lock:
+                    self.live_calls -= 1
+            return response
+        return self._answer(request)
+
+    def _answer(self, request: RecordedRequest) -> _Response:
         delay = self._delay_for(request.method, request.path)
         if delay:
             time.sleep(delay)
@@ -1106,6 +1221,12 @@ class FakeProviderServer:
         return _Response(201, message)
 
 
+class _Server(ThreadingHTTPServer):
+    # A real API accepts many connections at once; the default listen backlog (5) reset some
+    # of a campaign's simultaneous dials on a busy machine.
+    request_queue_size = 256
+
+
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeProviderServer  # set on the subclass built in start()
 
@@ -1175,6 +1296,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 STATS_PATH = "/__fake__/stats"
+OUTBOUND_CALL_PATH = "/v1/convai/twilio/outbound-call"
 PREVIEW_PREFIX = "/__fake__/previews/"
 
 
@@ -1186,11 +1308,22 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--latency", action="append", default=[])
+    parser.add_argument(
+        "--call-seconds", type=float, help="outbound calls end this long after they are dialled"
+    )
+    parser.add_argument(
+        "--webhook-url", action="append", default=[], help="post-call webhook URLs, in turn"
+    )
+    parser.add_argument("--webhook-secret", default="")
     args = parser.parse_args()
     server = FakeProviderServer().start()
     for rule in args.latency:
         method, path, seconds = rule.split(":")
         server.set_latency(float(seconds), method, path)
+    if args.call_seconds is not None:
+        server.end_calls_after(
+            args.call_seconds, webhook_urls=args.webhook_url, secret=args.webhook_secret
+        )
     print(server.url, flush=True)
     sys.stdin.read()
     server.stop()
