@@ -52,8 +52,15 @@ test: venv chromium nginx
 test-postgres: venv chromium
 	bash .ci/test-postgres
 
+# The figures on SQLite (the default) or, with DB=postgres, on PostgreSQL + Redis started on
+# loopback as test-postgres starts them (PG_PORT and REDIS_PORT override the ports).
+DB ?= sqlite
 bench: venv
-	$(PY) bench/run.py $(BENCH_ARGS)
+ifeq ($(DB),postgres)
+	bash .ci/with-postgres $(PY) bench/run.py --db postgres $(BENCH_ARGS)
+else
+	$(PY) bench/run.py --db $(DB) $(BENCH_ARGS)
+endif
 
 lint: venv
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -1,18 +1,25 @@
-"""`make bench`: Voqo's headline figures, each against a baseline from the same run.
+"""`make bench`: Voqo's headline figures, each against a baseline or goal from the same run.
 
   a. initiation webhook — p50/p99 at concurrency 4, req/s at 16 — vs a bare Django JSON view
   b. post-call webhook acknowledgement (15 KB signed body) — req/s and p99 — vs the bare view
   c. campaign CSV import of 100k rows — rows/s and peak memory — vs csv + phonenumbers parsing
-  d. calls list (first, deep, filtered page) and dashboard at 1M calls — median/p95 ms, queries
+  d. every list, detail and dashboard page at 1M calls — median/p95 ms, query counts vs a
+     small database
   e. campaign dispatch against the fake provider at 300 ms latency — the dialler alone, calls/s
      vs cap ÷ latency; and the real path (post-call webhook → drain → worker), refill delay
   f. the search_listings tool over 5,000 listings — p99 through the function proxy
+  g. the REST API's calls and contacts lists and phone lookup — median/p95 ms
+  h. outgoing webhook deliveries per second in one worker process to a loopback receiver
+  i. scheduled-call lateness p99: due time to dial, against the fake provider
   j. scale-out (PostgreSQL + Redis only): 3 gunicorns, 2 qclusters, a 5,000-row campaign, cap 20
 
 HTTP load comes from wrk (Debian's package) in a separate process against gunicorn on
-127.0.0.1, bounded in time. Data (100k contacts, 500k memories, 1M calls) is generated once
-and cached in bench/.cache. Absolute numbers depend on the machine; the ratios are the point.
-Usage: make bench [BENCH_ARGS="--only a,b --seconds 5"]
+127.0.0.1, bounded in time. Data (50 agencies; the big one the figures measure holds 100k
+contacts, 500k memories, 1M calls) is generated once and cached in bench/.cache: a SQLite
+file, or with --db postgres a pg_dump file restored into the PostgreSQL server DATABASE_URL
+names (make bench DB=postgres starts one, and Redis, on loopback). Absolute numbers depend
+on the machine; the ratios are the point.
+Usage: make bench [DB=postgres] [BENCH_ARGS="--only a,b --seconds 5"]
 """
 
 import argparse
@@ -35,6 +42,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CACHE = ROOT / "bench" / ".cache"
+
+from bench import data, scaleout  # noqa: E402  (after the path is set)
+
 PYTHON = sys.executable
 
 WEBHOOK_SECRET = "bench-webhook-secret"
@@ -50,21 +60,59 @@ BENCH_ENV = {
     "CONN_MAX_AGE": "600",
 }
 
-Row = tuple[str, str, str, str, str]  # figure, value, baseline, ratio, note
+VOICE_NOTE = f"{data.VOICE_MAPPINGS:,} voice mappings (10% of callers mapped)"
+Row = tuple[str, str, str, str, str, str]  # figure, value, baseline, ratio, goal, note
 ROWS: list[Row] = []
+# Issue 23's goals that are ratios to a baseline, by the start of the figure's name: the
+# goal column says met or missed from the row's ratio (rows may also pass `goal=` directly).
+RATIO_GOALS = {
+    "a. initiation req/s @c16": (">=", 0.8),
+    "b. post-call ack req/s": (">=", 0.7),
+    "c. import 100k rows, rows/s": (">=", 0.8),
+    "c. import peak RSS": ("<=", 1.2),
+    "e. dispatch calls/s": (">=", 0.95),
+    "e. most calls in flight": ("<=", 1.0),
+}
 
 
-def row(figure: str, value: str, baseline: str = "", ratio: str = "", note: str = "") -> None:
-    ROWS.append((figure, value, baseline, ratio, note))
+def met(ok: bool, goal: str) -> str:
+    return f"{'met' if ok else 'MISSED'}: {goal}"
+
+
+def _ratio_goal(figure: str, ratio_text: str) -> str:
+    for start, (sense, target) in RATIO_GOALS.items():
+        if figure.startswith(start):
+            try:
+                value = float(ratio_text.rstrip("x"))
+            except ValueError:
+                return f"n/a: {sense} {target}x"
+            ok = value >= target if sense == ">=" else value <= target
+            return met(ok, f"{sense} {target}x")
+    return ""
+
+
+def row(
+    figure: str,
+    value: str,
+    baseline: str = "",
+    ratio: str = "",
+    note: str = "",
+    *,
+    goal: str = "",
+) -> None:
+    goal = goal or _ratio_goal(figure, ratio)
+    ROWS.append((figure, value, baseline, ratio, goal, note))
     print(
-        f"  {figure}: {value}" + (f" (baseline {baseline}, ratio {ratio})" if baseline else ""),
+        f"  {figure}: {value}"
+        + (f" (baseline {baseline}, ratio {ratio})" if baseline else "")
+        + (f" [{goal}]" if goal else ""),
         flush=True,
     )
 
 
 def print_table() -> None:
-    headers = ("figure", "value", "baseline", "ratio", "goal / note")
-    widths = [max(len(str(r[i])) for r in [headers, *ROWS]) for i in range(5)]
+    headers = ("figure", "value", "baseline", "ratio", "goal", "note")
+    widths = [max(len(str(r[i])) for r in [headers, *ROWS]) for i in range(len(headers))]
     line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
     print("\n" + line + "\n" + "-" * len(line))
     for r in ROWS:
@@ -87,39 +135,192 @@ def ensure_wrk() -> None:
     )
 
 
-def ensure_database() -> Path:
-    """The cached 1M-call database, built in a child process on first use."""
-    from bench import data
+def child_env(database: str, **extra: str) -> dict:
+    """The environment of a child process working on `database` (a DATABASE_URL)."""
+    return {**os.environ, **BENCH_ENV, "DATABASE_URL": database, **extra}
 
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = data.database_path()
-    if path.exists():
-        print(f"Using cached data {path.name}", flush=True)
-        return path
-    for stale in CACHE.glob("bench-*.db*"):
-        stale.unlink()
-    building = path.with_suffix(".building")
-    for leftover in CACHE.glob(building.name + "*"):
-        leftover.unlink()
-    print("Building benchmark data (100k contacts, 500k memories, 1M calls)…", flush=True)
-    started = time.perf_counter()
-    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{building}"}
-    subprocess.run(
-        [
-            PYTHON,
-            "-c",
-            "import django; django.setup(); from bench import data; "
-            f"data.build(__import__('pathlib').Path({str(building)!r}))",
-        ],
-        check=True,
-        env=env,
-        cwd=ROOT,
-    )
-    building.rename(path)
-    for suffix in ("-wal", "-shm"):
-        Path(str(building) + suffix).unlink(missing_ok=True)
-    print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
-    return path
+
+BUILD = "import django; django.setup(); from bench import data; data.build()"
+
+
+class SqliteDatabases:
+    """The benchmark's databases as SQLite files in bench/.cache (the default mode)."""
+
+    name = "SQLite"
+
+    def big(self) -> str:
+        """The cached 1M-call database, built in a child process on first use."""
+        from bench import data
+
+        CACHE.mkdir(parents=True, exist_ok=True)
+        path = data.database_path()
+        if path.exists():
+            print(f"Using cached data {path.name}", flush=True)
+            return f"sqlite:///{path}"
+        for stale in CACHE.glob("bench-*.db*"):
+            stale.unlink()
+        building = path.with_suffix(".building")
+        for leftover in CACHE.glob(building.name + "*"):
+            leftover.unlink()
+        print(f"Building benchmark data ({DATA_LABEL})…", flush=True)
+        started = time.perf_counter()
+        subprocess.run(
+            [PYTHON, "-c", BUILD], check=True, env=child_env(f"sqlite:///{building}"), cwd=ROOT
+        )
+        building.rename(path)
+        for suffix in ("-wal", "-shm"):
+            Path(str(building) + suffix).unlink(missing_ok=True)
+        print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+        return f"sqlite:///{path}"
+
+    def empty(self) -> str:
+        """A migrated database with no rows, fresh for each use."""
+        from bench import data
+
+        CACHE.mkdir(parents=True, exist_ok=True)
+        path = CACHE / f"empty-{data.schema_key()}.db"
+        if not path.exists():
+            subprocess.run(
+                [PYTHON, "manage.py", "migrate", "-v0"],
+                env=child_env(f"sqlite:///{path}"),
+                cwd=ROOT,
+                check=True,
+            )
+        scratch = CACHE / "import-scratch.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{scratch}{suffix}").unlink(missing_ok=True)
+        shutil.copy(path, scratch)
+        return f"sqlite:///{scratch}"
+
+    def small(self) -> str:
+        """The same data at a tiny scale: query counts must match those at 1M calls."""
+        from bench import data
+
+        path = CACHE / f"small-{data.schema_key()}.db"
+        if not path.exists():
+            building = self.empty().removeprefix("sqlite:///")
+            subprocess.run(
+                [PYTHON, "-c", BUILD],
+                env=child_env(f"sqlite:///{building}", BENCH_SCALE=SMALL_SCALE),
+                cwd=ROOT,
+                check=True,
+            )
+            shutil.move(building, path)
+        return f"sqlite:///{path}"
+
+    def forget_acknowledged_events(self, database: str) -> None:
+        """Keep the cached database the same size run after run."""
+        import sqlite3
+
+        conn = sqlite3.connect(database.removeprefix("sqlite:///"))
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        for table in FORGOTTEN_TABLES:
+            if table in tables:
+                conn.execute(f'DELETE FROM "{table}"')
+        conn.commit()
+        conn.close()
+
+
+class PostgresDatabases:
+    """The benchmark's databases in the PostgreSQL server DATABASE_URL points at (started on
+    loopback by .ci/with-postgres): the big one restored from a cached dump, the others
+    copied from a migrated template."""
+
+    name = "PostgreSQL"
+
+    def __init__(self, url: str) -> None:
+        self.server = url.rsplit("/", 1)[0]
+        self.made: set[str] = set()
+        self.bin = (
+            os.environ.get("PG_BIN")
+            or sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[
+                -1
+            ].as_posix()
+        )
+
+    def url(self, name: str) -> str:
+        return f"{self.server}/{name}"
+
+    def admin(self, *statements: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)
+
+    def create(self, name: str, template: str = "template0") -> str:
+        self.admin(
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+            f'CREATE DATABASE "{name}" TEMPLATE "{template}"',
+        )
+        return self.url(name)
+
+    def big(self) -> str:
+        from bench import data
+
+        if "bench_big" in self.made:
+            return self.url("bench_big")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        dump = data.dump_path()
+        url = self.create("bench_big")
+        started = time.perf_counter()
+        if dump.exists():
+            print(f"Restoring cached data {dump.name} (pg_restore -j2)…", flush=True)
+            subprocess.run(
+                [f"{self.bin}/pg_restore", "-j2", "--no-owner", "-d", url, str(dump)], check=True
+            )
+            self.admin_on("bench_big", "VACUUM ANALYZE")
+            print(f"  restored in {time.perf_counter() - started:.0f} s", flush=True)
+        else:
+            for stale in CACHE.glob("bench-*.pgdump"):
+                stale.unlink()
+            print(f"Building benchmark data on PostgreSQL ({DATA_LABEL}, COPY)…", flush=True)
+            subprocess.run([PYTHON, "-c", BUILD], check=True, env=child_env(url), cwd=ROOT)
+            print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+            subprocess.run(
+                [f"{self.bin}/pg_dump", "-Fc", "-Z1", "-f", f"{dump}.building", url], check=True
+            )
+            Path(f"{dump}.building").rename(dump)
+        self.made.add("bench_big")
+        return url
+
+    def admin_on(self, name: str, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url(name), autocommit=True) as conn:
+            conn.execute(statement)
+
+    def empty(self) -> str:
+        if "bench_empty" not in self.made:
+            url = self.create("bench_empty")
+            subprocess.run(
+                [PYTHON, "manage.py", "migrate", "-v0"], env=child_env(url), cwd=ROOT, check=True
+            )
+            self.made.add("bench_empty")
+        return self.create("bench_scratch", template="bench_empty")
+
+    def small(self) -> str:
+        if "bench_small" not in self.made:
+            self.empty()
+            url = self.create("bench_small", template="bench_empty")
+            subprocess.run(
+                [PYTHON, "-c", BUILD],
+                env=child_env(url, BENCH_SCALE=SMALL_SCALE),
+                cwd=ROOT,
+                check=True,
+            )
+            self.made.add("bench_small")
+        return self.url("bench_small")
+
+    def forget_acknowledged_events(self, database: str) -> None:
+        """The big database is restored each run; nothing to keep small."""
+
+
+# The small database for figure d's query counts: 50 contacts and 500 calls in the big agency.
+SMALL_SCALE = "0.0005"
+FORGOTTEN_TABLES = ("webhook_events", "django_q_ormq", "django_q_task")
+DATA_LABEL = "50 agencies; the big one: 100k contacts, 500k memories, 1M calls"
+DATABASES: SqliteDatabases | PostgresDatabases = SqliteDatabases()
 
 
 def free_port() -> int:
@@ -129,9 +330,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(database: Path, workers: int = 3):
+def gunicorn(database: str, workers: int = 3):
     port = free_port()
-    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{database}"}
+    env = child_env(database)
     process = subprocess.Popen(
         [
             PYTHON,
@@ -210,8 +411,10 @@ def wrk(url: str, script: Path, *, connections: int, seconds: int) -> dict:
 def initiation_script(path: str) -> Path:
     from bench import data
 
-    # 80% known callers spread over the whole contacts table, 20% unknown numbers.
-    phones = [data.contact_phone((n * 7919) % data.CONTACTS) for n in range(800)]
+    # 80% known callers spread over the whole contacts table (one in ten of them mapped to
+    # a cloned voice), 20% unknown numbers.
+    mapped = [data.contact_phone(n * data.VOICE_MAPPINGS // 80) for n in range(80)]
+    phones = mapped + [data.contact_phone((n * 7919) % data.CONTACTS) for n in range(720)]
     phones += [f"+6149{n:07d}" for n in range(200)]
     script = CACHE / f"initiation-{path.strip('/').replace('/', '-')}.lua"
     script.write_text(
@@ -313,7 +516,7 @@ def ratio(value: float, baseline: float) -> str:
 # -- a, b: webhooks under load --------------------------------------------------------------
 
 
-def bench_webhooks(database: Path, seconds: int, sections: set[str]) -> None:
+def bench_webhooks(database: str, seconds: int, sections: set[str]) -> None:
     with gunicorn(database) as url:
         # Warm every worker's persistent connection and caches.
         warm = initiation_script("/webhooks/elevenlabs/initiation")
@@ -341,14 +544,15 @@ def bench_webhooks(database: Path, seconds: int, sections: set[str]) -> None:
                 f"{app4['p99']:.2f} ms",
                 f"{bare4['p99']:.2f} ms",
                 ratio(app4["p99"], bare4["p99"]),
-                "goal < 15 ms",
+                f"with {VOICE_NOTE}",
+                goal=met(app4["p99"] < 8, "< 8 ms"),
             )
             row(
                 "a. initiation req/s @c16",
                 f"{app16['rps']:,.0f}",
                 f"{bare16['rps']:,.0f}",
                 ratio(app16["rps"], bare16["rps"]),
-                f"goal >= 0.5x; non-2xx: {errors}",
+                f"non-2xx: {errors}",
             )
         if "b" in sections:
             print("b. post-call acknowledgement", flush=True)
@@ -364,7 +568,7 @@ def bench_webhooks(database: Path, seconds: int, sections: set[str]) -> None:
                 f"{app['rps']:,.0f}",
                 f"{bare['rps']:,.0f}",
                 ratio(app["rps"], bare["rps"]),
-                f"goal >= 0.5x; non-2xx: {app['errors']}",
+                f"non-2xx: {app['errors']}",
             )
             row(
                 "b. post-call ack p99 @c16",
@@ -373,20 +577,7 @@ def bench_webhooks(database: Path, seconds: int, sections: set[str]) -> None:
                 ratio(app["p99"], bare["p99"]),
                 "15 KB signed body",
             )
-    _forget_acknowledged_events(database)
-
-
-def _forget_acknowledged_events(database: Path) -> None:
-    """Keep the cached database the same size run after run."""
-    import sqlite3
-
-    conn = sqlite3.connect(database)
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    for table in ("webhook_events", "django_q_ormq", "django_q_task"):
-        if table in tables:
-            conn.execute(f'DELETE FROM "{table}"')
-    conn.commit()
-    conn.close()
+    DATABASES.forget_acknowledged_events(database)
 
 
 # -- c: CSV import ---------------------------------------------------------------------
@@ -435,8 +626,8 @@ def campaign_csv(rows: int) -> Path:
     return path
 
 
-def import_child(mode: str, csv_path: Path, rows: int, database: Path) -> dict:
-    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{database}"}
+def import_child(mode: str, csv_path: Path, rows: int, database: str) -> dict:
+    env = child_env(database)
     output = subprocess.run(
         [PYTHON, "-c", IMPORT_CHILD, mode, str(csv_path), str(rows)],
         env=env,
@@ -449,37 +640,21 @@ def import_child(mode: str, csv_path: Path, rows: int, database: Path) -> dict:
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def empty_database() -> Path:
-    """A migrated database with no rows, for imports that should not grow the big one."""
-    from bench import data
-
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"empty-{data.schema_key()}.db"
-    if not path.exists():
-        env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{path}"}
-        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
-    scratch = CACHE / "import-scratch.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{scratch}{suffix}").unlink(missing_ok=True)
-    shutil.copy(path, scratch)
-    return scratch
-
-
 def bench_import() -> None:
     print("c. campaign CSV import", flush=True)
     big, small = campaign_csv(100_000), campaign_csv(10_000)
     baseline, voqo = paired(
-        lambda: import_child("baseline", big, 100_000, empty_database()),
-        lambda: import_child("voqo", big, 100_000, empty_database()),
+        lambda: import_child("baseline", big, 100_000, DATABASES.empty()),
+        lambda: import_child("voqo", big, 100_000, DATABASES.empty()),
     )
-    voqo_small = import_child("voqo", small, 10_000, empty_database())
+    voqo_small = import_child("voqo", small, 10_000, DATABASES.empty())
     rate, base_rate = voqo["rows"] / voqo["seconds"], baseline["rows"] / baseline["seconds"]
     row(
         "c. import 100k rows, rows/s",
         f"{rate:,.0f}",
         f"{base_rate:,.0f}",
         ratio(rate, base_rate),
-        f"goal >= 0.5x; {voqo['rows']:,} rows stored",
+        f"{voqo['rows']:,} rows stored",
     )
     row(
         "c. import peak RSS 100k vs 10k",
@@ -492,92 +667,48 @@ def bench_import() -> None:
 
 # -- d: pages at 1M calls ----------------------------------------------------------------
 
-PAGES_CHILD = r"""
-import json, statistics, sys, time
+FIGURE_CHILD = r"""
+import json, sys
 import django
 django.setup()
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from calls.models import Call
-from calls.selectors import encode_cursor
-repeats = int(sys.argv[1])
-client = Client()
-client.login(username="bench", password="bench-password-123")
-middle = Call.objects.order_by("-created_at", "-id")[Call.objects.count() // 2]
-agent_id = Call.objects.exclude(agent=None).values_list("agent_id", flat=True).first()
-pages = {
-    "calls list, first page": "/calls/",
-    "calls list, deep page": "/calls/?before=" + encode_cursor(middle),
-    "calls list, filtered": f"/calls/?status=failed&direction=outbound&agent={agent_id}",
-    "calls list, search": "/calls/?q=0410 000 123",
-    "calls list, by outcome": "/calls/?outcome=appraisal_booked",
-    "dashboard": "/",
-}
-results = {}
-for name, url in pages.items():
-    client.get(url)
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    times.sort()
-    results[name] = {"median": statistics.median(times),
-                     "p95": times[max(0, int(len(times) * 0.95) - 1)],
-                     "queries": len(queries)}
-print(json.dumps(results))
+module, name = sys.argv[1].split(":")
+function = getattr(__import__(module, fromlist=[name]), name)
+print(json.dumps(function(**json.loads(sys.argv[2]))))
 """
 
 
-def pages_child(database: Path, repeats: int) -> dict:
-    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{database}"}
+def figure_child(database: str, function: str, env: dict | None = None, **kwargs) -> dict:
+    """Run `function` ("module:name") with `kwargs` in a child process on `database`."""
     output = subprocess.run(
-        [PYTHON, "-c", PAGES_CHILD, str(repeats)], env=env, cwd=ROOT, capture_output=True, text=True
+        [PYTHON, "-c", FIGURE_CHILD, function, json.dumps(kwargs)],
+        env=child_env(database, **(env or {})),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     if output.returncode:
         raise RuntimeError(output.stderr.strip()[-2000:])
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def small_database() -> Path:
-    """The empty schema plus a few calls: the query counts must match those at 1M."""
-    path = empty_database()
-    env = {
-        **os.environ,
-        **BENCH_ENV,
-        "DATABASE_URL": f"sqlite:///{path}",
-        "BENCH_CONTACTS": "50",
-        "BENCH_CALLS": "200",
-    }
-    subprocess.run(
-        [
-            PYTHON,
-            "-c",
-            "import django; django.setup(); from bench import data; "
-            f"data.build(__import__('pathlib').Path({str(path)!r}))",
-        ],
-        env=env,
-        cwd=ROOT,
-        check=True,
-    )
-    return path
-
-
-def bench_pages(database: Path, repeats: int) -> None:
+def bench_pages(database: str, repeats: int) -> None:
     print("d. pages at 1M calls", flush=True)
-    big = pages_child(database, repeats)
-    small = pages_child(small_database(), 3)
+    big = figure_child(database, "bench.pages:run_pages", repeats=repeats)
+    small = figure_child(
+        DATABASES.small(), "bench.pages:run_pages", {"BENCH_SCALE": SMALL_SCALE}, repeats=3
+    )
     for name, figures in big.items():
         row(
             f"d. {name}",
             f"{figures['median']:.1f} ms (p95 {figures['p95']:.1f})",
-            "150 ms",
-            ratio(figures["p95"], 150.0),
-            f"queries {figures['queries']} at 1M vs {small[name]['queries']} at 200 calls",
+            "50 ms",
+            ratio(figures["median"], 50.0),
+            f"queries {figures['queries']} at 1M vs {small[name]['queries']} at 500 calls"
+            + (f"; {figures['loads']} loads" if figures["loads"] < repeats else ""),
+            goal=met(
+                figures["median"] < 50 and figures["queries"] == small[name]["queries"],
+                "median < 50 ms, constant queries",
+            ),
         )
 
 
@@ -595,8 +726,8 @@ print(json.dumps(run_dispatch(rows=int(sys.argv[1]), cap=int(sys.argv[2]),
 
 def bench_dispatch(rows: int = 160, cap: int = 4, latency: float = 0.3) -> None:
     print("e. campaign dispatch", flush=True)
-    database = empty_database()
-    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{database}"}
+    database = DATABASES.empty()
+    env = child_env(database)
     output = subprocess.run(
         [PYTHON, "-c", DISPATCH_CHILD, str(rows), str(cap), str(latency)],
         env=env,
@@ -626,75 +757,138 @@ def bench_dispatch(rows: int = 160, cap: int = 4, latency: float = 0.3) -> None:
 
 # -- f: search_listings -------------------------------------------------------------------
 
-SEARCH_CHILD = r"""
-import json, sys
-import django
-django.setup()
-from bench.search import run_search
-print(json.dumps(run_search(listings=int(sys.argv[1]), requests=int(sys.argv[2]))))
-"""
 
-
-def bench_search(listings: int = 5_000, requests: int = 2_000) -> None:
+def bench_search(database: str, requests: int = 2_000) -> None:
     print("f. search_listings tool", flush=True)
-    database = empty_database()
-    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": f"sqlite:///{database}"}
-    output = subprocess.run(
-        [PYTHON, "-c", SEARCH_CHILD, str(listings), str(requests)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    if output.returncode:
-        raise RuntimeError(output.stderr.strip()[-2000:])
-    result = json.loads(output.stdout.strip().splitlines()[-1])
+    result = figure_child(database, "bench.search:run_search", requests=requests)
     row(
         f"f. search_listings p99 ({result['listings']:,} listings)",
         f"{result['p99']:.1f} ms (p50 {result['p50']:.1f})",
         "20 ms",
         ratio(result["p99"], 20.0),
-        f"goal <= 1.0x; bare view p99 {result['baseline_p99']:.1f} ms; "
-        f"<= {result['max_results']} results",
+        f"bare view p99 {result['baseline_p99']:.1f} ms; <= {result['max_results']} results",
+        goal=met(result["p99"] < 20, "p99 < 20 ms"),
+    )
+
+
+# -- g: the REST API --------------------------------------------------------------------------
+
+
+def bench_api(database: str, repeats: int) -> None:
+    print("g. API lists and phone lookup", flush=True)
+    for name, figures in figure_child(database, "bench.pages:run_api", repeats=repeats).items():
+        row(
+            f"g. {name}",
+            f"{figures['median']:.1f} ms (p95 {figures['p95']:.1f})",
+            "30 ms",
+            ratio(figures["median"], 30.0),
+            f"{figures['queries']} queries; first page, API key of the big agency",
+            goal=met(figures["median"] < 30, "median < 30 ms"),
+        )
+
+
+# -- h: outgoing webhook deliveries --------------------------------------------------------
+
+
+def bench_deliveries(count: int = 2_000) -> None:
+    print("h. outgoing webhook deliveries", flush=True)
+    result = figure_child(DATABASES.empty(), "bench.deliveries:run_deliveries", count=count)
+    row(
+        "h. webhook deliveries/s, 1 worker",
+        f"{result['per_second']:,.0f}",
+        "200/s",
+        ratio(result["per_second"], 200.0),
+        f"{result['delivered']:,} of {result['deliveries']:,} delivered to a loopback "
+        f"receiver in {result['seconds']:.1f} s",
+        goal=met(result["per_second"] >= 200, ">= 200/s"),
+    )
+
+
+# -- i: scheduled-call lateness ----------------------------------------------------------
+
+
+def bench_lateness(count: int = 200) -> None:
+    print("i. scheduled-call lateness", flush=True)
+    result = figure_child(DATABASES.empty(), "bench.scheduled:run_lateness", count=count)
+    row(
+        f"i. scheduled-call lateness p99 ({count} due at once)",
+        f"{result['p99']:.0f} ms (p50 {result['p50']:.0f})",
+        note=f"{result['dialled']} dialled in {result['ticks']} tick(s) of "
+        "place_due_calls; the schedule's 1-minute tick comes on top",
     )
 
 
 # -- main --------------------------------------------------------------------------------
 
 
-def main() -> None:
-    from bench import scaleout
+class Run:
+    """What the figures share: the options and the big database, made once when needed."""
 
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.sections = set(args.only.split(","))
+        self._big: str | None = None
+
+    def big(self) -> str:
+        if self._big is None:
+            self._big = DATABASES.big()
+        return self._big
+
+
+# The figures in the order they run: (the sections that run it, how).
+FIGURES = [
+    ("a,b", lambda run: bench_webhooks(run.big(), run.args.seconds, run.sections)),
+    ("c", lambda run: bench_import()),
+    ("d", lambda run: bench_pages(run.big(), run.args.repeats)),
+    ("e", lambda run: bench_dispatch()),
+    ("e", lambda run: scaleout.bench_real_path(row)),
+    ("f", lambda run: bench_search(run.big())),
+    ("g", lambda run: bench_api(run.big(), run.args.repeats)),
+    ("h", lambda run: bench_deliveries()),
+    ("i", lambda run: bench_lateness()),
+    ("j", lambda run: scaleout.bench_scaleout(row)),
+]
+
+
+def main() -> None:
+    global DATABASES
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="a,b,c,d,e,f,j", help="comma-separated sections")
+    parser.add_argument(
+        "--only",
+        default=",".join(s for sections, _ in FIGURES for s in sections.split(",")),
+        help="comma-separated sections",
+    )
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per run")
     parser.add_argument("--repeats", type=int, default=20, help="page loads per page")
+    parser.add_argument(
+        "--db",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="postgres: the servers DATABASE_URL and REDIS_URL name (make bench DB=postgres)",
+    )
     args = parser.parse_args()
-    sections = set(args.only.split(","))
     os.environ.update({k: v for k, v in BENCH_ENV.items() if k != "DJANGO_SETTINGS_MODULE"})
-
-    database = ensure_database() if sections & {"a", "b", "d"} else None
-    steps = []
-    if sections & {"a", "b"}:
+    if args.db == "postgres":
+        url = os.environ.get("DATABASE_URL", "")
+        if not url.startswith("postgres") or not os.environ.get("REDIS_URL"):
+            parser.error("--db postgres needs DATABASE_URL and REDIS_URL (make bench DB=postgres)")
+        DATABASES = PostgresDatabases(url)
+    else:
+        os.environ.pop("REDIS_URL", None)
+    run = Run(args)
+    print(f"Benchmarks on {DATABASES.name}" + (" + Redis" if args.db == "postgres" else ""))
+    started = time.perf_counter()
+    if run.sections & {"a", "b"}:
         ensure_wrk()
-        steps.append(("a/b", lambda: bench_webhooks(database, args.seconds, sections)))
-    if "c" in sections:
-        steps.append(("c", bench_import))
-    if "d" in sections:
-        steps.append(("d", lambda: bench_pages(database, args.repeats)))
-    if "e" in sections:
-        steps.append(("e", bench_dispatch))
-        steps.append(("e", lambda: scaleout.bench_real_path(row)))
-    if "f" in sections:
-        steps.append(("f", bench_search))
-    if "j" in sections:
-        steps.append(("j", lambda: scaleout.bench_scaleout(row)))
-    for name, step in steps:
+    for sections, figure in FIGURES:
+        if not run.sections & set(sections.split(",")):
+            continue
         try:
-            step()
+            figure(run)
         except Exception as error:  # one broken figure must not hide the others
-            row(f"{name}. (failed)", "n/a", note=f"{type(error).__name__}: {error}"[:160])
+            row(f"{sections}. (failed)", "n/a", note=f"{type(error).__name__}: {error}"[:160])
     print_table()
+    print(f"\n{DATABASES.name}: {time.perf_counter() - started:.0f} s in all", flush=True)
 
 
 if __name__ == "__main__":
