@@ -341,8 +341,9 @@ def test_a_dial_reads_the_caller_id_and_the_opt_outs_once(
     engine.dial_row(job, claimed[0], now=timezone.now())
 
     # The row, its contact, the opt-out lists (2), the caller ID, the call and its link
-    # (in a savepoint here: 2 more), the agency's provider account, the conversation id.
-    with django_assert_max_num_queries(11) as dial:
+    # (in a savepoint here: 2 more), the agency's provider account, the callee's voice
+    # mapping, the conversation id.
+    with django_assert_max_num_queries(12) as dial:
         assert engine.dial_row(job, claimed[1], now=timezone.now())
 
     statements = [query["sql"] for query in dial.captured_queries]
