@@ -69,17 +69,14 @@ def _end_answered_calls() -> int:
 
 
 @contextmanager
-def fake_provider_process(latency: float):
+def fake_provider_process(latency: float | None = None):
     """The fake provider in its own process, as a real provider is: it must not share the
-    dialler's interpreter (and GIL)."""
+    dialler's interpreter (and GIL). `latency`: seconds before it answers an outbound call."""
+    command = [sys.executable, "-m", "tests.fakeprovider.server"]
+    if latency is not None:
+        command += ["--latency", f"POST:{OUTBOUND_PATH}:{latency}"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.fakeprovider.server",
-            "--latency",
-            f"POST:{OUTBOUND_PATH}:{latency}",
-        ],
+        command,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -91,19 +88,24 @@ def fake_provider_process(latency: float):
         process.wait(timeout=10)
 
 
+def fake_provider_settings(url: str) -> dict[str, str]:
+    """Live mode with the official SDKs pointed at the fake provider at `url`."""
+    return {
+        "VOQO_PROVIDER": "live",
+        "ELEVENLABS_API_KEY": DEFAULT_ELEVENLABS_API_KEY,
+        "ELEVENLABS_BASE_URL": url,
+        "ELEVENLABS_PHONE_NUMBER_ID": "phnum_bench",
+        "TWILIO_ACCOUNT_SID": DEFAULT_TWILIO_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": DEFAULT_TWILIO_AUTH_TOKEN,
+        "TWILIO_PHONE_NUMBER": "+61280001234",
+        "TWILIO_BASE_URL": url,
+    }
+
+
 def run_dispatch(*, rows: int, cap: int, latency: float) -> dict:
     with (
         fake_provider_process(latency) as url,
-        override_settings(
-            VOQO_PROVIDER="live",
-            ELEVENLABS_API_KEY=DEFAULT_ELEVENLABS_API_KEY,
-            ELEVENLABS_BASE_URL=url,
-            ELEVENLABS_PHONE_NUMBER_ID="phnum_bench",
-            TWILIO_ACCOUNT_SID=DEFAULT_TWILIO_ACCOUNT_SID,
-            TWILIO_AUTH_TOKEN=DEFAULT_TWILIO_AUTH_TOKEN,
-            TWILIO_PHONE_NUMBER="+61280001234",
-            TWILIO_BASE_URL=url,
-        ),
+        override_settings(**fake_provider_settings(url)),
     ):
         agent = Agent.objects.create(
             agency=Agency.objects.order_by("created_at").first(),

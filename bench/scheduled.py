@@ -10,8 +10,6 @@ minute) comes on top.
 """
 
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from contextlib import contextmanager
@@ -25,15 +23,11 @@ from django.utils import timezone
 from agencies.models import Agency
 from agents.models import Agent
 from agents.services import sync_agent
+from bench.dispatch import fake_provider_process, fake_provider_settings
 from calls.models import Call
 from compliance.models import WashResult
 from scheduling import services, tasks
 from scheduling.models import ScheduledCall
-from tests.fakeprovider.server import (
-    DEFAULT_ELEVENLABS_API_KEY,
-    DEFAULT_TWILIO_ACCOUNT_SID,
-    DEFAULT_TWILIO_AUTH_TOKEN,
-)
 from voqo.bulk import insert_rows
 
 # A Tuesday, 2 pm in Sydney: noon in Perth, inside every state's telemarketing hours.
@@ -43,28 +37,8 @@ AFTERNOON = datetime(2026, 6, 16, 14, 0, tzinfo=ZoneInfo("Australia/Sydney"))
 @contextmanager
 def fake_provider():
     """The fake provider in its own process, as a real provider is."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakeprovider.server"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        url = process.stdout.readline().strip()
-        with override_settings(
-            VOQO_PROVIDER="live",
-            ELEVENLABS_API_KEY=DEFAULT_ELEVENLABS_API_KEY,
-            ELEVENLABS_BASE_URL=url,
-            ELEVENLABS_PHONE_NUMBER_ID="phnum_bench",
-            TWILIO_ACCOUNT_SID=DEFAULT_TWILIO_ACCOUNT_SID,
-            TWILIO_AUTH_TOKEN=DEFAULT_TWILIO_AUTH_TOKEN,
-            TWILIO_PHONE_NUMBER="+61280001234",
-            TWILIO_BASE_URL=url,
-        ):
-            yield url
-    finally:
-        process.stdin.close()
-        process.wait(timeout=10)
+    with fake_provider_process() as url, override_settings(**fake_provider_settings(url)):
+        yield url
 
 
 def _percentile(values: list[float], share: float) -> float:

@@ -26,6 +26,17 @@ def _key_problem(key: str) -> str:
     return ""
 
 
+def optional_mobile(raw: str) -> str:
+    """A mobile typed in any common form, in E.164; "" when left blank."""
+    raw = raw.strip()
+    if not raw:
+        return ""
+    phone = try_normalize_phone(raw)
+    if not phone:
+        raise forms.ValidationError("Enter a valid mobile number, e.g. 0412 345 678.")
+    return phone
+
+
 class DispositionForm(forms.ModelForm):
     details_text = forms.CharField(
         required=False,
@@ -219,13 +230,7 @@ class LeadAlertRuleForm(forms.ModelForm):
         self.fields["staff_member"].required = False
 
     def clean_phone(self):
-        raw = self.cleaned_data["phone"].strip()
-        if not raw:
-            return ""
-        phone = try_normalize_phone(raw)
-        if not phone:
-            raise forms.ValidationError("Enter a valid mobile number, e.g. 0412 345 678.")
-        return phone
+        return optional_mobile(self.cleaned_data["phone"])
 
     def clean(self):
         cleaned = super().clean()
@@ -312,10 +317,4 @@ class MemberAlertsForm(forms.Form):
     sms_opt_out = forms.BooleanField(required=False, label="Don't text me lead alerts")
 
     def clean_alert_phone(self):
-        raw = self.cleaned_data["alert_phone"].strip()
-        if not raw:
-            return ""
-        phone = try_normalize_phone(raw)
-        if not phone:
-            raise forms.ValidationError("Enter a valid mobile number, e.g. 0412 345 678.")
-        return phone
+        return optional_mobile(self.cleaned_data["alert_phone"])
