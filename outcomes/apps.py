@@ -9,7 +9,9 @@ class OutcomesConfig(AppConfig):
 
     def ready(self) -> None:
         from agencies.models import Agency
+        from calls.models import Call
         from calls.signals import post_call_recorded
+        from outcomes.analytics import on_call_deleted
         from outcomes.dispositions import give_new_agency_defaults
         from outcomes.models import Disposition
         from outcomes.privacy import export_sections, on_contact_forgetting
@@ -22,6 +24,7 @@ class OutcomesConfig(AppConfig):
         post_save.connect(give_new_agency_defaults, sender=Agency, dispatch_uid="outcomes.defaults")
         post_call_recorded.connect(on_post_call_recorded, dispatch_uid="outcomes.record")
         post_migrate.connect(ensure_alert_schedule, sender=self)
+        post_delete.connect(on_call_deleted, sender=Call, dispatch_uid="outcomes.call_deleted")
         contact_forgetting.connect(on_contact_forgetting, dispatch_uid="outcomes.forget")
         access_export_sections.connect(export_sections, dispatch_uid="outcomes.export")
         delivery_finished.connect(on_webhook_delivery_finished, dispatch_uid="outcomes.webhook")

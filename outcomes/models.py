@@ -176,3 +176,38 @@ class LeadAlert(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} alert to {self.to}"
+
+
+class DayTally(models.Model):
+    """One agency's calls of one closed local day, grouped as the outcomes dashboard adds
+    them up: the dashboard reads these instead of the day's calls (outcomes/analytics.py).
+
+    A day without calls keeps one row with zero counts, so it is not recomputed on every
+    read. Anything that changes an old call deletes its day's rows (the next read recomputes
+    them); rows older than `analytics.TALLY_MAX_AGE` are recomputed too."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    # The zone the day was cut in: rows of another zone (the agency moved) are recomputed.
+    zone = models.CharField(max_length=64)
+    office = models.BooleanField()
+    disposition = models.CharField(max_length=50, blank=True)
+    agent_name = models.CharField(max_length=120, blank=True)
+    agency_number = models.CharField(max_length=20, blank=True)
+    count = models.PositiveIntegerField()
+    # Completed calls with a duration, and the sum of those durations.
+    timed = models.PositiveIntegerField()
+    seconds = models.BigIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "outcome_day_tallies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "day", "office", "disposition", "agent_name", "agency_number"],
+                name="uniq_outcome_day_tally",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.disposition or '—'}: {self.count}"

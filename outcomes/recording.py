@@ -17,6 +17,7 @@ from django.utils import timezone
 from calls.models import Call
 from contacts.profile import learn_from_call
 from outcomes import alerts
+from outcomes.analytics import forget_day_tallies
 from outcomes.dispositions import (
     CONFIDENCE_ITEM,
     NEED_HANDLED_CRITERION,
@@ -35,8 +36,10 @@ NEED_HANDLED = {"success": True, "failure": False}
 
 
 def on_post_call_recorded(sender, call: Call, event: PostCallEvent, **kwargs: Any) -> None:
-    """`calls.signals.post_call_recorded` receiver."""
+    """`calls.signals.post_call_recorded` receiver: a late analysis of an old call changes
+    its day on the dashboard."""
     record_outcome(call=call, event=event)
+    forget_day_tallies(call.agency_id, call.created_at)
 
 
 def record_outcome(*, call: Call, event: PostCallEvent) -> Outcome:
@@ -288,6 +291,7 @@ def correct_outcome(*, call: Call, outcome_type: str, details: dict[str, Any], b
         outcome.corrected_by, outcome.corrected_at = name, timezone.now()
         outcome.save()
         Call.objects.filter(pk=call.pk).update(disposition=disposition.key)
+        forget_day_tallies(call.agency_id, call.created_at)
         record_audit(
             call.agency,
             by,
