@@ -141,6 +141,13 @@ class Call(UUIDModel):
             # Reconciliation looks for initiated calls of every agency.
             models.Index(fields=["status", "created_at"], name="idx_calls_status_date"),
             models.Index(fields=["agent", "created_at"], name="idx_calls_agent_date"),
+            # Calls of deleted agents, counted by name on the dashboard: a small index of
+            # only those rows instead of every call of the agency in the range.
+            models.Index(
+                fields=["agency", "created_at", "agent_name"],
+                name="idx_calls_orphaned_date",
+                condition=models.Q(agent=None),
+            ),
             models.Index(
                 fields=["agency", "disposition", "created_at"],
                 name="idx_calls_agency_outcome_date",

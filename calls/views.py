@@ -54,7 +54,11 @@ def call_detail(request: HttpRequest, call_id) -> HttpResponse:
     context = {
         "call": call,
         "transcript": transcript_items(call.transcript),
-        "memories": list(call.memories.all()),
+        # Through the contact's index: most memories have no call, so the call_id index
+        # looks useless to SQLite's planner and it would scan every memory.
+        "memories": list(call.memories.filter(contact_id=call.contact_id))
+        if call.contact_id
+        else [],
         "sms_message": SmsMessage.objects.filter(
             call=call, direction=SmsMessage.Direction.OUTBOUND
         ).first(),

@@ -87,7 +87,9 @@ class Contact(UUIDModel):
             models.UniqueConstraint(fields=["agency", "phone"], name="idx_contacts_agency_phone")
         ]
         indexes = [
-            models.Index(fields=["agency", "name", "phone"], name="idx_contacts_agency_name")
+            models.Index(fields=["agency", "name", "phone"], name="idx_contacts_agency_name"),
+            # The API lists contacts newest first, keyset-paginated on (created_at, id).
+            models.Index(fields=["agency", "created_at", "id"], name="idx_contacts_agency_date"),
         ]
 
     def __str__(self) -> str:
