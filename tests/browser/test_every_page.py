@@ -203,12 +203,25 @@ def audit(page, url: str, console_errors: list[str], *, axe_widths=(1366,)) -> l
         )
         if overflow[0] > overflow[1]:
             problems.append(f"{where}: scrolls sideways ({overflow[0]} > {overflow[1]} px)")
+        problems += [
+            f"{where}: list markers overlap the items of a flex/grid list {name}"
+            for name in page.evaluate(MARKERS_IN_LAID_OUT_LISTS)
+        ]
         if response.status == 404:  # Chromium logs the page's own 404 as a console error
             console_errors[:] = [e for e in console_errors if "status of 404" not in e]
         problems += [f"{where}: console error: {error}" for error in console_errors]
         if width in axe_widths:
             problems += [f"{where}: {violation}" for violation in axe_violations(page)]
     return problems
+
+
+# Pico gives every `ul > li` a marker; a list laid out as a row or grid draws each marker over
+# the item before it unless the list's items drop their markers.
+MARKERS_IN_LAID_OUT_LISTS = """() => [...document.querySelectorAll('ul, ol')]
+    .filter(list => ['flex', 'grid'].includes(getComputedStyle(list).display))
+    .filter(list => [...list.children].some(item =>
+        item.tagName === 'LI' && getComputedStyle(item).listStyleType !== 'none'))
+    .map(list => list.tagName.toLowerCase() + (list.className ? '.' + list.className : ''))"""
 
 
 def axe_violations(page) -> list[str]:
