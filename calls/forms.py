@@ -23,10 +23,14 @@ class CallFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Phone or name"}),
     )
     date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     direction = forms.ChoiceField(
         required=False, choices=[("", "Any direction"), *Call.Direction.choices]

@@ -159,6 +159,8 @@ def analytics(request: HttpRequest) -> HttpResponse:
     zone = agency_zone(agency)
     form = RangeForm(request.GET or None)
     date_from, date_to = form.dates(zone)
+    if not form.is_bound:  # show the default range in the pickers, ready to adjust
+        form = RangeForm(initial={"date_from": date_from, "date_to": date_to})
     figures = outcome_figures(agency=agency, zone=zone, date_from=date_from, date_to=date_to)
     return render(
         request,

@@ -179,6 +179,10 @@ def test_recent_days_are_the_default_range(staff_client):
 
     assert response.context["total"] == 1
     assert (response.context["date_to"] - response.context["date_from"]).days == 29
+    start, end = response.context["date_from"], response.context["date_to"]
+    page = response.content.decode()
+    assert f'name="date_from" value="{start:%Y-%m-%d}"' in page
+    assert f'name="date_to" value="{end:%Y-%m-%d}"' in page
 
 
 def test_calls_land_on_their_local_day_and_office_hours_across_a_clock_change(staff_client):
