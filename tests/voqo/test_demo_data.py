@@ -1,10 +1,17 @@
-"""The demo data looks like the product's own work: every call's follow-up SMS is complete."""
+"""The demo data looks like the product's own work: every call's follow-up SMS is complete,
+calls ring in office hours and outbound ones keep the calling window."""
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from calls.models import Call, SmsMessage
+from compliance.reports import compliance_report
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +52,19 @@ def test_demo_data_has_two_agencies_each_with_its_own_calls(staff_client, staff_
     response = staff_client.get("/calls/")
     listed = response.context["page"].calls
     assert listed and {call.agency_id for call in listed} == {response.wsgi_request.agency.pk}
+
+
+@pytest.mark.parametrize("local_hour", [9, 23])  # a morning, and a late evening
+def test_demo_calls_ring_in_office_hours_and_keep_the_calling_window(local_hour):
+    zone = ZoneInfo("Australia/Sydney")
+    with time_machine.travel(datetime(2026, 12, 4, local_hour, 5, tzinfo=zone), tick=False):
+        call_command("load_demo_data", seed=3)
+
+        for agency in Agency.objects.all():
+            report = compliance_report(agency)
+            assert report.calls_checked > 0 or not Call.objects.filter(agency=agency).exists()
+            assert report.outside_window == []
+        for call in Call.objects.all():
+            local = timezone.localtime(call.started_at, zone)
+            assert time(8, 30) <= local.time() <= time(18, 30), local
+            assert call.started_at <= timezone.now()

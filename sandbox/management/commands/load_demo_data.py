@@ -3,7 +3,7 @@ own agents, contacts with memories, a campaign and weeks of calls; every staff u
 member of both."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -279,6 +279,15 @@ AGENT_NAMES = [
 ]
 
 
+def _office_hours_moment(rng, day, zone, now):
+    """A moment on `day` (in `zone`) when an agency's phones ring, never after `now`."""
+    opens = datetime.combine(day, time(8, 30), tzinfo=zone)
+    moment = opens + timedelta(minutes=rng.randint(0, 10 * 60))
+    if moment > now:  # later today: the same time a week earlier
+        moment -= timedelta(days=7)
+    return moment
+
+
 class Command(BaseCommand):
     help = (
         "Load demo data (two agencies, each with agents, contacts, memories, a campaign, "
@@ -406,11 +415,14 @@ class Command(BaseCommand):
     def _calls(self, rng, agency, agents, contacts, *, conversation_offset):
         from calls.models import DEMO_CONVERSATION_PREFIX, Call, SmsMessage
         from contacts.models import Contact
-        from voqo.models import Setting
+        from voqo import calling_window as window
+        from voqo.models import Setting, agency_zone
 
         values = Setting.all_values(agency)
         agency_name = agency.name
         now = timezone.now()
+        zone = agency_zone(agency)
+        today = timezone.localtime(now, zone).date()
         calls = []
         for day in range(21, -1, -1):
             for _ in range(rng.randint(3, 11)):
@@ -421,12 +433,12 @@ class Command(BaseCommand):
                 street = rng.choice(STREETS)
                 build = _rental_transcript if rental else _sales_transcript
                 transcript, summary = build(rng, first_name, street, agent.name, agency_name)
-                started = now - timedelta(
-                    days=day, hours=rng.randint(0, 9), minutes=rng.randint(0, 59)
-                )
-                if started > now:
-                    started = now - timedelta(minutes=rng.randint(5, 50))
                 inbound = rng.random() < 0.7
+                started = _office_hours_moment(rng, today - timedelta(days=day), zone, now)
+                # A demo outbound call keeps the calling window, as a real dial must: the
+                # compliance page of a fresh install shows no breaches.
+                if not inbound and not window.is_open(contact.phone, started, contact.state):
+                    inbound = True
                 status = Call.Status.COMPLETED
                 if not inbound and rng.random() < 0.2:
                     status = rng.choice([Call.Status.NO_ANSWER, Call.Status.BUSY])
