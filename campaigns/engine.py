@@ -238,6 +238,10 @@ def due_rows(job: Job, now: datetime):
     return rows
 
 
+# Due rows read beyond the free slots, to step over opted-out or refused ones in one read.
+CANDIDATE_MARGIN = 4
+
+
 def claim_rows(job: Job, *, now: datetime) -> list:
     """Move up to `cap − in-flight` due rows to `calling` and commit; return their ids.
 
@@ -259,41 +263,50 @@ def claim_rows(job: Job, *, now: datetime) -> list:
         slots = job.concurrency_cap - in_flight
         if slots <= 0:
             return claimed
-        candidates = list(
-            due_rows(job, now)
-            .order_by("batch_contact__line_number", "pk")
-            .values_list("pk", "batch_contact__phone")[: slots * 4 + 20]
-        )
-        opted_out = suppressed_numbers((phone for _, phone in candidates), agency=job.agency)
-        forbidden = {}
-        if job.purpose == window.TELEMARKETING:
-            forbidden = register_refusals(
-                agency=job.agency, phones=(phone for _, phone in candidates), now=now
-            )
+        # Candidates are read a few beyond the free slots at a time (a refill usually wants
+        # one row), more while opted-out or refused rows take the places; at most
+        # `slots * 4 + 20` in all, so one claim's work stays bounded.
+        budget = slots * 4 + 20
         refused = {}
-        for pk, phone in candidates:
-            if len(claimed) >= slots:
-                break
-            if phone in opted_out:
-                JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
-                    status=JobCall.Status.SKIPPED, error_message=OPTED_OUT_MESSAGE
-                )
-                continue
-            if phone in forbidden:
-                if JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
-                    status=JobCall.Status.REFUSED, error_message=forbidden[phone].reason
-                ):
-                    refused[phone] = forbidden[phone]
-                continue
-            won = JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
-                status=JobCall.Status.CALLING,
-                claimed_at=now,
-                attempts=F("attempts") + 1,
-                next_attempt_at=None,
-                error_message="",
+        while len(claimed) < slots and budget > 0:
+            wanted = min(slots - len(claimed) + CANDIDATE_MARGIN, budget)
+            candidates = list(
+                due_rows(job, now)
+                .order_by("batch_contact__line_number", "pk")
+                .values_list("pk", "batch_contact__phone")[:wanted]
             )
-            if won == 1:
-                claimed.append(pk)
+            budget -= wanted
+            opted_out = suppressed_numbers((phone for _, phone in candidates), agency=job.agency)
+            forbidden = {}
+            if job.purpose == window.TELEMARKETING:
+                forbidden = register_refusals(
+                    agency=job.agency, phones=(phone for _, phone in candidates), now=now
+                )
+            for pk, phone in candidates:
+                if len(claimed) >= slots:
+                    break
+                if phone in opted_out:
+                    JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
+                        status=JobCall.Status.SKIPPED, error_message=OPTED_OUT_MESSAGE
+                    )
+                    continue
+                if phone in forbidden:
+                    if JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
+                        status=JobCall.Status.REFUSED, error_message=forbidden[phone].reason
+                    ):
+                        refused[phone] = forbidden[phone]
+                    continue
+                won = JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
+                    status=JobCall.Status.CALLING,
+                    claimed_at=now,
+                    attempts=F("attempts") + 1,
+                    next_attempt_at=None,
+                    error_message="",
+                )
+                if won == 1:
+                    claimed.append(pk)
+            if len(candidates) < wanted:
+                break  # no more due rows
         record_refusals(
             agency=job.agency, refusals=refused, purpose=job.purpose, now=now, job_id=job.pk
         )
