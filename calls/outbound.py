@@ -147,8 +147,12 @@ def resolve_caller_id(agency: Agency, chosen: PhoneNumber | None = None) -> Call
     return CallerId(number)
 
 
-def _phone_number_id(call: Call) -> str:
-    """The ElevenLabs id of the agency's number the call goes out from ("" = the install's)."""
+def _phone_number_id(call: Call, caller: CallerId | None = None) -> str:
+    """The ElevenLabs id of the agency's number the call goes out from ("" = the install's).
+
+    `caller`, when prepare_outbound_call resolved it, already says which: no query."""
+    if caller is not None:
+        return caller.number.elevenlabs_phone_number_id if caller.number is not None else ""
     return (
         PhoneNumber.objects.filter(agency_id=call.agency_id, number=call.from_phone)
         .values_list("elevenlabs_phone_number_id", flat=True)
@@ -275,11 +279,7 @@ def dial_outbound_call(
             to_number=call.to_phone,
             dynamic_variables=call.dynamic_variables,
             first_message=first_message,
-            phone_number_id=(
-                caller.number.elevenlabs_phone_number_id
-                if caller is not None and caller.number is not None
-                else _phone_number_id(call)
-            ),
+            phone_number_id=_phone_number_id(call, caller),
             prompt=prompt,
             voice_id=voice_id or None,
         )

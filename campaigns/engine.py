@@ -133,7 +133,10 @@ def dispatch_job(job_id, now: datetime | None = None) -> TickReport:
     return report
 
 
-# How often a dispatch waiting on dials looks for slots freed by calls that ended.
+# How often, at most, a dispatch waiting on dials looks for slots freed by calls that ended:
+# it looks after FIRST_REFILL_LOOK, then twice as long each time nothing has changed (a call
+# answered moments ago usually ends, in a test or a short call, within a few milliseconds).
+FIRST_REFILL_LOOK = 0.001
 REFILL_INTERVAL = 0.005
 
 
@@ -146,6 +149,11 @@ def dial_while_slots_free(job: Job, *, now: datetime) -> tuple[int, int]:
     when nothing is in flight and nothing more can be claimed. Each thread has its own
     database connection, which only sees committed rows: inside an open transaction (a
     test's, say) it claims once and dials one by one on this connection instead.
+
+    Before each claim it looks (a read, no write lock) whether the job has a free slot: a
+    dispatch that finds every slot taken by calls still talking leaves without locking, so
+    the writers that end those calls are not kept waiting. The claim counts again under the
+    job lock; the look only saves a claim that would find nothing.
     """
     if connection.in_atomic_block:
         claimed = claim_rows(job, now=now)
@@ -168,10 +176,10 @@ def dial_while_slots_free(job: Job, *, now: datetime) -> tuple[int, int]:
 
     threads: list[threading.Thread] = []
     claimed_count = accepted = in_flight = 0
+    wait = FIRST_REFILL_LOOK
     try:
         while True:
-            # While dials are out, look (read-only, no write lock) before claiming.
-            if in_flight < job.concurrency_cap and (not in_flight or _has_free_slot(job)):
+            if in_flight < job.concurrency_cap and _has_free_slot(job):
                 claimed = claim_rows(job, now=now if not in_flight else timezone.now())
                 while len(threads) < min(job.concurrency_cap, in_flight + len(claimed)):
                     threads.append(threading.Thread(target=dialler, daemon=True))
@@ -183,10 +191,11 @@ def dial_while_slots_free(job: Job, *, now: datetime) -> tuple[int, int]:
             if not in_flight:
                 return claimed_count, accepted
             try:
-                accepted += answers.get(timeout=REFILL_INTERVAL)
+                accepted += answers.get(timeout=wait)
                 in_flight -= 1
+                wait = FIRST_REFILL_LOOK  # an answered call may end at any moment
             except queue.Empty:
-                pass
+                wait = min(wait * 2, REFILL_INTERVAL)
     finally:
         for _ in threads:
             requests.put(None)
@@ -229,6 +238,10 @@ def due_rows(job: Job, now: datetime):
     return rows
 
 
+# Due rows read beyond the free slots, to step over opted-out or refused ones in one read.
+CANDIDATE_MARGIN = 4
+
+
 def claim_rows(job: Job, *, now: datetime) -> list:
     """Move up to `cap − in-flight` due rows to `calling` and commit; return their ids.
 
@@ -250,41 +263,50 @@ def claim_rows(job: Job, *, now: datetime) -> list:
         slots = job.concurrency_cap - in_flight
         if slots <= 0:
             return claimed
-        candidates = list(
-            due_rows(job, now)
-            .order_by("batch_contact__line_number", "pk")
-            .values_list("pk", "batch_contact__phone")[: slots * 4 + 20]
-        )
-        opted_out = suppressed_numbers((phone for _, phone in candidates), agency=job.agency)
-        forbidden = {}
-        if job.purpose == window.TELEMARKETING:
-            forbidden = register_refusals(
-                agency=job.agency, phones=(phone for _, phone in candidates), now=now
-            )
+        # Candidates are read a few beyond the free slots at a time (a refill usually wants
+        # one row), more while opted-out or refused rows take the places; at most
+        # `slots * 4 + 20` in all, so one claim's work stays bounded.
+        budget = slots * 4 + 20
         refused = {}
-        for pk, phone in candidates:
-            if len(claimed) >= slots:
-                break
-            if phone in opted_out:
-                JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
-                    status=JobCall.Status.SKIPPED, error_message=OPTED_OUT_MESSAGE
-                )
-                continue
-            if phone in forbidden:
-                if JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
-                    status=JobCall.Status.REFUSED, error_message=forbidden[phone].reason
-                ):
-                    refused[phone] = forbidden[phone]
-                continue
-            won = JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
-                status=JobCall.Status.CALLING,
-                claimed_at=now,
-                attempts=F("attempts") + 1,
-                next_attempt_at=None,
-                error_message="",
+        while len(claimed) < slots and budget > 0:
+            wanted = min(slots - len(claimed) + CANDIDATE_MARGIN, budget)
+            candidates = list(
+                due_rows(job, now)
+                .order_by("batch_contact__line_number", "pk")
+                .values_list("pk", "batch_contact__phone")[:wanted]
             )
-            if won == 1:
-                claimed.append(pk)
+            budget -= wanted
+            opted_out = suppressed_numbers((phone for _, phone in candidates), agency=job.agency)
+            forbidden = {}
+            if job.purpose == window.TELEMARKETING:
+                forbidden = register_refusals(
+                    agency=job.agency, phones=(phone for _, phone in candidates), now=now
+                )
+            for pk, phone in candidates:
+                if len(claimed) >= slots:
+                    break
+                if phone in opted_out:
+                    JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
+                        status=JobCall.Status.SKIPPED, error_message=OPTED_OUT_MESSAGE
+                    )
+                    continue
+                if phone in forbidden:
+                    if JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
+                        status=JobCall.Status.REFUSED, error_message=forbidden[phone].reason
+                    ):
+                        refused[phone] = forbidden[phone]
+                    continue
+                won = JobCall.objects.filter(pk=pk, status=JobCall.Status.PENDING).update(
+                    status=JobCall.Status.CALLING,
+                    claimed_at=now,
+                    attempts=F("attempts") + 1,
+                    next_attempt_at=None,
+                    error_message="",
+                )
+                if won == 1:
+                    claimed.append(pk)
+            if len(candidates) < wanted:
+                break  # no more due rows
         record_refusals(
             agency=job.agency, refusals=refused, purpose=job.purpose, now=now, job_id=job.pk
         )

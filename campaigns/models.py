@@ -236,19 +236,35 @@ class Job(UUIDModel):
         counts.update({row["status"]: row["n"] for row in rows})
         return counts
 
+    def _counter_values(self, counts: dict[str, int]) -> dict[str, int]:
+        values = {field: counts.get(status, 0) for status, field in self.COUNTER_FIELDS.items()}
+        values["total_calls"] = sum(counts.values())
+        return values
+
     def refresh_counters(self) -> dict[str, int]:
-        """Set every counter from the rows' states (one read, one write).
+        """Set every counter from the rows' states (one read, one write; two reads when unchanged).
 
         Read and write share a transaction that holds the job (its row lock on PostgreSQL,
         the write lock on SQLite): otherwise a transition committed between them would be
         overwritten by counts read before it.
+
+        When the stored counters already match the rows (a dispatch that found nothing to
+        do), nothing is locked or written: the counts are read first, then the counters, so
+        a transition settled in between shows as a difference and takes the locked path.
         """
-        with transaction.atomic():
-            list(Job.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
-            counts = self.status_counts()
-            values = {field: counts.get(status, 0) for status, field in self.COUNTER_FIELDS.items()}
-            values["total_calls"] = sum(counts.values())
-            Job.objects.filter(pk=self.pk).update(**values)
+        counts = self.status_counts()
+        values = self._counter_values(counts)
+        unchanged = (
+            # Inside a transaction the rows just changed (and SQLite holds the lock already).
+            not transaction.get_connection().in_atomic_block
+            and Job.objects.filter(pk=self.pk).values(*values).first() == values
+        )
+        if not unchanged:
+            with transaction.atomic():
+                list(Job.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
+                counts = self.status_counts()
+                values = self._counter_values(counts)
+                Job.objects.filter(pk=self.pk).update(**values)
         for field, value in values.items():
             setattr(self, field, value)
         return counts

@@ -213,7 +213,10 @@ def _succeeded(delivery: Delivery, endpoint: Endpoint, *, status_code: int, now)
         delivered_at=now,
         next_attempt_at=None,
     )
-    Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(failing_since=None)
+    if endpoint.failing_since is not None:  # as read with the delivery: most are not failing
+        Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(
+            failing_since=None
+        )
 
 
 def _failed(delivery: Delivery, endpoint: Endpoint, *, error: str, status_code, now) -> None:

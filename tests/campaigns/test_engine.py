@@ -139,6 +139,19 @@ def test_opted_out_number_is_never_dialled(live_provider_settings):
     assert_counters_match_rows(job)
 
 
+def test_a_claim_steps_over_a_run_of_opted_out_numbers_to_fill_the_cap(live_provider_settings):
+    phones = mobiles(14)
+    for phone in phones[:12]:
+        make_contact(phone=phone, opted_out_at=timezone.now())
+    job = make_job(phones, cap=2)
+
+    engine.dispatch_tick()
+
+    assert dialled_numbers(live_provider_settings) == phones[12:]
+    assert len(rows(job, JobCall.Status.SKIPPED)) == 12
+    assert_counters_match_rows(job)
+
+
 def test_disabled_agent_fails_the_job_with_a_reason(live_provider_settings):
     job = make_job(mobiles(3))
     job.agent.enabled = False

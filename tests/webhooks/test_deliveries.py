@@ -14,7 +14,7 @@ from tests.webhooks.receiver import counting_listener, receiver
 from webhooks.endpoints import create_endpoint
 from webhooks.models import Delivery, Endpoint
 from webhooks.sending import send_test_event
-from webhooks.tasks import deliver_due_webhooks
+from webhooks.tasks import deliver_due_webhooks, deliver_webhook
 
 
 @pytest.fixture(autouse=True)
@@ -205,3 +205,23 @@ def test_the_purge_drops_old_events_but_keeps_those_still_retrying(
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         assert purge_old_webhook_events() == 1
     assert Event.objects.get().deliveries.get().status == "pending"
+
+
+def test_a_delivery_to_a_healthy_endpoint_takes_four_queries(
+    db, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    # Claim, read, record the attempt, record the outcome: a worker's whole share of the
+    # database per delivery (a failing endpoint's recovery costs one more).
+    with receiver() as (url, received):
+        endpoint = create_endpoint(
+            agency=default_agency(), url=url, event_types=["test.ping"]
+        ).endpoint
+        with django_capture_on_commit_callbacks(execute=False):
+            send_test_event(endpoint=endpoint)
+        delivery = Delivery.objects.get()
+        with django_assert_max_num_queries(4):
+            deliver_webhook(str(delivery.pk))
+
+    assert len(received) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "succeeded" and delivery.attempts == 1
