@@ -25,11 +25,12 @@ def call_list(request: HttpRequest) -> HttpResponse:
     agency = require_agency(request)
     form = CallFilterForm(request.GET or None, agency=agency)
     # Every page reads the (agency_id, created_at) index: keyset order within one agency.
-    calls = form.filter(
-        Call.objects.filter(agency=agency).select_related("contact"), agency_zone(agency)
-    )
+    calls = form.filter(Call.objects.filter(agency=agency), agency_zone(agency))
     page = keyset_page(
-        calls, before=request.GET.get("before", ""), after=request.GET.get("after", "")
+        calls,
+        before=request.GET.get("before", ""),
+        after=request.GET.get("after", ""),
+        rows=Call.objects.filter(agency=agency).select_related("contact"),
     )
     query = request.GET.copy()
     for key in ("before", "after"):

@@ -229,13 +229,18 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
     job = agency_object_or_404(
         Job.objects.select_related("campaign", "agent", "upload", "agency"), request, pk=job_id
     )
-    rows = job.job_calls.select_related("batch_contact", "call").order_by(
-        "batch_contact__line_number"
-    )
+    rows = job.job_calls.order_by("batch_contact__line_number", "id")
     status = request.GET.get("status", "")
     if status in JobCall.Status.values:
         rows = rows.filter(status=status)
-    page = Paginator(rows, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(rows.values("pk"), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    # The page's ids are chosen first, then only those rows are read with their contact and
+    # call (one query): sorting the job's rows joined to their calls read every call of it.
+    page.object_list = list(
+        JobCall.objects.filter(pk__in=page.object_list)
+        .select_related("batch_contact", "call")
+        .order_by("batch_contact__line_number", "id")
+    )
     context = {
         **_job_context(job),
         "page": page,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from compliance.models import Consent, DialRefusal, WashResult
@@ -187,11 +188,12 @@ class WashCoverage:
 
 def wash_coverage(*, agency, phones, now: datetime) -> WashCoverage:
     """Washes of `phones` (a values_list query of E.164 numbers): fresh, stale, registered."""
-    washes = WashResult.objects.filter(agency=agency, phone__in=phones)
     cutoff = now - WASH_VALID_FOR
-    return WashCoverage(
-        numbers=phones.order_by().distinct().count(),
-        fresh=washes.filter(dncr_checked_at__gte=cutoff).count(),
-        stale=washes.filter(dncr_checked_at__lt=cutoff).count(),
-        registered=washes.filter(dncr_checked_at__gte=cutoff, registered=True).count(),
+    fresh = Q(dncr_checked_at__gte=cutoff)
+    # One pass over the washes for all three counts (the job page shows them).
+    counts = WashResult.objects.filter(agency=agency, phone__in=phones).aggregate(
+        fresh=Count("pk", filter=fresh),
+        stale=Count("pk", filter=Q(dncr_checked_at__lt=cutoff)),
+        registered=Count("pk", filter=fresh & Q(registered=True)),
     )
+    return WashCoverage(numbers=phones.order_by().distinct().count(), **counts)

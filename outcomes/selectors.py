@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db.models import Count
 
 from calls.models import Call
+from campaigns.models import JobCall
 from outcomes.models import UNKNOWN, Disposition
 
 LABELS_CACHE_SECONDS = 300
@@ -36,14 +37,19 @@ def forget_outcome_labels(sender, instance, **kwargs) -> None:
 
 
 def job_outcome_counts(job) -> list[dict]:
-    """The job's calls by outcome, most frequent first (one grouped query)."""
+    """The job's calls by outcome, most frequent first (one grouped query).
+
+    The job's call ids come from the job-calls index and its calls by primary key: a join
+    from the calls side could walk every call of the agency instead (seconds at 1M calls).
+    """
     labels = outcome_labels(job.agency)
+    call_ids = JobCall.objects.filter(job=job, call__isnull=False).order_by().values("call_id")
     rows = (
-        Call.objects.filter(agency=job.agency, job_calls__job=job)
+        Call.objects.filter(agency=job.agency, pk__in=call_ids)
         .exclude(disposition="")
         .order_by()
         .values("disposition")
-        .annotate(count=Count("id", distinct=True))
+        .annotate(count=Count("id"))
         .order_by("-count")
     )
     return [

@@ -13,7 +13,7 @@ from campaigns import engine
 from campaigns.models import Campaign, Job, JobCall
 from campaigns.reports import job_report_lines
 from tests.campaigns.helpers import finish_call, make_job, mobiles
-from tests.factories import default_agency, make_agent
+from tests.factories import default_agency, make_agent, make_call
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +157,36 @@ def test_job_page_shows_results_linked_to_calls_and_review_actions(staff_client,
     staff_client.post(retry_url)
     first.refresh_from_db()
     assert first.status == JobCall.Status.PENDING
+
+
+def test_job_results_page_in_line_order_with_their_calls_and_constant_queries(
+    staff_client, django_assert_max_num_queries
+):
+    numbers = mobiles(60)
+    job = make_job(numbers, status=Job.Status.PAUSED)
+    for n, number in enumerate(numbers):
+        call = make_call(
+            direction="outbound", to_phone=number, duration=60 + n, disposition="seller_lead"
+        )
+        job.job_calls.filter(batch_contact__phone=number).update(
+            call=call, status=JobCall.Status.COMPLETED
+        )
+    url = reverse("campaigns:job", args=[job.id])
+
+    with django_assert_max_num_queries(16):
+        first = staff_client.get(url)
+    with django_assert_max_num_queries(16):
+        second = staff_client.get(url, {"page": 2})
+
+    lines = [row.batch_contact.line_number for row in first.context["page"]]
+    assert lines == list(range(2, 52))
+    rows = list(second.context["page"])
+    assert [row.batch_contact.line_number for row in rows] == list(range(52, 62))
+    assert [row.call.to_phone for row in rows] == numbers[50:]
+    html = second.content.decode()
+    assert reverse("calls:detail", args=[rows[0].call.id]) in html and "1m 50s" in html
+    # The outcome summary counts each of the job's calls once.
+    assert "<td>Seller lead</td><td>60</td>" in first.content.decode()
 
 
 def test_review_row_can_be_marked_failed(staff_client):

@@ -55,6 +55,25 @@ def test_importing_the_result_stores_each_numbers_answer_and_check_time(staff_cl
     assert "Of 3 numbers, 3 were washed in the last 30 days (1 registered" in page
 
 
+def test_the_job_page_counts_fresh_stale_registered_and_never_washed_numbers(staff_client):
+    job = make_job(mobiles(5), washed=False)
+    wash_numbers(mobiles(2), agency=job.agency, registered={mobiles(1)[0]})
+    long_ago = timezone.now() - timedelta(days=45)
+    wash_numbers(
+        mobiles(1, start=3),
+        agency=job.agency,
+        registered=set(mobiles(1, start=3)),
+        checked_at=long_ago,
+    )
+
+    page = staff_client.get(reverse("campaigns:job", args=[job.id])).content.decode()
+
+    assert (
+        "Of 5 numbers, 2 were washed in the last 30 days (1 registered: called only with "
+        "consent in force), 1 were washed longer ago and 2 were never washed." in page
+    )
+
+
 def test_an_older_result_file_never_replaces_a_newer_wash(staff_client):
     wash_numbers(mobiles(1), agency=default_agency(), registered=set(mobiles(1)))
     last_week = (timezone.localdate() - timedelta(days=7)).isoformat()

@@ -53,6 +53,43 @@ def test_the_calls_list_filters_by_campaign(staff_client):
     assert [c.pk for c in page.context["page"].calls] == [in_campaign.pk]
 
 
+def test_a_campaigns_calls_page_by_cursor_with_a_constant_number_of_queries(
+    staff_client, django_assert_max_num_queries
+):
+    phones = [f"+614000{n:05d}" for n in range(120)]
+    job = make_job(phones)
+    vendor = make_contact(name="Vera Vendor", phone="+61400000999")
+    now = timezone.now()
+    # The campaign's 120 calls, one a minute, with other calls of the agency between them.
+    for n, phone in enumerate(phones):
+        call = make_call(direction="outbound", to_phone=phone, contact=vendor)
+        Call.objects.filter(pk=call.pk).update(created_at=now - timedelta(minutes=n))
+        job.job_calls.filter(batch_contact__phone=phone).update(call=call)
+        other = make_call(from_phone=f"+614999{n:05d}")
+        Call.objects.filter(pk=other.pk).update(created_at=now - timedelta(minutes=n, seconds=30))
+
+    def page(**params):
+        return staff_client.get(
+            reverse("calls:list"), {"campaign": job.campaign_id, **params}
+        ).context["page"]
+
+    with django_assert_max_num_queries(10):
+        first = page()
+    assert [c.to_phone for c in first.calls] == phones[:50]
+    assert first.newer_cursor is None and first.older_cursor
+    with django_assert_max_num_queries(10):
+        second = page(before=first.older_cursor)
+    assert [c.to_phone for c in second.calls] == phones[50:100]
+    third = page(before=second.older_cursor)
+    assert [c.to_phone for c in third.calls] == phones[100:]
+    assert third.older_cursor is None and third.newer_cursor
+    # Back from the last page to the one before, and the contact of each call came with it.
+    back = page(after=third.newer_cursor)
+    assert [c.pk for c in back.calls] == [c.pk for c in second.calls]
+    with django_assert_max_num_queries(0):
+        assert {c.contact.name for c in back.calls} == {"Vera Vendor"}
+
+
 def test_an_unknown_outcome_filter_is_an_error_not_everything(staff_client):
     page = staff_client.get(reverse("calls:list"), {"outcome": "bogus"})
 
