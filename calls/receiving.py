@@ -22,7 +22,7 @@ import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -128,12 +128,13 @@ def _drain_busy(now: datetime) -> bool:
     more than running it.
     """
     field = EventDrain._meta.get_field("started_at")
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up
     params = {
         "only": EventDrain.ONLY,
-        "started": field.get_db_prep_value(now - CLAIM_EXPIRY, connection),
-        "queued": field.get_db_prep_value(now - DRAIN_QUEUE_EXPIRY, connection),
+        "started": field.get_db_prep_value(now - CLAIM_EXPIRY, db),
+        "queued": field.get_db_prep_value(now - DRAIN_QUEUE_EXPIRY, db),
     }
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(_drain_busy_sql(), params)
         return cursor.fetchone() is not None
 
