@@ -14,7 +14,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from contacts.models import Contact, Memory
 from contacts.profile import profile_lines
-from phone_numbers.selectors import called_number_profile
+from phone_numbers.selectors import called_number_cache_key, called_number_profile
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS, fill_variables
 from voqo.events import caller_voice_needed
 from voqo.models import agency_zone
@@ -100,17 +100,24 @@ DISABLED_AGENT_GREETING = (
 )
 
 
-def agent_profile(elevenlabs_agent_id: str) -> dict | None:
+def _agent_key(elevenlabs_agent_id: str) -> str:
+    return f"voqo:initiation-agent:{elevenlabs_agent_id}"
+
+
+_UNREAD = object()
+
+
+def agent_profile(elevenlabs_agent_id: str, cached: object = _UNREAD) -> dict | None:
     """Name, greeting, enabled flag and agency (id, name, zone) of the agent with this
-    ElevenLabs id (cached 60 s).
+    ElevenLabs id (cached 60 s). `cached`: the cache's value, already read (None: absent).
 
     Cached because the initiation webhook must answer within milliseconds; a renamed or
     disabled agent is seen within a minute. None when no agent has that id.
     """
     if not _AGENT_ID.match(elevenlabs_agent_id or ""):
         return None
-    key = f"voqo:initiation-agent:{elevenlabs_agent_id}"
-    profile = cache.get(key)
+    key = _agent_key(elevenlabs_agent_id)
+    profile = cache.get(key) if cached is _UNREAD else cached
     if profile is None:
         from agents.models import Agent
 
@@ -163,11 +170,6 @@ NO_VOICE = CallerVoiceChoice()
 
 
 @functools.cache
-def _voices_installed() -> bool:
-    return apps.is_installed("voices")
-
-
-@functools.cache
 def _caller_sql() -> str:
     q = connection.ops.quote_name
     contact, memory = Contact._meta, Memory._meta
@@ -180,7 +182,7 @@ def _caller_sql() -> str:
     # have no number, so the plain (agency_id, phone) index looks unselective to the planner
     # (ANALYZE sees one value) and it scanned every mapping of the agency on each ring.
     number_voice, number_join = "NULL, NULL", ""
-    if _voices_installed():
+    if apps.is_installed("voices"):
         mapping = apps.get_model("voices", "CallerVoice")._meta
         number_voice = f"v.{q('voice_id')}, v.{q(mapping.get_field('sample').column)}"
         number_join = (
@@ -266,7 +268,13 @@ def initiation_answer(
     """
     raw = (caller_id or "").strip()
     phone = raw if _E164.match(raw) else (try_normalize_phone(raw) if raw else None)
-    number = called_number_profile(called_number) if _E164.match(called_number or "") else None
+    # The number's and the agent's profiles in one cache read (one Redis round trip, not two).
+    number_key = called_number_cache_key(called_number) if _E164.match(called_number or "") else ""
+    agent_key = (
+        _agent_key(elevenlabs_agent_id) if _AGENT_ID.match(elevenlabs_agent_id or "") else ""
+    )
+    cached = cache.get_many([key for key in (number_key, agent_key) if key])
+    number = called_number_profile(called_number, cached.get(number_key)) if number_key else None
     if number is not None and agency is not None and number["agency"].pk != agency.pk:
         number = None
     if number is not None:
@@ -274,10 +282,10 @@ def initiation_answer(
         profile = number["agent"]
         if profile is None:
             # A number without an agent here: the agent ElevenLabs names, if it is this agency's.
-            named = agent_profile(elevenlabs_agent_id)
+            named = agent_profile(elevenlabs_agent_id, cached.get(agent_key))
             profile = named if named and named.get("agency_id") == agency.pk else None
     else:
-        profile = agent_profile(elevenlabs_agent_id)
+        profile = agent_profile(elevenlabs_agent_id, cached.get(agent_key))
         if profile and agency is not None and profile["agency_id"] != agency.pk:
             profile = None
         if agency is None and profile:
