@@ -16,12 +16,13 @@ never a SELECT followed by an INSERT.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -97,10 +98,7 @@ def request_event_processing() -> bool:
     conditional UPDATE below stays the guard against queueing two drains.
     """
     now = timezone.now()
-    if EventDrain.objects.filter(
-        Q(started_at__gte=now - CLAIM_EXPIRY) | Q(queued_at__gte=now - DRAIN_QUEUE_EXPIRY),
-        pk=EventDrain.ONLY,
-    ).exists():
+    if _drain_busy(now):
         return False
     free = EventDrain.objects.filter(pk=EventDrain.ONLY).filter(
         Q(started_at__isnull=True) | Q(started_at__lt=now - CLAIM_EXPIRY),
@@ -112,6 +110,33 @@ def request_event_processing() -> bool:
     if queued:
         queue.queue_drain()
     return bool(queued)
+
+
+@functools.cache
+def _drain_busy_sql() -> str:
+    q, meta = connection.ops.quote_name, EventDrain._meta
+    return (
+        f"SELECT 1 FROM {q(meta.db_table)} WHERE {q(meta.pk.column)} = %(only)s "
+        f"AND ({q('started_at')} >= %(started)s OR {q('queued_at')} >= %(queued)s)"
+    )
+
+
+def _drain_busy(now: datetime) -> bool:
+    """Whether a drain is running or queued (not expired): one read of the drain row.
+
+    SQL written once: every post-call delivery asks, and building the ORM query for it cost
+    more than running it.
+    """
+    field = EventDrain._meta.get_field("started_at")
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up
+    params = {
+        "only": EventDrain.ONLY,
+        "started": field.get_db_prep_value(now - CLAIM_EXPIRY, db),
+        "queued": field.get_db_prep_value(now - DRAIN_QUEUE_EXPIRY, db),
+    }
+    with db.cursor() as cursor:
+        cursor.execute(_drain_busy_sql(), params)
+        return cursor.fetchone() is not None
 
 
 def drain_webhook_events() -> int:

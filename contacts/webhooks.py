@@ -4,7 +4,7 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -18,7 +18,7 @@ WRONG_TOKEN = "Missing or wrong bearer token."
 @login_not_required
 @csrf_exempt
 @require_POST
-def elevenlabs_initiation(request: HttpRequest) -> JsonResponse:
+def elevenlabs_initiation(request: HttpRequest) -> HttpResponse:
     """ElevenLabs asks who is calling before it answers: reply with the dynamic variables.
 
     Authenticated with `Authorization: Bearer <ELEVENLABS_INITIATION_TOKEN>` (the initiation
@@ -30,7 +30,7 @@ def elevenlabs_initiation(request: HttpRequest) -> JsonResponse:
 @login_not_required
 @csrf_exempt
 @require_POST
-def agency_elevenlabs_initiation(request: HttpRequest, agency_id) -> JsonResponse:
+def agency_elevenlabs_initiation(request: HttpRequest, agency_id) -> HttpResponse:
     """An agency's own initiation webhook: its own workspace's token (the install's when it
     brought none); only that agency's agents and contacts are known here. The token and
     the agency come from a process cache, so the answer still costs one query."""
@@ -40,7 +40,7 @@ def agency_elevenlabs_initiation(request: HttpRequest, agency_id) -> JsonRespons
     return _answer(request, token=keys.initiation_token_or_install(), agency=keys.agency)
 
 
-def _answer(request: HttpRequest, *, token: str, agency) -> JsonResponse:
+def _answer(request: HttpRequest, *, token: str, agency) -> HttpResponse:
     # META, not request.headers: building the headers mapping costs more than the check.
     if not bearer_token_matches(request.META.get("HTTP_AUTHORIZATION", ""), token):
         note_refused_webhook("initiation", request, WRONG_TOKEN)
@@ -61,4 +61,5 @@ def _answer(request: HttpRequest, *, token: str, agency) -> JsonResponse:
         agency=agency,
     )
     note_webhook("initiation", request)
-    return JsonResponse(answer)
+    # The answer holds only text: the plain encoder, without JsonResponse's Django one.
+    return HttpResponse(json.dumps(answer), content_type="application/json")

@@ -36,18 +36,22 @@ def number_called(e164: str) -> PhoneNumber | None:
     )
 
 
-def _called_key(e164: str) -> str:
+def called_number_cache_key(e164: str) -> str:
+    """The cache key of `e164`'s profile, for a caller that reads several keys at once."""
     return f"voqo:initiation-number:{e164}"
 
 
-def called_number_profile(e164: str) -> dict | None:
+_UNREAD = object()
+
+
+def called_number_profile(e164: str, cached: object = _UNREAD) -> dict | None:
     """Who answers calls to `e164` (cached): {"agency": Agency, "agent": {name,
     greeting_message, enabled, elevenlabs_agent_id} or None}, or None for a number no
-    agency answers on."""
+    agency answers on. `cached`: the cache's value for the key, already read (None: absent)."""
     if not e164:
         return None
-    key = _called_key(e164)
-    profile = cache.get(key)
+    key = called_number_cache_key(e164)
+    profile = cache.get(key) if cached is _UNREAD else cached
     if profile is None:
         number = number_called(e164)
         profile = {}
@@ -71,7 +75,7 @@ def called_number_profile(e164: str) -> dict | None:
 
 def forget_called_number(e164: str) -> None:
     """Drop the cached profile of `e164` after its row changed."""
-    cache.delete(_called_key(e164))
+    cache.delete(called_number_cache_key(e164))
 
 
 def forget_numbers_of(agent) -> None:
@@ -79,7 +83,7 @@ def forget_numbers_of(agent) -> None:
     enabled flag changed, or it is about to be deleted)."""
     cache.delete_many(
         [
-            _called_key(e164)
+            called_number_cache_key(e164)
             for e164 in PhoneNumber.objects.filter(agent=agent).values_list("number", flat=True)
         ]
     )

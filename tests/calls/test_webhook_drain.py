@@ -1,17 +1,20 @@
 """The stored event is the outbox: a burst of webhooks queues one drain, which processes all."""
 
 import copy
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.conf import Conf
 from django_q.models import Schedule
 
 from calls import tasks
-from calls.models import Call, WebhookEvent
+from calls.models import Call, EventDrain, WebhookEvent
+from calls.receiving import CLAIM_EXPIRY, DRAIN_QUEUE_EXPIRY
 from tests.calls.conftest import post_event
 from tests.fakeprovider import load_payload
 
@@ -110,3 +113,25 @@ def test_the_worker_sweeps_lost_events_every_minute():
     sweep = Schedule.objects.get(name="Sweep post-call work")
     assert sweep.func == "calls.tasks.sweep_post_call_work"
     assert sweep.schedule_type == Schedule.MINUTES and sweep.minutes == 1
+
+
+def test_a_running_drain_is_left_to_find_the_new_event_and_an_expired_one_is_replaced(
+    agent, provider, queued_tasks
+):
+    elevenlabs = Client()
+    now = timezone.now()
+    EventDrain.objects.create(pk=EventDrain.ONLY, started_at=now, queued_at=None)
+
+    assert post_event(elevenlabs, _event(1)).json() == {"status": "received"}
+    assert queued_tasks.queue_size() == 0, "the running drain looks again before it stops"
+
+    # A drain whose claim expired (its worker died) and a queued task that expired are no
+    # drain at all: the next webhook queues one.
+    EventDrain.objects.filter(pk=EventDrain.ONLY).update(
+        started_at=now - CLAIM_EXPIRY - timedelta(seconds=1),
+        queued_at=now - DRAIN_QUEUE_EXPIRY - timedelta(seconds=1),
+    )
+    assert post_event(elevenlabs, _event(2)).json() == {"status": "received"}
+    assert queued_tasks.queue_size() == 1
+    tasks.drain_webhook_events()
+    assert WebhookEvent.objects.filter(processed_at=None).count() == 0

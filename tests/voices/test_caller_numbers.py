@@ -5,13 +5,14 @@ import json
 import time
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.test import TestCase
 from django.urls import reverse
 
 from api.keys import create_api_key
 from calls.models import Call
 from contacts.models import Contact
+from contacts.personalisation import _caller_sql
 from tests.factories import make_contact
 from tests.fakeprovider import elevenlabs_signature, load_payload
 from tests.voices.helpers import make_library_voice, make_sample, ring, spoken_voice
@@ -314,3 +315,26 @@ def test_forgetting_a_person_removes_their_number_from_voices(
     assert CallCloneEvent.objects.get().caller_phone == ""
     assert not CloneLog.objects.filter(caller_phone=priya.phone).exists()
     assert not CallerVoice.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query planner")
+def test_a_ring_looks_up_the_numbers_voice_by_index_when_most_mappings_are_contacts(client, agent):
+    # Most mappings belong to a contact and have no number: after ANALYZE the plain
+    # (agency, phone) index looks unselective, and SQLite scanned every mapping on each ring.
+    sarah = make_library_voice("voice_sarah", name="Sarah")
+    for _ in range(20):
+        contact = make_contact()
+        CallerVoice.objects.create(agency=contact.agency, contact=contact, library_voice=sarah)
+    CallerVoice.objects.create(
+        agency=sarah.agency, phone="+61412345678", library_voice=sarah, voice_id="voice_sarah"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute(
+            "EXPLAIN QUERY PLAN " + _caller_sql(),
+            {"agency": sarah.agency.pk.hex, "phone": "+61412345678"},
+        )
+        plan = " | ".join(row[-1] for row in cursor.fetchall())
+
+    assert "SEARCH v USING INDEX" in plan, plan
+    assert spoken_voice(ring(client, "+61412345678")) == "voice_sarah"

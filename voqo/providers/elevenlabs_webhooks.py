@@ -128,17 +128,20 @@ def _finite_float(text: str) -> float:
 
 
 def _nesting(value: Any) -> int:
-    """How deeply `value` nests (iteratively: a deep value must not overflow the stack)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            if depth > MAX_NESTING:
-                return depth
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return deepest
+    """How deeply `value` nests, up to MAX_NESTING + 1 (level by level, iteratively: a deep
+    value must not overflow the stack, and a 15 KB transcript is walked on every delivery)."""
+    depth, level = 0, [value]
+    while level:
+        depth += 1
+        if depth > MAX_NESTING:
+            return depth
+        inner = []
+        for item in level:
+            for child in item.values() if type(item) is dict else item:
+                if type(child) is dict or type(child) is list:
+                    inner.append(child)
+        level = inner
+    return depth
 
 
 def usable_conversation_id(value: Any) -> str:
