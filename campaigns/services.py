@@ -140,8 +140,9 @@ def import_upload(
     )
     insert = functools.partial(
         _insert_batch_contacts,
-        agency_id=stored(BatchContact, "agency_id", upload.agency_id),
-        upload_id=stored(BatchContact, "upload_id", upload.pk),
+        # 32 hex digits: SQLite's stored form, and text a PostgreSQL COPY reads as a uuid.
+        agency_id=upload.agency_id.hex,
+        upload_id=upload.pk.hex,
         variables_json=json_object_writer(keys),
     )
     total = invalid = duplicates = 0

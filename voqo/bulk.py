@@ -227,10 +227,11 @@ def insert_stored(
     """INSERT `rows`, each the values of `names` (every column of `model`) in stored form.
 
     For large imports whose values are already what the database takes: `stored()` or
-    `prepared()` ones, ids from `new_uuid4s()`, JSON text from `json_object_writer()`,
-    plain text and integers. PostgreSQL gets one COPY, other databases one executemany, on
-    Django's connection inside the caller's transaction (a failure raises and the caller's
-    atomic block rolls the batch back). No signals are sent, no save() runs.
+    `prepared()` ones, UUIDs as 32 hex digits (`new_uuid4s()`, `UUID.hex`), JSON text from
+    `json_object_writer()`, plain text and integers. PostgreSQL gets one COPY, other
+    databases one executemany, on Django's connection inside the caller's transaction (a
+    failure raises and the caller's atomic block rolls the batch back). No signals are sent,
+    no save() runs.
     """
     if not rows:
         return 0
