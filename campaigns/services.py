@@ -235,7 +235,7 @@ def _insert_batch_contacts(
     created_at = stored(BatchContact, "created_at", timezone.now())
     records = [
         (
-            id,
+            pk,
             agency_id,
             upload_id,
             row.phone,
@@ -246,7 +246,7 @@ def _insert_batch_contacts(
             row.state,
             created_at,
         )
-        for id, row in zip(new_uuid4s(len(rows)), rows, strict=True)
+        for pk, row in zip(new_uuid4s(len(rows)), rows, strict=True)
     ]
     with transaction.atomic():
         insert_stored(BatchContact, _BATCH_CONTACT_COLUMNS, records)
