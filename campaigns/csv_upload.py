@@ -47,7 +47,7 @@ class UploadRefused(Exception):
         self.message = message
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     line: int
     phone: str
@@ -133,19 +133,11 @@ def describe_upload(path: Path, *, agency) -> tuple[list[str], list[list[str]], 
 
 
 def _parse_row(row: CsvRow, mapping: ColumnMapping) -> ParsedRow | RowProblem:
-    line = row.line_number
     try:
-        mapped = mapping.read(row)
+        phone, name, state, variables = mapping.read_campaign(row)
     except ValidationError as error:
-        return RowProblem(line, " ".join(error.messages))
-    return ParsedRow(
-        line,
-        mapped.phone,
-        mapped.name,
-        mapped.variables,
-        region_for_phone(mapped.phone, mapped.state),
-        mapped.state,
-    )
+        return RowProblem(row.line_number, " ".join(error.messages))
+    return ParsedRow(row.line_number, phone, name, variables, region_for_phone(phone, state), state)
 
 
 def read_rows(

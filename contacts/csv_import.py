@@ -25,8 +25,7 @@ import itertools
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import IO
+from typing import IO, NamedTuple
 
 from django.conf import settings
 
@@ -60,13 +59,13 @@ class CsvRejected(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True)
-class CsvRow:
+class CsvRow(NamedTuple):
     """One record: the physical line it starts on (the header is line 1) and its cells.
 
     `cells` holds one text per header column, trimmed and with an export's protective `'`
     removed; missing trailing cells are "", extra ones dropped. `error` is set (and `cells`
     empty) when the record itself could not be read, e.g. a value over `max_field_chars`.
+    A named tuple: a 100k-row file builds 100k of them, at a quarter of a dataclass's cost.
     """
 
     line_number: int
@@ -327,11 +326,14 @@ class CsvTable:
         width = len(self.headers)
         padding = [""] * width
         multi_column = width > 1
+        max_field_chars = self.max_field_chars
+        strip = str.strip
         for start, end, record, error in self._records():
             if record is None:
                 yield CsvRow(start, error=error)
                 continue
-            if not "".join(record).strip():
+            joined = "".join(record)
+            if not joined.strip():
                 continue  # blank line, or only separators
             if end > start and multi_column and self._swallowed_rows(record):
                 yield CsvRow(
@@ -340,16 +342,20 @@ class CsvTable:
                     "in between were read as one value. Close or remove that quote.",
                 )
                 continue
-            if max(map(len, record)) > self.max_field_chars:
-                message = f"A value is longer than {self.max_field_chars:,} characters."
+            # No value can be too long when all of them together are not (the common case).
+            if len(joined) > max_field_chars and max(map(len, record)) > max_field_chars:
+                message = f"A value is longer than {max_field_chars:,} characters."
                 yield CsvRow(start, error=message)
+                continue
+            if len(record) == width and "'" not in joined:  # the common case, kept lean
+                yield CsvRow(start, tuple(map(strip, record)))
                 continue
             if len(record) < width:
                 record.extend(padding[len(record) :])
             cells = tuple(
                 [
                     strip_export_prefix(cell) if cell[:1] == "'" else cell
-                    for cell in map(str.strip, record[:width])
+                    for cell in map(strip, record[:width])
                 ]
             )
             yield CsvRow(start, cells)

@@ -1,6 +1,7 @@
 """Uploading a campaign CSV: preview first, then import (PRODUCT.md §9)."""
 
 import re
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -164,6 +165,28 @@ def test_a_large_file_streams_into_batches(campaign, tmp_path, settings):
     assert result.total_rows == 5000 and result.invalid_rows == 0
     assert BatchContact.objects.filter(upload=result).count() == 5000
     assert not list((tmp_path / "uploads").glob("*.csv"))  # the preview file is removed
+
+
+def test_imported_rows_get_distinct_random_ids_and_keep_every_character_of_their_variables(
+    staff_client, campaign
+):
+    tricky = ['Say "hi" \\ 100% off', "Zoë · 日本 · 🏠", "tab\there", "line one\nline two", ""]
+    lines = ["phone,note,suburb"] + [
+        f'04120000{n:02d},"{value.replace(chr(34), chr(34) * 2)}",Bondi'
+        for n, value in enumerate(tricky, start=1)
+    ]
+    preview = upload(staff_client, campaign, ("\n".join(lines) + "\n").encode())
+
+    confirm(staff_client, campaign, preview)
+
+    stored = list(BatchContact.objects.order_by("line_number"))
+    assert [contact.variables for contact in stored] == [
+        {"note": value, "suburb": "Bondi"} for value in tricky
+    ]
+    ids = [contact.id for contact in stored]
+    assert len(set(ids)) == len(tricky)
+    assert {(pk.version, pk.variant) for pk in ids} == {(4, uuid.RFC_4122)}
+    assert BatchContact.objects.get(pk=ids[1]).name == ""
 
 
 def test_a_semicolon_export_maps_mobile_name_and_state_and_stores_the_state(staff_client, campaign):
