@@ -26,3 +26,13 @@ keepalive = 5
 # every instance on a host would share (make run beside tests or a second site); nothing in
 # Voqo uses it.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Move everything loaded at start-up (Django, the SDKs, URL patterns, templates) out of
+    the garbage collector's sight: a full collection then walks only what requests made, so
+    it no longer stalls a request now and then (a full collection over start-up objects took
+    ~34 ms on the development machine; with them frozen, well under 1 ms)."""
+    import gc
+
+    gc.freeze()
