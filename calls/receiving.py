@@ -31,6 +31,7 @@ from calls import applying, queue
 from calls.models import Call, EventDrain, WebhookEvent
 from calls.ownership import install_agency
 from voqo.bulk import AsStored, insert_rows
+from voqo.db import statement_cursor
 from voqo.providers import PostCallEvent
 from voqo.providers.elevenlabs_webhooks import POST_CALL_AUDIO, parse_event
 
@@ -134,7 +135,7 @@ def _drain_busy(now: datetime) -> bool:
         "started": field.get_db_prep_value(now - CLAIM_EXPIRY, db),
         "queued": field.get_db_prep_value(now - DRAIN_QUEUE_EXPIRY, db),
     }
-    with db.cursor() as cursor:
+    with statement_cursor(db) as cursor:
         cursor.execute(_drain_busy_sql(), params)
         return cursor.fetchone() is not None
 

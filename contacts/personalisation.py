@@ -15,6 +15,7 @@ from agencies.models import Agency
 from contacts.models import Contact, Memory
 from contacts.profile import profile_lines
 from phone_numbers.selectors import called_number_cache_key, called_number_profile
+from voqo.db import statement_cursor
 from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS, fill_variables
 from voqo.events import caller_voice_needed
 from voqo.models import agency_zone
@@ -222,7 +223,7 @@ def caller_for_phone(
     # Named parameters: Django's SQLite backend rewrites positional ones with a regex on
     # every execute, which cost a tenth of the answer.
     params = {"agency": field.get_db_prep_value(agency_id, db), "phone": phone}
-    with db.cursor() as cursor:
+    with statement_cursor(db) as cursor:
         cursor.execute(_caller_sql(), params)
         rows = cursor.fetchall()
     first = rows[0]

@@ -17,6 +17,8 @@ from typing import Any
 from django.db import connections, models
 from django.utils import timezone
 
+from voqo.db import statement_cursor
+
 
 class AsStored:
     """A value already in the column's stored form: JSON text as received, or a value
@@ -145,10 +147,12 @@ def insert_rows(
         values.append(record)
     if not values:
         return 0
-    with connection.cursor() as cursor:
-        if len(values) == 1:
+    if len(values) == 1:
+        # One row at a time is a webhook's insert (the post-call event, say): prepared.
+        with statement_cursor(connection) as cursor:
             cursor.execute(plan.sql, values[0])
             return cursor.rowcount if ignore_conflicts else 1
+    with connection.cursor() as cursor:
         cursor.executemany(plan.sql, values)
     return len(values)
 

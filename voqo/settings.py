@@ -113,12 +113,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, without a health-check round trip per request on a connection in
+    # steady use (voqo/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "voqo.postgresql"
     # Pages read index ranges of a few thousand rows at most, where starting parallel workers
     # costs more than they save: the planner gave a campaign's calls list two workers, 12-44 ms
     # on a busy 2-core machine against 0.3 ms without them.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = (
         f"{options.get('options', '')} -c max_parallel_workers_per_gather=0".strip()
+    )
+    # Webhook statements (voqo/db.py) are prepared once per connection; Django's own queries
+    # bind on the client and are never prepared. Off for a PgBouncer older than 1.21 in
+    # transaction mode, which cannot route prepared statements.
+    options["prepare_threshold"] = (
+        0 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -12,6 +12,8 @@ PRINT_BACKENDS = (
     "import django, json; django.setup(); from django.conf import settings; "
     "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
     "'name': settings.DATABASES['default']['NAME'], "
+    "'prepare_threshold': settings.DATABASES['default'].get('OPTIONS', {}).get("
+    "'prepare_threshold', 'unset'), "
     "'redis': settings.Q_CLUSTER.get('redis'), 'orm': settings.Q_CLUSTER.get('orm')}))"
 )
 
@@ -42,9 +44,20 @@ def test_environment_switches_to_postgresql_and_redis():
         DATABASE_URL="postgres://voqo:pw@db.internal:5432/voqo",
         REDIS_URL="redis://cache.internal:6379/0",
     )
-    assert backends["engine"] == "django.db.backends.postgresql"
+    # Django's PostgreSQL backend, with the health check of voqo/postgresql/base.py.
+    assert backends["engine"] == "voqo.postgresql"
     assert backends["name"] == "voqo"
     assert backends["redis"] == "redis://cache.internal:6379/0" and backends["orm"] is None
+    # Webhook statements are prepared at their first run on a connection…
+    assert backends["prepare_threshold"] == 0
+
+
+def test_prepared_statements_can_be_turned_off_for_an_old_pgbouncer():
+    backends = _backends(
+        DATABASE_URL="postgres://voqo:pw@db.internal:5432/voqo",
+        DATABASE_PREPARED_STATEMENTS="off",
+    )
+    assert backends["prepare_threshold"] is None
 
 
 @pytest.mark.skipif(not settings.REDIS_URL, reason="runs in `make test-postgres`")
