@@ -1,6 +1,7 @@
 """Placing an outbound call: the one path used by "Call now" and by campaigns."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -22,7 +23,7 @@ from voqo.events import announce_voice_used, voice_for_outbound_call
 from voqo.models import agency_zone
 from voqo.permissions import is_agency_owner
 from voqo.phones import format_phone, outbound_call_problem
-from voqo.providers import ProviderError, get_provider
+from voqo.providers import Provider, ProviderError, get_provider
 
 logger = logging.getLogger(__name__)
 
@@ -253,6 +254,7 @@ def dial_outbound_call(
     first_message: str | None = None,
     prompt: str | None = None,
     caller: CallerId | None = None,
+    provider_for: Callable[[Agency], Provider] | None = None,
 ) -> Call:
     """Ask the provider to dial a prepared call; store its conversation id or the failure.
 
@@ -262,7 +264,8 @@ def dial_outbound_call(
     Raises OutboundCallFailed (the call is marked failed unless the outcome is unknown), or
     OutboundCallRefused when the agency was suspended since the call was prepared (the call
     is marked failed with that reason; nothing was dialled). `caller`: the number
-    prepare_outbound_call resolved, so it is not looked up again.
+    prepare_outbound_call resolved, so it is not looked up again. `provider_for`: the
+    agency's provider (a campaign dispatch resolves it once for all its dials).
     """
     try:
         refuse_if_suspended(call.agency)
@@ -274,7 +277,7 @@ def dial_outbound_call(
     # the agent that overlapping calls share.
     voice_id = voice_for_outbound_call(call)
     try:
-        started = get_provider(call.agency).start_outbound_call(
+        started = (provider_for or get_provider)(call.agency).start_outbound_call(
             agent_id=call.agent.elevenlabs_agent_id,
             to_number=call.to_phone,
             dynamic_variables=call.dynamic_variables,

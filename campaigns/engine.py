@@ -30,7 +30,7 @@ import queue
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -39,6 +39,7 @@ from django.utils import timezone
 from calls import applying
 from calls.models import Call
 from calls.outbound import (
+    CallerId,
     OutboundCallFailed,
     OutboundCallRefused,
     dial_outbound_call,
@@ -55,6 +56,7 @@ from voqo.dynamic_variables import fill_variables
 from voqo.events import announce
 from voqo.providers import (
     PostCallEvent,
+    Provider,
     ProviderAuthError,
     ProviderError,
     ProviderNotFound,
@@ -134,10 +136,44 @@ def dispatch_job(job_id, now: datetime | None = None) -> TickReport:
 
 
 # How often, at most, a dispatch waiting on dials looks for slots freed by calls that ended:
-# it looks after FIRST_REFILL_LOOK, then twice as long each time nothing has changed (a call
-# answered moments ago usually ends, in a test or a short call, within a few milliseconds).
+# every FIRST_REFILL_LOOK for QUICK_LOOKS looks after an answer, then twice as long each
+# time nothing has changed, up to REFILL_INTERVAL (a call answered moments ago may end, in a
+# test or a failed call, within a few milliseconds; the slot then waits at most one look).
 FIRST_REFILL_LOOK = 0.001
+QUICK_LOOKS = 3
 REFILL_INTERVAL = 0.005
+
+
+class ClaimedRow(NamedTuple):
+    """A job call moved to `calling`, with what its dial needs of its batch row (read by
+    the claim, so the dial does not read the row again)."""
+
+    pk: Any
+    phone: str
+    name: str
+    variables: dict
+
+
+class DispatchShared:
+    """What every dial of one dispatch shares, resolved by the first dial that needs it:
+    the number calls go out from and the agency's provider. A number released or an
+    account changed meanwhile applies from the next dispatch (a dispatch lasts about as
+    long as its dials take to be answered). Threads may race to fill it; both answers are
+    the same."""
+
+    def __init__(self) -> None:
+        self.caller: CallerId | None = None
+        self.provider: Provider | None = None
+
+    def caller_for(self, job: Job) -> CallerId:
+        if self.caller is None:
+            self.caller = resolve_caller_id(job.agency, job.caller_number)
+        return self.caller
+
+    def provider_for(self, agency) -> Provider:
+        if self.provider is None:
+            self.provider = get_provider(agency)
+        return self.provider
 
 
 def dial_while_slots_free(job: Job, *, now: datetime) -> tuple[int, int]:
@@ -155,9 +191,10 @@ def dial_while_slots_free(job: Job, *, now: datetime) -> tuple[int, int]:
     the writers that end those calls are not kept waiting. The claim counts again under the
     job lock; the look only saves a claim that would find nothing.
     """
+    shared = DispatchShared()
     if connection.in_atomic_block:
         claimed = claim_rows(job, now=now)
-        return len(claimed), sum(dial_row(job, pk, now=now) for pk in claimed)
+        return len(claimed), sum(dial_row(job, row, now=now, shared=shared) for row in claimed)
 
     requests: queue.SimpleQueue = queue.SimpleQueue()
     answers: queue.SimpleQueue = queue.SimpleQueue()
@@ -165,18 +202,18 @@ def dial_while_slots_free(job: Job, *, now: datetime) -> tuple[int, int]:
     def dialler() -> None:
         # One connection per thread for all its dials, closed when the dispatch ends.
         try:
-            while (job_call_id := requests.get()) is not None:
+            while (row := requests.get()) is not None:
                 try:
-                    answers.put(dial_row(job, job_call_id, now=now))
+                    answers.put(dial_row(job, row, now=now, shared=shared))
                 except Exception:  # the row stays `calling`; reconciliation takes it over
-                    logger.exception("dialling job call %s failed unexpectedly", job_call_id)
+                    logger.exception("dialling job call %s failed unexpectedly", row.pk)
                     answers.put(False)
         finally:
             connection.close()
 
     threads: list[threading.Thread] = []
     claimed_count = accepted = in_flight = 0
-    wait = FIRST_REFILL_LOOK
+    wait, looks = FIRST_REFILL_LOOK, 0
     try:
         while True:
             if in_flight < job.concurrency_cap and _has_free_slot(job):
@@ -184,8 +221,8 @@ def dial_while_slots_free(job: Job, *, now: datetime) -> tuple[int, int]:
                 while len(threads) < min(job.concurrency_cap, in_flight + len(claimed)):
                     threads.append(threading.Thread(target=dialler, daemon=True))
                     threads[-1].start()
-                for job_call_id in claimed:
-                    requests.put(job_call_id)
+                for claimed_row in claimed:
+                    requests.put(claimed_row)
                 in_flight += len(claimed)
                 claimed_count += len(claimed)
             if not in_flight:
@@ -193,9 +230,11 @@ def dial_while_slots_free(job: Job, *, now: datetime) -> tuple[int, int]:
             try:
                 accepted += answers.get(timeout=wait)
                 in_flight -= 1
-                wait = FIRST_REFILL_LOOK  # an answered call may end at any moment
+                wait, looks = FIRST_REFILL_LOOK, 0  # an answered call may end at any moment
             except queue.Empty:
-                wait = min(wait * 2, REFILL_INTERVAL)
+                looks += 1
+                if looks >= QUICK_LOOKS:
+                    wait = min(wait * 2, REFILL_INTERVAL)
     finally:
         for _ in threads:
             requests.put(None)
@@ -242,14 +281,14 @@ def due_rows(job: Job, now: datetime):
 CANDIDATE_MARGIN = 4
 
 
-def claim_rows(job: Job, *, now: datetime) -> list:
-    """Move up to `cap − in-flight` due rows to `calling` and commit; return their ids.
+def claim_rows(job: Job, *, now: datetime) -> list[ClaimedRow]:
+    """Move up to `cap − in-flight` due rows to `calling` and commit; return them.
 
     Opted-out numbers among the candidates are skipped (never dialled) on the way, and a
     telemarketing job's numbers the Do Not Call Register rules forbid are refused (with the
     reason on the row, and kept for the compliance page).
     """
-    claimed: list = []
+    claimed: list[ClaimedRow] = []
     with transaction.atomic():
         # Serialises claimers of one job: a row lock on PostgreSQL, the database write lock
         # on SQLite (transaction_mode IMMEDIATE), so the in-flight count cannot go stale.
@@ -270,19 +309,23 @@ def claim_rows(job: Job, *, now: datetime) -> list:
         refused = {}
         while len(claimed) < slots and budget > 0:
             wanted = min(slots - len(claimed) + CANDIDATE_MARGIN, budget)
-            candidates = list(
-                due_rows(job, now)
+            candidates = [
+                ClaimedRow(*values)
+                for values in due_rows(job, now)
                 .order_by("batch_contact__line_number", "pk")
-                .values_list("pk", "batch_contact__phone")[:wanted]
-            )
+                .values_list(
+                    "pk", "batch_contact__phone", "batch_contact__name", "batch_contact__variables"
+                )[:wanted]
+            ]
             budget -= wanted
-            opted_out = suppressed_numbers((phone for _, phone in candidates), agency=job.agency)
+            opted_out = suppressed_numbers((row.phone for row in candidates), agency=job.agency)
             forbidden = {}
             if job.purpose == window.TELEMARKETING:
                 forbidden = register_refusals(
-                    agency=job.agency, phones=(phone for _, phone in candidates), now=now
+                    agency=job.agency, phones=(row.phone for row in candidates), now=now
                 )
-            for pk, phone in candidates:
+            for candidate in candidates:
+                pk, phone = candidate.pk, candidate.phone
                 if len(claimed) >= slots:
                     break
                 if phone in opted_out:
@@ -304,7 +347,7 @@ def claim_rows(job: Job, *, now: datetime) -> list:
                     error_message="",
                 )
                 if won == 1:
-                    claimed.append(pk)
+                    claimed.append(candidate)
             if len(candidates) < wanted:
                 break  # no more due rows
         record_refusals(
@@ -336,10 +379,13 @@ def _prompt_override(job: Job, variables: dict) -> dict[str, str]:
     return override
 
 
-def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
-    """Dial one claimed row (no transaction is open here). True when the provider accepted."""
-    job_call = JobCall.objects.select_related("batch_contact").get(pk=job_call_id)
-    row = job_call.batch_contact
+def dial_row(
+    job: Job, row: ClaimedRow, *, now: datetime, shared: DispatchShared | None = None
+) -> bool:
+    """Dial one claimed row (no transaction is open here). True when the provider accepted.
+    `shared`: what the dispatch's other dials resolved already."""
+    shared = shared or DispatchShared()
+    job_call_id = row.pk
     contact = Contact.objects.filter(phone=row.phone, agency_id=job.agency_id).first()
     if is_suppressed(row.phone, agency=job.agency):  # opted out since the claim
         _move(job_call_id, JobCall.Status.CALLING, JobCall.Status.SKIPPED, OPTED_OUT_MESSAGE)
@@ -354,8 +400,8 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
         agency=job.agency,
     )
     try:
-        # The caller ID once per dial, for the call record and the provider's number id.
-        caller = resolve_caller_id(job.agency, job.caller_number)
+        # The caller ID once per dispatch, for the call records and the provider's number id.
+        caller = shared.caller_for(job)
         # One write transaction for the call record and its link to the row.
         with transaction.atomic():
             call = prepare_outbound_call(
@@ -378,7 +424,12 @@ def dial_row(job: Job, job_call_id, *, now: datetime) -> bool:
         finish_job(job, status=Job.Status.FAILED, reason=str(refusal))
         return False
     try:
-        dial_outbound_call(call, caller=caller, **_prompt_override(job, call.dynamic_variables))
+        dial_outbound_call(
+            call,
+            caller=caller,
+            provider_for=shared.provider_for,
+            **_prompt_override(job, call.dynamic_variables),
+        )
     except OutboundCallFailed as failure:
         _dial_failed(job, job_call_id, failure.error, now=now)
         return False

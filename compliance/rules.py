@@ -104,7 +104,8 @@ def identification_refusal(*, agency, greeting: str, caller_number=None) -> Refu
 
 
 def register_refusals(*, agency, phones: Iterable[str], now: datetime) -> dict[str, Refusal]:
-    """The numbers among `phones` a telemarketing call may not ring, with why (two queries).
+    """The numbers among `phones` a telemarketing call may not ring, with why (one query;
+    two when one of them is on the register).
 
     The register holds Australian numbers only, so a foreign number needs no wash.
     """
@@ -114,10 +115,16 @@ def register_refusals(*, agency, phones: Iterable[str], now: datetime) -> dict[s
     washes = {
         wash.phone: wash for wash in WashResult.objects.filter(agency=agency, phone__in=phones)
     }
-    consented = set(
-        Consent.objects.valid_at(now)
-        .filter(agency=agency, contact__phone__in=phones)
-        .values_list("contact__phone", flat=True)
+    # Consent matters only for a registered number: most claims find none and skip the read.
+    registered = {phone for phone, wash in washes.items() if wash.registered}
+    consented = (
+        set(
+            Consent.objects.valid_at(now)
+            .filter(agency=agency, contact__phone__in=registered)
+            .values_list("contact__phone", flat=True)
+        )
+        if registered
+        else set()
     )
     zone = agency_zone(agency)
     refusals = {}

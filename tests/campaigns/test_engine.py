@@ -337,7 +337,7 @@ def test_the_worker_schedule_exists():
     assert schedule.schedule_type == Schedule.MINUTES and schedule.minutes == 1
 
 
-def test_a_dial_reads_the_caller_id_and_the_opt_outs_once(
+def test_a_dispatch_reads_the_caller_id_and_the_provider_account_once(
     live_provider_settings, django_assert_max_num_queries
 ):
     from phone_numbers.models import PhoneNumber
@@ -351,15 +351,21 @@ def test_a_dial_reads_the_caller_id_and_the_opt_outs_once(
     )
     job = make_job(mobiles(2), cap=2)
     claimed = engine.claim_rows(job, now=timezone.now())
-    engine.dial_row(job, claimed[0], now=timezone.now())
+    shared = engine.DispatchShared()
+    engine.dial_row(job, claimed[0], now=timezone.now(), shared=shared)
 
-    # The row, its contact, the opt-out lists (2), the caller ID, the call and its link
-    # (in a savepoint here: 2 more), the agency's provider account, the callee's voice
-    # mapping, the conversation id.
-    with django_assert_max_num_queries(12) as dial:
-        assert engine.dial_row(job, claimed[1], now=timezone.now())
+    # The claim read the row. The contact, the opt-out lists (one query), the call and its
+    # link (in a savepoint here: 2 more), the callee's voice mapping, the conversation id;
+    # the caller ID and the agency's provider account came with the dispatch's first dial.
+    with django_assert_max_num_queries(8) as dial:
+        assert engine.dial_row(job, claimed[1], now=timezone.now(), shared=shared)
 
     statements = [query["sql"] for query in dial.captured_queries]
-    assert sum('FROM "phone_numbers"' in sql for sql in statements) == 1
+    assert not any('FROM "phone_numbers"' in sql for sql in statements)
+    assert not any('FROM "batch_contacts"' in sql for sql in statements)
     assert sum('FROM "suppressed_numbers"' in sql for sql in statements) == 1
+    calls = Call.objects.filter(to_phone__in=mobiles(2))
+    assert set(calls.values_list("from_phone", flat=True)) == {"+61280001111"}
+    outbound = live_provider_settings.outbound_calls
+    assert [c["request"]["agent_phone_number_id"] for c in outbound] == ["phnum_1111"] * 2
     assert dialled_numbers(live_provider_settings) == mobiles(2)
