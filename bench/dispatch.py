@@ -64,7 +64,9 @@ def _end_answered_calls() -> int:
         Call.objects.filter(status=Call.Status.INITIATED).exclude(elevenlabs_conversation_id=None)
     )
     for call in answered:
-        Call.objects.filter(pk=call.pk).update(status=Call.Status.COMPLETED, duration=1, ended_at=timezone.now())
+        Call.objects.filter(pk=call.pk).update(
+            status=Call.Status.COMPLETED, duration=1, ended_at=timezone.now()
+        )
         call.status = Call.Status.COMPLETED
         call_finished.send(sender=Call, call=call)
     return len(answered)
