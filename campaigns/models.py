@@ -242,7 +242,8 @@ class Job(UUIDModel):
         return values
 
     def refresh_counters(self) -> dict[str, int]:
-        """Set every counter from the rows' states (one read, one write; two reads when unchanged).
+        """Set every counter from the rows' states: the count, the lock, and the write (inside a
+        transaction); otherwise a count and a read first, which end there when unchanged.
 
         Read and write share a transaction that holds the job (its row lock on PostgreSQL,
         the write lock on SQLite): otherwise a transition committed between them would be
@@ -252,15 +253,16 @@ class Job(UUIDModel):
         do), nothing is locked or written: the counts are read first, then the counters, so
         a transition settled in between shows as a difference and takes the locked path.
         """
-        counts = self.status_counts()
-        values = self._counter_values(counts)
-        unchanged = (
-            # Inside a transaction the rows just changed (and SQLite holds the lock already).
-            not transaction.get_connection().in_atomic_block
-            and Job.objects.filter(pk=self.pk).values(*values).first() == values
-        )
+        # Inside a transaction the rows just changed (a call's outcome, say; SQLite holds the
+        # lock already): straight to the locked count, without counting twice.
+        unchanged = False
+        if not transaction.get_connection().in_atomic_block:
+            counts = self.status_counts()
+            values = self._counter_values(counts)
+            unchanged = Job.objects.filter(pk=self.pk).values(*values).first() == values
         if not unchanged:
-            with transaction.atomic():
+            # No savepoint within a caller's transaction: an error there ends it anyway.
+            with transaction.atomic(savepoint=False):
                 list(Job.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
                 counts = self.status_counts()
                 values = self._counter_values(counts)

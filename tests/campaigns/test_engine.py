@@ -84,6 +84,26 @@ def test_completed_call_completes_the_row_and_the_job(live_provider_settings):
     assert_counters_match_rows(job)
 
 
+def test_a_call_ending_counts_its_jobs_rows_once(live_provider_settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    job = make_job(mobiles(3), cap=2)
+    engine.dispatch_tick()
+    first = rows(job, JobCall.Status.CALLING)[0]
+
+    with CaptureQueriesContext(connection) as ending:
+        finish_call(first.call, Call.Status.COMPLETED)
+
+    # One GROUP BY over the job's rows per call that ends (a 100k-row job pays it on every
+    # hang-up), and the counters match the rows.
+    statements = [query["sql"] for query in ending.captured_queries]
+    assert sum('FROM "job_calls"' in sql and "COUNT(" in sql for sql in statements) == 1
+    job.refresh_from_db()
+    assert job.completed_calls == 1 and job.calling_calls == 1
+    assert_counters_match_rows(job)
+
+
 def test_no_answer_is_retried_after_the_delay_then_fails_after_the_limit(live_provider_settings):
     job = make_job(mobiles(1), max_retries=2, retry_delay_minutes=30)
     now = timezone.now()
