@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from audit.kinds import KIND_LABELS
 from audit.models import AuditEntry
+from voqo.forms import DatePicker
 
 
 class AuditFilterForm(forms.Form):
@@ -18,12 +19,12 @@ class AuditFilterForm(forms.Form):
     date_from = forms.DateField(
         required=False,
         label="From",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
     )
     date_to = forms.DateField(
         required=False,
         label="To",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
     )
 
     def __init__(self, *args, agency, **kwargs):

@@ -10,6 +10,7 @@ from calls.selectors import calls_matching_part_of_a_number, looks_like_part_of_
 from campaigns.models import Campaign, JobCall
 from contacts.models import Contact
 from outcomes.selectors import outcome_labels
+from voqo.forms import DatePicker
 from voqo.phones import try_normalize_phone
 
 
@@ -25,12 +26,12 @@ class CallFilterForm(forms.Form):
     date_from = forms.DateField(
         required=False,
         label="From",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
     )
     date_to = forms.DateField(
         required=False,
         label="To",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
     )
     direction = forms.ChoiceField(
         required=False, choices=[("", "Any direction"), *Call.Direction.choices]

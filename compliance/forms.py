@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from calls.models import Call
 from compliance.models import Consent
+from voqo.forms import DatePicker, DateTimePicker
 
 
 class WashImportForm(forms.Form):
@@ -17,7 +18,7 @@ class WashImportForm(forms.Form):
     checked_on = forms.DateField(
         label="Washed on",
         help_text="The day the register answered: the wash is good for 30 days from then.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
     )
 
     def __init__(self, *args, **kwargs):
@@ -44,7 +45,7 @@ class ConsentForm(forms.Form):
     method = forms.ChoiceField(label="How it was given", choices=Consent.Method.choices)
     obtained_at = forms.DateTimeField(
         label="When",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimePicker(),
     )
     obtained_by = forms.CharField(
         label="Obtained by",
@@ -67,7 +68,7 @@ class ConsentForm(forms.Form):
     expires_on = forms.DateField(
         label="Ends on",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
         help_text="Leave empty when they named no period: consent then lapses after 3 months.",
     )
 

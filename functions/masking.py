@@ -1,9 +1,9 @@
 """Masking a function's secrets wherever an endpoint may echo them back.
 
 An endpoint can answer with a secret in another encoding than the one we sent: inside a JSON
-string (`"` and `\\` escaped, non-ASCII as \\uXXXX, `/` as `\\/` in PHP), URL-encoded (a
-query string or a form body), HTML-escaped (an error page), or as the base64 credentials of
-a basic-auth header. Every such form is masked.
+string (`"` and `\\` escaped, non-ASCII as \\u and four hex digits, `/` as `\\/` in PHP),
+URL-encoded (a query string or a form body), HTML-escaped (an error page), or as the base64
+credentials of a basic-auth header. Every such form is masked.
 """
 
 from __future__ import annotations

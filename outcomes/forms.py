@@ -9,6 +9,7 @@ from agencies.models import Membership
 from contacts.profile import FACTS, ROLES, ProfileValueError, clean_value
 from outcomes.dispositions import DETAIL_SEPARATOR
 from outcomes.models import UNKNOWN, DetailType, Disposition, LeadAlertRule
+from voqo.forms import DatePicker
 from voqo.phones import try_normalize_phone
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,48}$")
@@ -284,12 +285,12 @@ class RangeForm(forms.Form):
     date_from = forms.DateField(
         required=False,
         label="From",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
     )
     date_to = forms.DateField(
         required=False,
         label="To",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePicker(),
     )
 
     def clean(self):

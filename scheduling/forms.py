@@ -13,6 +13,7 @@ from agents.models import Agent
 from contacts.forms import callable_agents
 from phone_numbers.selectors import outbound_numbers
 from scheduling.services import MAX_RECIPIENTS, PromptOverride, prompt_from_agent
+from voqo.forms import DateTimePicker
 from voqo.models import agency_zone
 from voqo.phones import InvalidPhoneNumber, normalize_phone
 
@@ -57,7 +58,7 @@ class ScheduledCallForm(forms.Form):
     at = WallClockField(
         label="Date and time",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimePicker(),
     )
     agent = forms.ModelChoiceField(
         queryset=Agent.objects.none(),

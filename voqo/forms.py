@@ -14,6 +14,27 @@ AUSTRALIAN_TIME_ZONES = [
     ("Australia/Broken_Hill", "Broken Hill (NSW far west)"),
     ("Australia/Lord_Howe", "Lord Howe Island"),
 ]
+
+
+class DatePicker(forms.DateInput):
+    """The browser's date picker. It reads and writes ISO dates only: a value rendered in
+    the locale's format (05/11/2026) would leave the picker empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimePicker(forms.DateTimeInput):
+    """The browser's date-and-time picker (ISO `2026-11-05T14:30`, for the same reason)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 VARIABLES_HELP = "Variables: " + ", ".join("{" + name + "}" for name in SMS_VARIABLES) + "."
 
 

@@ -17,6 +17,11 @@ from webhooks.sending import send_test_event
 from webhooks.tasks import deliver_due_webhooks, deliver_webhook
 
 
+def ping_endpoint(url: str) -> Endpoint:
+    """An endpoint of the default agency that takes the test event only."""
+    return create_endpoint(agency=default_agency(), url=url, event_types=["test.ping"]).endpoint
+
+
 @pytest.fixture(autouse=True)
 def _local_receivers(settings):
     settings.ALLOWED_FUNCTION_HOSTS = ["localhost"]
@@ -57,9 +62,7 @@ def test_a_receiver_failing_twice_gets_the_same_event_id_three_times(
     db, django_capture_on_commit_callbacks
 ):
     with receiver(statuses=(500, 503, 200)) as (url, received):
-        endpoint = create_endpoint(
-            agency=default_agency(), url=url, event_types=["test.ping"]
-        ).endpoint
+        endpoint = ping_endpoint(url)
         with django_capture_on_commit_callbacks(execute=True):
             send_test_event(endpoint=endpoint)
         assert Delivery.objects.get().status == "pending"
@@ -79,9 +82,7 @@ def test_a_receiver_failing_twice_gets_the_same_event_id_three_times(
 
 def test_an_ssrf_refused_url_is_never_connected_to(db, django_capture_on_commit_callbacks):
     with counting_listener() as (port, accepted):
-        endpoint = create_endpoint(
-            agency=default_agency(), url=f"http://127.0.0.1:{port}/", event_types=["test.ping"]
-        ).endpoint
+        endpoint = ping_endpoint(f"http://127.0.0.1:{port}/")
         with django_capture_on_commit_callbacks(execute=True):
             send_test_event(endpoint=endpoint)
         time.sleep(0.3)  # give a stray connection time to be counted (not a timing assertion)
@@ -94,9 +95,7 @@ def test_an_endpoint_failing_for_three_days_is_disabled_and_says_why(
     db, django_capture_on_commit_callbacks, client
 ):
     with receiver(statuses=(500,)) as (url, received):
-        endpoint = create_endpoint(
-            agency=default_agency(), url=url, event_types=["test.ping"]
-        ).endpoint
+        endpoint = ping_endpoint(url)
         with django_capture_on_commit_callbacks(execute=True):
             send_test_event(endpoint=endpoint)
         start = timezone.now()
@@ -137,9 +136,7 @@ def test_owners_resend_a_delivery_with_the_same_event_id(
     db, client, django_capture_on_commit_callbacks
 ):
     with receiver() as (url, received):
-        endpoint = create_endpoint(
-            agency=default_agency(), url=url, event_types=["test.ping"]
-        ).endpoint
+        endpoint = ping_endpoint(url)
         client.force_login(make_staff_user(username="owner"))
         with django_capture_on_commit_callbacks(execute=True):
             client.post(f"/settings/webhooks/{endpoint.pk}/test/")
@@ -189,15 +186,11 @@ def test_the_purge_drops_old_events_but_keeps_those_still_retrying(
     from webhooks.retention import purge_old_webhook_events
 
     with receiver(statuses=(200,)) as (url, _received):
-        endpoint = create_endpoint(
-            agency=default_agency(), url=url, event_types=["test.ping"]
-        ).endpoint
+        endpoint = ping_endpoint(url)
         with django_capture_on_commit_callbacks(execute=True):
             send_test_event(endpoint=endpoint)
     with receiver(statuses=(500,)) as (url, _received):
-        failing = create_endpoint(
-            agency=default_agency(), url=url, event_types=["test.ping"]
-        ).endpoint
+        failing = ping_endpoint(url)
         with django_capture_on_commit_callbacks(execute=True):
             send_test_event(endpoint=failing)
 
@@ -213,9 +206,7 @@ def test_a_delivery_to_a_healthy_endpoint_takes_four_queries(
     # Claim, read, record the attempt, record the outcome: a worker's whole share of the
     # database per delivery (a failing endpoint's recovery costs one more).
     with receiver() as (url, received):
-        endpoint = create_endpoint(
-            agency=default_agency(), url=url, event_types=["test.ping"]
-        ).endpoint
+        endpoint = ping_endpoint(url)
         with django_capture_on_commit_callbacks(execute=False):
             send_test_event(endpoint=endpoint)
         delivery = Delivery.objects.get()
