@@ -501,17 +501,17 @@ def post_call_script(path: str, bodies: Path) -> Path:
 ROUNDS = 3
 
 
-def paired(measure_baseline, measure_voqo, rounds: int = ROUNDS) -> tuple[dict, dict]:
-    """Measure baseline and Voqo alternately `rounds` times; the median of every figure.
+def paired(*measures, rounds: int = ROUNDS) -> tuple[dict, ...]:
+    """Run each measure in turn, `rounds` times over; the median of every figure of each.
 
-    On a shared machine the speed drifts from minute to minute; alternating the two and
-    taking medians keeps that drift out of the ratio.
+    On a shared machine the speed drifts from minute to minute; alternating baseline and
+    Voqo and taking medians keeps that drift out of the ratio.
     """
-    results: tuple[list, list] = ([], [])
+    results: tuple[list, ...] = tuple([] for _ in measures)
     for _ in range(rounds):
-        results[0].append(measure_baseline())
-        results[1].append(measure_voqo())
-    return tuple(  # type: ignore[return-value]
+        for measure, runs in zip(measures, results, strict=True):
+            runs.append(measure())
+    return tuple(
         {
             key: statistics.median(run[key] for run in runs)
             for key in runs[0]
@@ -523,6 +523,13 @@ def paired(measure_baseline, measure_voqo, rounds: int = ROUNDS) -> tuple[dict, 
 
 def ratio(value: float, baseline: float) -> str:
     return f"{value / baseline:.2f}x" if baseline else "n/a"
+
+
+# The bare view again, served like the provider routes: without the middleware for people
+# (voqo/machine_routes.py). The goals compare with the bare view behind the site's full
+# stack, as the issue set them; this second baseline shows what Voqo's own work costs.
+MACHINE_BARE = "/bench/machine-bare"
+MACHINE_NOTE = "baseline: bare view without the people middleware"
 
 
 # -- a, b: webhooks under load --------------------------------------------------------------
@@ -540,9 +547,11 @@ def bench_webhooks(database: str, seconds: int, sections: set[str]) -> None:
                 lambda: wrk(url, bare, connections=4, seconds=seconds),
                 lambda: wrk(url, warm, connections=4, seconds=seconds),
             )
-            bare16, app16 = paired(
+            machine_bare = initiation_script(MACHINE_BARE)
+            bare16, app16, machine16 = paired(
                 lambda: wrk(url, bare, connections=16, seconds=seconds),
                 lambda: wrk(url, warm, connections=16, seconds=seconds),
+                lambda: wrk(url, machine_bare, connections=16, seconds=seconds),
             )
             errors = app4["errors"] + app16["errors"]
             row(
@@ -566,14 +575,23 @@ def bench_webhooks(database: str, seconds: int, sections: set[str]) -> None:
                 ratio(app16["rps"], bare16["rps"]),
                 f"non-2xx: {errors}",
             )
+            row(
+                "   … against the bare view on the provider routes' stack",
+                f"{app16['rps']:,.0f}",
+                f"{machine16['rps']:,.0f}",
+                ratio(app16["rps"], machine16["rps"]),
+                MACHINE_NOTE,
+            )
         if "b" in sections:
             print("b. post-call acknowledgement", flush=True)
             bodies = post_call_bodies(max(4000, seconds * 2500))
             bare_script = post_call_script("/bench/bare", bodies)
             app_script = post_call_script("/webhooks/elevenlabs/post-call", bodies)
-            bare, app = paired(
+            machine_script = post_call_script(MACHINE_BARE, bodies)
+            bare, app, machine = paired(
                 lambda: wrk(url, bare_script, connections=16, seconds=seconds),
                 lambda: wrk(url, app_script, connections=16, seconds=seconds),
+                lambda: wrk(url, machine_script, connections=16, seconds=seconds),
             )
             row(
                 "b. post-call ack req/s @c16",
@@ -581,6 +599,13 @@ def bench_webhooks(database: str, seconds: int, sections: set[str]) -> None:
                 f"{bare['rps']:,.0f}",
                 ratio(app["rps"], bare["rps"]),
                 f"non-2xx: {app['errors']}",
+            )
+            row(
+                "   … against the bare view on the provider routes' stack",
+                f"{app['rps']:,.0f}",
+                f"{machine['rps']:,.0f}",
+                ratio(app["rps"], machine["rps"]),
+                MACHINE_NOTE,
             )
             row(
                 "b. post-call ack p99 @c16",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from functions import views, webhooks
+from functions import views, webhook_urls
 
 app_name = "functions"
 urlpatterns = [
@@ -10,6 +10,5 @@ urlpatterns = [
     path("<uuid:function_id>/delete/", views.function_delete, name="delete"),
     path("<uuid:function_id>/toggle/", views.function_toggle, name="toggle"),
     path("<uuid:function_id>/test/", views.function_test, name="test"),
-    # ElevenLabs' tool calls (public, token-authenticated); no trailing slash.
-    path("<uuid:function_id>/invoke", webhooks.invoke, name="invoke"),
+    *webhook_urls.urlpatterns,
 ]

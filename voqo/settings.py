@@ -73,6 +73,10 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "voqo.urls"
+# Provider routes (webhooks, tool calls) skip the middleware that serves people: no session,
+# user, agency, CSRF or messages to load for a machine (voqo/machine_routes.py).
+MACHINE_URLCONF = "voqo.machine_urls"
+MACHINE_MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 WSGI_APPLICATION = "voqo.wsgi.application"
 ASGI_APPLICATION = "voqo.asgi.application"
 
