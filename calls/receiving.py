@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -30,8 +31,9 @@ from agencies.models import Agency
 from calls import applying, queue
 from calls.models import Call, EventDrain, WebhookEvent
 from calls.ownership import install_agency
-from voqo.bulk import AsStored, insert_rows
+from voqo.bulk import AsStored, insert_new_rows, insert_rows
 from voqo.db import statement_cursor
+from voqo.group_commit import GroupWriter
 from voqo.providers import PostCallEvent
 from voqo.providers.elevenlabs_webhooks import POST_CALL_AUDIO, parse_event
 
@@ -70,7 +72,9 @@ def store_webhook_event(
     """Store a verified event and make sure a drain will process it; False for a duplicate.
 
     One INSERT … ON CONFLICT DO NOTHING on the unique (type, conversation id) key: a
-    duplicate delivery changes nothing. `raw_body` is the JSON of `payload`, stored as
+    duplicate delivery changes nothing. Events that arrive together in one process are
+    written by one statement (voqo/group_commit.py); each request still answers for its
+    own row, after that row is committed. `raw_body` is the JSON of `payload`, stored as
     received (encoding 15 KB again would cost more than the rest of the insert). `agency`:
     the event came to that agency's own URL, so it is applied within that agency only.
     """
@@ -80,10 +84,30 @@ def store_webhook_event(
     row = {"event_type": event_type, "conversation_id": conversation_id, "payload": stored_payload}
     if agency is not None:
         row["agency_id"] = agency.pk
-    stored = insert_rows(WebhookEvent, [row], ignore_conflicts=True)
-    if stored:
-        request_event_processing()
-    return bool(stored)
+    return _EVENT_WRITER.write(row)
+
+
+def _store_events(rows: Sequence[dict]) -> list[bool]:
+    """Insert received events in one statement; queue a drain once if any was new.
+
+    The rows are committed before the drain is queued, so a queue that fails loses
+    nothing: the periodic sweep drains them. The answer stays "received" (it is true), and
+    ElevenLabs does not count a failure toward disabling the webhook.
+    """
+    stored = insert_new_rows(WebhookEvent, rows, key=("event_type", "conversation_id"))
+    if any(stored):
+        try:
+            request_event_processing()
+        except Exception:
+            logger.exception(
+                "Stored %d post-call event(s) but could not queue their drain; "
+                "the periodic sweep will process them.",
+                sum(stored),
+            )
+    return stored
+
+
+_EVENT_WRITER: GroupWriter[dict, bool] = GroupWriter(_store_events)
 
 
 # -- the drain: at most one queued or running across every process ----------------------

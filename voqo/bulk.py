@@ -120,6 +120,23 @@ def insert_rows(
     """
     connection = connections[using]
     plan = _insert_plan(model, using, ignore_conflicts)
+    values = _records(plan, rows, connection, as_stored=as_stored)
+    if not values:
+        return 0
+    if len(values) == 1:
+        # One row at a time is a webhook's insert (the post-call event, say): prepared.
+        with statement_cursor(connection) as cursor:
+            cursor.execute(plan.sql, values[0])
+            return cursor.rowcount if ignore_conflicts else 1
+    with connection.cursor() as cursor:
+        cursor.executemany(plan.sql, values)
+    return len(values)
+
+
+def _records(
+    plan: _InsertPlan, rows: Iterable[dict[str, Any]], connection, *, as_stored: bool = False
+) -> list[list[Any]]:
+    """Each row's values in the plan's column order, prepared for the database."""
     constants = dict(plan.constants)
     now = timezone.now()
     for field in plan.timestamps:
@@ -145,16 +162,45 @@ def insert_rows(
             else:
                 record.append(constants[name])
         values.append(record)
-    if not values:
-        return 0
-    if len(values) == 1:
-        # One row at a time is a webhook's insert (the post-call event, say): prepared.
-        with statement_cursor(connection) as cursor:
-            cursor.execute(plan.sql, values[0])
-            return cursor.rowcount if ignore_conflicts else 1
-    with connection.cursor() as cursor:
-        cursor.executemany(plan.sql, values)
-    return len(values)
+    return values
+
+
+def insert_new_rows(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    key: tuple[str, ...],
+    using: str = "default",
+) -> list[bool]:
+    """INSERT `rows` in one statement, skipping those whose unique `key` (text columns)
+    exists already; which of them were inserted, in row order.
+
+    One round trip and one commit (unless the caller holds a transaction) for any number
+    of rows. Two rows with the same key: the first is inserted, the second is not. Values
+    are prepared as insert_rows prepares them.
+    """
+    if not rows:
+        return []
+    connection = connections[using]
+    plan = _insert_plan(model, using, ignore_conflicts=True)
+    values = [value for row in _records(plan, rows, connection) for value in row]
+    quote = connection.ops.quote_name
+    columns = [model._meta.get_field(name).column for name in key]
+    head, _, tail = plan.sql.partition(" VALUES ")
+    one_row, _, conflict = tail.partition(" ON CONFLICT")
+    sql = (
+        f"{head} VALUES {', '.join([one_row] * len(rows))} ON CONFLICT{conflict} "
+        f"RETURNING {', '.join(quote(column) for column in columns)}"
+    )
+    with statement_cursor(connection) as cursor:
+        cursor.execute(sql, values)
+        inserted = set(map(tuple, cursor.fetchall()))
+    answer = []
+    for row in rows:
+        row_key = tuple(row[name] for name in key)
+        answer.append(row_key in inserted)
+        inserted.discard(row_key)  # a second row with this key was skipped
+    return answer
 
 
 # uuid.UUID(bytes=..., version=4): clear the variant and version bits, then set RFC 4122's.

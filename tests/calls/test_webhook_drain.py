@@ -108,6 +108,25 @@ def test_a_failing_event_does_not_stop_the_drain(
     assert failed.attempts == 1, "tried once per drain; the minute sweep tries again"
 
 
+def test_an_event_whose_drain_cannot_be_queued_is_kept_acknowledged_and_swept(
+    client, agent, provider, queued_tasks, monkeypatch, caplog
+):
+    def broker_unreachable(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr("calls.queue.async_task", broker_unreachable)
+
+    # The row is committed before the drain is queued: "received" is true, and a 500 would
+    # count toward ElevenLabs disabling the webhook.
+    assert post_event(client, _event(1)).json() == {"status": "received"}
+    assert WebhookEvent.objects.filter(conversation_id="conv_burst_1", processed_at=None).exists()
+    assert "could not queue their drain; the periodic sweep will process them" in caplog.text
+
+    monkeypatch.undo()
+    tasks.sweep_post_call_work()
+    assert Call.objects.filter(elevenlabs_conversation_id="conv_burst_1").exists()
+
+
 def test_the_worker_sweeps_lost_events_every_minute():
     call_command("migrate", "calls", verbosity=0)
     sweep = Schedule.objects.get(name="Sweep post-call work")

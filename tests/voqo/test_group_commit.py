@@ -1,0 +1,134 @@
+"""Group commit: writes made meanwhile go out together; each caller gets its own result."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from calls.models import WebhookEvent
+from voqo.bulk import insert_new_rows
+from voqo.group_commit import GroupWriter
+
+
+def wait_until(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "never happened"
+        time.sleep(0.001)
+
+
+def test_a_lone_write_goes_out_at_once_from_the_callers_own_thread():
+    groups = []
+    writer = GroupWriter(
+        lambda items: (
+            groups.append((threading.get_ident(), list(items))) or [item * 2 for item in items]
+        )
+    )
+
+    assert writer.write(21) == 42
+    assert groups == [(threading.get_ident(), [21])]
+
+
+def test_writes_made_during_a_write_go_out_together_and_each_caller_gets_its_own_result():
+    first_group_started, release_first_group = threading.Event(), threading.Event()
+    groups: list[list[int]] = []
+
+    def write_group(items):
+        groups.append(list(items))
+        if len(groups) == 1:
+            first_group_started.set()
+            release_first_group.wait(10)
+        return [f"row {item}" for item in items]
+
+    writer = GroupWriter(write_group)
+    with ThreadPoolExecutor(max_workers=9) as pool:
+        first = pool.submit(writer.write, 0)
+        first_group_started.wait(10)
+        others = [pool.submit(writer.write, n) for n in range(1, 9)]
+        wait_until(lambda: writer.waiting() == 8)
+        release_first_group.set()
+        results = [first.result(10)] + [other.result(10) for other in others]
+
+    assert results == [f"row {n}" for n in range(9)]
+    assert groups[0] == [0]
+    assert sorted(groups[1]) == list(range(1, 9)), "everything queued meanwhile: one group"
+    assert len(groups) == 2
+
+
+def test_a_group_that_fails_is_written_item_by_item_and_only_the_bad_item_fails():
+    started, release = threading.Event(), threading.Event()
+    groups: list[list[str]] = []
+
+    def write_group(items):
+        groups.append(list(items))
+        if len(groups) == 1:
+            started.set()
+            release.wait(10)
+        if "bad" in items:
+            raise ValueError("a bad row")
+        return [item.upper() for item in items]
+
+    writer = GroupWriter(write_group)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        first = pool.submit(writer.write, "first")
+        started.wait(10)
+        futures = {item: pool.submit(writer.write, item) for item in ("a", "bad", "b")}
+        wait_until(lambda: writer.waiting() == 3)
+        release.set()
+        assert first.result(10) == "FIRST"
+        assert futures["a"].result(10) == "A"
+        assert futures["b"].result(10) == "B"
+        with pytest.raises(ValueError, match="a bad row"):
+            futures["bad"].result(10)
+    assert sorted(groups[1]) == ["a", "b", "bad"]
+    assert sorted(map(tuple, groups[2:])) == [("a",), ("b",), ("bad",)]
+
+
+def test_a_group_is_never_larger_than_its_bound():
+    started, release = threading.Event(), threading.Event()
+    groups: list[list[int]] = []
+
+    def write_group(items):
+        groups.append(list(items))
+        if len(groups) == 1:
+            started.set()
+            release.wait(10)
+        return list(items)
+
+    writer = GroupWriter(write_group, max_group=3)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        first = pool.submit(writer.write, 0)
+        started.wait(10)
+        others = [pool.submit(writer.write, n) for n in range(1, 8)]
+        wait_until(lambda: writer.waiting() == 7)
+        release.set()
+        assert [first.result(10)] + [o.result(10) for o in others] == list(range(8))
+    assert [len(group) for group in groups] == [1, 3, 3, 1]
+
+
+@pytest.mark.django_db
+def test_insert_new_rows_says_which_rows_were_new_in_row_order():
+    WebhookEvent.objects.create(
+        event_type="post_call_transcription", conversation_id="old", payload={}
+    )
+    rows = [
+        {"event_type": "post_call_transcription", "conversation_id": "new", "payload": {"n": 1}},
+        {"event_type": "post_call_transcription", "conversation_id": "old", "payload": {"n": 2}},
+        {"event_type": "post_call_transcription", "conversation_id": "new", "payload": {"n": 3}},
+        {"event_type": "post_call_audio", "conversation_id": "new", "payload": {"n": 4}},
+    ]
+
+    assert insert_new_rows(WebhookEvent, rows, key=("event_type", "conversation_id")) == [
+        True,
+        False,
+        False,
+        True,
+    ]
+    assert WebhookEvent.objects.get(
+        event_type="post_call_transcription", conversation_id="new"
+    ).payload == {"n": 1}
+    assert WebhookEvent.objects.get(conversation_id="old").payload == {}
+    assert WebhookEvent.objects.count() == 3
