@@ -162,7 +162,8 @@ if REDIS_URL:
     # number's owner, an agency's settings) everywhere, not in the one process that made it.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, keeping one redis-py client per process (voqo/redis_cache.py).
+            "BACKEND": "voqo.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "voqo",
         }

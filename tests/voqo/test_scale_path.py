@@ -14,6 +14,7 @@ PRINT_BACKENDS = (
     "'name': settings.DATABASES['default']['NAME'], "
     "'prepare_threshold': settings.DATABASES['default'].get('OPTIONS', {}).get("
     "'prepare_threshold', 'unset'), "
+    "'cache': settings.CACHES['default']['BACKEND'], "
     "'redis': settings.Q_CLUSTER.get('redis'), 'orm': settings.Q_CLUSTER.get('orm')}))"
 )
 
@@ -48,6 +49,7 @@ def test_environment_switches_to_postgresql_and_redis():
     assert backends["engine"] == "voqo.postgresql"
     assert backends["name"] == "voqo"
     assert backends["redis"] == "redis://cache.internal:6379/0" and backends["orm"] is None
+    assert backends["cache"] == "voqo.redis_cache.RedisCache"
     # Webhook statements are prepared at their first run on a connection…
     assert backends["prepare_threshold"] == 0
 
@@ -74,3 +76,32 @@ def test_tasks_round_trip_through_the_redis_broker():
     [(ack_id, package)] = broker.dequeue()
     assert SignedPackage.loads(package)["func"] == "math.floor"
     broker.acknowledge(ack_id)
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="runs in `make test-postgres`")
+def test_the_redis_cache_works_with_one_client_per_process():
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    with override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "voqo.redis_cache.RedisCache",
+                "LOCATION": settings.REDIS_URL,
+                "KEY_PREFIX": "voqo-cache-test",
+            }
+        }
+    ):
+        cache = caches["default"]
+        cache.clear()
+        cache.set_many({"a": {"agency": 1}, "b": [1, 2]}, 30)
+        assert cache.get_many(["a", "b", "missing"]) == {"a": {"agency": 1}, "b": [1, 2]}
+        assert cache.add("a", "other") is False
+        assert cache.add("n", 1) is True
+        assert cache.incr("n") == 2
+        cache.delete("a")
+        assert cache.get("a") is None
+        # Every operation goes through the same redis-py client (building one per call
+        # cost more than the round trip).
+        assert cache._cache.get_client() is cache._cache.get_client(write=True)
+        cache.clear()
