@@ -84,6 +84,9 @@ def store_webhook_event(
     row = {"event_type": event_type, "conversation_id": conversation_id, "payload": stored_payload}
     if agency is not None:
         row["agency_id"] = agency.pk
+    if connection.in_atomic_block:
+        # The caller's transaction may still roll back: only its own row may ride on it.
+        return _store_events([row])[0]
     return _EVENT_WRITER.write(row)
 
 
