@@ -110,7 +110,15 @@ def _store_events(rows: Sequence[dict]) -> list[bool]:
     return stored
 
 
-_EVENT_WRITER: GroupWriter[dict, bool] = GroupWriter(_store_events)
+def _stored_size(row: dict) -> int:
+    payload = row["payload"]
+    return len(payload.value) if isinstance(payload, AsStored) else 0
+
+
+# Acknowledgements are ~15 KB; audio events can be tens of megabytes and go alone.
+_EVENT_WRITER: GroupWriter[dict, bool] = GroupWriter(
+    _store_events, size=_stored_size, max_size=1024 * 1024
+)
 
 
 # -- the drain: at most one queued or running across every process ----------------------

@@ -44,14 +44,23 @@ class _Waiting:
 class GroupWriter(Generic[Item, Result]):
     """Write items one group at a time with `write_group(items) -> results` (same order).
 
-    `max_group` bounds one statement's size; the rest wait for the next group.
+    A group holds at most `max_group` items and, past its first item, at most `max_size`
+    of `size(item)` in all (a post-call audio event can be tens of megabytes: one statement
+    must not carry dozens of them); the rest wait for the next group.
     """
 
     def __init__(
-        self, write_group: Callable[[Sequence[Item]], Sequence[Result]], *, max_group: int = 64
+        self,
+        write_group: Callable[[Sequence[Item]], Sequence[Result]],
+        *,
+        max_group: int = 64,
+        size: Callable[[Item], int] = lambda item: 0,
+        max_size: int = 0,
     ) -> None:
         self.write_group = write_group
         self.max_group = max_group
+        self.size = size
+        self.max_size = max_size
         self._lock = threading.Lock()
         self._queued: list[_Waiting] = []
         self._writing = False
@@ -78,7 +87,13 @@ class GroupWriter(Generic[Item, Result]):
 
     def _lead(self) -> None:
         with self._lock:
-            group, self._queued = self._queued[: self.max_group], self._queued[self.max_group :]
+            taken = total = 0
+            for waiting in self._queued[: self.max_group]:
+                total += self.size(waiting.item)
+                if taken and total > self.max_size:
+                    break
+                taken += 1
+            group, self._queued = self._queued[:taken], self._queued[taken:]
         try:
             self._write(group)
         finally:

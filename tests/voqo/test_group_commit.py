@@ -132,3 +132,31 @@ def test_insert_new_rows_says_which_rows_were_new_in_row_order():
     ).payload == {"n": 1}
     assert WebhookEvent.objects.get(conversation_id="old").payload == {}
     assert WebhookEvent.objects.count() == 3
+
+
+def test_large_items_are_not_grouped_past_the_size_bound():
+    started, release = threading.Event(), threading.Event()
+    groups: list[list[str]] = []
+
+    def write_group(items):
+        groups.append(list(items))
+        if len(groups) == 1:
+            started.set()
+            release.wait(10)
+        return list(items)
+
+    writer = GroupWriter(write_group, size=len, max_size=10)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        first = pool.submit(writer.write, "first")
+        started.wait(10)
+        items = ["aaaa", "bbbb", "cccc", "d" * 30, "e"]
+        futures = []
+        for item in items:  # queued in this order
+            futures.append(pool.submit(writer.write, item))
+            queued = len(futures)
+            wait_until(lambda queued=queued: writer.waiting() == queued)
+        release.set()
+        assert first.result(10) == "first"
+        assert [future.result(10) for future in futures] == items
+    # 4 + 4 fit in 10, a third does not; an item larger than the bound still goes (alone).
+    assert groups[1:] == [["aaaa", "bbbb"], ["cccc"], ["d" * 30], ["e"]]
