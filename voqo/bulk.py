@@ -44,7 +44,10 @@ _PASS_THROUGH = (models.CharField, models.TextField, models.IntegerField, models
 class _InsertPlan:
     """What insert_rows needs to know about a table, worked out once per model."""
 
-    sql: str
+    sql: str  # the INSERT of one row (the cached form of _rows_sql(plan, 1))
+    into: str  # INSERT INTO table (columns)
+    one_row: str  # (%s, …) for one row's values
+    on_conflict: str  # " ON CONFLICT DO NOTHING", or empty
     names: tuple[str, ...]
     preparers: dict[str, Any]  # attname → field.get_db_prep_save, or None to pass through
     constants: dict[str, Any]  # attname → prepared constant default (or NULL)
@@ -75,13 +78,16 @@ def _insert_plan(model: type[models.Model], using: str, ignore_conflicts: bool) 
         and (field.has_default() and not callable(field.default) or field.null)
     }
     quote = connection.ops.quote_name
+    into = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+    )
+    one_row = f"({', '.join(['%s'] * len(fields))})"
+    on_conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     return _InsertPlan(
-        sql=(
-            f"INSERT INTO {quote(model._meta.db_table)} "
-            f"({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))})"
-            + (" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
-        ),
+        sql=f"{into} VALUES {one_row}{on_conflict}",
+        into=into,
+        one_row=one_row,
+        on_conflict=on_conflict,
         names=tuple(field.attname for field in fields),
         preparers={
             field.attname: (
@@ -99,6 +105,11 @@ def _insert_plan(model: type[models.Model], using: str, ignore_conflicts: bool) 
             if field.has_default() and callable(field.default) and field not in timestamps
         },
     )
+
+
+def _rows_sql(plan: _InsertPlan, count: int) -> str:
+    """The plan's INSERT for `count` rows in one VALUES list."""
+    return f"{plan.into} VALUES {', '.join([plan.one_row] * count)}{plan.on_conflict}"
 
 
 def insert_rows(
@@ -186,12 +197,7 @@ def insert_new_rows(
     values = [value for row in _records(plan, rows, connection) for value in row]
     quote = connection.ops.quote_name
     columns = [model._meta.get_field(name).column for name in key]
-    head, _, tail = plan.sql.partition(" VALUES ")
-    one_row, _, conflict = tail.partition(" ON CONFLICT")
-    sql = (
-        f"{head} VALUES {', '.join([one_row] * len(rows))} ON CONFLICT{conflict} "
-        f"RETURNING {', '.join(quote(column) for column in columns)}"
-    )
+    sql = f"{_rows_sql(plan, len(rows))} RETURNING {', '.join(map(quote, columns))}"
     with statement_cursor(connection) as cursor:
         cursor.execute(sql, values)
         inserted = set(map(tuple, cursor.fetchall()))

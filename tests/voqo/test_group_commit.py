@@ -20,6 +20,23 @@ def wait_until(condition, seconds: float = 10) -> None:
         time.sleep(0.001)
 
 
+class HeldFirstGroup:
+    """A write_group that records every group and holds the first until `release` is set,
+    so that the test can queue writes behind it; `answer(items)` makes each group's results."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.groups: list[list] = []
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def __call__(self, items):
+        self.groups.append(list(items))
+        if len(self.groups) == 1:
+            self.started.set()
+            self.release.wait(10)
+        return self.answer(items)
+
+
 def test_a_lone_write_goes_out_at_once_from_the_callers_own_thread():
     groups = []
     writer = GroupWriter(
@@ -33,23 +50,16 @@ def test_a_lone_write_goes_out_at_once_from_the_callers_own_thread():
 
 
 def test_writes_made_during_a_write_go_out_together_and_each_caller_gets_its_own_result():
-    first_group_started, release_first_group = threading.Event(), threading.Event()
-    groups: list[list[int]] = []
-
-    def write_group(items):
-        groups.append(list(items))
-        if len(groups) == 1:
-            first_group_started.set()
-            release_first_group.wait(10)
-        return [f"row {item}" for item in items]
+    write_group = HeldFirstGroup(lambda items: [f"row {item}" for item in items])
+    groups = write_group.groups
 
     writer = GroupWriter(write_group)
     with ThreadPoolExecutor(max_workers=9) as pool:
         first = pool.submit(writer.write, 0)
-        first_group_started.wait(10)
+        write_group.started.wait(10)
         others = [pool.submit(writer.write, n) for n in range(1, 9)]
         wait_until(lambda: writer.waiting() == 8)
-        release_first_group.set()
+        write_group.release.set()
         results = [first.result(10)] + [other.result(10) for other in others]
 
     assert results == [f"row {n}" for n in range(9)]
@@ -59,17 +69,13 @@ def test_writes_made_during_a_write_go_out_together_and_each_caller_gets_its_own
 
 
 def test_a_group_that_fails_is_written_item_by_item_and_only_the_bad_item_fails():
-    started, release = threading.Event(), threading.Event()
-    groups: list[list[str]] = []
-
-    def write_group(items):
-        groups.append(list(items))
-        if len(groups) == 1:
-            started.set()
-            release.wait(10)
+    def upper_unless_bad(items):
         if "bad" in items:
             raise ValueError("a bad row")
         return [item.upper() for item in items]
+
+    write_group = HeldFirstGroup(upper_unless_bad)
+    groups, started, release = write_group.groups, write_group.started, write_group.release
 
     writer = GroupWriter(write_group)
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -88,15 +94,8 @@ def test_a_group_that_fails_is_written_item_by_item_and_only_the_bad_item_fails(
 
 
 def test_a_group_is_never_larger_than_its_bound():
-    started, release = threading.Event(), threading.Event()
-    groups: list[list[int]] = []
-
-    def write_group(items):
-        groups.append(list(items))
-        if len(groups) == 1:
-            started.set()
-            release.wait(10)
-        return list(items)
+    write_group = HeldFirstGroup(list)
+    groups, started, release = write_group.groups, write_group.started, write_group.release
 
     writer = GroupWriter(write_group, max_group=3)
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -135,15 +134,8 @@ def test_insert_new_rows_says_which_rows_were_new_in_row_order():
 
 
 def test_large_items_are_not_grouped_past_the_size_bound():
-    started, release = threading.Event(), threading.Event()
-    groups: list[list[str]] = []
-
-    def write_group(items):
-        groups.append(list(items))
-        if len(groups) == 1:
-            started.set()
-            release.wait(10)
-        return list(items)
+    write_group = HeldFirstGroup(list)
+    groups, started, release = write_group.groups, write_group.started, write_group.release
 
     writer = GroupWriter(write_group, size=len, max_size=10)
     with ThreadPoolExecutor(max_workers=6) as pool:
