@@ -100,6 +100,18 @@ def test_a_tool_call_route_is_lean_and_still_checks_its_token():
     assert "X-Frame-Options" not in headers
 
 
+@pytest.mark.django_db(transaction=True)  # the handler closes connections as in production
+def test_another_agencys_or_an_unknown_agencys_webhook_address_answers_404():
+    for path in (
+        f"/webhooks/elevenlabs/{uuid.uuid4()}/post-call",
+        f"/webhooks/elevenlabs/{uuid.uuid4()}/initiation",
+    ):
+        status, headers, content = serve(application, "POST", path, b"{}")
+        assert status == 404, path
+        assert "agency" in json.loads(content)["error"].lower()
+        assert "X-Frame-Options" not in headers
+
+
 def test_an_error_in_a_provider_view_is_a_500_answer_not_a_crash(settings):
     settings.MACHINE_URLCONF = "tests.voqo.machine_urls_with_a_broken_webhook"
     machines = MachineHandler()
