@@ -12,8 +12,10 @@ requests arriving meanwhile wait, and when the leader is done the first of them 
 next group. A lone request writes at once, on its own connection and in its own
 transaction — exactly as without the writer — so nothing is delayed to make a group.
 
-If a group's write fails, each of its items is written again alone, so a bad row fails
-only its own request. An item's result or error reaches its request unchanged.
+If a group's write fails, each request writes its own item again, alone, from its own
+thread: a bad row fails only its own request, and a connection lost under the group (a
+database restart) fails at most the leader's, whose connection it was — each follower
+retries on its own. An item's result or error reaches its request unchanged.
 """
 
 from __future__ import annotations
@@ -27,18 +29,22 @@ Result = TypeVar("Result")
 
 
 class _Waiting:
-    __slots__ = ("item", "done", "leads", "settled", "result", "error")
+    __slots__ = ("item", "done", "leads", "settled", "alone", "result", "error")
 
     def __init__(self, item: Any) -> None:
         self.item = item
         self.done = threading.Event()
         self.leads = False
         self.settled = False
+        self.alone = False  # its group failed: the request writes its item itself
         self.result: Any = None
         self.error: BaseException | None = None
 
     def settle(self, result: Any = None, error: BaseException | None = None) -> None:
         self.result, self.error, self.settled = result, error, True
+
+    def write_alone(self) -> None:
+        self.alone, self.settled = True, True
 
 
 class GroupWriter(Generic[Item, Result]):
@@ -81,6 +87,8 @@ class GroupWriter(Generic[Item, Result]):
             mine.done.wait()
         if mine.leads:
             self._lead()
+        if mine.alone:
+            return self.write_group([item])[0]
         if mine.error is not None:
             raise mine.error
         return mine.result
@@ -116,8 +124,8 @@ class GroupWriter(Generic[Item, Result]):
             if len(group) == 1:
                 group[0].settle(error=error)
                 return
-            for waiting in group:  # one by one: only a bad item's request fails
-                self._write([waiting])
+            for waiting in group:  # each again, alone, on its own request's connection
+                waiting.write_alone()
             return
         for waiting, result in zip(group, results, strict=True):
             waiting.settle(result)

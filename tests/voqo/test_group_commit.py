@@ -93,6 +93,46 @@ def test_a_group_that_fails_is_written_item_by_item_and_only_the_bad_item_fails(
     assert sorted(map(tuple, groups[2:])) == [("a",), ("b",), ("bad",)]
 
 
+def test_a_failed_group_is_retried_by_each_request_on_its_own_thread():
+    """A connection lost under a group (a database restart) fails only the leader."""
+    # The thread that wrote the failing group lost its connection: everything it writes
+    # afterwards fails too, as on a database restart.
+    lost = set()
+    written = []
+
+    def write_or_lose(items):
+        if threading.get_ident() in lost or len(items) > 1:
+            lost.add(threading.get_ident())
+            raise ConnectionError("server closed the connection unexpectedly")
+        written.append((threading.get_ident(), items[0]))
+        return [items[0].upper()]
+
+    write_group = HeldFirstGroup(write_or_lose)
+    writer = GroupWriter(write_group)
+
+    def write_from_a_thread(item):
+        try:
+            return threading.get_ident(), writer.write(item)
+        except ConnectionError:
+            return threading.get_ident(), "failed"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        first = pool.submit(write_from_a_thread, "first")
+        write_group.started.wait(10)
+        futures = [pool.submit(write_from_a_thread, item) for item in ("a", "b", "c")]
+        wait_until(lambda: writer.waiting() == 3)
+        write_group.release.set()
+        assert first.result(10)[1] == "FIRST"
+        outcomes = [future.result(10) for future in futures]
+
+    assert sorted(write_group.groups[1]) == ["a", "b", "c"]
+    assert [result for _, result in outcomes].count("failed") == 1, "the leader's own item"
+    leader = next(thread for thread, result in outcomes if result == "failed")
+    assert lost == {leader}
+    retried = {(thread, item.upper()) for thread, item in written if item != "first"}
+    assert retried == {(thread, result) for thread, result in outcomes if result != "failed"}
+
+
 def test_a_group_is_never_larger_than_its_bound():
     write_group = HeldFirstGroup(list)
     groups, started, release = write_group.groups, write_group.started, write_group.release
