@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
-import secrets
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -44,27 +40,26 @@ from voqo.bulk import (
     stored,
 )
 from voqo.calling_window import STATE_ZONES, TELEMARKETING, regions_narrowed_by
+from voqo.pending_files import PendingFiles
 
 logger = logging.getLogger(__name__)
 
 INSERT_BATCH = 5000
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-PENDING_UPLOAD_MAX_AGE = 24 * 3600
+# Previewed files waiting for their mapping and confirmation.
+PENDING_UPLOADS = PendingFiles("uploads")
 
 
 # -- uploads --------------------------------------------------------------------------
 
 
 def pending_upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "uploads"
+    return PENDING_UPLOADS.directory
 
 
 def pending_upload_path(token: str) -> Path:
     """Where a previewed file waits for confirmation; raises UploadRefused for a bad token."""
-    if not _TOKEN.match(token or ""):
-        raise UploadRefused("That upload has expired. Choose the file again.")
-    path = pending_upload_dir() / f"{token}.csv"
-    if not path.is_file():
+    path = PENDING_UPLOADS.path(token)
+    if path is None:
         raise UploadRefused("That upload has expired. Choose the file again.")
     return path
 
@@ -79,24 +74,7 @@ def store_pending_upload(file: UploadedFile) -> str:
             f"The file is {file.size / (1024 * 1024):.1f} MB; the limit is "
             f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Split it into smaller files."
         )
-    directory = pending_upload_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    _remove_stale_pending_uploads(directory)
-    token = secrets.token_urlsafe(24)
-    with open(directory / f"{token}.csv", "wb") as out:
-        for chunk in file.chunks():
-            out.write(chunk)
-    return token
-
-
-def _remove_stale_pending_uploads(directory: Path) -> None:
-    cutoff = time.time() - PENDING_UPLOAD_MAX_AGE
-    for path in directory.glob("*.csv"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except FileNotFoundError:
-            pass
+    return PENDING_UPLOADS.store(file.chunks())
 
 
 def describe_pending_upload(
@@ -113,10 +91,7 @@ def preview_upload(token: str, roles: list[str] | None = None, *, agency) -> Upl
 
 
 def discard_pending_upload(token: str) -> None:
-    try:
-        pending_upload_path(token).unlink()
-    except (UploadRefused, FileNotFoundError):
-        pass
+    PENDING_UPLOADS.discard(token)
 
 
 def import_upload(

@@ -6,15 +6,10 @@ row pipeline (`contacts.csv_mapping.ColumnMapping.read`), the same as campaign u
 
 from __future__ import annotations
 
-import re
-import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -32,6 +27,7 @@ from contacts.models import Contact
 from contacts.opt_out import apply_suppressions
 from contacts.services import forget_known_tags
 from voqo.models import agency_zone
+from voqo.pending_files import PendingFiles
 
 IMPORT_BATCH_SIZE = 500
 MAX_IMPORT_ROWS = 100_000
@@ -285,44 +281,4 @@ def import_summary(report: ContactImportReport) -> str:
 
 # --- Uploaded files kept between upload, mapping and confirm --------------------------
 
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
-PENDING_IMPORT_MAX_AGE = 24 * 3600
-
-
-def _pending_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / "contacts"
-
-
-def pending_import_path(token: str) -> Path | None:
-    """The stored upload for `token`, or None (unknown, expired or malformed token)."""
-    if not _TOKEN.match(token or ""):
-        return None
-    path = _pending_dir() / f"{token}.csv"
-    return path if path.exists() else None
-
-
-def store_pending_import(chunks: Iterator[bytes]) -> str:
-    """Keep an uploaded file on disk until staff confirm it; returns its token.
-
-    Also removes pending files older than a day (abandoned previews).
-    """
-    directory = _pending_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - PENDING_IMPORT_MAX_AGE
-    for old in directory.glob("*.csv"):
-        try:
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
-        except FileNotFoundError:
-            pass
-    token = uuid.uuid4().hex
-    with open(directory / f"{token}.csv", "wb") as out:
-        for chunk in chunks:
-            out.write(chunk)
-    return token
-
-
-def discard_pending_import(token: str) -> None:
-    path = pending_import_path(token)
-    if path is not None:
-        path.unlink(missing_ok=True)
+PENDING_IMPORTS = PendingFiles("imports", "contacts")

@@ -33,12 +33,10 @@ from contacts.forms import (
     MemoryForm,
 )
 from contacts.imports import (
-    discard_pending_import,
+    PENDING_IMPORTS,
     import_contacts_csv,
     import_summary,
     open_contacts_csv,
-    pending_import_path,
-    store_pending_import,
 )
 from contacts.models import Contact, Memory
 from contacts.opt_out import opt_in_contact, opt_out_contact
@@ -449,12 +447,12 @@ def contact_import(request: HttpRequest) -> HttpResponse:
     """Step 1: upload a file (nothing is saved yet), then map its columns."""
     form = ContactImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        token = store_pending_import(form.cleaned_data["file"].chunks())
+        token = PENDING_IMPORTS.store(form.cleaned_data["file"].chunks())
         try:
-            with open(pending_import_path(token), "rb") as fileobj:
+            with open(PENDING_IMPORTS.path(token), "rb") as fileobj:
                 open_contacts_csv(fileobj)
         except CsvRejected as rejection:
-            discard_pending_import(token)
+            PENDING_IMPORTS.discard(token)
             form.add_error("file", rejection.message)
         else:
             pending = dict(list(_pending_imports(request).items())[-4:])
@@ -465,7 +463,7 @@ def contact_import(request: HttpRequest) -> HttpResponse:
 
 
 def _forget_pending_import(request: HttpRequest, token: str) -> None:
-    discard_pending_import(token)
+    PENDING_IMPORTS.discard(token)
     pending = _pending_imports(request)
     request.session[_pending_key(request)] = {t: n for t, n in pending.items() if t != token}
 
@@ -475,7 +473,7 @@ def _forget_pending_import(request: HttpRequest, token: str) -> None:
 def contact_import_map(request: HttpRequest, token: str) -> HttpResponse:
     """Step 2: choose what each column holds, see the preview, then import."""
     pending = _pending_imports(request)
-    path = pending_import_path(token)
+    path = PENDING_IMPORTS.path(token)
     if path is None or token not in pending:
         messages.error(request, "That upload has expired. Please upload the file again.")
         return redirect("contacts:import")
@@ -488,7 +486,7 @@ def contact_import_map(request: HttpRequest, token: str) -> HttpResponse:
             table = open_contacts_csv(fileobj)
             samples = column_samples(table.rows(), len(table.headers))
     except CsvRejected as rejection:
-        discard_pending_import(token)
+        PENDING_IMPORTS.discard(token)
         messages.error(request, rejection.message)
         return redirect("contacts:import")
     roles, remembered = initial_roles(
@@ -516,7 +514,7 @@ def contact_import_map(request: HttpRequest, token: str) -> HttpResponse:
                         fileobj, commit=commit, roles=mapping.roles, agency=request.agency
                     )
             except CsvRejected as rejection:
-                discard_pending_import(token)
+                PENDING_IMPORTS.discard(token)
                 messages.error(request, rejection.message)
                 return redirect("contacts:import")
             if report.committed:

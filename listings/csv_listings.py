@@ -18,6 +18,10 @@ from contacts.csv_mapping import headers_key, simplify_header
 from contacts.models import ImportMapping
 from listings import reaxml
 from listings.reaxml import ListingRecord
+from voqo.pending_files import PendingFiles
+
+# Uploaded CSV files waiting for their column mapping and confirmation.
+PENDING_IMPORTS = PendingFiles("imports", "listings")
 
 KIND = ImportMapping.Kind.LISTINGS
 IGNORE = "ignore"

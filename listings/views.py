@@ -17,7 +17,6 @@ from agencies.models import Role
 from calls.models import Call
 from contacts.csv_import import CsvRejected, read_csv
 from contacts.csv_mapping import column_samples
-from contacts.imports import discard_pending_import, pending_import_path, store_pending_import
 from listings import csv_listings, queue, services
 from listings.forms import (
     FeedForm,
@@ -201,7 +200,7 @@ def _pending(request: HttpRequest) -> dict[str, str]:
 
 
 def _forget(request: HttpRequest, token: str) -> None:
-    discard_pending_import(token)
+    csv_listings.PENDING_IMPORTS.discard(token)
     request.session[_csv_key(request)] = {t: n for t, n in _pending(request).items() if t != token}
 
 
@@ -212,12 +211,12 @@ def csv_upload(request: HttpRequest) -> HttpResponse:
     require_agency(request)
     form = ListingsCsvForm(request.POST, request.FILES)
     if form.is_valid():
-        token = store_pending_import(form.cleaned_data["file"].chunks())
+        token = csv_listings.PENDING_IMPORTS.store(form.cleaned_data["file"].chunks())
         try:
-            with open(pending_import_path(token), "rb") as fileobj:
+            with open(csv_listings.PENDING_IMPORTS.path(token), "rb") as fileobj:
                 read_csv(fileobj)
         except CsvRejected as rejection:
-            discard_pending_import(token)
+            csv_listings.PENDING_IMPORTS.discard(token)
             messages.error(request, rejection.message)
         else:
             pending = dict(list(_pending(request).items())[-4:])
@@ -235,7 +234,7 @@ def csv_map(request: HttpRequest, token: str) -> HttpResponse:
     """Step 2: choose what each column holds, see the preview, then import."""
     agency = require_agency(request)
     pending = _pending(request)
-    path = pending_import_path(token)
+    path = csv_listings.PENDING_IMPORTS.path(token)
     if path is None or token not in pending:
         messages.error(request, "That upload has expired. Please upload the file again.")
         return redirect("listings:import")

@@ -20,7 +20,7 @@ from api.keys import create_api_key
 from calls.models import Call, WebhookEvent
 from campaigns.models import Campaign, JobCall
 from campaigns.services import create_job
-from contacts.imports import store_pending_import
+from contacts.imports import PENDING_IMPORTS
 from contacts.models import Memory
 from functions.models import CustomFunction, FunctionInvocation
 from knowledge.models import KnowledgeDocument
@@ -88,7 +88,7 @@ def demo_objects() -> dict[str, str]:
     # The signed-in staff user's own membership (the first), and an open invitation.
     membership = Membership.objects.order_by("created_at").first()
     invitation = Invitation.objects.create(agency=membership.agency, email="new@example.com")
-    import_token = store_pending_import(iter([b"Name,Mobile\nJo Citizen,0412 345 678\n"]))
+    import_token = PENDING_IMPORTS.store(iter([b"Name,Mobile\nJo Citizen,0412 345 678\n"]))
     api_key = create_api_key(agency=agency, name="CRM sync").api_key
     endpoint = create_endpoint(
         agency=agency, url="https://crm.example.com/hooks/voqo", event_types=["call.completed"]
