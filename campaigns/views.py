@@ -152,12 +152,16 @@ def upload_new(request: HttpRequest, campaign_id) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
+        token = ""
         try:
             token = services.store_pending_upload(file)
-            _remember_pending_upload(request, campaign, token)
-            return _mapping_page(request, campaign, token=token, filename=file.name)
+            page = _mapping_page(request, campaign, token=token, filename=file.name)
         except UploadRefused as refusal:
+            services.discard_pending_upload(token)  # a refused file is not kept
             form.add_error("file", refusal.message)
+        else:
+            _remember_pending_upload(request, campaign, token)
+            return page
     return render(request, "campaigns/upload_form.html", {"campaign": campaign, "form": form})
 
 

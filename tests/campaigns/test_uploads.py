@@ -113,9 +113,11 @@ def test_a_file_without_a_phone_column_asks_which_column_holds_the_numbers(staff
     assert Upload.objects.count() == 0
 
 
-def test_renamed_spreadsheet_is_refused(staff_client, campaign):
+def test_renamed_spreadsheet_is_refused_and_not_kept(staff_client, campaign, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
     response = upload(staff_client, campaign, b"PK\x03\x04" + b"\x00" * 100)
     assert "Excel" in response.content.decode()
+    assert not list((tmp_path / "uploads").glob("*.csv"))
 
 
 def test_oversize_file_is_refused_before_reading(staff_client, campaign, monkeypatch):
