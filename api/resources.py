@@ -356,12 +356,14 @@ class UploadViewSet(
         if campaign is None:
             raise serializers.ValidationError({"campaign": "No campaign with that id here."})
         file = serializer.validated_data["file"]
+        token = ""
         try:
             token = campaign_services.store_pending_upload(file)
             upload = campaign_services.import_upload(
                 campaign=campaign, token=token, filename=file.name or "upload.csv"
             )
         except UploadRefused as refusal:
+            campaign_services.discard_pending_upload(token)  # nobody holds its token
             raise _refused(
                 str(refusal), code="upload_refused", http_status=422, field="file"
             ) from None

@@ -173,9 +173,10 @@ def test_a_campaign_upload_becomes_a_job_that_starts_pauses_and_cancels(api, age
     assert _json(api.post(f"{url}/cancel"))["status"] == "cancelled"
 
 
-def test_a_file_that_is_not_a_campaign_csv_is_refused(api, agency):
+def test_a_file_that_is_not_a_campaign_csv_is_refused_and_not_kept(api, agency, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    settings.MEDIA_ROOT = str(tmp_path)
     campaign = _json(api.post("/api/v1/campaigns", {"name": "Spring"}, "application/json"))
     response = api.post(
         "/api/v1/uploads",
@@ -183,6 +184,7 @@ def test_a_file_that_is_not_a_campaign_csv_is_refused(api, agency):
     )
     assert response.status_code in (400, 422)
     assert response.json()["error"]["message"]
+    assert not list((tmp_path / "uploads").glob("*.csv"))
 
 
 def test_custom_functions_never_show_their_secrets(api, agency):
