@@ -11,7 +11,7 @@ from campaigns.models import BatchContact, Campaign
 
 def run_import(csv_path: str) -> int:
     """Store the file as an upload would, import it, and return the rows stored."""
-    directory = services.pending_upload_dir()
+    directory = services.PENDING_UPLOADS.directory
     directory.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(24)
     shutil.copyfile(csv_path, Path(directory) / f"{token}.csv")

@@ -52,10 +52,6 @@ PENDING_UPLOADS = PendingFiles("uploads")
 # -- uploads --------------------------------------------------------------------------
 
 
-def pending_upload_dir() -> Path:
-    return PENDING_UPLOADS.directory
-
-
 def pending_upload_path(token: str) -> Path:
     """Where a previewed file waits for confirmation; raises UploadRefused for a bad token."""
     path = PENDING_UPLOADS.path(token)
