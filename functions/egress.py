@@ -10,9 +10,14 @@ private, link-local (cloud metadata), multicast, reserved, unspecified, CGNAT, b
 
 The timeout is a total deadline for the whole exchange (name lookup, connect, TLS, headers,
 body, redirects): a socket timeout alone restarts with every byte, so an endpoint dripping
-one byte a second would hold the request (and a web worker) indefinitely. A timer cuts every
-socket of the exchange when the deadline passes, and the lookup runs in a thread we stop
-waiting for.
+one byte a second would hold the request (and a web worker) indefinitely. A watchdog cuts
+every socket of the exchange when the deadline passes, and the lookup runs on a lookup
+thread we stop waiting for.
+
+Connections are kept for the next exchange with the same checked address, port and host
+name (so a webhook receiver or an agency's API is not connected to, and TLS-handshaken,
+again for every request); the name is still resolved and checked for every request, and a
+kept connection is only ever used for the address it was opened to.
 
 `settings.ALLOWED_FUNCTION_HOSTS` lists exact host names that skip the address check
 (development and tests, e.g. "localhost"); it opens those names only, never the addresses.
@@ -21,21 +26,37 @@ waiting for.
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import threading
 import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as LookupTimedOut
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
 
-from functions.deadline import Deadline, WatchedHTTPPool, WatchedHTTPSPool
+from functions.deadline import (
+    Deadline,
+    WatchedHTTPPool,
+    WatchedHTTPSPool,
+    used_a_kept_connection,
+    watched_by,
+)
 
 MAX_REDIRECTS = 3
 MAX_RESPONSE_BYTES = 256 * 1024
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 _CHUNK = 16 * 1024
+# Destinations whose connections are kept, and idle connections kept per destination.
+KEPT_DESTINATIONS = 64
+KEPT_CONNECTIONS = 4
+# Lookups that may hang at once before the next waits its turn (each is bounded by the
+# resolver's own timeouts; the exchange's deadline stops waiting for it).
+LOOKUP_THREADS = 16
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -159,27 +180,26 @@ def is_allowed_host(host: str) -> bool:
     return host.lower().rstrip(".") in allowed
 
 
+class _Lookups:
+    """A few reusable threads for name lookups (a new thread per lookup cost more than the
+    lookup), started afresh in a forked child, which inherits none of them."""
+
+    def __init__(self) -> None:
+        self.executor = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="function-dns")
+
+
+_lookups = _Lookups()
+
+
 def _getaddrinfo(host: str, port: int, within: float | None) -> list:
     """`socket.getaddrinfo`, given up on after `within` seconds (the lookup cannot be cut)."""
     if within is None:
         return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    outcome: dict[str, object] = {}
-    done = threading.Event()
-
-    def lookup() -> None:
-        try:
-            outcome["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except BaseException as exc:  # handed to the waiting thread
-            outcome["error"] = exc
-        finally:
-            done.set()
-
-    threading.Thread(target=lookup, name="function-dns", daemon=True).start()
-    if not done.wait(max(within, 0)):
-        raise EgressTimeout(f"The name {host} could not be looked up within the timeout.")
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["infos"]  # type: ignore[return-value]
+    lookup = _lookups.executor.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        return lookup.result(timeout=max(within, 0))
+    except LookupTimedOut:
+        raise EgressTimeout(f"The name {host} could not be looked up within the timeout.") from None
 
 
 def resolve_destination(host: str, port: int, within: float | None = None) -> list[IPAddress]:
@@ -297,69 +317,124 @@ def _send_once(
     too_slow = EgressTimeout(f"{host} did not answer within {timeout:g} s.")
     last_error: EgressError | None = None
     for address in addresses:
-        remaining = deadline.remaining()
-        if remaining <= 0 or deadline.expired:
-            raise too_slow
-        pool_options = {
-            "host": str(address),
-            "port": port,
-            "timeout": urllib3.Timeout(connect=remaining, read=remaining),
-            "retries": False,
-            "maxsize": 1,
-        }
-        if scheme == "https":
-            # Pinned to the address, verified against the name.
-            pool = WatchedHTTPSPool(
-                **pool_options,
-                cert_reqs="CERT_REQUIRED",
-                server_hostname=host,
-                assert_hostname=host,
-            )
-        else:
-            pool = WatchedHTTPPool(**pool_options)
-        pool.deadline = deadline
-        try:
-            with pool:
-                try:
-                    response = pool.urlopen(
-                        method,
-                        target,
-                        body=body,
-                        headers=send_headers,
-                        redirect=False,
-                        retries=False,
-                        preload_content=False,
-                        assert_same_host=False,
+        pool = _kept_pools.get(scheme, address, port, host)
+        for is_retry in (False, True):
+            remaining = deadline.remaining()
+            if remaining <= 0 or deadline.expired:
+                raise too_slow
+            try:
+                with watched_by(deadline):
+                    return _exchange_on(
+                        pool, method, url, target, body, send_headers, deadline, max_bytes
                     )
-                except urllib3.exceptions.NewConnectionError:
-                    if deadline.expired:
-                        raise too_slow from None
-                    last_error = EgressError(f"Could not connect to {host}.")
-                    continue  # try the host's next address
-                try:
-                    content = _read_capped(response, deadline.at, max_bytes)
-                finally:
-                    response.release_conn()
+            except urllib3.exceptions.NewConnectionError:
                 if deadline.expired:
-                    # A cut connection can look like the end of a body without a length.
-                    raise too_slow
-                return RawResponse(
-                    status=response.status,
-                    headers={k.lower(): v for k, v in response.headers.items()},
-                    body=content,
-                    url=url,
-                )
-        except urllib3.exceptions.TimeoutError:
-            raise too_slow from None
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            if deadline.expired:
+                    raise too_slow from None
+                last_error = EgressError(f"Could not connect to {host}.")
+                break  # try the host's next address
+            except urllib3.exceptions.TimeoutError:
                 raise too_slow from None
-            if isinstance(exc, urllib3.exceptions.SSLError):
-                raise EgressError(f"The TLS connection to {host} failed.") from None
-            raise EgressError(f"The connection to {host} failed.") from None
+            except urllib3.exceptions.ProtocolError:
+                if deadline.expired:
+                    raise too_slow from None
+                if not is_retry and used_a_kept_connection():
+                    # The receiver closed an idle kept connection as we sent on it, before
+                    # any answer (browsers send again in this case too); once.
+                    continue
+                raise EgressError(f"The connection to {host} failed.") from None
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                if deadline.expired:
+                    raise too_slow from None
+                if isinstance(exc, urllib3.exceptions.SSLError):
+                    raise EgressError(f"The TLS connection to {host} failed.") from None
+                raise EgressError(f"The connection to {host} failed.") from None
     if last_error is not None:
         raise last_error
     raise too_slow
+
+
+def _exchange_on(pool, method, url, target, body, headers, deadline, max_bytes) -> RawResponse:
+    """One request on a kept (or new) connection of `pool`. The connection is kept again
+    only when its answer was read to the end."""
+    remaining = deadline.remaining()
+    response = pool.urlopen(
+        method,
+        target,
+        body=body,
+        headers=headers,
+        timeout=urllib3.Timeout(connect=remaining, read=remaining),
+        redirect=False,
+        retries=False,
+        preload_content=False,
+        assert_same_host=False,
+    )
+    try:
+        content = _read_capped(response, deadline.at, max_bytes)
+    except BaseException:
+        # Unread bytes would be taken for the next request's answer.
+        if response.connection is not None:
+            response.connection.close()
+        raise
+    finally:
+        response.release_conn()
+    if deadline.expired:
+        # A cut connection can look like the end of a body without a length.
+        raise urllib3.exceptions.ReadTimeoutError(pool, target, "deadline")
+    return RawResponse(
+        status=response.status,
+        headers={k.lower(): v for k, v in response.headers.items()},
+        body=content,
+        url=url,
+    )
+
+
+class _KeptPools:
+    """Connection pools by (scheme, checked address, port, host name), least recently used
+    dropped beyond KEPT_DESTINATIONS. A forked child starts with none: a socket shared with
+    the parent would interleave both processes' requests."""
+
+    def __init__(self) -> None:
+        self.pools: OrderedDict[tuple, urllib3.HTTPConnectionPool] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, scheme: str, address: IPAddress, port: int, host: str):
+        key = (scheme, str(address), port, host)
+        with self.lock:
+            pool = self.pools.get(key)
+            if pool is not None:
+                self.pools.move_to_end(key)
+                return pool
+            pool = self.pools[key] = _new_pool(scheme, address, port, host)
+            if len(self.pools) > KEPT_DESTINATIONS:
+                self.pools.popitem(last=False)[1].close()
+            return pool
+
+
+def _new_pool(scheme: str, address: IPAddress, port: int, host: str):
+    options = {
+        "host": str(address),
+        "port": port,
+        "retries": False,
+        "maxsize": KEPT_CONNECTIONS,
+        "block": False,  # more at once than are kept: the extra connections are closed after
+    }
+    if scheme == "https":
+        # Pinned to the address, verified against the name.
+        return WatchedHTTPSPool(
+            **options, cert_reqs="CERT_REQUIRED", server_hostname=host, assert_hostname=host
+        )
+    return WatchedHTTPPool(**options)
+
+
+_kept_pools = _KeptPools()
+
+
+def _start_afresh_after_fork() -> None:
+    global _kept_pools, _lookups
+    _kept_pools, _lookups = _KeptPools(), _Lookups()
+
+
+os.register_at_fork(after_in_child=_start_afresh_after_fork)
 
 
 def _read_capped(
