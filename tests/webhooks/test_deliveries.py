@@ -13,7 +13,7 @@ from tests.factories import default_agency, make_staff_user
 from tests.webhooks.receiver import counting_listener, receiver
 from webhooks.endpoints import create_endpoint
 from webhooks.models import Delivery, Endpoint
-from webhooks.sending import send_test_event
+from webhooks.sending import attempt_delivery, send_test_event
 from webhooks.tasks import deliver_due_webhooks, deliver_webhook
 
 
@@ -216,3 +216,30 @@ def test_a_delivery_to_a_healthy_endpoint_takes_four_queries(
     assert len(received) == 1
     delivery.refresh_from_db()
     assert delivery.status == "succeeded" and delivery.attempts == 1
+
+
+def test_a_delivery_held_by_another_worker_or_already_sent_is_not_sent_again(
+    db, django_capture_on_commit_callbacks
+):
+    with receiver() as (url, received):
+        endpoint = ping_endpoint(url)
+        with django_capture_on_commit_callbacks(execute=False):
+            send_test_event(endpoint=endpoint)
+        delivery = Delivery.objects.get()
+        # Another worker's claim: its lease has not run out.
+        Delivery.objects.filter(pk=delivery.pk).update(
+            next_attempt_at=timezone.now() + timedelta(minutes=1)
+        )
+        assert attempt_delivery(delivery.pk) is False
+        assert received == []
+
+        with time_machine.travel(timezone.now() + timedelta(minutes=2)):  # the lease ran out
+            assert attempt_delivery(delivery.pk) is True
+            assert attempt_delivery(delivery.pk) is False  # sent: not pending any more
+
+    assert len(received) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("succeeded", 1, None)
+    attempt = delivery.attempt_log.get()
+    assert (attempt.response_status, attempt.error) == (200, "")
+    assert attempt.request_headers["Voqo-Event-Id"] == json.loads(attempt.request_body)["id"]
