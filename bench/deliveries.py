@@ -2,20 +2,24 @@
 
 A tiny threaded HTTP server on loopback, in its own process, answers every POST with 200.
 `count` events are recorded through the webhooks app (one delivery each, queued on the task
-broker as in use); then this process takes the queued tasks off the broker and runs them one
-after another, as a django-q2 worker process does (its result saving happens in the
-cluster's monitor process, not here), until every delivery has succeeded.
+broker as in use); then django-q2's own pusher, in its own process as in a cluster, hands the
+tasks to django-q2's own worker loop running in this process, until every delivery has run.
+A helper process stands in for the cluster's monitor: it acknowledges each finished task
+(the results are not saved, which is the monitor's work, not the worker's).
 """
 
-import importlib
+import multiprocessing
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
 
+from django.db import connections
 from django.test import override_settings
 from django_q.brokers import get_broker
-from django_q.signing import SignedPackage
+from django_q.conf import Conf
+from django_q.pusher import pusher
+from django_q.worker import worker
 
 from agencies.models import Agency
 from webhooks import queue, sending
@@ -28,6 +32,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 class Answer(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # As a production web server does; else its headers and body, written apart on a kept
+    # connection, wait out the sender's delayed acknowledgement (40 ms) every time.
+    disable_nagle_algorithm = True
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.send_response(200)
@@ -58,24 +65,50 @@ def receiver():
         process.wait(timeout=10)
 
 
-def _run_queued_deliveries(broker, deadline: float) -> None:
-    """Take tasks off the broker and run them, as a worker process does."""
-    functions = {}
-    while True:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the deliveries did not finish in time")
-        tasks = broker.dequeue() or []
-        if not tasks and not broker.queue_size():
-            return  # nothing left to run (a worker asks the broker, not the deliveries)
-        for ack_id, package in tasks:
-            task = SignedPackage.loads(package)
-            path = task["func"]
-            if path == queue.DELIVER:
-                if path not in functions:
-                    module, name = path.rsplit(".", 1)
-                    functions[path] = getattr(importlib.import_module(module), name)
-                functions[path](*task["args"], **task["kwargs"])
-            broker.acknowledge(ack_id)
+RECYCLED = -2  # django-q2's worker state after Conf.RECYCLE tasks
+
+
+def _acknowledge_results(results, tasks, count: int) -> None:
+    """The cluster monitor's part (its own process): acknowledge each finished task on the
+    broker (results are not saved, as that is not the worker's work) and stop the worker
+    once `count` deliveries have run."""
+    broker = get_broker()
+    finished = 0
+    while finished < count:
+        task = results.get()
+        broker.acknowledge(task["ack_id"])
+        finished += task["func"] == queue.DELIVER
+    tasks.put("STOP")
+
+
+def _run_queued_deliveries(count: int, timeout: float) -> None:
+    """django-q2's own pusher (its own process, as in a cluster) takes the tasks off the
+    broker and hands them to django-q2's own worker loop, run here: this process is the
+    worker process, with the per-task work that loop does (connection checks, its timeout
+    alarm, logging, the result handed back)."""
+    fork = multiprocessing.get_context("fork")
+    tasks, results, stop = fork.Queue(maxsize=Conf.QUEUE_LIMIT), fork.Queue(), fork.Event()
+    connections.close_all()  # never shared with a forked process
+    helpers = [
+        fork.Process(target=pusher, args=(tasks, stop), daemon=True),
+        fork.Process(target=_acknowledge_results, args=(results, tasks, count), daemon=True),
+    ]
+    for helper in helpers:
+        helper.start()
+    state = fork.Value("f", -1)
+    try:
+        while True:
+            state.value = -1
+            worker(tasks, results, state, timeout=int(timeout))
+            if state.value != RECYCLED:
+                break  # stopped: every delivery has run
+            # A cluster replaces a worker after Conf.RECYCLE tasks; this one carries on.
+    finally:
+        stop.set()
+        for helper in helpers:
+            helper.join(timeout=5)
+            if helper.is_alive():
+                helper.kill()
 
 
 def run_deliveries(count: int = 2_000, timeout: float = 600) -> dict:
@@ -92,7 +125,7 @@ def run_deliveries(count: int = 2_000, timeout: float = 600) -> dict:
                 data={"call_id": f"bench-{n}", "summary": "Booked an inspection at 12 Ocean St."},
             )
         started = time.perf_counter()
-        _run_queued_deliveries(broker, time.monotonic() + timeout)
+        _run_queued_deliveries(count, timeout)
         elapsed = time.perf_counter() - started
         delivered = Delivery.objects.filter(
             endpoint=endpoint, status=Delivery.Status.SUCCEEDED
