@@ -16,14 +16,13 @@ never a SELECT followed by an INSERT.
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -32,7 +31,7 @@ from calls import applying, queue
 from calls.models import Call, EventDrain, WebhookEvent
 from calls.ownership import install_agency
 from voqo.bulk import AsStored, insert_new_rows, insert_rows
-from voqo.db import statement_cursor
+from voqo.db import WrittenOnce
 from voqo.group_commit import GroupWriter
 from voqo.providers import PostCallEvent
 from voqo.providers.elevenlabs_webhooks import POST_CALL_AUDIO, parse_event
@@ -148,31 +147,24 @@ def request_event_processing() -> bool:
     return bool(queued)
 
 
-@functools.cache
-def _drain_busy_sql() -> str:
-    q, meta = connection.ops.quote_name, EventDrain._meta
-    return (
-        f"SELECT 1 FROM {q(meta.db_table)} WHERE {q(meta.pk.column)} = %(only)s "
-        f"AND ({q('started_at')} >= %(started)s OR {q('queued_at')} >= %(queued)s)"
-    )
+# Written once: every post-call delivery asks, and building the ORM query for it cost more
+# than running it.
+_DRAIN_BUSY = WrittenOnce(
+    EventDrain,
+    "SELECT 1 FROM {table} WHERE {id} = %(only)s "
+    "AND ({started_at} >= %(started)s OR {queued_at} >= %(queued)s)",
+    fields={"started": "started_at", "queued": "queued_at"},
+)
 
 
 def _drain_busy(now: datetime) -> bool:
-    """Whether a drain is running or queued (not expired): one read of the drain row.
-
-    SQL written once: every post-call delivery asks, and building the ORM query for it cost
-    more than running it.
-    """
-    field = EventDrain._meta.get_field("started_at")
-    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up
+    """Whether a drain is running or queued (not expired): one read of the drain row."""
     params = {
         "only": EventDrain.ONLY,
-        "started": field.get_db_prep_value(now - CLAIM_EXPIRY, db),
-        "queued": field.get_db_prep_value(now - DRAIN_QUEUE_EXPIRY, db),
+        "started": now - CLAIM_EXPIRY,
+        "queued": now - DRAIN_QUEUE_EXPIRY,
     }
-    with statement_cursor(db) as cursor:
-        cursor.execute(_drain_busy_sql(), params)
-        return cursor.fetchone() is not None
+    return _DRAIN_BUSY.execute(params) is not None
 
 
 def drain_webhook_events() -> int:

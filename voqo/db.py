@@ -9,6 +9,7 @@ is off (a PgBouncer older than 1.21 in transaction mode cannot route prepared st
 prepares each statement once per connection. Other backends get the ordinary cursor.
 """
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorDebugWrapper
 
@@ -39,3 +40,50 @@ def statement_cursor(db: BaseDatabaseWrapper):
     with db.wrap_database_errors:
         cursor = ServerBindingCursor(db.connection)
     return _StatementDebugWrapper(cursor, db) if db.queries_logged else db.make_cursor(cursor)
+
+
+class WrittenOnce:
+    """One hot statement of `model`'s table, written once as SQL (building the ORM query
+    cost more than running it) and run through `statement_cursor`.
+
+    `template` names the table as {table} and columns by field name as {field_name}
+    (quoted for the backend), and another model's (`others`, by prefix) as {prefix_table}
+    and {prefix_field_name}; parameters are %(name)s, given as Python values and prepared
+    by `model`'s field named in `fields` (a parameter without one is passed as it is).
+    """
+
+    def __init__(self, model, template: str, fields: dict[str, str] | None = None, others=None):
+        self.model, self.template, self.fields = model, template, fields or {}
+        self.others = others or {}
+        self._sql: dict[str, str] = {}
+
+    def sql(self, db: BaseDatabaseWrapper) -> str:
+        if db.vendor not in self._sql:
+            names = _sql_names(db, self.model, "")
+            for prefix, model in self.others.items():
+                names.update(_sql_names(db, model, f"{prefix}_"))
+            self._sql[db.vendor] = self.template.format(**names)
+        return self._sql[db.vendor]
+
+    def execute(self, params: dict, using: str = DEFAULT_DB_ALIAS):
+        """Run it; the cursor's rowcount for a write, the first row (or None) for a read."""
+        db = connections[using]
+        meta = self.model._meta
+        values = {
+            name: (
+                meta.get_field(self.fields[name]).get_db_prep_value(value, db)
+                if name in self.fields
+                else value
+            )
+            for name, value in params.items()
+        }
+        with statement_cursor(db) as cursor:
+            cursor.execute(self.sql(db), values)
+            return cursor.fetchone() if cursor.description else cursor.rowcount
+
+
+def _sql_names(db: BaseDatabaseWrapper, model, prefix: str) -> dict[str, str]:
+    quote, meta = db.ops.quote_name, model._meta
+    names = {f"{prefix}{field.name}": quote(field.column) for field in meta.concrete_fields}
+    names[f"{prefix}table"] = quote(meta.db_table)
+    return names

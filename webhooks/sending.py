@@ -5,7 +5,6 @@ days. At least once and not ordered: a receiver dedupes by the event id."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import json
@@ -14,12 +13,12 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from functions.egress import EgressError, OutgoingRequest, send_request
 from voqo.bulk import insert_rows
-from voqo.db import statement_cursor
+from voqo.db import WrittenOnce
 from voqo.events import record_audit
 from webhooks import queue
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint, Event
@@ -130,55 +129,30 @@ def deliver_due(now=None) -> int:
 
 # The claim and the success are written once as SQL: every delivery runs both, and building
 # their ORM queries cost more than running them (a worker's deliveries per second).
-
-
-@functools.cache
-def _claim_sql() -> str:
-    table, column = _delivery_sql_names()
-    return (
-        f"UPDATE {table} SET {column('next_attempt_at')} = %(lease_ends)s "
-        f"WHERE {column('id')} = %(id)s AND {column('status')} = %(pending)s "
-        f"AND ({column('next_attempt_at')} IS NULL OR {column('next_attempt_at')} <= %(now)s)"
-    )
-
-
-@functools.cache
-def _succeeded_sql() -> str:
-    table, column = _delivery_sql_names()
-    return (
-        f"UPDATE {table} SET {column('status')} = %(succeeded)s, "
-        f"{column('attempts')} = %(attempts)s, {column('last_attempt_at')} = %(now)s, "
-        f"{column('last_status_code')} = %(status_code)s, {column('last_error')} = '', "
-        f"{column('delivered_at')} = %(now)s, {column('next_attempt_at')} = NULL "
-        f"WHERE {column('id')} = %(id)s"
-    )
-
-
-def _delivery_sql_names():
-    quote, meta = connection.ops.quote_name, Delivery._meta
-    return quote(meta.db_table), lambda name: quote(meta.get_field(name).column)
-
-
-def _delivery_sql_value(name: str, value, db):
-    return Delivery._meta.get_field(name).get_db_prep_value(value, db)
-
-
-def _run_delivery_sql(sql: str, params: dict) -> int:
-    with statement_cursor(connections[DEFAULT_DB_ALIAS]) as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+_CLAIM = WrittenOnce(
+    Delivery,
+    "UPDATE {table} SET {next_attempt_at} = %(lease_ends)s WHERE {id} = %(id)s "
+    "AND {status} = %(pending)s AND ({next_attempt_at} IS NULL OR {next_attempt_at} <= %(now)s)",
+    fields={"id": "id", "lease_ends": "next_attempt_at", "now": "next_attempt_at"},
+)
+_SUCCEEDED = WrittenOnce(
+    Delivery,
+    "UPDATE {table} SET {status} = %(succeeded)s, {attempts} = %(attempts)s, "
+    "{last_attempt_at} = %(now)s, {last_status_code} = %(status_code)s, {last_error} = '', "
+    "{delivered_at} = %(now)s, {next_attempt_at} = NULL WHERE {id} = %(id)s",
+    fields={"id": "id", "now": "delivered_at"},
+)
 
 
 def _claim(delivery_id, now) -> bool:
     """Conditional UPDATE: this worker, and no other, attempts the delivery now."""
-    db = connections[DEFAULT_DB_ALIAS]
     params = {
-        "id": _delivery_sql_value("id", delivery_id, db),
+        "id": delivery_id,
         "pending": Delivery.Status.PENDING.value,
-        "now": _delivery_sql_value("next_attempt_at", now, db),
-        "lease_ends": _delivery_sql_value("next_attempt_at", now + CLAIM_LEASE, db),
+        "now": now,
+        "lease_ends": now + CLAIM_LEASE,
     }
-    return bool(_run_delivery_sql(_claim_sql(), params))
+    return bool(_CLAIM.execute(params))
 
 
 def attempt_delivery(delivery_id) -> bool:
@@ -254,15 +228,14 @@ def attempt_delivery(delivery_id) -> bool:
 
 
 def _succeeded(delivery: Delivery, endpoint: Endpoint, *, status_code: int, now) -> None:
-    db = connections[DEFAULT_DB_ALIAS]
     params = {
-        "id": _delivery_sql_value("id", delivery.pk, db),
+        "id": delivery.pk,
         "succeeded": Delivery.Status.SUCCEEDED.value,
         "attempts": delivery.attempts + 1,
-        "now": _delivery_sql_value("delivered_at", now, db),
+        "now": now,
         "status_code": status_code,
     }
-    _run_delivery_sql(_succeeded_sql(), params)
+    _SUCCEEDED.execute(params)
     if endpoint.failing_since is not None:  # as read with the delivery: most are not failing
         Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(
             failing_since=None
