@@ -162,6 +162,14 @@ class _WatchedHTTPSConnection(HTTPSConnection):
 
 
 class _KeptConnectionsWatched:
+    def _put_conn(self, conn) -> None:
+        # More exchanges at once than connections are kept (web threads calling one agency's
+        # API): the extra connection closes quietly, where urllib3 would log a warning.
+        if conn is not None and self.pool is not None and self.pool.full():
+            conn.close()
+            return
+        super()._put_conn(conn)
+
     def _get_conn(self, timeout=None):
         conn = super()._get_conn(timeout)
         # A kept connection's socket was opened under an earlier exchange's deadline.

@@ -3,6 +3,7 @@ without ever giving up the address check, the total deadline or a clean answer."
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from functions.egress import (
+    KEPT_CONNECTIONS,
     DestinationRefused,
     EgressError,
     EgressTimeout,
@@ -37,6 +39,7 @@ class KeepAliveServer:
     connections: int = 0
     requests: list[str] = field(default_factory=list)
     cut: threading.Event = field(default_factory=threading.Event)
+    delay: float = 0  # seconds before each /ok answer
 
     def url(self, path: str) -> str:
         return f"http://localhost:{self.port}{path}"
@@ -82,6 +85,7 @@ def _serve_connection(server: KeepAliveServer, conn: socket.socket) -> None:
                     server.cut.set()
                 return
             else:
+                time.sleep(server.delay)
                 _answer(conn, b"ok")
 
 
@@ -189,3 +193,28 @@ def test_a_forked_process_opens_its_own_connection(keepalive):
 
     assert os.waitstatus_to_exitcode(status) == 0
     assert keepalive.connections == 2  # the child never wrote on the parent's socket
+
+
+def test_more_requests_at_once_than_are_kept_close_their_extra_connections_quietly(
+    keepalive, caplog
+):
+    keepalive.delay = 0.3  # every answer waits, so the requests overlap
+    answers: list[bytes] = []
+    senders = [
+        threading.Thread(target=lambda: answers.append(_post(keepalive.url("/ok"))))
+        for _ in range(KEPT_CONNECTIONS + 2)
+    ]
+    with caplog.at_level(logging.WARNING):
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+
+    assert answers == [b"ok"] * (KEPT_CONNECTIONS + 2)
+    assert keepalive.connections == KEPT_CONNECTIONS + 2
+    assert caplog.records == []
+    keepalive.delay = 0
+    # The kept ones serve the next requests.
+    for _ in range(KEPT_CONNECTIONS):
+        assert _post(keepalive.url("/ok")) == b"ok"
+    assert keepalive.connections == KEPT_CONNECTIONS + 2
