@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from queue import Empty
 
 from django.db import connections
 from django.test import override_settings
@@ -68,16 +69,19 @@ def receiver():
 RECYCLED = -2  # django-q2's worker state after Conf.RECYCLE tasks
 
 
-def _acknowledge_results(results, tasks, count: int) -> None:
+def _acknowledge_results(results, tasks, count: int, timeout: float) -> None:
     """The cluster monitor's part (its own process): acknowledge each finished task on the
     broker (results are not saved, as that is not the worker's work) and stop the worker
     once `count` deliveries have run."""
     broker = get_broker()
-    finished = 0
-    while finished < count:
-        task = results.get()
-        broker.acknowledge(task["ack_id"])
-        finished += task["func"] == queue.DELIVER
+    finished, give_up_at = 0, time.monotonic() + timeout
+    try:
+        while finished < count:
+            task = results.get(timeout=max(give_up_at - time.monotonic(), 0))
+            broker.acknowledge(task["ack_id"])
+            finished += task["func"] == queue.DELIVER
+    except Empty:
+        pass  # too slow: the worker stops, and the figure shows fewer delivered
     tasks.put("STOP")
 
 
@@ -91,7 +95,9 @@ def _run_queued_deliveries(count: int, timeout: float) -> None:
     connections.close_all()  # never shared with a forked process
     helpers = [
         fork.Process(target=pusher, args=(tasks, stop), daemon=True),
-        fork.Process(target=_acknowledge_results, args=(results, tasks, count), daemon=True),
+        fork.Process(
+            target=_acknowledge_results, args=(results, tasks, count, timeout), daemon=True
+        ),
     ]
     for helper in helpers:
         helper.start()
