@@ -409,6 +409,12 @@ class _KeptPools:
                 self.pools.popitem(last=False)[1].close()
             return pool
 
+    def close_all(self) -> None:
+        with self.lock:
+            pools, self.pools = list(self.pools.values()), OrderedDict()
+        for pool in pools:
+            pool.close()
+
 
 def _new_pool(scheme: str, address: IPAddress, port: int, host: str):
     options = {
@@ -427,6 +433,12 @@ def _new_pool(scheme: str, address: IPAddress, port: int, host: str):
 
 
 _kept_pools = _KeptPools()
+
+
+def close_kept_connections() -> None:
+    """Close every kept connection of this process (a receiver that must not see an old
+    connection again: tests start each from none, as their servers come and go)."""
+    _kept_pools.close_all()
 
 
 def _start_afresh_after_fork() -> None:

@@ -39,10 +39,14 @@ def _fresh_settings_cache():
     """Setting values are cached between requests; each test starts from the database."""
     from django.core.cache import cache
 
+    from functions.egress import close_kept_connections
     from listings import stock
     from voqo import last_seen
 
     cache.clear()
+    # A test's receiver may take the port an earlier test's receiver had, whose server
+    # thread still answers on a connection kept from that test.
+    close_kept_connections()
     last_seen._next_write_at.clear()  # webhook sightings are written once a minute per process
     # A listing snapshot is kept while the stock's version (newest change, count) holds; a
     # rolled-back test that travelled to the same instant can repeat another's version with
