@@ -60,6 +60,9 @@ class Deadline:
             self._sockets = []
 
 
+COMPACT_EVERY = 1024
+
+
 class _Watchdog:
     """One thread expiring every deadline of the process, earliest first."""
 
@@ -76,7 +79,13 @@ class _Watchdog:
                     target=self._run, name="egress-deadlines", daemon=True
                 )
                 self._thread.start()
-            heapq.heappush(self._due, (deadline.at, next(self._order), deadline))
+            order = next(self._order)
+            if order % COMPACT_EVERY == 0:
+                # Finished exchanges wait in the heap until their time; drop them now and
+                # then, so a busy process does not keep minutes of them.
+                self._due = [entry for entry in self._due if not entry[2].cancelled]
+                heapq.heapify(self._due)
+            heapq.heappush(self._due, (deadline.at, order, deadline))
             if self._due[0][2] is deadline:
                 self._changed.notify()
 

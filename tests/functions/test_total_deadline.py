@@ -90,3 +90,12 @@ def test_under_gunicorn_a_dripping_endpoint_gets_the_agent_an_answer_not_a_dead_
     assert logged.conversation_id == "conv_gunicorn_1"
     assert logged.error == "localhost did not answer within 5 s."
     assert drip.cut.wait(timeout=10)
+
+
+def test_finished_exchanges_do_not_pile_up_waiting_for_their_deadline():
+    from functions import deadline
+
+    for _ in range(3 * deadline.COMPACT_EVERY):
+        deadline.Deadline(60).cancel()  # answered well within its minute
+
+    assert len(deadline._WATCHDOG._due) <= deadline.COMPACT_EVERY
