@@ -180,22 +180,20 @@ def is_allowed_host(host: str) -> bool:
     return host.lower().rstrip(".") in allowed
 
 
-class _Lookups:
+def _new_lookup_threads() -> ThreadPoolExecutor:
     """A few reusable threads for name lookups (a new thread per lookup cost more than the
-    lookup), started afresh in a forked child, which inherits none of them."""
-
-    def __init__(self) -> None:
-        self.executor = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="function-dns")
+    lookup); made afresh in a forked child, which inherits none of them."""
+    return ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="function-dns")
 
 
-_lookups = _Lookups()
+_lookup_threads = _new_lookup_threads()
 
 
 def _getaddrinfo(host: str, port: int, within: float | None) -> list:
     """`socket.getaddrinfo`, given up on after `within` seconds (the lookup cannot be cut)."""
     if within is None:
         return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    lookup = _lookups.executor.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    lookup = _lookup_threads.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
         return lookup.result(timeout=max(within, 0))
     except LookupTimedOut:
@@ -442,8 +440,8 @@ def close_kept_connections() -> None:
 
 
 def _start_afresh_after_fork() -> None:
-    global _kept_pools, _lookups
-    _kept_pools, _lookups = _KeptPools(), _Lookups()
+    global _kept_pools, _lookup_threads
+    _kept_pools, _lookup_threads = _KeptPools(), _new_lookup_threads()
 
 
 os.register_at_fork(after_in_child=_start_afresh_after_fork)

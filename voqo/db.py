@@ -47,22 +47,19 @@ class WrittenOnce:
     cost more than running it) and run through `statement_cursor`.
 
     `template` names the table as {table} and columns by field name as {field_name}
-    (quoted for the backend), and another model's (`others`, by prefix) as {prefix_table}
-    and {prefix_field_name}; parameters are %(name)s, given as Python values and prepared
-    by `model`'s field named in `fields` (a parameter without one is passed as it is).
+    (quoted for the backend); parameters are %(name)s, given as Python values and prepared
+    by the field named in `fields` (a parameter without one is passed as it is).
     """
 
-    def __init__(self, model, template: str, fields: dict[str, str] | None = None, others=None):
+    def __init__(self, model, template: str, fields: dict[str, str] | None = None):
         self.model, self.template, self.fields = model, template, fields or {}
-        self.others = others or {}
         self._sql: dict[str, str] = {}
 
     def sql(self, db: BaseDatabaseWrapper) -> str:
         if db.vendor not in self._sql:
-            names = _sql_names(db, self.model, "")
-            for prefix, model in self.others.items():
-                names.update(_sql_names(db, model, f"{prefix}_"))
-            self._sql[db.vendor] = self.template.format(**names)
+            quote, meta = db.ops.quote_name, self.model._meta
+            names = {field.name: quote(field.column) for field in meta.concrete_fields}
+            self._sql[db.vendor] = self.template.format(table=quote(meta.db_table), **names)
         return self._sql[db.vendor]
 
     def execute(self, params: dict, using: str = DEFAULT_DB_ALIAS):
@@ -80,10 +77,3 @@ class WrittenOnce:
         with statement_cursor(db) as cursor:
             cursor.execute(self.sql(db), values)
             return cursor.fetchone() if cursor.description else cursor.rowcount
-
-
-def _sql_names(db: BaseDatabaseWrapper, model, prefix: str) -> dict[str, str]:
-    quote, meta = db.ops.quote_name, model._meta
-    names = {f"{prefix}{field.name}": quote(field.column) for field in meta.concrete_fields}
-    names[f"{prefix}table"] = quote(meta.db_table)
-    return names
