@@ -33,11 +33,11 @@ from contacts.csv_mapping import KIND_CAMPAIGN, remember_roles
 from contacts.models import Contact
 from voqo.bulk import (
     insert_rows,
-    insert_stored,
     json_object_writer,
     new_uuid4s,
     prepared,
     stored,
+    stored_batches,
 )
 from voqo.calling_window import STATE_ZONES, TELEMARKETING, regions_narrowed_by
 from voqo.pending_files import PendingFiles
@@ -109,8 +109,8 @@ def import_upload(
         filename=filename[:255],
         variable_keys=keys,
     )
-    insert = functools.partial(
-        _insert_batch_contacts,
+    records = functools.partial(
+        _batch_contact_records,
         # 32 hex digits: SQLite's stored form, and text a PostgreSQL COPY reads as a uuid.
         agency_id=upload.agency_id.hex,
         upload_id=upload.pk.hex,
@@ -120,21 +120,24 @@ def import_upload(
     errors: list[dict] = []
     batch: list[ParsedRow] = []
     try:
-        for row in rows:
-            total += 1
-            if type(row) is RowProblem:
-                if row.duplicate:
-                    duplicates += 1
-                else:
-                    invalid += 1
-                if len(errors) < MAX_STORED_ERRORS:
-                    errors.append(row.as_json())
-                continue
-            batch.append(row)
-            if len(batch) >= INSERT_BATCH:
-                insert(batch)
-                batch = []
-        insert(batch)
+        # Each batch is stored while the next one is read and checked.
+        with stored_batches(BatchContact, _BATCH_CONTACT_COLUMNS) as insert:
+            for row in rows:
+                total += 1
+                if type(row) is RowProblem:
+                    if row.duplicate:
+                        duplicates += 1
+                    else:
+                        invalid += 1
+                    if len(errors) < MAX_STORED_ERRORS:
+                        errors.append(row.as_json())
+                    continue
+                batch.append(row)
+                if len(batch) >= INSERT_BATCH:
+                    insert(records(batch))
+                    batch = []
+            if batch:
+                insert(records(batch))
     except UploadRefused:
         upload.delete()
         raise
@@ -197,14 +200,12 @@ _BATCH_CONTACT_COLUMNS = (
 )
 
 
-def _insert_batch_contacts(
+def _batch_contact_records(
     rows: list[ParsedRow], *, agency_id, upload_id, variables_json: Callable[..., str]
-) -> None:
-    """One short transaction per batch, so a big import never holds the write lock long."""
-    if not rows:
-        return
+) -> list[tuple]:
+    """The batch's rows as BatchContact columns (_BATCH_CONTACT_COLUMNS), in stored form."""
     created_at = stored(BatchContact, "created_at", timezone.now())
-    records = [
+    return [
         (
             pk,
             agency_id,
@@ -219,8 +220,6 @@ def _insert_batch_contacts(
         )
         for pk, row in zip(new_uuid4s(len(rows)), rows, strict=True)
     ]
-    with transaction.atomic():
-        insert_stored(BatchContact, _BATCH_CONTACT_COLUMNS, records)
 
 
 # -- jobs -------------------------------------------------------------------------------

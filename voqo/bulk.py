@@ -10,11 +10,13 @@ and plain text and integer columns are passed through.
 import functools
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+import select
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, models
+from django.db import DatabaseError, connections, models, transaction
 from django.utils import timezone
 
 from voqo.db import statement_cursor
@@ -300,3 +302,92 @@ def insert_stored(
         else:
             cursor.executemany(sql, rows)
     return len(rows)
+
+
+@contextmanager
+def stored_batches(
+    model: type[models.Model], names: tuple[str, ...], *, using: str = "default"
+) -> Iterator[Callable[[Sequence[Sequence[Any]]], None]]:
+    """Yield `insert(rows)`, which stores one batch of rows (as insert_stored takes them) in
+    a transaction of its own.
+
+    On PostgreSQL, outside a transaction, the batches go over a connection of their own and
+    each batch's COMMIT is sent without waiting for it: the server checks the batch's
+    foreign keys (PostgreSQL does that at COMMIT, a third of a big import's time) while the
+    caller reads the next batch. `insert` collects that COMMIT's answer before sending the
+    next rows, raising its error if it failed; leaving the block collects the last one and
+    closes the connection. Elsewhere each batch is inserted at once on the caller's
+    connection: SQLite does its work in this process anyway, and inside a transaction a
+    second connection could not see the caller's rows.
+    """
+    connection = connections[using]
+    sql, copy = _stored_insert_sql(model, tuple(names), using)
+    if not copy or connection.in_atomic_block:
+
+        def insert_now(rows: Sequence[Sequence[Any]]) -> None:
+            with transaction.atomic(using=using):
+                insert_stored(model, names, rows, using=using)
+
+        yield insert_now
+        return
+
+    own = connection.copy()
+    own.ensure_connection()
+    own.set_autocommit(False)
+    committing = False
+
+    def collect_commit() -> None:
+        nonlocal committing
+        if committing:
+            committing = False
+            with own.wrap_database_errors:
+                _await_commit(own.connection)
+
+    def insert_behind(rows: Sequence[Sequence[Any]]) -> None:
+        nonlocal committing
+        collect_commit()
+        if not rows:
+            return
+        with own.wrap_database_errors:
+            with own.connection.cursor() as cursor, cursor.copy(sql) as stream:
+                for row in rows:
+                    stream.write_row(row)
+            own.connection.pgconn.send_query(b"COMMIT")
+        committing = True
+
+    try:
+        yield insert_behind
+        collect_commit()
+    finally:
+        # A caller's error wins; the COMMIT in flight is still collected first, so the
+        # caller's clean-up (deleting a refused upload) never races it.
+        try:
+            collect_commit()
+        except DatabaseError:
+            pass
+        own.close()
+
+
+def _await_commit(raw) -> None:
+    """Wait, without holding the GIL, for the answer to a COMMIT sent with send_query."""
+    from psycopg import errors, pq
+
+    pgconn = raw.pgconn
+    socket = select.poll()
+    socket.register(pgconn.socket, select.POLLOUT)
+    while pgconn.flush():  # the COMMIT not all sent yet
+        socket.poll()
+    socket.modify(pgconn.socket, select.POLLIN)
+    pgconn.consume_input()
+    while pgconn.is_busy():
+        socket.poll()
+        pgconn.consume_input()
+    failure = None
+    while (result := pgconn.get_result()) is not None:
+        if result.status != pq.ExecStatus.COMMAND_OK and failure is None:
+            # The class psycopg itself would raise (a foreign key: IntegrityError).
+            sqlstate = result.error_field(pq.DiagnosticField.SQLSTATE)
+            kind = errors.lookup(sqlstate.decode()) if sqlstate else errors.DatabaseError
+            failure = kind(result.get_error_message().strip())
+    if failure is not None:
+        raise failure
