@@ -20,6 +20,7 @@ from voqo.dynamic_variables import CALLER_VARIABLE_PLACEHOLDERS, fill_variables
 from voqo.events import caller_voice_needed
 from voqo.models import agency_zone
 from voqo.phones import try_normalize_phone
+from voqo.redis_cache import get_many_recent
 
 # Enough for the LLM to be personal without crowding the prompt (ElevenLabs bills tokens).
 CALLER_CONTEXT_MAX_CHARS = 1500
@@ -269,12 +270,14 @@ def initiation_answer(
     """
     raw = (caller_id or "").strip()
     phone = raw if _E164.match(raw) else (try_normalize_phone(raw) if raw else None)
-    # The number's and the agent's profiles in one cache read (one Redis round trip, not two).
+    # The number's and the agent's profiles in one cache read (one Redis round trip, not
+    # two), which under load is answered from what Redis told this process within the last
+    # second: a number's new routing reaches the other processes within that second.
     number_key = called_number_cache_key(called_number) if _E164.match(called_number or "") else ""
     agent_key = (
         _agent_key(elevenlabs_agent_id) if _AGENT_ID.match(elevenlabs_agent_id or "") else ""
     )
-    cached = cache.get_many([key for key in (number_key, agent_key) if key])
+    cached = get_many_recent([key for key in (number_key, agent_key) if key])
     number = called_number_profile(called_number, cached.get(number_key)) if number_key else None
     if number is not None and agency is not None and number["agency"].pk != agency.pk:
         number = None

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings
@@ -104,4 +105,44 @@ def test_the_redis_cache_works_with_one_client_per_process():
         # Every operation goes through the same redis-py client (building one per call
         # cost more than the round trip).
         assert cache._cache.get_client() is cache._cache.get_client(write=True)
+        cache.clear()
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="runs in `make test-postgres`")
+def test_recent_reads_are_answered_by_this_process_until_they_expire_or_it_writes():
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache as DjangosRedisCache
+    from django.test import override_settings
+
+    location, prefix = settings.REDIS_URL, "voqo-recent-test"
+    with override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "voqo.redis_cache.RedisCache",
+                "LOCATION": location,
+                "KEY_PREFIX": prefix,
+            }
+        }
+    ):
+        cache = caches["default"]
+        cache.clear()
+        # Another process: a cache client that shares nothing with this one but Redis.
+        elsewhere = DjangosRedisCache(location, {"KEY_PREFIX": prefix})
+        cache.set_many({"kept": {"agent": "Lisa"}, "brief": {"agent": "Lisa"}}, 30)
+
+        first = cache.get_many_recent(["kept", "missing"], 60)
+        assert first == {"kept": {"agent": "Lisa"}}
+        first["kept"]["agent"] = "changed by its reader"
+        cache.get_many_recent(["brief"], 0.05)
+        elsewhere.set_many({"kept": {"agent": "Tom"}, "brief": {"agent": "Tom"}}, 30)
+
+        # This process's copy answers (a new object each time) until it expires…
+        assert cache.get_many_recent(["kept"], 60) == {"kept": {"agent": "Lisa"}}
+        time.sleep(0.1)
+        assert cache.get_many_recent(["brief"], 0.05) == {"brief": {"agent": "Tom"}}
+        # …and its own writes and deletes are seen at once.
+        cache.set("kept", {"agent": "Mia"}, 30)
+        assert cache.get_many_recent(["kept"], 60) == {"kept": {"agent": "Mia"}}
+        cache.delete("kept")
+        assert cache.get_many_recent(["kept", "brief"], 60) == {"brief": {"agent": "Tom"}}
         cache.clear()
