@@ -12,7 +12,7 @@ import json
 import os
 import select
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -361,10 +361,8 @@ def stored_batches(
     finally:
         # A caller's error wins; the COMMIT in flight is still collected first, so the
         # caller's clean-up (deleting a refused upload) never races it.
-        try:
+        with suppress(DatabaseError):
             collect_commit()
-        except DatabaseError:
-            pass
         own.close()
 
 

@@ -84,19 +84,19 @@ class ClientPerPool(django_redis.RedisCacheClient):
         for key in keys:
             self._recent.pop(key, None)
 
-    # Every write drops this process's copy of the keys it writes.
+    # Every write drops this process's copy of the keys it writes, once it is written (a read
+    # that raced the write may have kept the old value until then).
 
     def add(self, key, value, timeout):
+        added = super().add(key, value, timeout)
         self._forget([key])
-        return super().add(key, value, timeout)
+        return added
 
     def set(self, key, value, timeout):
-        self._forget([key])
         super().set(key, value, timeout)
-        self._forget([key])  # a read that raced the write may have kept the old value
+        self._forget([key])
 
     def set_many(self, data, timeout):
-        self._forget(data)
         super().set_many(data, timeout)
         self._forget(data)
 
