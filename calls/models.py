@@ -1,5 +1,6 @@
 from django.db import models
 
+from voqo.fields import JSONTextField
 from voqo.models import UUIDModel
 
 # Demo data's calls carry conversation ids with this prefix, so set-up steps can tell a real
@@ -209,7 +210,8 @@ class WebhookEvent(models.Model):
     )
     event_type = models.CharField(max_length=64)
     conversation_id = models.CharField(max_length=128)
-    payload = models.JSONField()
+    # Text, not the database's JSON type: the body is stored as received and read whole.
+    payload = JSONTextField()
     received_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)

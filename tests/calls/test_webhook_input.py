@@ -105,6 +105,18 @@ def _deeply_nested(depth: int) -> bytes:
         pytest.param(_deeply_nested(100_000), "nested", id="100000-deep"),
         pytest.param(_deeply_nested(200), "nested", id="200-deep"),
         pytest.param(b"\xff\xfe{}", "UTF-8", id="not-text"),
+        pytest.param(
+            b'{"type": "post_call_transcription", "data": {"conversation_id": "c", "x": "a\nb"}}',
+            "not valid JSON",
+            id="raw-newline-in-a-string",
+        ),
+        pytest.param(
+            b'{"type": "post_call_transcription", "data": {"conversation_id": "c"}} trailing',
+            "not valid JSON",
+            id="text-after-the-object",
+        ),
+        pytest.param(_deeply_nested(2_000), "nested", id="2000-deep"),
+        pytest.param(b"[1, 2]", "JSON object", id="an-array"),
     ],
 )
 def test_bodies_no_provider_sends_get_a_400_with_the_reason(client, body, reason):
@@ -132,6 +144,17 @@ def test_escapes_a_database_cannot_store_are_replaced_before_storing(client, age
     stored = WebhookEvent.objects.get()
     assert stored.payload["data"]["analysis"]["transcript_summary"] == "Priya asked \ufffd twice"
     assert Call.objects.get().summary == "Priya asked \ufffd twice"
+
+
+def test_a_number_beyond_64_bits_is_stored_exactly_as_sent(client, agent):
+    body = (
+        json.dumps(_event("conv_big_number"))[:-1]
+        + ', "listing_ref": 123456789012345678901234567890}'
+    )
+
+    assert post_event(client, body.encode()).status_code == 200
+
+    assert WebhookEvent.objects.get().payload["listing_ref"] == 123456789012345678901234567890
 
 
 # -- unknown events and conversation ids -------------------------------------------------------

@@ -19,6 +19,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from .base import PostCallEvent
 
 POST_CALL_TRANSCRIPTION = "post_call_transcription"
@@ -96,6 +98,27 @@ def decode_event(body: bytes) -> tuple[dict[str, Any], str]:
     if body.startswith(codecs.BOM_UTF8):
         body = body[len(codecs.BOM_UTF8) :]
     try:
+        # orjson parses a 15 KB event in a third of the standard parser's time, and takes
+        # only JSON the standard parser takes as well. Its numbers may differ (it reads
+        # integers beyond 64 bits as floats), which is harmless here: the event is only
+        # looked into for its type, conversation id and nesting, and the body is stored as
+        # received. What orjson refuses goes to the standard parser, which takes lone
+        # surrogate escapes (replaced below) and says why it refuses the rest.
+        event = orjson.loads(body)
+        text = body.decode("utf-8")
+    except orjson.JSONDecodeError:
+        event, text = _strict_loads(body)
+    if not isinstance(event, dict):
+        raise InvalidWebhookBody("Body must be a JSON object.")
+    if _nesting(event) > MAX_NESTING:
+        raise InvalidWebhookBody("Body is nested too deeply.")
+    if _UNSTORABLE_ESCAPE.search(text):
+        text = json.dumps(_clean(event))
+    return event, text
+
+
+def _strict_loads(body: bytes) -> tuple[Any, str]:
+    try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidWebhookBody("Body is not UTF-8 encoded JSON.") from None
@@ -107,12 +130,6 @@ def decode_event(body: bytes) -> tuple[dict[str, Any], str]:
         raise InvalidWebhookBody("Body is nested too deeply.") from None
     except ValueError:
         raise InvalidWebhookBody("Body is not valid JSON.") from None
-    if not isinstance(event, dict):
-        raise InvalidWebhookBody("Body must be a JSON object.")
-    if _nesting(event) > MAX_NESTING:
-        raise InvalidWebhookBody("Body is nested too deeply.")
-    if _UNSTORABLE_ESCAPE.search(text):
-        text = json.dumps(_clean(event))
     return event, text
 
 
