@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from calls.models import WebhookEvent
 from tests.calls.conftest import post_event
@@ -48,3 +49,15 @@ def test_postgresql_compresses_stored_bodies_with_lz4_where_it_can():
         )
         compression = cursor.fetchone()[0]
     assert compression == ("l" if row and row[0] else "")
+
+
+def test_the_admin_shows_a_stored_body_as_json(admin_client, client, agent):
+    event = copy.deepcopy(load_payload("post_call_transcription__inbound"))
+    event["data"]["conversation_id"] = "conv_in_admin"
+    post_event(client, event)
+
+    stored = WebhookEvent.objects.get()
+    page = admin_client.get(reverse("admin:calls_webhookevent_change", args=[stored.pk]))
+
+    assert page.status_code == 200
+    assert "&quot;conversation_id&quot;: &quot;conv_in_admin&quot;" in page.content.decode()
