@@ -69,25 +69,29 @@ class WebhookHistory:
 
 def note_webhook(kind: str, request: HttpRequest) -> None:
     """Remember that an authenticated `kind` webhook arrived now (at most once a minute)."""
-    _write_once_a_minute(
-        SETTING_PREFIX + kind,
-        request,
-        {"at": timezone.now().isoformat(), "provider": settings.VOQO_PROVIDER},
-    )
+    key = SETTING_PREFIX + kind
+    if _due(key, request):
+        _write(key, {"at": timezone.now().isoformat(), "provider": settings.VOQO_PROVIDER})
 
 
 def note_refused_webhook(kind: str, request: HttpRequest, reason: str) -> None:
     """Remember that a `kind` webhook was refused now, and why (at most once a minute)."""
-    _write_once_a_minute(
-        REFUSED_PREFIX + kind, request, {"at": timezone.now().isoformat(), "reason": reason}
-    )
+    key = REFUSED_PREFIX + kind
+    if _due(key, request):
+        _write(key, {"at": timezone.now().isoformat(), "reason": reason})
 
 
-def _write_once_a_minute(key: str, request: HttpRequest, value: dict[str, Any]) -> None:
+def _due(key: str, request: HttpRequest) -> bool:
+    """Whether this process writes `key` now; the value is built only then (every ring
+    calls this)."""
     now = time.monotonic()
     if now < _next_write_at.get(key, 0.0) or _SELF_TEST_META in request.META:
-        return
+        return False
     _next_write_at[key] = now + WRITE_INTERVAL
+    return True
+
+
+def _write(key: str, value: dict[str, Any]) -> None:
     # Install-wide facts (agency NULL): the install's provider accounts send these webhooks.
     install_wide = Setting.objects.filter(agency__isnull=True, key=key)
     if not install_wide.update(value=value, updated_at=timezone.now()):

@@ -17,6 +17,7 @@ proxy in front (deploy/nginx.conf) absorbs slow clients before they reach gunico
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import tempfile
@@ -82,7 +83,12 @@ class RequestBodies:
         sock = environ.get("gunicorn.socket")
         prior_timeout = sock.gettimeout() if isinstance(sock, socket.socket) else None
         deadline = time.monotonic() + self.timeout
-        body = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        # A declared length that fits in memory needs no spooling: a plain buffer, which
+        # also spares every webhook the spooled file's "unclosed file" warning on collection.
+        if length is not None and length <= SPOOL_BYTES:
+            body = io.BytesIO()
+        else:
+            body = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
         received = 0
         try:
             while length is None or received < length:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import http.client
 import io
 import json
 import socket
+import warnings
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -15,7 +17,7 @@ from django.conf import settings
 from calls.models import WebhookEvent
 from tests.fakeprovider import elevenlabs_signature, load_payload
 from tests.voqo.served import gunicorn
-from voqo.request_bodies import RequestBodies
+from voqo.request_bodies import SPOOL_BYTES, RequestBodies
 
 POST_CALL = "/webhooks/elevenlabs/post-call"
 INITIATION = "/webhooks/elevenlabs/initiation"
@@ -142,3 +144,31 @@ def test_a_server_that_does_not_decode_chunks_gets_411():
     assert statuses == ["411 Length Required"]
     assert json.loads(b"".join(answer)) == {"error": "Chunked bodies are not supported here."}
     assert not reached
+
+
+@pytest.mark.parametrize("size", [0, 1, SPOOL_BYTES, SPOOL_BYTES + 1, 3 * SPOOL_BYTES])
+def test_a_declared_body_reaches_the_app_whole_on_either_side_of_the_spool_limit(size):
+    """In memory up to SPOOL_BYTES, spooled to a temporary file beyond: the app reads the same
+    bytes and the true length either way, and the in-memory body leaves no unclosed file."""
+    sent = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    seen = []
+
+    def application(environ, start_response):
+        seen.append((environ["CONTENT_LENGTH"], environ["wsgi.input"].read()))
+        start_response("200 OK", [])
+        return [b""]
+
+    app = RequestBodies(application, max_bytes=4 * SPOOL_BYTES, timeout=5)
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_LENGTH": str(size),
+        "wsgi.input": io.BytesIO(sent),
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        app(environ, lambda status, headers: None)
+        if size <= SPOOL_BYTES:
+            del environ["wsgi.input"]
+            gc.collect()
+            assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+    assert seen == [(str(size), sent)]
