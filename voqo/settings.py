@@ -165,6 +165,8 @@ if REDIS_URL:
     }
 else:
     Q_CLUSTER["orm"] = "default"
+    # Polls every `poll` seconds when idle, far more often while tasks flow (voqo/task_broker.py).
+    Q_CLUSTER["broker_class"] = "voqo.task_broker.QuickPollingORM"
 if env.bool("Q_SYNC", default=False):
     Q_CLUSTER["sync"] = True
 

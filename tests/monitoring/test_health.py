@@ -63,14 +63,16 @@ def test_a_worker_that_never_beat_fails_once_the_grace_period_is_over(client, st
 def test_an_unreachable_redis_broker_answers_503_naming_the_broker(client, settings):
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "redis": "redis://127.0.0.1:9/0"}
     settings.Q_CLUSTER.pop("orm", None)
+    settings.Q_CLUSTER.pop("broker_class", None)  # voqo/settings.py sets none with Redis
     from django_q.conf import Conf
 
-    saved = Conf.DJANGO_REDIS, Conf.REDIS, Conf.ORM
+    saved = Conf.DJANGO_REDIS, Conf.REDIS, Conf.ORM, Conf.BROKER_CLASS
     Conf.DJANGO_REDIS, Conf.REDIS, Conf.ORM = None, "redis://127.0.0.1:9/0", None
+    Conf.BROKER_CLASS = None
     try:
         response = client.get(reverse("health"))
     finally:
-        Conf.DJANGO_REDIS, Conf.REDIS, Conf.ORM = saved
+        Conf.DJANGO_REDIS, Conf.REDIS, Conf.ORM, Conf.BROKER_CLASS = saved
 
     assert response.status_code == 503
     assert response.json()["status"] == "failing: broker"

@@ -16,7 +16,8 @@ PRINT_BACKENDS = (
     "'prepare_threshold': settings.DATABASES['default'].get('OPTIONS', {}).get("
     "'prepare_threshold', 'unset'), "
     "'cache': settings.CACHES['default']['BACKEND'], "
-    "'redis': settings.Q_CLUSTER.get('redis'), 'orm': settings.Q_CLUSTER.get('orm')}))"
+    "'redis': settings.Q_CLUSTER.get('redis'), 'orm': settings.Q_CLUSTER.get('orm'), "
+    "'broker_class': settings.Q_CLUSTER.get('broker_class')}))"
 )
 
 
@@ -39,6 +40,8 @@ def test_defaults_are_sqlite_and_the_orm_broker():
     assert backends["engine"] == "django.db.backends.sqlite3"
     assert backends["name"].endswith("voqo.db")
     assert backends["orm"] == "default" and backends["redis"] is None
+    # django-q2's ORM broker, looking quickly while tasks flow (voqo/task_broker.py).
+    assert backends["broker_class"] == "voqo.task_broker.QuickPollingORM"
 
 
 def test_environment_switches_to_postgresql_and_redis():
@@ -50,6 +53,7 @@ def test_environment_switches_to_postgresql_and_redis():
     assert backends["engine"] == "voqo.postgresql"
     assert backends["name"] == "voqo"
     assert backends["redis"] == "redis://cache.internal:6379/0" and backends["orm"] is None
+    assert backends["broker_class"] is None  # django-q2's Redis broker blocks on the queue
     assert backends["cache"] == "voqo.redis_cache.RedisCache"
     # Webhook statements are prepared at their first run on a connection…
     assert backends["prepare_threshold"] == 0
