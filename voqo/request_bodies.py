@@ -74,7 +74,14 @@ class RequestBodies:
         environ["wsgi.input"] = body
         environ["CONTENT_LENGTH"] = str(length)
         environ.pop("HTTP_TRANSFER_ENCODING", None)
-        return self.app(environ, start_response)
+        if isinstance(body, io.BytesIO):
+            return self.app(environ, start_response)
+        # A spooled body may be a file on disk: closed when the server closes the response.
+        try:
+            return _ClosingAfter(self.app(environ, start_response), body)
+        except BaseException:
+            body.close()
+            raise
 
     def _read_whole(self, environ: dict, length: int | None):
         """The body as a rewound file and its length; `length` None reads to the end."""
@@ -116,6 +123,26 @@ class RequestBodies:
                 sock.settimeout(prior_timeout)
         body.seek(0)
         return body, received
+
+
+class _ClosingAfter:
+    """The app's response, closing the request's body once the server closes the response
+    (WSGI calls `close()` when it has sent it, or given up)."""
+
+    def __init__(self, response: Iterable[bytes], body) -> None:
+        self.response = response
+        self.body = body
+
+    def __iter__(self):
+        return iter(self.response)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.response, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.body.close()
 
 
 def _stop_reading(environ: dict) -> None:

@@ -149,14 +149,19 @@ def test_a_server_that_does_not_decode_chunks_gets_411():
 @pytest.mark.parametrize("size", [0, 1, SPOOL_BYTES, SPOOL_BYTES + 1, 3 * SPOOL_BYTES])
 def test_a_declared_body_reaches_the_app_whole_on_either_side_of_the_spool_limit(size):
     """In memory up to SPOOL_BYTES, spooled to a temporary file beyond: the app reads the same
-    bytes and the true length either way, and the in-memory body leaves no unclosed file."""
+    bytes and the true length either way, and no body is left as an unclosed file once the
+    server has closed the response (as a WSGI server does after sending it)."""
     sent = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
-    seen = []
+    seen, closed = [], []
+
+    class Response(list):
+        def close(self):
+            closed.append(True)
 
     def application(environ, start_response):
         seen.append((environ["CONTENT_LENGTH"], environ["wsgi.input"].read()))
         start_response("200 OK", [])
-        return [b""]
+        return Response([b"answer"])
 
     app = RequestBodies(application, max_bytes=4 * SPOOL_BYTES, timeout=5)
     environ = {
@@ -166,9 +171,12 @@ def test_a_declared_body_reaches_the_app_whole_on_either_side_of_the_spool_limit
     }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ResourceWarning)
-        app(environ, lambda status, headers: None)
-        if size <= SPOOL_BYTES:
-            del environ["wsgi.input"]
-            gc.collect()
-            assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+        response = app(environ, lambda status, headers: None)
+        assert b"".join(response) == b"answer"
+        response.close()
+        # The app's own close() still runs: Django's sends request_finished from it.
+        assert closed == [True]
+        del environ["wsgi.input"], response
+        gc.collect()
+        assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
     assert seen == [(str(size), sent)]
