@@ -90,8 +90,8 @@ class RequestBodies:
         sock = environ.get("gunicorn.socket")
         prior_timeout = sock.gettimeout() if isinstance(sock, socket.socket) else None
         deadline = time.monotonic() + self.timeout
-        # A declared length that fits in memory needs no spooling: a plain buffer, which
-        # also spares every webhook the spooled file's "unclosed file" warning on collection.
+        # A declared length that fits in memory needs no spooling: a plain buffer, cheaper to
+        # make than a spooled file and with nothing to close after the response.
         if length is not None and length <= SPOOL_BYTES:
             body = io.BytesIO()
         else:

@@ -32,18 +32,17 @@ class QuickPollingORM(ORM):
     _active_until = 0.0
 
     def dequeue(self):
-        connection = self.get_connection()
-        tasks = connection.filter(key=self.list_key, lock__lt=timezone.now())[: Conf.BULK]
+        # The connection is checked once per look; django-q2's own broker checks it again
+        # before locking each task.
+        queue = self.get_connection()
+        tasks = queue.filter(key=self.list_key, lock__lt=timezone.now())[: Conf.BULK]
         if tasks:
             self._active_until = time.monotonic() + ACTIVE_SECONDS
             taken = []
             for task in tasks:
                 # Another cluster may have taken it since the read: the lock decides.
-                if (
-                    self.get_connection()
-                    .filter(id=task.id, lock=task.lock)
-                    .update(lock=self.timeout(task))
-                ):
+                locked = queue.filter(id=task.id, lock=task.lock).update(lock=self.timeout(task))
+                if locked:
                     taken.append((task.pk, task.payload))
             return taken
         time.sleep(QUICK_POLL if time.monotonic() < self._active_until else Conf.POLL)
